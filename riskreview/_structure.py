@@ -1,0 +1,454 @@
+"""Strict JSON ↔ attrs conversion for the case model, collecting every problem.
+
+One walk over the type annotations serves three jobs: structuring JSON with
+paths in every message, the cheap validators that make direct construction
+safe, and the field catalogue that the pack compiler type-checks rules against.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import types
+import typing
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import attrs
+import cattrs
+
+from riskreview.errors import CaseError, Problem
+
+_MAX_ECHO = 40
+_MAX_DEPTH = 12
+
+
+@attrs.frozen
+class TypeInfo:
+    """What one annotated field holds."""
+
+    kind: str  # "bool" "int" "str" "date" "enum" "model" "list" "inputs"
+    optional: bool
+    enum: type[StrEnum] | None = None
+    model: type | None = None
+    item: TypeInfo | None = None
+
+
+def type_info(tp: Any) -> TypeInfo:
+    """Read an annotation such as ``tuple[Child, ...] | None`` into a :class:`TypeInfo`."""
+    optional = False
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
+        (tp,) = args
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return TypeInfo("list", optional, item=type_info(typing.get_args(tp)[0]))
+    if origin is dict:
+        return TypeInfo("inputs", optional)
+    if tp is bool:
+        return TypeInfo("bool", optional)
+    if tp is int:
+        return TypeInfo("int", optional)
+    if tp is str:
+        return TypeInfo("str", optional)
+    if tp is date:
+        return TypeInfo("date", optional)
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        return TypeInfo("enum", optional, enum=tp)
+    if attrs.has(tp):
+        return TypeInfo("model", optional, model=tp)
+    raise TypeError(f"unsupported annotation in the case model: {tp!r}")
+
+
+def fields_of(cls: type) -> dict[str, tuple[TypeInfo, attrs.Attribute[Any]]]:
+    """Each field of a model class with its type information, in declaration order."""
+    cached: dict[str, tuple[TypeInfo, attrs.Attribute[Any]]] | None = _FIELDS.get(cls)
+    if cached is None:
+        cached = {a.name: (type_info(a.type), a) for a in attrs.fields(cls)}
+        _FIELDS[cls] = cached
+    return cached
+
+
+_FIELDS: dict[type, dict[str, tuple[TypeInfo, attrs.Attribute[Any]]]] = {}
+
+
+# ---------------------------------------------------------------- construction
+
+
+def _check_python(info: TypeInfo, value: Any) -> str | None:
+    """Why ``value`` does not fit ``info`` (shallow), or None when it fits."""
+    if value is None:
+        return None if info.optional else "is required"
+    ok: bool
+    if info.kind == "bool":
+        ok = type(value) is bool
+    elif info.kind == "int":
+        ok = type(value) is int
+    elif info.kind == "str":
+        ok = isinstance(value, str)
+    elif info.kind == "date":
+        ok = type(value) is date
+    elif info.kind == "enum":
+        ok = isinstance(value, info.enum)  # type: ignore[arg-type]
+    elif info.kind == "model":
+        ok = isinstance(value, info.model)  # type: ignore[arg-type]
+    elif info.kind == "list":
+        if not isinstance(value, tuple):
+            return "expected a tuple"
+        assert info.item is not None
+        bad = next((_check_python(info.item, v) for v in value if v is None), None)
+        if bad:
+            return "items may not be null"
+        msgs = [m for m in (_check_python(info.item, v) for v in value) if m]
+        return msgs[0] if msgs else None
+    else:
+        ok = isinstance(value, dict)
+    return None if ok else f"expected {_expected(info)}"
+
+
+def _field_validator(info: TypeInfo) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def validate(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        message = _check_python(info, value) or _range_problem(attribute, value)
+        if message:
+            path = f"{type(instance).__name__}.{attribute.name}"
+            raise CaseError([Problem(path, message)])
+
+    return validate
+
+
+def _add_validators(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    return [f.evolve(validator=_field_validator(type_info(f.type))) for f in fields]
+
+
+_T = typing.TypeVar("_T", bound=type)
+
+
+def model(cls: _T) -> _T:
+    """Make ``cls`` a frozen, slotted, keyword-only attrs class whose fields check their types."""
+    return attrs.frozen(kw_only=True, field_transformer=_add_validators)(cls)
+
+
+# ---------------------------------------------------------------- structuring
+
+
+class _Bad:
+    """Marks a value that failed to structure (its problem is already recorded)."""
+
+
+_BAD = _Bad()
+
+
+def suggest(word: str, choices: typing.Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for a close match, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _echo(value: Any) -> str:
+    """Show a value in a message: only short non-text values, never free text."""
+    if isinstance(value, bool | int | float) or value is None:
+        text = json.dumps(value)
+        return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expected(info: TypeInfo) -> str:
+    return {
+        "bool": "true or false",
+        "int": "a whole number",
+        "str": "a string",
+        "date": "a date as YYYY-MM-DD",
+        "enum": "one of the listed values",
+        "model": "an object",
+        "list": "a list",
+        "inputs": "an object",
+    }[info.kind]
+
+
+def _range_problem(attribute: attrs.Attribute[Any], value: Any) -> str | None:
+    meta = attribute.metadata
+    if type(value) is int:
+        low, high = meta.get("min"), meta.get("max")
+        if low is not None and value < low or high is not None and value > high:
+            span = f"from {low}" + (f" to {high}" if high is not None else " up")
+            return f"expected a whole number {span}, got {value}"
+    if isinstance(value, str) and "max_len" in meta and len(value) > meta["max_len"]:
+        return f"expected at most {meta['max_len']} characters, got {len(value)}"
+    return None
+
+
+class _Structurer:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> _Bad:
+        self.problems.append(Problem(path, message))
+        return _BAD
+
+    def value(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
+        if data is None:
+            return None if info.optional else self.fail(path, "is required, got null")
+        kind = info.kind
+        if kind == "bool":
+            if type(data) is bool:
+                return data
+        elif kind == "int":
+            if type(data) is int:
+                return data
+            if type(data) is float and math.isfinite(data) and data.is_integer():
+                return self.fail(path, f"expected a whole number without a decimal point, got {data}")
+        elif kind == "str":
+            if isinstance(data, str):
+                return data
+        elif kind == "date":
+            return self.date(data, path)
+        elif kind == "enum":
+            return self.enum(info, data, path)
+        elif kind == "model":
+            return self.model(info, data, path, depth)
+        elif kind == "list":
+            return self.list(info, data, path, depth)
+        elif kind == "inputs":
+            return self.inputs(data, path)
+        return self.fail(path, f"expected {_expected(info)}, got {_echo(data)}")
+
+    def date(self, data: Any, path: str) -> date | _Bad:
+        if type(data) is date:
+            return data
+        if isinstance(data, str) and len(data) == 10:
+            try:
+                return date.fromisoformat(data)
+            except ValueError:
+                return self.fail(path, "is not a real calendar date (expected YYYY-MM-DD)")
+        return self.fail(path, f"expected a date as YYYY-MM-DD, got {_echo(data)}")
+
+    def enum(self, info: TypeInfo, data: Any, path: str) -> StrEnum | _Bad:
+        assert info.enum is not None
+        if isinstance(data, info.enum):
+            return data
+        if isinstance(data, str):
+            try:
+                return info.enum(data)
+            except ValueError:
+                values = [m.value for m in info.enum]
+                hint = suggest(data, values) if len(data) <= 64 else ""
+                shown = repr(data) if len(data) <= _MAX_ECHO else _echo(data)
+                return self.fail(
+                    path, f"{shown} is not a known {info.enum.__name__} value{hint}"
+                    + ("" if hint else f" (expected one of: {', '.join(values)})"),
+                )
+        return self.fail(path, f"expected a {info.enum.__name__} value (a string), got {_echo(data)}")
+
+    def model(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
+        cls = info.model
+        assert cls is not None
+        if isinstance(data, cls):
+            return data
+        if not isinstance(data, dict):
+            return self.fail(path, f"expected an object, got {_echo(data)}")
+        fields = fields_of(cls)
+        kwargs: dict[str, Any] = {}
+        bad = False
+        for key in data:
+            if key not in fields:
+                name = key if isinstance(key, str) and len(key) <= 64 else "(a long key)"
+                self.fail(f"{path}.{name}", "is not a known field" + suggest(str(key), fields))
+                bad = True
+        for name, (finfo, attribute) in fields.items():
+            if name not in data:
+                if attribute.default is attrs.NOTHING:
+                    self.fail(f"{path}.{name}", "is required")
+                    bad = True
+                continue
+            value = self.value(finfo, data[name], f"{path}.{name}", depth + 1)
+            if value is _BAD:
+                bad = True
+                continue
+            message = _range_problem(attribute, value)
+            if message:
+                self.fail(f"{path}.{name}", message)
+                bad = True
+                continue
+            kwargs[name] = value
+        problems = cross_field_problems_of(cls, kwargs, path)
+        self.problems.extend(problems)
+        if bad or problems:
+            return _BAD
+        return cls(**kwargs)
+
+    def list(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
+        if not isinstance(data, list | tuple):
+            return self.fail(path, f"expected a list, got {_echo(data)}")
+        assert info.item is not None
+        items = []
+        bad = False
+        for i, raw in enumerate(data):
+            if raw is None:
+                self.fail(f"{path}[{i}]", "list items may not be null")
+                bad = True
+                continue
+            value = self.value(info.item, raw, f"{path}[{i}]", depth + 1)
+            bad = bad or value is _BAD
+            items.append(value)
+        return _BAD if bad else tuple(items)
+
+    def inputs(self, data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            return self.fail(path, f"expected an object, got {_echo(data)}")
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            where = f"{path}.{key}" if isinstance(key, str) and len(key) <= 64 else path
+            if not _is_input_value(value):
+                self.fail(where, "expected a string, number, true/false, null or a flat list of them")
+            else:
+                out[key] = tuple(value) if isinstance(value, list) else value
+        return out
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | int | bool)
+
+
+def _is_input_value(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_is_scalar(v) and v is not None for v in value)
+    return _is_scalar(value)
+
+
+def structure_case(cls: type, data: Any) -> Any:
+    """Build ``cls`` from JSON-like data or raise one CaseError with every problem."""
+    if isinstance(data, cls):
+        return data
+    case_id = data.get("case_id") if isinstance(data, dict) else None
+    subject = case_id if isinstance(case_id, str) and len(case_id) <= 128 else ""
+    structurer = _Structurer()
+    result = structurer.value(TypeInfo("model", False, model=cls), data, "$", 0)
+    if result is _BAD or structurer.problems:
+        raise CaseError(structurer.problems, subject=subject)
+    return result
+
+
+def case_error(problems: list[Problem], case_id: str) -> CaseError:
+    """A CaseError for ``problems`` found on an already-built case."""
+    return CaseError(problems, subject=case_id if len(case_id) <= 128 else "")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON strictly: no NaN or Infinity, no duplicate keys; errors are CaseError."""
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not allowed in JSON")
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise ValueError(f"duplicate key {key[:64]!r}")
+            out[key] = value
+        return out
+
+    if not isinstance(text, str | bytes | bytearray):
+        raise CaseError([Problem("$", f"expected JSON text, got {type(text).__name__}")])
+    try:
+        return json.loads(text, parse_constant=no_constant, object_pairs_hook=no_duplicates)
+    except RecursionError:
+        raise CaseError([Problem("$", "JSON is nested too deeply")]) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        reason = str(error).splitlines()[0][:200]
+        raise CaseError([Problem("$", f"not valid JSON: {reason}")]) from None
+
+
+# ---------------------------------------------------------------- cross-field checks
+
+
+def _before(a: Any, b: Any) -> bool:
+    return a is not None and b is not None and a < b
+
+
+_CrossCheck = tuple[str, str, str]
+#: (later field, earlier field, message): the later one may not be before the earlier one.
+_ORDER: dict[str, list[_CrossCheck]] = {
+    "Supervision": [
+        ("start_date", "sentence_date", ""),
+        ("release_date", "sentence_date", "release from custody is before the sentence date"),
+        ("release_date", "start_date", "release from custody is before the start of supervision"),
+        ("end_date", "start_date", "supervision ends before it starts"),
+        ("expected_release_date", "sentence_date", "expected release is before the sentence date"),
+    ],
+    "Check": [("response_date", "requested_date", "the response is dated before the request")],
+}
+
+
+def cross_field_problems_of(cls: type, values: dict[str, Any], path: str) -> list[Problem]:
+    """Impossible combinations of dates within one object of the case."""
+    problems = []
+    for later, earlier, message in _ORDER.get(cls.__name__, []):
+        if message and _before(values.get(later), values.get(earlier)):
+            problems.append(Problem(f"{path}.{later}", message))
+    if cls.__name__ == "Case":
+        problems.extend(_case_problems(values, path))
+    return problems
+
+
+def _case_problems(values: dict[str, Any], path: str) -> list[Problem]:
+    problems = []
+    supervision = values.get("supervision")
+    person = values.get("person")
+    offence = values.get("index_offence")
+    sentenced = supervision.sentence_date if supervision is not None else None
+    if offence is not None and _before(sentenced, offence.date):
+        problems.append(Problem(f"{path}.index_offence.date", "the offence is after the sentence"))
+    born = person.date_of_birth if person is not None else None
+    if supervision is not None and born is not None:
+        for name in ("sentence_date", "start_date"):
+            if _before(getattr(supervision, name), born):
+                problems.append(
+                    Problem(f"{path}.person.date_of_birth", f"is after supervision.{name}")
+                )
+    return problems
+
+
+def cross_field_problems(case: Any) -> list[Problem]:
+    """Cross-field problems of a built case (used when a case is constructed directly)."""
+    values = {a.name: getattr(case, a.name) for a in attrs.fields(type(case))}
+    problems = cross_field_problems_of(type(case), values, "$")
+    supervision = case.supervision
+    sv = {a.name: getattr(supervision, a.name) for a in attrs.fields(type(supervision))}
+    problems.extend(cross_field_problems_of(type(supervision), sv, "$.supervision"))
+    return problems
+
+
+# ---------------------------------------------------------------- unstructuring
+
+_converter = cattrs.Converter(omit_if_default=True)
+_converter.register_unstructure_hook(date, date.isoformat)
+_converter.register_unstructure_hook_func(
+    lambda t: isinstance(t, type) and issubclass(t, StrEnum), lambda value: value.value
+)
+_converter.register_unstructure_hook_func(
+    lambda t: typing.get_origin(t) is tuple,
+    lambda value: [_converter.unstructure(v) for v in value],
+)
+
+
+def unstructure(obj: Any) -> Any:
+    """JSON-ready data for a model object: None and default values left out."""
+    data = _converter.unstructure(obj)
+    return data
+
+
+def dumps(data: Any) -> str:
+    """Canonical JSON: sorted keys, compact, UTF-8 text, no NaN."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
