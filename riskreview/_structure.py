@@ -434,9 +434,7 @@ def cross_field_problems(case: Any) -> list[Problem]:
 
 _converter = cattrs.Converter(omit_if_default=True)
 _converter.register_unstructure_hook(date, date.isoformat)
-_converter.register_unstructure_hook_func(
-    lambda t: isinstance(t, type) and issubclass(t, StrEnum), lambda value: value.value
-)
+_converter.register_unstructure_hook(StrEnum, lambda value: value.value)
 _converter.register_unstructure_hook_func(
     lambda t: typing.get_origin(t) is tuple,
     lambda value: [_converter.unstructure(v) for v in value],

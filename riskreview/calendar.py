@@ -1,0 +1,149 @@
+"""Working days on the England & Wales calendar.
+
+Weekends and the bank holidays of England & Wales (from the ``holidays``
+package, never typed by hand) are not working days. Counting conventions, used
+by every deadline in riskreview:
+
+* ``add_working_days(d, n)`` is the ``n``-th working day after ``d`` (``d`` itself
+  never counts): a task set on a Friday with 1 working day is due on Monday.
+* ``working_days_between(a, b)`` counts the working days in ``(a, b]``; it is
+  negative when ``b`` is before ``a``.
+* A date is *older than n working days* on ``as_of`` when more than ``n`` working
+  days lie in ``(date, as_of]``, i.e. from the first working day after the deadline.
+
+>>> from datetime import date
+>>> cal = Calendar()
+>>> cal.add_working_days(date(2026, 4, 2), 1)   # Maundy Thursday → Tuesday after Easter
+datetime.date(2026, 4, 7)
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+import attrs
+import holidays as _holidays
+
+__all__ = ["Calendar", "DueStatus", "Status", "default_calendar"]
+
+_SATURDAY = 5
+
+
+class Status(StrEnum):
+    """Where a due date stands against ``as_of``."""
+
+    NOT_YET_DUE = "not_yet_due"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+
+
+@attrs.frozen
+class DueStatus:
+    """A due date's status and its distance from ``as_of`` in working days (≥ 0)."""
+
+    status: Status
+    working_days: int
+
+
+class Calendar:
+    """Working-day arithmetic for one jurisdiction's bank holidays.
+
+    ``country`` and ``subdiv`` are ``holidays`` package codes (default England).
+    ``today`` is the clock used by :meth:`today`; inject one in tests.
+    """
+
+    def __init__(
+        self,
+        country: str = "GB",
+        subdiv: str | None = "ENG",
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.country = country
+        self.subdiv = subdiv
+        self._today = today
+        self._years: set[int] = set()
+        self._source: Any = _holidays.country_holidays(country, subdiv=subdiv, years=[])
+        self._weekday_holidays: list[int] = []  # ordinals, sorted
+
+    def today(self) -> date:
+        """Today's date by this calendar's clock."""
+        return self._today()
+
+    def _cover(self, first: int, last: int) -> None:
+        wanted = set(range(first - 1, last + 2)) - self._years
+        if not wanted:
+            return
+        for year in sorted(wanted):
+            self._source.update(
+                _holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
+            )
+        self._years |= wanted
+        self._weekday_holidays = sorted(
+            d.toordinal() for d in self._source if d.weekday() < _SATURDAY
+        )
+
+    def holidays_between(self, start: date, end: date) -> dict[date, str]:
+        """Bank holidays in ``[start, end]`` with their names."""
+        self._cover(start.year, end.year)
+        return {d: str(n) for d, n in sorted(self._source.items()) if start <= d <= end}
+
+    def is_working_day(self, day: date) -> bool:
+        """True on a weekday that is not a bank holiday."""
+        if day.weekday() >= _SATURDAY:
+            return False
+        self._cover(day.year, day.year)
+        return day not in self._source
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The ``count``-th working day after ``start`` (before it, if negative)."""
+        step = 1 if count >= 0 else -1
+        remaining = abs(count)
+        day = start
+        while remaining:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in ``(start, end]``; minus those in ``(end, start]`` when end < start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self._cover(start.year, end.year)
+        weekdays = _weekdays_upto(end.toordinal()) - _weekdays_upto(start.toordinal())
+        lo = bisect.bisect_right(self._weekday_holidays, start.toordinal())
+        hi = bisect.bisect_right(self._weekday_holidays, end.toordinal())
+        return weekdays - (hi - lo)
+
+    def status(self, due: date, as_of: date) -> DueStatus:
+        """Whether ``due`` is not yet due, due today or overdue on ``as_of``.
+
+        Overdue from the day after the due date; the distance counts working days.
+        """
+        if due == as_of:
+            return DueStatus(Status.DUE_TODAY, 0)
+        if due > as_of:
+            return DueStatus(Status.NOT_YET_DUE, self.working_days_between(as_of, due))
+        return DueStatus(Status.OVERDUE, self.working_days_between(due, as_of))
+
+
+def _weekdays_upto(ordinal: int) -> int:
+    """Weekdays among ordinals 1..ordinal (ordinal 1, 0001-01-01, is a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return weeks * 5 + min(rest, 5)
+
+
+_DEFAULT: Calendar | None = None
+
+
+def default_calendar() -> Calendar:
+    """The shared England & Wales calendar."""
+    global _DEFAULT  # noqa: PLW0603 - one lazily built shared instance
+    if _DEFAULT is None:
+        _DEFAULT = Calendar()
+    return _DEFAULT
