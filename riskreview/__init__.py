@@ -1,0 +1,58 @@
+"""riskreview: probation risk-of-harm screening and review-trigger policy as rules.
+
+Hand it one case as it stands and a date; it answers which actions policy now
+requires (a police domestic abuse check, a children's social care enquiry, a
+full risk of harm analysis, a review of the risk assessment...), why, and by when.
+
+>>> import riskreview
+>>> from datetime import date
+>>> decision = riskreview.evaluate(
+...     {"case_id": "C1", "household": {"children_in_contact": True}},
+...     as_of=date(2026, 11, 23))
+>>> "CSC_ENQUIRY" in decision.action_codes
+True
+"""
+
+from riskreview._api import evaluate
+from riskreview._version import VERSION as __version__
+from riskreview.calendar import Calendar
+from riskreview.case import Case
+from riskreview.decision import (
+    Decision,
+    Evidence,
+    InformationAction,
+    NextReview,
+    RequiredAction,
+    RuleOutcome,
+)
+from riskreview.errors import (
+    CaseError,
+    EngineError,
+    PackError,
+    PolicyNotInForceError,
+    Problem,
+    RiskReviewError,
+)
+from riskreview.pack import Pack, default_pack, load_pack
+
+__all__ = [
+    "Calendar",
+    "Case",
+    "CaseError",
+    "Decision",
+    "EngineError",
+    "Evidence",
+    "InformationAction",
+    "NextReview",
+    "Pack",
+    "PackError",
+    "PolicyNotInForceError",
+    "Problem",
+    "RequiredAction",
+    "RiskReviewError",
+    "RuleOutcome",
+    "__version__",
+    "default_pack",
+    "evaluate",
+    "load_pack",
+]

@@ -1,0 +1,50 @@
+"""The entry points: evaluate one case, explain one rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from riskreview import _decide
+from riskreview.case import Case
+from riskreview.decision import Decision
+from riskreview.pack import Pack, default_pack
+
+
+def as_case(case: Case | dict[str, Any] | str | bytes) -> Case:
+    """A Case from a Case, a dict or JSON text; bad input raises CaseError only."""
+    if isinstance(case, Case):
+        return case
+    if isinstance(case, str | bytes | bytearray):
+        return Case.from_json(case)
+    return Case.from_dict(case)
+
+
+def evaluate(
+    case: Case | dict[str, Any] | str | bytes,
+    as_of: date | None = None,
+    pack: Pack | None = None,
+    *,
+    trace: bool = False,
+) -> Decision:
+    """The actions ``case`` requires on ``as_of`` under ``pack``.
+
+    ``case`` may be a :class:`Case`, a dict or JSON text; invalid input raises
+    :class:`~riskreview.errors.CaseError` listing every problem. ``as_of``
+    defaults to today on the pack's calendar; ``pack`` to the default England &
+    Wales pack. With ``trace=True`` the decision carries every rule's outcome.
+
+    >>> from datetime import date
+    >>> d = evaluate({"case_id": "C1", "household": {"children_in_contact": None}},
+    ...              as_of=date(2026, 11, 23))
+    >>> d.case_id
+    'C1'
+    """
+    if as_of is not None and type(as_of) is not date:
+        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    if pack is not None and not isinstance(pack, Pack):
+        raise TypeError("pack must be a Pack from riskreview.load_pack(path)")
+    checked = as_case(case)
+    policy = pack if pack is not None else default_pack()
+    when = as_of if as_of is not None else _decide.calendar_for(policy).today()
+    return _decide.decide(checked, when, policy, trace=trace)

@@ -1,0 +1,572 @@
+"""Compiling a pack's rules into a durable-rules ruleset for one policy period.
+
+Three-valued logic on a two-valued engine
+-----------------------------------------
+Every condition is lowered to integer tests ``prop >= c`` or ``prop <= c`` and put
+in negation normal form, where it is monotone in its tests. Each case becomes two
+facts per lane: a *definite* fact, in which unknown values are absent (so every
+test on them fails), and a *possible* fact, in which an unknown value is ``+BIG``
+on its ``>=`` side and ``-BIG`` on its ``<=`` side (so every test on it passes; an
+unknown list is one item with every property unknown). A rule that matches the
+definite fact is true; one that matches only the possible fact is undetermined;
+one that matches neither is false. That is exactly Kleene's three-valued logic.
+
+Engine envelope (ENGINE-NOTES.md and measurements)
+--------------------------------------------------
+durable-rules expands ``$or`` into one alpha path per disjunct, rejects a whole fact
+when more than 64 paths match it (error 303), and crashes on objects with more
+than ~254 properties. So all scalar tests of a rule sit inside one ``$iany`` over a
+one-item list ``w`` (an ``$or`` inside ``$iany`` is not expanded); rules are put in
+*lanes* whose disjunct counts add up to at most :data:`LANE_PATHS`; and a lane's
+objects carry only the properties its rules read. Every rule also tests ``t`` and
+``l``, which the engine's own session-state object never has (a rule the state
+object can match re-fires forever).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import attrs
+
+from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Node, Not, ParamRef, Quant, Window
+from riskreview._fields import Field
+from riskreview.errors import Problem
+
+BIG = 1_000_000_000
+LANE_PATHS = 56  # ≤ 64 matches per fact, less the catch-all and a margin
+MAX_OBJECT_PROPS = 200  # engine crashes above ~254 properties on one object
+MAX_SIBLINGS = 400  # ruleset creation hangs at 512 siblings under one node
+
+
+# ------------------------------------------------------------------ properties
+
+
+@attrs.frozen
+class Prop:
+    """An integer the fact builder computes from the case (None when unknown)."""
+
+    kind: str  # value present member oneof anyof age_days age_wd ordinal diff count
+    field: Field
+    scope: str  # root | item
+    arg: Any = None  # member ("member"), members ("oneof", "anyof"), other Field ("diff")
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        other = self.arg
+        if isinstance(other, Field):
+            other = other.path
+        elif isinstance(other, frozenset):
+            other = tuple(sorted(str(m) for m in other))
+        return (self.kind, self.field.path, self.scope, other)
+
+
+# ------------------------------------------------------------------ lowered formulas
+
+
+@attrs.frozen
+class Test:
+    """``prop >= bound`` (side ``ge``) or ``prop <= bound`` (side ``le``)."""
+
+    prop: Prop
+    side: str
+    bound: int
+
+    def negate(self) -> Test:
+        if self.side == "ge":
+            return Test(self.prop, "le", self.bound - 1)
+        return Test(self.prop, "ge", self.bound + 1)
+
+
+@attrs.frozen
+class And:
+    items: tuple[Formula, ...]
+
+
+@attrs.frozen
+class Or:
+    items: tuple[Formula, ...]
+
+
+@attrs.frozen
+class Each:
+    """``any`` or ``all`` items of a list satisfy ``cond`` (item-scoped tests)."""
+
+    field: Field
+    mode: str  # any | all
+    cond: Formula
+
+
+Formula = Test | And | Or | Each
+TRUE = And(())
+FALSE = Or(())
+
+
+def negate(f: Formula) -> Formula:
+    """Negation pushed down to the tests (negation normal form)."""
+    if isinstance(f, Test):
+        return f.negate()
+    if isinstance(f, And):
+        return Or(tuple(negate(i) for i in f.items))
+    if isinstance(f, Or):
+        return And(tuple(negate(i) for i in f.items))
+    return Each(f.field, "all" if f.mode == "any" else "any", negate(f.cond))
+
+
+def _eq(prop: Prop, value: int) -> Formula:
+    return And((Test(prop, "ge", value), Test(prop, "le", value)))
+
+
+def _cmp(prop: Prop, op: str, value: int) -> Formula:
+    if op == "eq":
+        return _eq(prop, value)
+    if op == "ne":
+        return negate(_eq(prop, value))
+    return {
+        "gte": Test(prop, "ge", value),
+        "gt": Test(prop, "ge", value + 1),
+        "lte": Test(prop, "le", value),
+        "lt": Test(prop, "le", value - 1),
+    }[op]
+
+
+ParamValue = Callable[[str], Any]
+
+
+@attrs.define
+class Lowering:
+    """Lowers parsed conditions for one policy period (parameters are constants)."""
+
+    param: ParamValue
+
+    def lower(self, node: Node) -> Formula:
+        if isinstance(node, All):
+            return And(tuple(self.lower(n) for n in node.items))
+        if isinstance(node, AnyOf):
+            return Or(tuple(self.lower(n) for n in node.items))
+        if isinstance(node, Not):
+            return negate(self.lower(node.item))
+        if isinstance(node, Quant):
+            inner = self.lower(node.cond)
+            if node.mode == "none":
+                return Each(node.field, "all", negate(inner))
+            return Each(node.field, node.mode, inner)
+        return self._cmp(node)
+
+    def _keyed(self, ref: ParamRef, build: Callable[[int], Formula]) -> Formula:
+        """A test whose number comes from a table keyed by another field's enum value."""
+        table = self.param(ref.name)
+        if ref.by is None:
+            return build(table)
+        assert ref.by_field is not None and ref.by_field.enum is not None
+        members = list(ref.by_field.enum)
+        return Or(tuple(
+            And((Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
+                 build(table[m.value])))
+            for m in members
+        ))
+
+    def _cmp(self, node: Cmp) -> Formula:
+        field, op, value, scope = node.field, node.op, node.value, node.scope
+        if op in ("exists", "missing"):
+            return _cmp(Prop("present", field, scope), "gte" if op == "exists" else "lte",
+                        1 if op == "exists" else 0)
+        if field.kind == "set":
+            return self._set(node)
+        if field.kind == "date":
+            return self._date(node)
+        prop = Prop("value", field, scope)
+        if isinstance(value, FieldRef):
+            return _cmp(Prop("diff", field, scope, value.field), op, 0)
+        if isinstance(value, ParamRef):
+            return self._keyed(value, lambda n: _cmp(prop, op, n))
+        if field.kind == "bool":
+            # 0/1 values: one test each way, so negation never needs an $or
+            holds = Test(prop, "ge", 1) if value else Test(prop, "le", 0)
+            return holds if op == "eq" else holds.negate()
+        if op in ("eq", "ne", "in", "not_in") and (field.kind == "enum" or op in ("in", "not_in")):
+            # membership as one 0/1 property: no $or, which durable mis-evaluates inside $iany
+            members = frozenset(value) if isinstance(value, tuple) else frozenset({value})
+            holds = Test(Prop("oneof", field, scope, members), "ge", 1)
+            return holds if op in ("eq", "in") else holds.negate()
+        return _cmp(prop, op, _encode(field, value))
+
+    def _set(self, node: Cmp) -> Formula:
+        members = node.value if isinstance(node.value, tuple) else (node.value,)
+        holds = Test(Prop("anyof", node.field, node.scope, frozenset(members)), "ge", 1)
+        return holds if node.op in ("contains", "contains_any") else holds.negate()
+
+    def _date(self, node: Cmp) -> Formula:
+        field, op, value, scope = node.field, node.op, node.value, node.scope
+        if isinstance(value, Window):
+            kind = "age_wd" if value.unit == "working_days" else "age_days"
+            prop = Prop(kind, field, scope)
+            scale = 7 if value.unit == "weeks" else 1
+
+            def window(n: int) -> Formula:
+                n *= scale
+                if op == "older_than":
+                    return Test(prop, "ge", n + 1)
+                if op == "within_last":
+                    return And((Test(prop, "ge", 0), Test(prop, "le", n)))
+                return And((Test(prop, "ge", -n), Test(prop, "le", 0)))
+
+            if isinstance(value.amount, ParamRef):
+                return self._keyed(value.amount, window)
+            return window(value.amount)
+        if isinstance(value, FieldRef):
+            return _cmp(Prop("diff", field, scope, value.field), op, 0)
+        assert isinstance(value, date)
+        return _cmp(Prop("ordinal", field, scope), op, value.toordinal())
+
+
+def _encode(field: Field, value: Any) -> int:
+    if field.kind == "bool":
+        return int(bool(value))
+    if field.kind == "enum":
+        assert field.enum is not None
+        return list(field.enum).index(value)
+    return int(value)
+
+
+def simplify(f: Formula) -> Formula:
+    """Flatten nested and/or and drop constant parts."""
+    if isinstance(f, And | Or):
+        cls = type(f)
+        items: list[Formula] = []
+        for item in (simplify(i) for i in f.items):
+            if isinstance(item, cls):
+                items.extend(item.items)
+            else:
+                items.append(item)
+        if isinstance(f, And) and any(isinstance(i, Or) and not i.items for i in items):
+            return FALSE
+        if isinstance(f, Or) and any(isinstance(i, And) and not i.items for i in items):
+            return TRUE
+        unique = tuple(dict.fromkeys(items))
+        if len(unique) == 1:
+            return unique[0]
+        return cls(unique)
+    if isinstance(f, Each):
+        return Each(f.field, f.mode, simplify(f.cond))
+    return f
+
+
+def props_of(f: Formula) -> list[Prop]:
+    """Every property a formula tests (list items' properties included)."""
+    if isinstance(f, Test):
+        return [f.prop]
+    if isinstance(f, Each):
+        extra = [Prop("count", f.field, "root")] if f.mode == "all" else []
+        return extra + props_of(f.cond)
+    return [p for i in f.items for p in props_of(i)]
+
+
+# ------------------------------------------------------------------ naming
+
+
+@attrs.define
+class Names:
+    """Short engine property names for each property and side."""
+
+    names: dict[tuple[Any, ...], str] = attrs.field(factory=dict)
+    lists: dict[str, str] = attrs.field(factory=dict)
+
+    def prop(self, prop: Prop) -> str:
+        key = prop.key
+        if key not in self.names:
+            prefix = "q" if prop.scope == "item" else "p"
+            self.names[key] = f"{prefix}{len(self.names)}"
+        return self.names[key]
+
+    def side(self, prop: Prop, side: str) -> str:
+        base = self.prop(prop)
+        return base if side == "ge" else base + "l"
+
+    def list(self, field: Field) -> str:
+        if field.path not in self.lists:
+            self.lists[field.path] = f"L{len(self.lists)}"
+        return self.lists[field.path]
+
+
+# ------------------------------------------------------------------ durable JSON
+
+
+def _test_json(t: Test, names: Names) -> dict[str, Any]:
+    op = "$gte" if t.side == "ge" else "$lte"
+    return {op: {"$i." + names.side(t.prop, t.side): t.bound}}
+
+
+def _item_json(f: Formula, names: Names) -> dict[str, Any]:
+    """A conjunction of tests on one object's properties, as a durable ``$i`` expression.
+
+    Never an ``$or``: inside ``$iany``/``$iall`` durable-rules evaluates ``$or`` as if
+    it were ``$and`` (measured), so alternatives are kept outside, where it expands them.
+    """
+    if isinstance(f, Test):
+        return _test_json(f, names)
+    if isinstance(f, And):
+        if not f.items:
+            return {"$gte": {"$i.one": 1}}
+        if len(f.items) == 1:
+            return _item_json(f.items[0], names)
+        return {"$and": [_item_json(i, names) for i in f.items]}
+    if isinstance(f, Or) and not f.items:
+        return {"$lte": {"$i.one": 0}}
+    raise AssertionError("alternatives inside one object are lifted out by normalise()")
+
+
+class Unsupported(Exception):
+    """A condition the engine cannot evaluate faithfully."""
+
+
+def dnf(f: Formula) -> list[tuple[Test, ...]]:
+    """Disjunctive normal form of a formula without list tests."""
+    if isinstance(f, Test):
+        return [(f,)]
+    if isinstance(f, Or):
+        return [t for i in f.items for t in dnf(i)]
+    if isinstance(f, And):
+        terms: list[tuple[Test, ...]] = [()]
+        for item in f.items:
+            terms = [a + b for a in terms for b in dnf(item)]
+            if len(terms) > LANE_PATHS:
+                raise Unsupported(f"more than {LANE_PATHS} alternatives")
+        return terms
+    raise Unsupported("a list test inside a list item")
+
+
+def normalise(f: Formula) -> Formula:
+    """Lift alternatives out of list items: any(a or b) becomes any(a) or any(b).
+
+    ``all``/``none`` over a list cannot be split that way; their item condition
+    must be a plain conjunction (checked when the pack loads).
+    """
+    if isinstance(f, Each):
+        terms = dnf(f.cond)
+        if f.mode == "any":
+            return simplify(Or(tuple(Each(f.field, "any", And(t)) for t in terms)))
+        if len(terms) != 1:
+            raise Unsupported(
+                f"'all'/'none' over {f.field.path} with alternatives inside an item "
+                "(write 'none' of the alternatives as separate conditions, or use 'any')"
+            )
+        return Each(f.field, "all", And(terms[0]))
+    if isinstance(f, And):
+        return simplify(And(tuple(normalise(i) for i in f.items)))
+    if isinstance(f, Or):
+        return simplify(Or(tuple(normalise(i) for i in f.items)))
+    return f
+
+
+def _scalar_block(f: Formula, names: Names) -> dict[str, Any]:
+    return {"$iany": {"w": _item_json(f, names)}}
+
+
+def _block(f: Formula, names: Names) -> tuple[dict[str, Any], int]:
+    """A top-level expression and its count of engine paths (disjuncts after expansion)."""
+    if isinstance(f, Test):
+        return _scalar_block(f, names), 1
+    if isinstance(f, Each):
+        name = names.list(f.field)
+        if f.mode == "any":
+            return {"$iany": {name: _item_json(f.cond, names)}}, 1
+        empty = _scalar_block(Test(Prop("count", f.field, "root"), "le", 0), names)
+        return {"$or": [empty, {"$iall": {name: _item_json(f.cond, names)}}]}, 2
+    if isinstance(f, And):
+        tests = tuple(i for i in f.items if isinstance(i, Test))
+        others = [i for i in f.items if not isinstance(i, Test)]
+        parts: list[tuple[dict[str, Any], int]] = []
+        if tests or not others:
+            parts.append((_scalar_block(And(tests), names), 1))
+        parts.extend(_block(i, names) for i in others)
+        if len(parts) == 1:
+            return parts[0]
+        paths = 1
+        for _, n in parts:
+            paths *= n
+        return {"$and": [p for p, _ in parts]}, paths
+    if not f.items:
+        return _scalar_block(f, names), 1
+    parts = [_block(i, names) for i in f.items]
+    if len(parts) == 1:
+        return parts[0]
+    return {"$or": [p for p, _ in parts]}, sum(n for _, n in parts)
+
+
+def max_siblings(obj: Any) -> int:
+    """The most children any one node of a JSON expression has."""
+    if isinstance(obj, dict):
+        return max([len(obj)] + [max_siblings(v) for v in obj.values()])
+    if isinstance(obj, list):
+        return max([len(obj)] + [max_siblings(v) for v in obj])
+    return 0
+
+
+# ------------------------------------------------------------------ compiled epoch
+
+
+@attrs.frozen
+class CompiledRule:
+    """One rule in one policy period: its lowered formula and engine expression."""
+
+    index: int
+    rule: Any  # pack.Rule
+    formula: Formula
+    expression: dict[str, Any]
+    paths: int
+    props: tuple[Prop, ...]
+
+
+@attrs.frozen
+class Lane:
+    """A group of rules that share one pair of facts."""
+
+    number: int
+    rules: tuple[int, ...]
+    scalar_props: tuple[Prop, ...]
+    lists: tuple[tuple[Field, tuple[Prop, ...]], ...]
+
+
+@attrs.frozen(eq=False)
+class Compiled:
+    """A pack compiled for one policy period."""
+
+    epoch: date
+    rules: tuple[CompiledRule, ...]
+    lanes: tuple[Lane, ...]
+    names: Names
+    ruleset: dict[str, Any]
+    problems: tuple[Problem, ...]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        import hashlib
+        import json
+
+        text = json.dumps(self.ruleset, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def compile_epoch(pack: Any, epoch: date) -> Compiled:
+    """Compile the rules of ``pack`` in force on ``epoch`` (a change date of the pack)."""
+    lowering = Lowering(lambda name: pack.parameter(name, epoch))
+    names = Names()
+    problems: list[Problem] = []
+    compiled: list[CompiledRule] = []
+    for index, rule in enumerate(pack.rules):
+        if not rule.in_force(epoch):
+            continue
+        where = f"{rule.file}:{rule.line} {rule.id}"
+        try:
+            formula = normalise(simplify(lowering.lower(rule.when)))
+        except Unsupported as error:
+            problems.append(Problem(where, f"the engine cannot evaluate this condition: {error}"))
+            continue
+        expression, paths = _block(formula, names)
+        if paths > LANE_PATHS:
+            problems.append(Problem(where, f"too many alternatives for the engine in the policy "
+                                    f"period from {epoch}: {paths} paths (limit {LANE_PATHS}); "
+                                    "split the rule or group its 'any' parts"))
+        siblings = max_siblings(expression)
+        if siblings > MAX_SIBLINGS:
+            problems.append(Problem(where, f"a node with {siblings} parts (limit {MAX_SIBLINGS})"))
+        props = tuple(dict.fromkeys(props_of(formula)))
+        compiled.append(CompiledRule(index, rule, formula, expression, paths, props))
+    lanes = _lanes(compiled, names, problems)
+    ruleset = _ruleset(compiled, lanes)
+    return Compiled(epoch, tuple(compiled), tuple(lanes), names, ruleset, tuple(problems))
+
+
+def _object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int]:
+    """(scalar object properties, largest list item properties, top-level properties)."""
+    scalar: set[str] = set()
+    items: dict[str, set[str]] = {}
+    for cr in rules:
+        for p in cr.props:
+            if p.scope == "root":
+                scalar.update({names.side(p, "ge"), names.side(p, "le")})
+            else:
+                owner = _owner(cr.formula, p)
+                items.setdefault(owner, set()).update({names.side(p, "ge"), names.side(p, "le")})
+    top = 6 + len(items)
+    return len(scalar) + 1, max((len(v) + 1 for v in items.values()), default=0), top
+
+
+def _owner(f: Formula, prop: Prop) -> str:
+    """The list whose items carry item property ``prop``."""
+    if isinstance(f, Each):
+        if prop in props_of(f.cond):
+            return f.field.path
+        return ""
+    if isinstance(f, Test):
+        return ""
+    for i in f.items:
+        found = _owner(i, prop)
+        if found:
+            return found
+    return ""
+
+
+def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> list[Lane]:
+    groups: list[list[CompiledRule]] = []
+    for cr in rules:
+        sizes = _object_sizes([cr], names)
+        if max(sizes) > MAX_OBJECT_PROPS:
+            problems.append(Problem(f"{cr.rule.file}:{cr.rule.line} {cr.rule.id}",
+                                    f"reads {max(sizes)} properties of one object "
+                                    f"(engine limit {MAX_OBJECT_PROPS})"))
+            continue
+        for group in groups:
+            paths = sum(r.paths for r in group) + cr.paths
+            if paths <= LANE_PATHS and max(_object_sizes([*group, cr], names)) <= MAX_OBJECT_PROPS:
+                group.append(cr)
+                break
+        else:
+            groups.append([cr])
+    lanes = []
+    for number, group in enumerate(groups):
+        scalar = tuple(dict.fromkeys(p for cr in group for p in cr.props if p.scope == "root"))
+        lists: dict[str, tuple[Field, list[Prop]]] = {}
+        for cr in group:
+            _collect_lists(cr.formula, lists)
+        lanes.append(Lane(number, tuple(cr.index for cr in group), scalar,
+                          tuple((f, tuple(dict.fromkeys(ps))) for f, ps in lists.values())))
+    return lanes
+
+
+def _collect_lists(f: Formula, out: dict[str, tuple[Field, list[Prop]]]) -> None:
+    if isinstance(f, Each):
+        _, props = out.setdefault(f.field.path, (f.field, []))
+        props.extend(props_of(f.cond))
+    elif isinstance(f, And | Or):
+        for i in f.items:
+            _collect_lists(i, out)
+
+
+def _ruleset(rules: list[CompiledRule], lanes: list[Lane]) -> dict[str, Any]:
+    by_index = {cr.index: cr for cr in rules}
+    ruleset: dict[str, Any] = {}
+    for lane in lanes:
+        head = [{"t": "c"}, {"l": lane.number}]
+        ruleset[f"k{lane.number}"] = {"all": [{"m": {"$and": head}}], "run": f"k{lane.number}"}
+        for index in lane.rules:
+            cr = by_index[index]
+            ruleset[f"r{index}"] = {
+                "all": [{"m": {"$and": [*head, cr.expression]}}],
+                "run": f"r{index}",
+            }
+    return ruleset
+
+
+def check_envelope(pack: Any) -> list[Problem]:
+    """Compile every policy period of ``pack``; the problems that cross engine limits."""
+    problems: list[Problem] = []
+    for epoch in pack.change_dates:
+        for problem in compile_epoch(pack, epoch).problems:
+            if problem not in problems:
+                problems.append(problem)
+    return problems

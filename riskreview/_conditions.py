@@ -1,0 +1,385 @@
+"""The condition language of rules: parsed and type-checked when a pack loads.
+
+A condition is YAML::
+
+    all:                                   # also any:, not:, condition: <named>
+      - household.children_in_contact: true          # equality
+      - risk.overall_level: {gte: medium}            # ordered enum
+      - checks.childrens_social_care.requested_date: {missing: true}
+      - supervision.start_date: {older_than: {working_days: {param: enquiry_days}}}
+      - events: {any: {type: {in: [arrest, charge]}, date: {after: {field: risk.last_review_date}}}}
+
+The result is a small tree of frozen nodes that both evaluators read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from riskreview._fields import Field
+from riskreview._structure import suggest
+
+ORDER_OPS = ("lt", "lte", "gt", "gte")
+EQ_OPS = ("eq", "ne")
+DATE_OPS = ("before", "after", "on_or_before", "on_or_after")
+WINDOW_OPS = ("older_than", "within_last", "within_next")
+SET_OPS = ("contains", "not_contains", "contains_any", "contains_none")
+PRESENCE_OPS = ("exists", "missing")
+LIST_OPS = ("any", "all", "none")
+UNITS = ("days", "weeks", "working_days")
+
+_OPS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "bool": EQ_OPS + PRESENCE_OPS,
+    "int": EQ_OPS + ORDER_OPS + ("in", "not_in") + PRESENCE_OPS,
+    "enum": EQ_OPS + ("in", "not_in") + PRESENCE_OPS,
+    "date": DATE_OPS + WINDOW_OPS + PRESENCE_OPS,
+    "set": SET_OPS + PRESENCE_OPS,
+    "list": LIST_OPS + PRESENCE_OPS,
+    "object": PRESENCE_OPS,
+    "str": PRESENCE_OPS,
+}
+#: date comparison spelled as an ordering of the date itself
+DATE_AS_ORDER = {"before": "lt", "after": "gt", "on_or_before": "lte", "on_or_after": "gte"}
+
+
+@attrs.frozen
+class ParamRef:
+    """A parameter's value on as_of; ``by`` names the field whose value selects a keyed value."""
+
+    name: str
+    by: str | None = None
+    by_field: Field | None = None
+
+
+@attrs.frozen
+class FieldRef:
+    """Another (root) case field, compared with this one."""
+
+    path: str
+    field: Field
+
+
+@attrs.frozen
+class Window:
+    """A span of time back or forward from as_of."""
+
+    amount: int | ParamRef
+    unit: str  # days weeks working_days
+
+
+Value = Any  # bool | int | str | date | tuple | ParamRef | FieldRef | Window | None
+
+
+@attrs.frozen
+class Cmp:
+    """A test of one field: ``path op value``. ``scope`` is ``root`` or ``item``."""
+
+    path: str
+    op: str
+    value: Value
+    field: Field
+    scope: str = "root"
+
+
+@attrs.frozen
+class All:
+    """True when every part is true."""
+
+    items: tuple[Node, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    """True when at least one part is true."""
+
+    items: tuple[Node, ...]
+
+
+@attrs.frozen
+class Not:
+    """True when the part is false."""
+
+    item: Node
+
+
+@attrs.frozen
+class Quant:
+    """``any``/``all``/``none`` of the items of a list field satisfy ``cond``."""
+
+    path: str
+    mode: str
+    cond: Node
+    field: Field
+
+
+Node = Cmp | All | AnyOf | Not | Quant
+
+
+@attrs.define
+class ParseContext:
+    """What a condition may refer to, and where problems are reported."""
+
+    fields: dict[str, Field]
+    params: Mapping[str, Any]  # name → Parameter (has .key_enum)
+    named: Mapping[str, Any]  # name → raw YAML of a named condition
+    report: Callable[[str, str], None]  # (where, message)
+    root_fields: dict[str, Field] | None = None
+    expanding: tuple[str, ...] = ()
+    used_params: set[str] = attrs.field(factory=set)
+    used_named: set[str] = attrs.field(factory=set)
+
+    def root(self) -> dict[str, Field]:
+        return self.root_fields if self.root_fields is not None else self.fields
+
+
+class _Invalid(Exception):
+    """Raised inside the parser after a problem is reported, to drop the node."""
+
+
+def parse(data: Any, ctx: ParseContext, where: str) -> Node | None:
+    """Parse a condition, reporting every problem through ``ctx.report``; None if invalid."""
+    try:
+        return _node(data, ctx, where)
+    except _Invalid:
+        return None
+
+
+def _fail(ctx: ParseContext, where: str, message: str) -> _Invalid:
+    ctx.report(where, message)
+    return _Invalid()
+
+
+def _node(data: Any, ctx: ParseContext, where: str) -> Node:
+    if not isinstance(data, Mapping) or not data:
+        raise _fail(ctx, where, "a condition must be a non-empty mapping")
+    parts: list[Node] = []
+    bad = False
+    for key, value in data.items():
+        sub = f"{where}.{key}"
+        try:
+            parts.append(_keyed(str(key), value, ctx, sub))
+        except _Invalid:
+            bad = True
+    if bad:
+        raise _Invalid()
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise _fail(ctx, where, f"'{key}' takes a non-empty list of conditions")
+        items = []
+        bad = False
+        for i, item in enumerate(value):
+            try:
+                items.append(_node(item, ctx, f"{where}[{i}]"))
+            except _Invalid:
+                bad = True
+        if bad:
+            raise _Invalid()
+        return All(tuple(items)) if key == "all" else AnyOf(tuple(items))
+    if key == "not":
+        return Not(_node(value, ctx, where))
+    if key == "condition":
+        return _named(value, ctx, where)
+    field = ctx.fields.get(key)
+    if field is None:
+        known = list(ctx.fields) + ["all", "any", "not", "condition"]
+        scope = "item field" if ctx.root_fields is not None else "case field"
+        raise _fail(ctx, where, f"{key!r} is not a {scope}{suggest(key, known)}")
+    return _test(field, key, value, ctx, where)
+
+
+def _named(name: Any, ctx: ParseContext, where: str) -> Node:
+    if not isinstance(name, str) or name not in ctx.named:
+        raise _fail(ctx, where, f"unknown named condition {name!r}{suggest(str(name), ctx.named)}")
+    if name in ctx.expanding:
+        chain = " → ".join((*ctx.expanding, name))
+        raise _fail(ctx, where, f"named conditions refer to each other in a cycle: {chain}")
+    ctx.used_named.add(name)
+    inner = attrs.evolve(ctx, expanding=(*ctx.expanding, name))
+    try:
+        return _node(ctx.named[name], inner, f"condition {name}")
+    finally:
+        ctx.used_params |= inner.used_params
+        ctx.used_named |= inner.used_named
+
+
+def _test(field: Field, path: str, spec: Any, ctx: ParseContext, where: str) -> Node:
+    scope = "item" if ctx.root_fields is not None else "root"
+    if not isinstance(spec, Mapping):
+        if field.kind in ("bool", "int", "enum"):
+            return Cmp(path, "eq", _scalar(field, spec, ctx, where), field, scope)
+        raise _fail(ctx, where, f"a {field.kind} field takes a mapping of operators")
+    allowed = _OPS_BY_KIND[field.kind]
+    if field.kind == "enum" and field.ordered:
+        allowed = allowed + ORDER_OPS
+    parts: list[Node] = []
+    bad = False
+    for op, value in spec.items():
+        sub = f"{where}.{op}"
+        try:
+            if op not in allowed:
+                hint = suggest(str(op), allowed)
+                raise _fail(
+                    ctx, sub, f"{op!r} is not an operator for a {field.kind} field{hint}"
+                    + ("" if hint else f" (use one of: {', '.join(allowed)})"),
+                )
+            parts.append(_operator(field, path, str(op), value, ctx, sub, scope))
+        except _Invalid:
+            bad = True
+    if bad:
+        raise _Invalid()
+    if not parts:
+        raise _fail(ctx, where, "no operator given")
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def _operator(
+    field: Field, path: str, op: str, value: Any, ctx: ParseContext, where: str, scope: str
+) -> Node:
+    if op in PRESENCE_OPS:
+        if not isinstance(value, bool):
+            raise _fail(ctx, where, f"'{op}' takes true or false")
+        real = op if value else ("missing" if op == "exists" else "exists")
+        return Cmp(path, real, None, field, scope)
+    if op in LIST_OPS:
+        assert field.items is not None
+        item_ctx = attrs.evolve(ctx, fields=field.items, root_fields=ctx.root())
+        try:
+            cond = _node(value, item_ctx, where)
+        finally:
+            ctx.used_params |= item_ctx.used_params
+            ctx.used_named |= item_ctx.used_named
+        return Quant(path, op, cond, field)
+    if op in WINDOW_OPS:
+        return Cmp(path, op, _window(value, ctx, where), field, scope)
+    if op in DATE_OPS:
+        return Cmp(path, DATE_AS_ORDER[op], _date_value(value, ctx, where), field, scope)
+    if op in ("in", "not_in", "contains_any", "contains_none"):
+        if not isinstance(value, list) or not value:
+            raise _fail(ctx, where, f"'{op}' takes a non-empty list")
+        return Cmp(path, op, tuple(_scalar(field, v, ctx, where) for v in value), field, scope)
+    return Cmp(path, op, _scalar(field, value, ctx, where), field, scope)
+
+
+def _scalar(field: Field, value: Any, ctx: ParseContext, where: str) -> Any:
+    """A literal or parameter compared with ``field``, checked against its type."""
+    if isinstance(value, Mapping):
+        if set(value) <= {"param", "by"} and "param" in value:
+            return _param(value, ctx, where, want="int")
+        if set(value) == {"field"}:
+            return _field_ref(field, value["field"], ctx, where)
+        raise _fail(ctx, where, "expected a value, {param: name} or {field: path}")
+    kind = field.kind
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise _fail(ctx, where, f"expected true or false for {field.path}, got {value!r}")
+    if kind == "int":
+        if type(value) is int:
+            return value
+        raise _fail(ctx, where, f"expected a whole number for {field.path}, got {value!r}")
+    if kind in ("enum", "set"):
+        assert field.enum is not None
+        values = [m.value for m in field.enum]
+        if isinstance(value, str) and value in values:
+            return field.enum(value)
+        hint = suggest(str(value), values)
+        raise _fail(
+            ctx, where, f"{value!r} is not a {field.enum.__name__} value{hint}"
+            + ("" if hint else f" (expected one of: {', '.join(values)})"),
+        )
+    raise _fail(ctx, where, f"a {kind} field cannot be compared with a value here")
+
+
+def _param(value: Mapping[str, Any], ctx: ParseContext, where: str, want: str) -> ParamRef:
+    name = value["param"]
+    param = ctx.params.get(name) if isinstance(name, str) else None
+    if param is None:
+        raise _fail(ctx, where, f"unknown parameter {name!r}{suggest(str(name), ctx.params)}")
+    ctx.used_params.add(name)
+    by = value.get("by")
+    if param.key_enum is None:
+        if by is not None:
+            raise _fail(ctx, where, f"parameter {name!r} is not keyed, so 'by' does not apply")
+        return ParamRef(name)
+    if by is None:
+        raise _fail(
+            ctx, where, f"parameter {name!r} has a value per {param.key_enum.__name__}: "
+            "say which field selects it with 'by: <field>'",
+        )
+    by_field = ctx.root().get(by) if isinstance(by, str) else None
+    if by_field is None or by_field.enum is not param.key_enum:
+        raise _fail(
+            ctx, where, f"'by: {by}' must name a case field holding a "
+            f"{param.key_enum.__name__}{suggest(str(by), ctx.root())}",
+        )
+    return ParamRef(name, by, by_field)
+
+
+def _field_ref(field: Field, path: Any, ctx: ParseContext, where: str) -> FieldRef:
+    other = ctx.root().get(path) if isinstance(path, str) else None
+    if other is None:
+        raise _fail(ctx, where, f"{path!r} is not a case field{suggest(str(path), ctx.root())}")
+    if other.kind != field.kind or other.kind not in ("int", "date"):
+        raise _fail(
+            ctx, where, f"cannot compare {field.path} ({field.kind}) with {path} ({other.kind}): "
+            "only dates with dates and numbers with numbers",
+        )
+    return FieldRef(path, other)
+
+
+def _date_value(value: Any, ctx: ParseContext, where: str) -> date | FieldRef:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, Mapping) and set(value) == {"field"}:
+        path = value["field"]
+        other = ctx.root().get(path) if isinstance(path, str) else None
+        if other is None or other.kind != "date":
+            hint = suggest(str(path), ctx.root())
+            raise _fail(ctx, where, f"{path!r} is not a date field of the case{hint}")
+        return FieldRef(path, other)
+    raise _fail(ctx, where, "expected a date (YYYY-MM-DD) or {field: <date field>}")
+
+
+def _window(value: Any, ctx: ParseContext, where: str) -> Window:
+    if not isinstance(value, Mapping) or len(value) != 1:
+        raise _fail(ctx, where, "expected one of {days: N}, {weeks: N}, {working_days: N}")
+    ((unit, amount),) = value.items()
+    if unit not in UNITS:
+        raise _fail(ctx, where, f"unknown unit {unit!r}{suggest(str(unit), UNITS)}")
+    if isinstance(amount, Mapping) and "param" in amount:
+        return Window(_param(amount, ctx, where, want="int"), unit)
+    if type(amount) is not int or amount < 0:
+        raise _fail(ctx, where, f"expected a whole number of {unit} ≥ 0, got {amount!r}")
+    return Window(amount, unit)
+
+
+def walk(node: Node) -> list[Node]:
+    """Every node of a condition, depth first (quantified conditions included)."""
+    out: list[Node] = [node]
+    if isinstance(node, All | AnyOf):
+        for item in node.items:
+            out.extend(walk(item))
+    elif isinstance(node, Not):
+        out.extend(walk(node.item))
+    elif isinstance(node, Quant):
+        out.extend(walk(node.cond))
+    return out
+
+
+def params_of(node: Node) -> set[str]:
+    """Names of the parameters a condition uses."""
+    names: set[str] = set()
+    for n in walk(node):
+        if isinstance(n, Cmp):
+            value = n.value.amount if isinstance(n.value, Window) else n.value
+            if isinstance(value, ParamRef):
+                names.add(value.name)
+    return names

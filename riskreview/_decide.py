@@ -1,0 +1,294 @@
+"""From engine matches to a Decision: actions, information, due dates, next review."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+
+from riskreview import _version
+from riskreview._compile import Compiled, compile_epoch
+from riskreview._conditions import ParamRef
+from riskreview._engine import Engine
+from riskreview._explain import why
+from riskreview._facts import FactBuilder
+from riskreview._fields import CASE_FIELDS
+from riskreview._reference import Reference, Result, evidence, latest_matched_date, unknown_paths
+from riskreview.calendar import Calendar
+from riskreview.decision import (
+    Decision,
+    Evidence,
+    InformationAction,
+    NextReview,
+    PackRef,
+    RequiredAction,
+    RuleOutcome,
+)
+from riskreview.errors import EngineError
+from riskreview.pack import PRIORITIES, Pack, Rule
+
+
+@attrs.frozen(eq=False)
+class Runtime:
+    """A pack's policy period, compiled, with its engine and fact builder."""
+
+    compiled: Compiled
+    engine: Engine
+    builder: FactBuilder
+    calendar: Calendar
+
+
+_RUNTIMES: dict[tuple[int, str, date], Runtime] = {}
+_RUNTIMES_LOCK = threading.Lock()
+_CALENDARS: dict[tuple[str, str | None], Calendar] = {}
+
+
+def calendar_for(pack: Pack) -> Calendar:
+    """The working-day calendar a pack names (shared per jurisdiction)."""
+    key = (pack.calendar_country, pack.calendar_subdiv)
+    if key not in _CALENDARS:
+        _CALENDARS[key] = Calendar(*key)
+    return _CALENDARS[key]
+
+
+def runtime(pack: Pack, epoch: date) -> Runtime:
+    """The compiled runtime for ``pack`` in the period starting ``epoch`` (built once)."""
+    key = (id(pack), pack.digest, epoch)
+    found = _RUNTIMES.get(key)
+    if found is not None:
+        return found
+    with _RUNTIMES_LOCK:
+        found = _RUNTIMES.get(key)
+        if found is None:
+            compiled = compile_epoch(pack, epoch)
+            names = {f"r{cr.index}": cr.rule.id for cr in compiled.rules}
+            calendar = calendar_for(pack)
+            found = Runtime(compiled, Engine(compiled.ruleset, names),
+                            FactBuilder(compiled, calendar), calendar)
+            _RUNTIMES[key] = found
+    return found
+
+
+_tags = threading.local()
+
+
+def _tag() -> str:
+    n = getattr(_tags, "n", 0) + 1
+    _tags.n = n
+    return f"{threading.get_ident()}.{n}"
+
+
+def outcomes(rt: Runtime, case: Any, as_of: date) -> dict[int, str]:
+    """Engine outcome per rule index: ``fired``, ``undetermined`` or ``not_fired``."""
+    facts = rt.builder.build(case, as_of, "", _tag())
+    matches = rt.engine.run(facts, case.case_id)
+    definite: set[int] = set()
+    possible: set[int] = set()
+    for name, variant in matches:
+        if name.startswith("r"):
+            (possible if variant else definite).add(int(name[1:]))
+    if definite - possible:
+        rule = rt.engine.rule_id(f"r{min(definite - possible)}")
+        raise EngineError("a rule matched the definite fact but not the possible one",
+                          rule_id=rule, case_id=case.case_id)
+    out = {}
+    for cr in rt.compiled.rules:
+        i = cr.index
+        out[i] = "fired" if i in definite else "undetermined" if i in possible else "not_fired"
+    return out
+
+
+def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decision:
+    """Evaluate ``case`` on ``as_of`` under ``pack`` (the case is already validated)."""
+    epoch = pack.epoch(as_of)
+    rt = runtime(pack, epoch)
+    found = outcomes(rt, case, as_of)
+    ref = Reference(case, as_of, pack.parameter, rt.calendar)
+    results: dict[int, Result] = {}
+    for index, outcome in found.items():
+        if outcome == "not_fired" and not trace:
+            continue
+        rule = pack.rules[index]
+        result = ref.evaluate(rule.when)
+        expected = {"fired": True, "undetermined": None, "not_fired": False}[outcome]
+        if result.truth is not expected:
+            raise EngineError(f"engine and reference evaluator disagree: engine says {outcome}",
+                              rule_id=rule.id, case_id=case.case_id)
+        results[index] = result
+    actions = _actions(pack, ref, rt.calendar, found, results)
+    information = _information(pack, found, results)
+    outcome_list = None
+    if trace:
+        outcome_list = tuple(_trace(pack, index, found, results, as_of) for index in range(len(pack.rules)))
+    return Decision(
+        case_id=case.case_id,
+        as_of=as_of,
+        pack=PackRef(pack.name, pack.version, pack.digest, epoch),
+        input_digest=input_digest(case),
+        library_version=_version.VERSION,
+        actions=actions,
+        information=information,
+        next_review=_next_review(pack, ref, rt.calendar, found, actions),
+        trace=outcome_list,
+    )
+
+
+def input_digest(case: Any) -> str:
+    """SHA-256 of the case's canonical JSON."""
+    return "sha256:" + hashlib.sha256(case.to_json().encode()).hexdigest()
+
+
+def _trace(pack: Pack, index: int, found: dict[int, str], results: dict[int, Result],
+           as_of: date) -> RuleOutcome:
+    rule = pack.rules[index]
+    if index not in found:
+        span = f"in force {rule.effective_from or 'from the start'} to {rule.effective_to or 'now'}"
+        return RuleOutcome(rule.id, "not_in_force", f"not in force on {as_of} ({span})")
+    return RuleOutcome(rule.id, found[index], why(results[index]))
+
+
+def _amount(pack: Pack, amount: Any, as_of: date) -> int:
+    if isinstance(amount, ParamRef):
+        value: int = pack.parameter(amount.name, as_of)
+        return value
+    return int(amount)
+
+
+def due_date(pack: Pack, ref: Reference, calendar: Calendar, rule: Rule,
+             result: Result) -> tuple[date, date | None]:
+    """(due date, trigger date) of a fired rule; an unknown anchor makes it due on as_of."""
+    as_of = ref.as_of
+    spec = rule.due
+    if spec is None:
+        return as_of, None
+    anchor: date | None
+    if spec.anchor == "as_of":
+        anchor = as_of
+    elif spec.anchor.startswith("matched."):
+        anchor = latest_matched_date(result, spec.anchor.removeprefix("matched."))
+    else:
+        anchor = ref.lookup(ref.case, CASE_FIELDS[spec.anchor])
+    if anchor is None:
+        return as_of, None
+    n = _amount(pack, spec.amount, as_of)
+    if spec.unit == "working_days":
+        return calendar.add_working_days(anchor, n), anchor
+    return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor
+
+
+def _actions(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, str],
+             results: dict[int, Result]) -> tuple[RequiredAction, ...]:
+    groups: dict[str, dict[str, Any]] = {}
+    for index, outcome in found.items():
+        if outcome != "fired":
+            continue
+        rule = pack.rules[index]
+        result = results[index]
+        action = pack.actions[rule.action]
+        due, trigger = due_date(pack, ref, calendar, rule, result)
+        g = groups.setdefault(rule.action, {"rules": [], "reasons": [], "evidence": [],
+                                            "sources": [], "priority": "low", "due": None,
+                                            "trigger": None})
+        g["rules"].append(rule.id)
+        g["reasons"].append(rule.reason)
+        for path, value in evidence(result):
+            if Evidence(path, value) not in g["evidence"]:
+                g["evidence"].append(Evidence(path, value))
+        if rule.source not in g["sources"]:
+            g["sources"].append(rule.source)
+        priority = rule.priority or action.priority
+        if PRIORITIES.index(priority) < PRIORITIES.index(g["priority"]):
+            g["priority"] = priority
+        if g["due"] is None or due < g["due"]:
+            g["due"], g["trigger"] = due, trigger
+    out = []
+    for code, g in groups.items():
+        action = pack.actions[code]
+        status = calendar.status(g["due"], ref.as_of)
+        out.append(RequiredAction(
+            code=code, title=action.title, area=action.area, priority=g["priority"],
+            wording=action.wording, rule_ids=tuple(g["rules"]), reasons=tuple(g["reasons"]),
+            evidence=tuple(g["evidence"]), sources=tuple(g["sources"]),
+            trigger_date=g["trigger"], due_date=g["due"], status=status.status,
+            working_days=status.working_days,
+        ))
+    out.sort(key=lambda a: (PRIORITIES.index(a.priority), a.due_date, a.code))
+    return tuple(out)
+
+
+def _info_code(path: str) -> str:
+    return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
+
+
+def _field_description(path: str) -> str:
+    if "[]." in path:
+        head, tail = path.split("[].", 1)
+        items = CASE_FIELDS[head].items or {}
+        return items[tail].description if tail in items else path
+    field = CASE_FIELDS.get(path)
+    return field.description if field else path
+
+
+def _information(pack: Pack, found: dict[int, str],
+                 results: dict[int, Result]) -> tuple[InformationAction, ...]:
+    groups: dict[str, tuple[str, str, list[str]]] = {}
+    for index, outcome in found.items():
+        if outcome != "undetermined":
+            continue
+        rule = pack.rules[index]
+        for path in unknown_paths(results[index]):
+            info = pack.information.get(path)
+            code = info.code if info else _info_code(path)
+            title = info.title if info else f"Establish: {_field_description(path)}"
+            _, _, rules = groups.setdefault(code, (title, path, []))
+            if rule.id not in rules:
+                rules.append(rule.id)
+    return tuple(InformationAction(code, title, path, tuple(rules))
+                 for code, (title, path, rules) in sorted(groups.items()))
+
+
+def _next_review(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, str],
+                 actions: tuple[RequiredAction, ...]) -> NextReview | None:
+    policy = pack.review
+    if policy is None:
+        return None
+    as_of = ref.as_of
+    table = pack.parameter(policy.interval.name, as_of)
+    reasons: list[str] = []
+    level = None
+    if policy.interval.by_field is not None:
+        level = ref.lookup(ref.case, policy.interval.by_field)
+        if level is None:
+            weeks = min(table.values())
+            reasons.append(f"{policy.interval.by} is unknown: the shortest interval "
+                           f"({weeks} weeks) applies")
+        else:
+            weeks = table[level.value]
+    else:
+        weeks = table
+    anchor_path = next((p for p in policy.anchors
+                        if ref.lookup(ref.case, CASE_FIELDS[p]) is not None), None)
+    if anchor_path is None:
+        scheduled = as_of
+        reasons.append("no earlier assessment or review date is recorded: review is due now")
+    else:
+        anchor = ref.lookup(ref.case, CASE_FIELDS[anchor_path])
+        scheduled = anchor + timedelta(weeks=weeks)
+        level_text = f" for {level.value} risk of serious harm" if level is not None else ""
+        reasons.append(f"regular review every {weeks} weeks{level_text}, "
+                       f"from {anchor_path} {anchor.isoformat()}")
+    best = scheduled
+    brought: list[str] = []
+    for action in actions:
+        if action.code == policy.action and action.due_date < scheduled:
+            brought.extend(action.rule_ids)
+            reasons.append(f"brought forward to {action.due_date.isoformat()} by "
+                           + ", ".join(action.rule_ids) + ": " + "; ".join(action.reasons))
+            best = min(best, action.due_date)
+    would = tuple(r.id for i, r in enumerate(pack.rules)
+                  if r.action == policy.action and found.get(i) != "fired" and i in found)
+    return NextReview(best, tuple(reasons), tuple(brought), would)

@@ -1,0 +1,151 @@
+"""The only module that touches durable-rules. Every known sharp edge is fenced here.
+
+===  =====================================  ==========================================
+#    edge (ENGINE-NOTES.md)                 fence
+===  =====================================  ==========================================
+1    post() consumes events                 only assert_facts / retract_facts are called
+2    split conditions join two facts        every rule is one ``$and`` on one fact
+3    content-hash ids                       every fact has an explicit unique ``id``
+4    string/number coercion                 facts and rules hold integers only
+5    >64 matches on one fact (error 303)    lanes cap engine paths per fact (_compile)
+6    >252 properties on one object          lanes cap properties per object (_compile)
+7    swallowed action exceptions            actions only append; state checked after
+8    two-parameter actions are async        actions are one-parameter functions
+9    facts without sid share session "0"    every fact carries the engine's own sid
+10   >1,024 sids then a segfault            one sid per engine, reused, never deleted
+11   delete_state after unmatched fact      delete_state is never called; catch-all
+12   sid churn                              no sid is ever created after the first
+13   threads                                one lock around every engine call
+14   Host timer threads                     ``_run`` starts none
+15   512 siblings hang ruleset creation     checked at pack load (_compile)
+16   integer $div by zero                   no arithmetic operator is ever emitted
+17   correlated two-rule join (#381)        no joins are ever emitted
+--   state object matches ``$ex``/``$nex``   every rule tests ``t`` and ``l`` (state has neither)
+--   set_rulesets mutates its argument      it is given a deep copy
+--   global host registry                   a private Host per engine
+--   bare error codes                       translated to EngineError with their meaning
+===  =====================================  ==========================================
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import durable.engine as _durable
+
+from riskreview.errors import EngineError
+
+_CODES = {
+    "1": "a fact matched no rule",
+    "2": "a fact with the same id was already asserted",
+    "101": "the engine ran out of memory",
+    "113": "a rule has too many expressions",
+    "302": "an object has too many properties",
+    "303": "too many rule paths matched one fact",
+    "304": "too many messages in one frame",
+    "309": "the session id is unknown",
+}
+
+__version__ = "2.0.28"
+
+
+def _explain(error: BaseException) -> str:
+    text = str(error)
+    code = text.rsplit(":", 1)[-1].strip()
+    meaning = _CODES.get(code)
+    return f"{text} ({meaning})" if meaning else text
+
+
+class _Host(_durable.Host):  # type: ignore[misc]
+    """A durable-rules Host with no timer threads and a fixed action table."""
+
+    def __init__(self, actions: dict[str, Callable[[Any], None]]) -> None:
+        self._actions_table = actions
+        super().__init__()
+
+    def _run(self) -> None:
+        """Start no dispatch timers: evaluation is synchronous and single-threaded."""
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return self._actions_table[action_name]
+
+    def load_ruleset(self, ruleset_name: str) -> Any:
+        raise EngineError(f"ruleset {ruleset_name!r} is not loaded")
+
+
+_serial = itertools.count(1)
+
+
+class Engine:
+    """One compiled ruleset in its own Host, safe to share between threads.
+
+    :meth:`run` asserts a case's facts, collects which rule matched which fact
+    variant, and retracts every fact before returning, so nothing carries over.
+    """
+
+    def __init__(self, ruleset: dict[str, Any], rule_names: dict[str, str]) -> None:
+        self._lock = threading.Lock()
+        self._name = f"riskreview{next(_serial)}"
+        self._sid = "rr"
+        self._rule_names = rule_names  # engine rule name → policy rule id (for errors)
+        self._matches: list[tuple[str, int]] = []
+        actions = {name: self._recorder(name) for name in ruleset}
+        self._host = _Host(actions)
+        try:
+            self._host.set_rulesets(copy.deepcopy({self._name: ruleset}))
+        except Exception as error:
+            raise EngineError(f"the engine rejected the compiled pack: {_explain(error)}") from None
+
+    def _recorder(self, name: str) -> Callable[[Any], None]:
+        matches = self._matches
+
+        def record(c: Any) -> None:
+            matches.append((name, c.m["v"]))
+
+        return record
+
+    def run(self, facts: list[dict[str, Any]], case_id: str | None = None) -> list[tuple[str, int]]:
+        """Assert ``facts``, return (engine rule name, fact variant) for every match."""
+        for fact in facts:
+            fact["sid"] = self._sid
+        with self._lock:
+            self._matches.clear()
+            try:
+                state = self._host.assert_facts(self._name, facts)
+            except BaseException as error:
+                self._recover(facts)
+                raise EngineError(f"the engine failed: {_explain(error)}", case_id=case_id) from None
+            try:
+                self._host.retract_facts(self._name, facts)
+            except BaseException as error:
+                self._recover(facts)
+                raise EngineError(f"the engine failed to retract: {_explain(error)}",
+                                  case_id=case_id) from None
+            if isinstance(state, dict) and state.get("exception"):
+                raise EngineError("an engine action failed", case_id=case_id)
+            return list(self._matches)
+
+    def _recover(self, facts: list[dict[str, Any]]) -> None:
+        """After a failed call, retract what may have been asserted, one fact at a time."""
+        for fact in facts:
+            try:
+                self._host.retract_fact(self._name, fact)
+            except BaseException:  # noqa: S112 - best effort: the fact may not be there
+                continue
+
+    def stored_facts(self) -> list[Any]:
+        """Facts still held by the engine's session (always empty between calls)."""
+        with self._lock:
+            try:
+                facts: list[Any] = self._host.get_facts(self._name, self._sid)
+            except BaseException:
+                return []
+            return facts
+
+    def rule_id(self, engine_rule: str) -> str:
+        """The policy rule id behind an engine rule name."""
+        return self._rule_names.get(engine_rule, engine_rule)

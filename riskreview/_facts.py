@@ -1,0 +1,174 @@
+"""Turning a case and ``as_of`` into the engine's facts for one compiled policy period.
+
+Each lane gets two facts: ``v=0`` (definite: unknown values left out) and ``v=1``
+(possible: unknown values at ``±BIG``, an unknown list as one unknown item). All
+values are integers, so the engine never compares a string with a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from riskreview._compile import BIG, Compiled, Prop
+from riskreview._fields import Field, virtual_value
+from riskreview.calendar import Calendar
+
+Getter = Callable[[Any, date], Any]
+Encoder = Callable[[Any, Any, date], int | None]  # (owner, case, as_of) → value
+
+
+def _getter(field: Field) -> Getter:
+    names = field.path.split(".")
+    virtual = field.virtual
+    steps = names[:-1] if virtual else names
+
+    def get(owner: Any, as_of: date) -> Any:
+        value = owner
+        for name in steps:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        if virtual is not None and value is not None:
+            return virtual_value(virtual, value, as_of)
+        return value
+
+    return get
+
+
+def _as_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, StrEnum):
+        return list(type(value)).index(value)
+    return int(value)
+
+
+def encoder(prop: Prop, calendar: Calendar) -> Encoder:
+    """How to compute ``prop`` for one owner (the case, or a list item)."""
+    get = _getter(prop.field)
+    kind = prop.kind
+    if kind == "value":
+        return lambda owner, case, as_of: _as_int(get(owner, as_of))
+    if kind == "present":
+        return lambda owner, case, as_of: int(get(owner, as_of) is not None)
+    if kind == "oneof":
+        members = prop.arg
+
+        def oneof(owner: Any, case: Any, as_of: date) -> int | None:
+            value = get(owner, as_of)
+            return None if value is None else int(value in members)
+
+        return oneof
+    if kind == "anyof":
+        wanted = prop.arg
+
+        def anyof(owner: Any, case: Any, as_of: date) -> int | None:
+            values = get(owner, as_of)
+            return None if values is None else int(not wanted.isdisjoint(values))
+
+        return anyof
+    if kind == "count":
+
+        def count(owner: Any, case: Any, as_of: date) -> int | None:
+            values = get(owner, as_of)
+            return None if values is None else len(values)
+
+        return count
+    if kind == "diff":
+        other = _getter(prop.arg)
+
+        def diff(owner: Any, case: Any, as_of: date) -> int | None:
+            a, b = get(owner, as_of), other(case, as_of)
+            if a is None or b is None:
+                return None
+            return (a - b).days if isinstance(a, date) else int(a - b)
+
+        return diff
+
+    def dated(owner: Any, case: Any, as_of: date) -> int | None:
+        value = get(owner, as_of)
+        if value is None:
+            return None
+        if kind == "age_days":
+            return (as_of - value).days
+        if kind == "age_wd":
+            return calendar.working_days_between(value, as_of)
+        return int(value.toordinal())
+
+    return dated
+
+
+class FactBuilder:
+    """Builds the facts of one compiled policy period; reusable across cases."""
+
+    def __init__(self, compiled: Compiled, calendar: Calendar) -> None:
+        names = compiled.names
+        self._root: list[tuple[tuple[Any, ...], str, str, Encoder]] = []
+        seen: set[tuple[Any, ...]] = set()
+        self._lanes: list[tuple[int, list[tuple[Any, ...]], list[Any]]] = []
+        for lane in compiled.lanes:
+            keys = []
+            for prop in lane.scalar_props:
+                keys.append(prop.key)
+                if prop.key not in seen:
+                    seen.add(prop.key)
+                    self._root.append((prop.key, names.side(prop, "ge"), names.side(prop, "le"),
+                                       encoder(prop, calendar)))
+            lists = []
+            for field, props in lane.lists:
+                items = [(names.side(p, "ge"), names.side(p, "le"), encoder(p, calendar))
+                         for p in props]
+                lists.append((names.list(field), _getter(field), tuple(items)))
+            self._lanes.append((lane.number, keys, lists))
+        self._names = {key: (ge, le) for key, ge, le, _ in self._root}
+
+    def build(self, case: Any, as_of: date, sid: str, tag: str) -> list[dict[str, Any]]:
+        """The definite and possible facts of every lane for ``case`` on ``as_of``."""
+        values = {key: enc(case, case, as_of) for key, _, _, enc in self._root}
+        facts: list[dict[str, Any]] = []
+        for number, keys, lists in self._lanes:
+            for variant in (0, 1):
+                w: dict[str, int] = {"one": 1}
+                for key in keys:
+                    ge, le = self._names[key]
+                    _put(w, ge, le, values[key], variant)
+                fact: dict[str, Any] = {"id": f"{tag}.{number}.{variant}", "sid": sid, "t": "c",
+                                        "l": number, "v": variant, "w": [w]}
+                for name, get, items in lists:
+                    fact_items = _items(get(case, as_of), items, case, as_of, variant)
+                    if fact_items is not None:
+                        fact[name] = fact_items
+                facts.append(fact)
+        return facts
+
+
+def _put(obj: dict[str, int], ge: str, le: str, value: int | None, variant: int) -> None:
+    if value is not None:
+        obj[ge] = value
+        obj[le] = value
+    elif variant:
+        obj[ge] = BIG
+        obj[le] = -BIG
+
+
+def _items(values: Any, specs: tuple[tuple[str, str, Encoder], ...], case: Any, as_of: date,
+           variant: int) -> list[dict[str, int]] | None:
+    if values is None:
+        if not variant:
+            return None
+        phantom: dict[str, int] = {"one": 1}
+        for ge, le, _ in specs:
+            _put(phantom, ge, le, None, 1)
+        return [phantom]
+    out = []
+    for item in values:
+        obj: dict[str, int] = {"one": 1}
+        for ge, le, enc in specs:
+            _put(obj, ge, le, enc(item, case, as_of), variant)
+        out.append(obj)
+    return out

@@ -1,0 +1,119 @@
+"""The catalogue of case fields that rules may name, read off the case model.
+
+A rule names a field by its dotted path (``household.children_in_contact``); list
+items are named relative to their item inside ``any``/``all``. A few *virtual*
+fields are computed from the case and ``as_of`` (ages, the overall RoSH level);
+both evaluators compute them through :func:`virtual_value`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from riskreview import case as _case
+from riskreview._structure import fields_of
+from riskreview._vocab import ORDERED, RoshLevel
+
+
+@attrs.frozen
+class Field:
+    """One field a rule can name."""
+
+    path: str
+    kind: str  # bool int str date enum set list object
+    description: str
+    enum: type[StrEnum] | None = None
+    items: dict[str, Field] | None = attrs.field(default=None, eq=False)  # a list item's fields
+    virtual: str | None = None  # name of the virtual computation
+
+    @property
+    def ordered(self) -> bool:
+        """Whether an enum compares by rank."""
+        return self.enum in ORDERED
+
+
+def _age_years(born: date | None, as_of: date) -> int | None:
+    if born is None or born > as_of:
+        return None
+    return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+
+
+def _overall(levels: _case.RoshLevels) -> RoshLevel | None:
+    known = [v for v in attrs.astuple(levels) if v is not None]
+    return max(known, key=lambda v: v.rank) if known else None
+
+
+#: virtual name → (function of (owner object, as_of)); the owner is the object holding it.
+_VIRTUALS: dict[str, Callable[[Any, date], Any]] = {
+    "person.age": lambda person, as_of: _age_years(person.date_of_birth, as_of),
+    "child.age": lambda child, as_of: _age_years(child.date_of_birth, as_of),
+    "risk.overall_level": lambda risk, as_of: _overall(risk.levels),
+    "risk.last_assessment_date": lambda risk, as_of: _latest(
+        risk.last_review_date, risk.full_analysis_date, risk.screening_date
+    ),
+}
+
+
+def _latest(*dates: date | None) -> date | None:
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def virtual_value(name: str, owner: Any, as_of: date) -> Any:
+    """Compute virtual field ``name`` for ``owner`` (the object that holds it)."""
+    return _VIRTUALS[name](owner, as_of)
+
+
+def _catalogue(cls: type, prefix: str) -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for name, (info, attribute) in fields_of(cls).items():
+        path = f"{prefix}{name}"
+        doc = attribute.metadata.get("description", name)
+        if info.kind == "model":
+            assert info.model is not None
+            out[path] = Field(path, "object", doc)
+            out.update(_catalogue(info.model, f"{path}."))
+        elif info.kind == "list":
+            assert info.item is not None
+            if info.item.kind == "enum":
+                out[path] = Field(path, "set", doc, enum=info.item.enum)
+            else:
+                assert info.item.model is not None
+                out[path] = Field(path, "list", doc, items=_catalogue(info.item.model, ""))
+        elif info.kind == "inputs":
+            continue
+        else:
+            out[path] = Field(path, info.kind, doc, enum=info.enum)
+    return out
+
+
+def _build() -> dict[str, Field]:
+    fields = _catalogue(_case.Case, "")
+    fields["person.age"] = Field(
+        "person.age", "int", "age in whole years on as_of", virtual="person.age"
+    )
+    fields["risk.overall_level"] = Field(
+        "risk.overall_level",
+        "enum",
+        "overall risk of serious harm: the highest level recorded for any group",
+        enum=RoshLevel,
+        virtual="risk.overall_level",
+    )
+    fields["risk.last_assessment_date"] = Field(
+        "risk.last_assessment_date",
+        "date",
+        "the latest of the last review, the full analysis and the screening",
+        virtual="risk.last_assessment_date",
+    )
+    children = fields["household.children"].items
+    assert children is not None
+    children["age"] = Field("age", "int", "child's age in whole years on as_of", virtual="child.age")
+    return fields
+
+
+CASE_FIELDS: dict[str, Field] = _build()

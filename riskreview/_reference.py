@@ -1,0 +1,311 @@
+"""The reference evaluator: a direct, pure-Python reading of a rule's condition.
+
+It walks the parsed condition over the case objects themselves, with three-valued
+(Kleene) logic: ``True``, ``False`` or ``None`` for *cannot be decided because a
+fact is unknown*. It shares nothing with the engine path but the parsed
+condition, so it is the oracle for differential tests, and it produces the
+evidence and why-not explanations that the engine cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from riskreview._conditions import (
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+    Window,
+)
+from riskreview._fields import Field, virtual_value
+from riskreview._vocab import ORDERED
+from riskreview.calendar import Calendar
+
+Truth = bool | None
+
+
+@attrs.frozen
+class Result:
+    """The outcome of one node, with its parts: the material of every explanation."""
+
+    node: Node
+    truth: Truth
+    parts: tuple[Result, ...] = ()
+    actual: Any = None  # the field's value (Cmp) or the item indexes that matched (Quant)
+    expected: Any = None  # the resolved comparison value (Cmp)
+    path: str = ""  # full path of the field, with the item index inside a list
+    measure: Any = None  # for time windows: (amount elapsed, unit)
+
+
+ParamLookup = Callable[[str, date], Any]
+
+
+@attrs.define
+class Reference:
+    """Evaluates conditions against one case on one date."""
+
+    case: Any
+    as_of: date
+    param: ParamLookup
+    calendar: Calendar
+
+    # ------------------------------------------------------------- values
+
+    def lookup(self, root: Any, field: Field) -> Any:
+        """The value of ``field`` below ``root``; None if any step on the way is None."""
+        names = field.path.split(".")
+        value = root
+        for name in names[:-1] if field.virtual else names:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        if field.virtual and value is not None:
+            return virtual_value(field.virtual, value, self.as_of)
+        return value
+
+    def _resolve(self, value: Any) -> Any:
+        """A comparison value as a plain value (None when it depends on an unknown)."""
+        if isinstance(value, FieldRef):
+            return self.lookup(self.case, value.field)
+        if isinstance(value, ParamRef):
+            raw = self.param(value.name, self.as_of)
+            if value.by is None:
+                return raw
+            assert value.by_field is not None
+            key = self.lookup(self.case, value.by_field)
+            return None if key is None else raw[key.value]
+        return value
+
+    # ------------------------------------------------------------- nodes
+
+    def evaluate(self, node: Node, item: Any = None, prefix: str = "") -> Result:
+        """Evaluate ``node`` for the case (or, inside a list, for ``item``)."""
+        if isinstance(node, All):
+            parts = tuple(self.evaluate(n, item, prefix) for n in node.items)
+            return Result(node, _and(p.truth for p in parts), parts)
+        if isinstance(node, AnyOf):
+            parts = tuple(self.evaluate(n, item, prefix) for n in node.items)
+            return Result(node, _or(p.truth for p in parts), parts)
+        if isinstance(node, Not):
+            inner = self.evaluate(node.item, item, prefix)
+            return Result(node, None if inner.truth is None else not inner.truth, (inner,))
+        if isinstance(node, Quant):
+            return self._quant(node)
+        return self._cmp(node, item, prefix)
+
+    def _quant(self, node: Quant) -> Result:
+        items = self.lookup(self.case, node.field)
+        if items is None:
+            return Result(node, None, path=node.path)
+        parts = tuple(
+            self.evaluate(node.cond, it, f"{node.path}[{i}].") for i, it in enumerate(items)
+        )
+        matched = tuple(i for i, p in enumerate(parts) if p.truth)
+        if node.mode == "any":
+            truth = _or(p.truth for p in parts)
+        elif node.mode == "all":
+            truth = _and(p.truth for p in parts)
+        else:
+            found = _or(p.truth for p in parts)
+            truth = None if found is None else not found
+        return Result(node, truth, parts, actual=matched, path=node.path)
+
+    def _cmp(self, node: Cmp, item: Any, prefix: str) -> Result:
+        owner = item if node.scope == "item" else self.case
+        actual = self.lookup(owner, node.field)
+        path = prefix + node.path if node.scope == "item" else node.path
+        op = node.op
+        if op == "exists":
+            return Result(node, actual is not None, actual=actual, path=path)
+        if op == "missing":
+            return Result(node, actual is None, actual=actual, path=path)
+        if op in ("older_than", "within_last", "within_next"):
+            return self._window(node, actual, path)
+        expected = self._resolve_all(node.value)
+        if actual is None or expected is None:
+            return Result(node, None, actual=actual, expected=expected, path=path)
+        truth = _compare(op, actual, expected)
+        return Result(node, truth, actual=actual, expected=expected, path=path)
+
+    def _resolve_all(self, value: Any) -> Any:
+        if isinstance(value, tuple):
+            return value
+        return self._resolve(value)
+
+    def _window(self, node: Cmp, actual: date | None, path: str) -> Result:
+        window: Window = node.value
+        amount = self._resolve(window.amount)
+        if actual is None or amount is None:
+            return Result(node, None, actual=actual, expected=amount, path=path)
+        if window.unit == "working_days":
+            elapsed = self.calendar.working_days_between(actual, self.as_of)
+        else:
+            elapsed = (self.as_of - actual).days
+            amount = amount * 7 if window.unit == "weeks" else amount
+        if node.op == "older_than":
+            truth = elapsed > amount
+        elif node.op == "within_last":
+            truth = 0 <= elapsed <= amount
+        else:
+            truth = -amount <= elapsed <= 0
+        unit = "working_days" if window.unit == "working_days" else "days"
+        return Result(
+            node, truth, actual=actual, expected=amount, path=path, measure=(elapsed, unit)
+        )
+
+
+def _rank(value: Any) -> Any:
+    if isinstance(value, StrEnum) and type(value) in ORDERED:
+        return list(type(value)).index(value)
+    return value
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "ne":
+        return bool(actual != expected)
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op == "contains":
+        return expected in actual
+    if op == "not_contains":
+        return expected not in actual
+    if op == "contains_any":
+        return any(e in actual for e in expected)
+    if op == "contains_none":
+        return not any(e in actual for e in expected)
+    a, e = _rank(actual), _rank(expected)
+    if op == "lt":
+        return bool(a < e)
+    if op == "lte":
+        return bool(a <= e)
+    if op == "gt":
+        return bool(a > e)
+    return bool(a >= e)
+
+
+def _and(truths: Any) -> Truth:
+    seen_unknown = False
+    for t in truths:
+        if t is False:
+            return False
+        if t is None:
+            seen_unknown = True
+    return None if seen_unknown else True
+
+
+def _or(truths: Any) -> Truth:
+    seen_unknown = False
+    for t in truths:
+        if t is True:
+            return True
+        if t is None:
+            seen_unknown = True
+    return None if seen_unknown else False
+
+
+def unknown_paths(result: Result) -> list[str]:
+    """The unknown facts that keep ``result`` undetermined (item paths name their list)."""
+    if result.truth is not None:
+        return []
+    node = result.node
+    if isinstance(node, Cmp):
+        if result.actual is None:
+            return [_list_path(result.path)]
+        value = node.value.amount if isinstance(node.value, Window) else node.value
+        if isinstance(value, FieldRef):
+            return [value.path]
+        if isinstance(value, ParamRef) and value.by:
+            return [value.by]
+        return [_list_path(result.path)]
+    if isinstance(node, Quant) and not result.parts and result.truth is None:
+        return [node.path]
+    out: list[str] = []
+    for part in result.parts:
+        for p in unknown_paths(part):
+            if p not in out:
+                out.append(p)
+    return out
+
+
+def _list_path(path: str) -> str:
+    """``household.children[1].contact`` → ``household.children[].contact``."""
+    out = []
+    for piece in path.split("."):
+        out.append(piece.split("[")[0] + "[]" if "[" in piece else piece)
+    return ".".join(out)
+
+
+def evidence(result: Result) -> list[tuple[str, Any]]:
+    """(path, value) pairs of the facts that made ``result`` true, in condition order."""
+    if result.truth is not True:
+        return []
+    node = result.node
+    if isinstance(node, Cmp):
+        return [(result.path, result.actual)]
+    if isinstance(node, Quant):
+        out: list[tuple[str, Any]] = []
+        for part in result.parts:
+            if part.truth is True:
+                out.extend(evidence(part))
+        if node.mode != "any" and not out:
+            out.append((node.path, f"{len(result.parts)} items"))
+        return out
+    if isinstance(node, Not):
+        return _negated_evidence(result.parts[0])
+    pairs: list[tuple[str, Any]] = []
+    for part in result.parts:
+        if isinstance(node, AnyOf) and part.truth is not True:
+            continue
+        for pair in evidence(part):
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
+
+
+def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
+    """Evidence for ``not X`` where X is false: the facts that made X false."""
+    node = result.node
+    if isinstance(node, Cmp):
+        return [(result.path, result.actual)]
+    if isinstance(node, Quant):
+        return [(node.path, f"{len(result.parts)} items, none matching")]
+    pairs: list[tuple[str, Any]] = []
+    for part in result.parts:
+        if part.truth is False:
+            pairs.extend(_negated_evidence(part) if not isinstance(part.node, Not) else
+                         evidence(part.parts[0]))
+    return pairs
+
+
+def latest_matched_date(result: Result, list_path: str) -> date | None:
+    """The latest ``date`` among items of ``list_path`` that matched an ``any`` in ``result``."""
+    best: date | None = None
+    stack = [result]
+    while stack:
+        r = stack.pop()
+        if isinstance(r.node, Quant) and r.node.path == list_path and r.truth:
+            for i in r.actual or ():
+                for p in r.parts[i].parts or (r.parts[i],):
+                    if p.path.endswith(".date") and isinstance(p.actual, date):
+                        best = p.actual if best is None or p.actual > best else best
+        stack.extend(r.parts)
+    return best
+
+
+def days(n: int) -> timedelta:
+    """A span of ``n`` days."""
+    return timedelta(days=n)

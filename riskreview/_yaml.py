@@ -1,0 +1,68 @@
+"""YAML reading for packs: safe_load semantics, line numbers, no duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line it started on (1-based)."""
+
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records lines and rejects duplicate keys."""
+
+    duplicate_problems: list[tuple[int, str]]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            loader.duplicate_problems.append((key_node.start_mark.line + 1, str(key)))
+        out[key if isinstance(key, str) else str(key)] = loader.construct_object(
+            value_node, deep=True
+        )
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
+
+
+class YamlProblem(Exception):
+    """A file that is not valid YAML, with the line where reading stopped."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+def read(path: Path) -> tuple[Any, list[tuple[int, str]]]:
+    """Parse ``path``; returns the data and a list of (line, duplicate key)."""
+    text = path.read_text(encoding="utf-8")
+    loader = _Loader(text)
+    loader.duplicate_problems = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = mark.line + 1 if mark is not None else 0
+        raise YamlProblem(line, f"not valid YAML: {error.problem}") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(0, f"not valid YAML: {error}") from None
+    finally:
+        loader.dispose()
+    return data, loader.duplicate_problems
+
+
+def line_of(data: Any) -> int:
+    """The line a mapping started on, or 0."""
+    return getattr(data, "line", 0)

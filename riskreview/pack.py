@@ -1,0 +1,258 @@
+"""Policy packs: rules, dated parameters, the action vocabulary and scenarios, as YAML.
+
+A pack is a folder::
+
+    pack.yaml            name, version, effective_from, review schedule, findings
+    actions.yaml         the action vocabulary
+    information.yaml     what to establish when a field is unknown (optional)
+    conditions.yaml      named conditions rules can share (optional)
+    parameters/*.yaml    dated values
+    rules/*.yaml         the rules
+    tests/*.yaml         scenarios: case + as_of → expected actions
+
+Load one with :func:`load_pack`; the default England & Wales pack with
+:func:`default_pack`. Loading checks everything a rule could get wrong and raises
+one :class:`~riskreview.errors.PackError` listing every problem with file, line,
+rule id and reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from riskreview._conditions import Node
+from riskreview.errors import PolicyNotInForceError
+
+__all__ = [
+    "PRIORITIES",
+    "ActionDef",
+    "DueSpec",
+    "InformationDef",
+    "Pack",
+    "Parameter",
+    "ReviewPolicy",
+    "Rule",
+    "Scenario",
+    "default_pack",
+    "default_pack_path",
+    "load_pack",
+]
+
+#: Priorities, most urgent first.
+PRIORITIES = ("urgent", "high", "medium", "low")
+
+
+@attrs.frozen
+class ActionDef:
+    """An action a rule can require: its code, title, area, default priority and wording."""
+
+    code: str
+    title: str
+    area: str
+    priority: str
+    wording: str
+    category: str = "action"  # "action" or "review"
+
+
+@attrs.frozen
+class InformationDef:
+    """What to ask for when a field a rule needs is unknown."""
+
+    path: str
+    code: str
+    title: str
+
+
+@attrs.frozen
+class Parameter:
+    """A dated policy value: each value applies from its date until the next one.
+
+    ``key_enum`` is set when the value is a table with one number per member of an
+    enum (for example per RoSH level).
+    """
+
+    name: str
+    description: str
+    source: str
+    unit: str
+    values: tuple[tuple[date, Any], ...]
+    key_enum: type[StrEnum] | None = None
+
+    def value_on(self, as_of: date) -> Any:
+        """The value in force on ``as_of`` (None before the first date)."""
+        current = None
+        for start, value in self.values:
+            if start <= as_of:
+                current = value
+        return current
+
+
+@attrs.frozen
+class DueSpec:
+    """When an action falls due: ``amount`` ``unit`` after the anchor date.
+
+    ``anchor`` is ``as_of``, a case date field path, or ``matched.<list>`` for the
+    latest date among the list items that made the rule fire.
+    """
+
+    amount: Any  # int or ParamRef
+    unit: str
+    anchor: str
+
+
+@attrs.frozen
+class Rule:
+    """One rule of a pack, parsed and type-checked."""
+
+    id: str
+    title: str
+    area: str
+    when: Node
+    action: str
+    priority: str | None
+    due: DueSpec | None
+    source: str
+    rationale: str
+    reason: str
+    findings: tuple[int, ...]
+    effective_from: date | None
+    effective_to: date | None
+    file: str
+    line: int
+    raw_when: Any = attrs.field(eq=False, repr=False)
+
+    def in_force(self, as_of: date) -> bool:
+        """Whether the rule applies on ``as_of``."""
+        if self.effective_from is not None and as_of < self.effective_from:
+            return False
+        return self.effective_to is None or as_of <= self.effective_to
+
+
+@attrs.frozen
+class ReviewPolicy:
+    """How the next review date is set: the regular interval and what brings it forward."""
+
+    action: str
+    interval: Any  # ParamRef (weeks)
+    anchors: tuple[str, ...]
+    unknown_level: str  # "shortest": fail closed when the level is unknown
+
+
+@attrs.frozen
+class Scenario:
+    """A policy test: a case on a date and what the decision must (not) contain."""
+
+    name: str
+    file: str
+    line: int
+    as_of: date
+    case: Mapping[str, Any]
+    expect: Mapping[str, Any]
+    covers: tuple[str, ...] = ()
+
+
+@attrs.frozen(eq=False)
+class Pack:
+    """A loaded, checked policy pack. Build one with :func:`load_pack`."""
+
+    name: str
+    version: str
+    title: str
+    description: str
+    effective_from: date
+    digest: str
+    path: str
+    actions: Mapping[str, ActionDef]
+    parameters: Mapping[str, Parameter]
+    rules: tuple[Rule, ...]
+    information: Mapping[str, InformationDef]
+    scenarios: tuple[Scenario, ...]
+    review: ReviewPolicy | None
+    findings: Mapping[int, str]
+    calendar_country: str = "GB"
+    calendar_subdiv: str | None = "ENG"
+    meta: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (``KeyError`` with a suggestion if none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        from riskreview._structure import suggest
+
+        raise KeyError(f"no rule {rule_id!r} in pack {self.name}{suggest(rule_id, self.rule_ids)}")
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule id, in pack order."""
+        return tuple(r.id for r in self.rules)
+
+    def parameter(self, name: str, as_of: date) -> Any:
+        """The value of parameter ``name`` in force on ``as_of``."""
+        return self.parameters[name].value_on(as_of)
+
+    def epoch(self, as_of: date) -> date:
+        """The start of the policy period containing ``as_of``.
+
+        Within one period no parameter value and no rule changes, so one compiled
+        ruleset serves every date in it.
+        """
+        if as_of < self.effective_from:
+            raise PolicyNotInForceError(
+                f"pack {self.name} {self.version} is in force from {self.effective_from}; "
+                f"as_of {as_of} is before that"
+            )
+        return max(d for d in self.change_dates if d <= as_of)
+
+    @functools.cached_property
+    def change_dates(self) -> tuple[date, ...]:
+        """Every date on which some parameter or rule of the pack changes."""
+        dates = {self.effective_from}
+        for p in self.parameters.values():
+            dates.update(d for d, _ in p.values)
+        for r in self.rules:
+            if r.effective_from:
+                dates.add(r.effective_from)
+            if r.effective_to:
+                dates.add(date.fromordinal(r.effective_to.toordinal() + 1))
+        return tuple(sorted(d for d in dates if d >= self.effective_from))
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Load and check the pack in folder ``path``.
+
+    Raises :class:`~riskreview.errors.PackError` listing every problem found.
+
+    >>> pack = load_pack(default_pack_path())
+    >>> pack.name
+    'england-wales'
+    """
+    from riskreview._packload import load
+
+    return load(Path(path))
+
+
+def default_pack_path() -> Path:
+    """Where the default England & Wales pack is installed."""
+    try:
+        root = resources.files("riskreview.packs")
+        candidate = Path(str(root)) / "england-wales"
+        if (candidate / "pack.yaml").is_file():
+            return candidate
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "rules" / "england-wales"
+
+
+@functools.lru_cache(maxsize=1)
+def default_pack() -> Pack:
+    """The default England & Wales pack (loaded once per process)."""
+    return load_pack(default_pack_path())
