@@ -26,6 +26,8 @@ object can match re-fires forever).
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -163,17 +165,26 @@ class Lowering:
             return build(table)
         assert ref.by_field is not None and ref.by_field.enum is not None
         members = list(ref.by_field.enum)
-        return Or(tuple(
-            And((Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
-                 build(table[m.value])))
-            for m in members
-        ))
+        return Or(
+            tuple(
+                And(
+                    (
+                        Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
+                        build(table[m.value]),
+                    )
+                )
+                for m in members
+            )
+        )
 
     def _cmp(self, node: Cmp) -> Formula:
         field, op, value, scope = node.field, node.op, node.value, node.scope
         if op in ("exists", "missing"):
-            return _cmp(Prop("present", field, scope), "gte" if op == "exists" else "lte",
-                        1 if op == "exists" else 0)
+            return _cmp(
+                Prop("present", field, scope),
+                "gte" if op == "exists" else "lte",
+                1 if op == "exists" else 0,
+            )
         if field.kind == "set":
             return self._set(node)
         if field.kind == "date":
@@ -444,9 +455,6 @@ class Compiled:
 
     @functools.cached_property
     def digest(self) -> str:
-        import hashlib
-        import json
-
         text = json.dumps(self.ruleset, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -468,9 +476,14 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
             continue
         expression, paths = _block(formula, names)
         if paths > LANE_PATHS:
-            problems.append(Problem(where, f"too many alternatives for the engine in the policy "
-                                    f"period from {epoch}: {paths} paths (limit {LANE_PATHS}); "
-                                    "split the rule or group its 'any' parts"))
+            problems.append(
+                Problem(
+                    where,
+                    f"too many alternatives for the engine in the policy "
+                    f"period from {epoch}: {paths} paths (limit {LANE_PATHS}); "
+                    "split the rule or group its 'any' parts",
+                )
+            )
         siblings = max_siblings(expression)
         if siblings > MAX_SIBLINGS:
             problems.append(Problem(where, f"a node with {siblings} parts (limit {MAX_SIBLINGS})"))
@@ -516,9 +529,13 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
     for cr in rules:
         sizes = _object_sizes([cr], names)
         if max(sizes) > MAX_OBJECT_PROPS:
-            problems.append(Problem(f"{cr.rule.file}:{cr.rule.line} {cr.rule.id}",
-                                    f"reads {max(sizes)} properties of one object "
-                                    f"(engine limit {MAX_OBJECT_PROPS})"))
+            problems.append(
+                Problem(
+                    f"{cr.rule.file}:{cr.rule.line} {cr.rule.id}",
+                    f"reads {max(sizes)} properties of one object "
+                    f"(engine limit {MAX_OBJECT_PROPS})",
+                )
+            )
             continue
         for group in groups:
             paths = sum(r.paths for r in group) + cr.paths
@@ -533,8 +550,14 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
         lists: dict[str, tuple[Field, list[Prop]]] = {}
         for cr in group:
             _collect_lists(cr.formula, lists)
-        lanes.append(Lane(number, tuple(cr.index for cr in group), scalar,
-                          tuple((f, tuple(dict.fromkeys(ps))) for f, ps in lists.values())))
+        lanes.append(
+            Lane(
+                number,
+                tuple(cr.index for cr in group),
+                scalar,
+                tuple((f, tuple(dict.fromkeys(ps))) for f, ps in lists.values()),
+            )
+        )
     return lanes
 
 

@@ -35,7 +35,7 @@ UNITS = ("days", "weeks", "working_days")
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": EQ_OPS + PRESENCE_OPS,
     "int": EQ_OPS + ORDER_OPS + ("in", "not_in") + PRESENCE_OPS,
-    "enum": EQ_OPS + ("in", "not_in") + PRESENCE_OPS,
+    "enum": (*EQ_OPS, "in", "not_in", *PRESENCE_OPS),
     "date": DATE_OPS + WINDOW_OPS + PRESENCE_OPS,
     "set": SET_OPS + PRESENCE_OPS,
     "list": LIST_OPS + PRESENCE_OPS,
@@ -189,7 +189,7 @@ def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
         return _named(value, ctx, where)
     field = ctx.fields.get(key)
     if field is None:
-        known = list(ctx.fields) + ["all", "any", "not", "condition"]
+        known = [*list(ctx.fields), "all", "any", "not", "condition"]
         scope = "item field" if ctx.root_fields is not None else "case field"
         raise _fail(ctx, where, f"{key!r} is not a {scope}{suggest(key, known)}")
     return _test(field, key, value, ctx, where)
@@ -227,7 +227,9 @@ def _test(field: Field, path: str, spec: Any, ctx: ParseContext, where: str) -> 
             if op not in allowed:
                 hint = suggest(str(op), allowed)
                 raise _fail(
-                    ctx, sub, f"{op!r} is not an operator for a {field.kind} field{hint}"
+                    ctx,
+                    sub,
+                    f"{op!r} is not an operator for a {field.kind} field{hint}"
                     + ("" if hint else f" (use one of: {', '.join(allowed)})"),
                 )
             parts.append(_operator(field, path, str(op), value, ctx, sub, scope))
@@ -292,7 +294,9 @@ def _scalar(field: Field, value: Any, ctx: ParseContext, where: str) -> Any:
             return field.enum(value)
         hint = suggest(str(value), values)
         raise _fail(
-            ctx, where, f"{value!r} is not a {field.enum.__name__} value{hint}"
+            ctx,
+            where,
+            f"{value!r} is not a {field.enum.__name__} value{hint}"
             + ("" if hint else f" (expected one of: {', '.join(values)})"),
         )
     raise _fail(ctx, where, f"a {kind} field cannot be compared with a value here")
@@ -311,13 +315,17 @@ def _param(value: Mapping[str, Any], ctx: ParseContext, where: str, want: str) -
         return ParamRef(name)
     if by is None:
         raise _fail(
-            ctx, where, f"parameter {name!r} has a value per {param.key_enum.__name__}: "
+            ctx,
+            where,
+            f"parameter {name!r} has a value per {param.key_enum.__name__}: "
             "say which field selects it with 'by: <field>'",
         )
     by_field = ctx.root().get(by) if isinstance(by, str) else None
     if by_field is None or by_field.enum is not param.key_enum:
         raise _fail(
-            ctx, where, f"'by: {by}' must name a case field holding a "
+            ctx,
+            where,
+            f"'by: {by}' must name a case field holding a "
             f"{param.key_enum.__name__}{suggest(str(by), ctx.root())}",
         )
     return ParamRef(name, by, by_field)
@@ -329,7 +337,9 @@ def _field_ref(field: Field, path: Any, ctx: ParseContext, where: str) -> FieldR
         raise _fail(ctx, where, f"{path!r} is not a case field{suggest(str(path), ctx.root())}")
     if other.kind != field.kind or other.kind not in ("int", "date"):
         raise _fail(
-            ctx, where, f"cannot compare {field.path} ({field.kind}) with {path} ({other.kind}): "
+            ctx,
+            where,
+            f"cannot compare {field.path} ({field.kind}) with {path} ({other.kind}): "
             "only dates with dates and numbers with numbers",
         )
     return FieldRef(path, other)

@@ -67,8 +67,9 @@ def runtime(pack: Pack, epoch: date) -> Runtime:
             compiled = compile_epoch(pack, epoch)
             names = {f"r{cr.index}": cr.rule.id for cr in compiled.rules}
             calendar = calendar_for(pack)
-            found = Runtime(compiled, Engine(compiled.ruleset, names),
-                            FactBuilder(compiled, calendar), calendar)
+            found = Runtime(
+                compiled, Engine(compiled.ruleset, names), FactBuilder(compiled, calendar), calendar
+            )
             _RUNTIMES[key] = found
     return found
 
@@ -93,8 +94,11 @@ def outcomes(rt: Runtime, case: Any, as_of: date) -> dict[int, str]:
             (possible if variant else definite).add(int(name[1:]))
     if definite - possible:
         rule = rt.engine.rule_id(f"r{min(definite - possible)}")
-        raise EngineError("a rule matched the definite fact but not the possible one",
-                          rule_id=rule, case_id=case.case_id)
+        raise EngineError(
+            "a rule matched the definite fact but not the possible one",
+            rule_id=rule,
+            case_id=case.case_id,
+        )
     out = {}
     for cr in rt.compiled.rules:
         i = cr.index
@@ -116,14 +120,19 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
         result = ref.evaluate(rule.when)
         expected = {"fired": True, "undetermined": None, "not_fired": False}[outcome]
         if result.truth is not expected:
-            raise EngineError(f"engine and reference evaluator disagree: engine says {outcome}",
-                              rule_id=rule.id, case_id=case.case_id)
+            raise EngineError(
+                f"engine and reference evaluator disagree: engine says {outcome}",
+                rule_id=rule.id,
+                case_id=case.case_id,
+            )
         results[index] = result
     actions = _actions(pack, ref, rt.calendar, found, results)
     information = _information(pack, found, results)
     outcome_list = None
     if trace:
-        outcome_list = tuple(_trace(pack, index, found, results, as_of) for index in range(len(pack.rules)))
+        outcome_list = tuple(
+            _trace(pack, index, found, results, as_of) for index in range(len(pack.rules))
+        )
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
@@ -142,8 +151,9 @@ def input_digest(case: Any) -> str:
     return "sha256:" + hashlib.sha256(case.to_json().encode()).hexdigest()
 
 
-def _trace(pack: Pack, index: int, found: dict[int, str], results: dict[int, Result],
-           as_of: date) -> RuleOutcome:
+def _trace(
+    pack: Pack, index: int, found: dict[int, str], results: dict[int, Result], as_of: date
+) -> RuleOutcome:
     rule = pack.rules[index]
     if index not in found:
         span = f"in force {rule.effective_from or 'from the start'} to {rule.effective_to or 'now'}"
@@ -158,8 +168,9 @@ def _amount(pack: Pack, amount: Any, as_of: date) -> int:
     return int(amount)
 
 
-def due_date(pack: Pack, ref: Reference, calendar: Calendar, rule: Rule,
-             result: Result) -> tuple[date, date | None]:
+def due_date(
+    pack: Pack, ref: Reference, calendar: Calendar, rule: Rule, result: Result
+) -> tuple[date, date | None]:
     """(due date, trigger date) of a fired rule; an unknown anchor makes it due on as_of."""
     as_of = ref.as_of
     spec = rule.due
@@ -180,8 +191,13 @@ def due_date(pack: Pack, ref: Reference, calendar: Calendar, rule: Rule,
     return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor
 
 
-def _actions(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, str],
-             results: dict[int, Result]) -> tuple[RequiredAction, ...]:
+def _actions(
+    pack: Pack,
+    ref: Reference,
+    calendar: Calendar,
+    found: dict[int, str],
+    results: dict[int, Result],
+) -> tuple[RequiredAction, ...]:
     groups: dict[str, dict[str, Any]] = {}
     for index, outcome in found.items():
         if outcome != "fired":
@@ -190,9 +206,18 @@ def _actions(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, st
         result = results[index]
         action = pack.actions[rule.action]
         due, trigger = due_date(pack, ref, calendar, rule, result)
-        g = groups.setdefault(rule.action, {"rules": [], "reasons": [], "evidence": [],
-                                            "sources": [], "priority": "low", "due": None,
-                                            "trigger": None})
+        g = groups.setdefault(
+            rule.action,
+            {
+                "rules": [],
+                "reasons": [],
+                "evidence": [],
+                "sources": [],
+                "priority": "low",
+                "due": None,
+                "trigger": None,
+            },
+        )
         g["rules"].append(rule.id)
         g["reasons"].append(rule.reason)
         for path, value in evidence(result):
@@ -209,13 +234,23 @@ def _actions(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, st
     for code, g in groups.items():
         action = pack.actions[code]
         status = calendar.status(g["due"], ref.as_of)
-        out.append(RequiredAction(
-            code=code, title=action.title, area=action.area, priority=g["priority"],
-            wording=action.wording, rule_ids=tuple(g["rules"]), reasons=tuple(g["reasons"]),
-            evidence=tuple(g["evidence"]), sources=tuple(g["sources"]),
-            trigger_date=g["trigger"], due_date=g["due"], status=status.status,
-            working_days=status.working_days,
-        ))
+        out.append(
+            RequiredAction(
+                code=code,
+                title=action.title,
+                area=action.area,
+                priority=g["priority"],
+                wording=action.wording,
+                rule_ids=tuple(g["rules"]),
+                reasons=tuple(g["reasons"]),
+                evidence=tuple(g["evidence"]),
+                sources=tuple(g["sources"]),
+                trigger_date=g["trigger"],
+                due_date=g["due"],
+                status=status.status,
+                working_days=status.working_days,
+            )
+        )
     out.sort(key=lambda a: (PRIORITIES.index(a.priority), a.due_date, a.code))
     return tuple(out)
 
@@ -233,8 +268,9 @@ def _field_description(path: str) -> str:
     return field.description if field else path
 
 
-def _information(pack: Pack, found: dict[int, str],
-                 results: dict[int, Result]) -> tuple[InformationAction, ...]:
+def _information(
+    pack: Pack, found: dict[int, str], results: dict[int, Result]
+) -> tuple[InformationAction, ...]:
     groups: dict[str, tuple[str, str, list[str]]] = {}
     for index, outcome in found.items():
         if outcome != "undetermined":
@@ -247,12 +283,19 @@ def _information(pack: Pack, found: dict[int, str],
             _, _, rules = groups.setdefault(code, (title, path, []))
             if rule.id not in rules:
                 rules.append(rule.id)
-    return tuple(InformationAction(code, title, path, tuple(rules))
-                 for code, (title, path, rules) in sorted(groups.items()))
+    return tuple(
+        InformationAction(code, title, path, tuple(rules))
+        for code, (title, path, rules) in sorted(groups.items())
+    )
 
 
-def _next_review(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int, str],
-                 actions: tuple[RequiredAction, ...]) -> NextReview | None:
+def _next_review(
+    pack: Pack,
+    ref: Reference,
+    calendar: Calendar,
+    found: dict[int, str],
+    actions: tuple[RequiredAction, ...],
+) -> NextReview | None:
     policy = pack.review
     if policy is None:
         return None
@@ -264,14 +307,16 @@ def _next_review(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int
         level = ref.lookup(ref.case, policy.interval.by_field)
         if level is None:
             weeks = min(table.values())
-            reasons.append(f"{policy.interval.by} is unknown: the shortest interval "
-                           f"({weeks} weeks) applies")
+            reasons.append(
+                f"{policy.interval.by} is unknown: the shortest interval ({weeks} weeks) applies"
+            )
         else:
             weeks = table[level.value]
     else:
         weeks = table
-    anchor_path = next((p for p in policy.anchors
-                        if ref.lookup(ref.case, CASE_FIELDS[p]) is not None), None)
+    anchor_path = next(
+        (p for p in policy.anchors if ref.lookup(ref.case, CASE_FIELDS[p]) is not None), None
+    )
     if anchor_path is None:
         scheduled = as_of
         reasons.append("no earlier assessment or review date is recorded: review is due now")
@@ -279,16 +324,25 @@ def _next_review(pack: Pack, ref: Reference, calendar: Calendar, found: dict[int
         anchor = ref.lookup(ref.case, CASE_FIELDS[anchor_path])
         scheduled = anchor + timedelta(weeks=weeks)
         level_text = f" for {level.value} risk of serious harm" if level is not None else ""
-        reasons.append(f"regular review every {weeks} weeks{level_text}, "
-                       f"from {anchor_path} {anchor.isoformat()}")
+        reasons.append(
+            f"regular review every {weeks} weeks{level_text}, "
+            f"from {anchor_path} {anchor.isoformat()}"
+        )
     best = scheduled
     brought: list[str] = []
     for action in actions:
         if action.code == policy.action and action.due_date < scheduled:
             brought.extend(action.rule_ids)
-            reasons.append(f"brought forward to {action.due_date.isoformat()} by "
-                           + ", ".join(action.rule_ids) + ": " + "; ".join(action.reasons))
+            reasons.append(
+                f"brought forward to {action.due_date.isoformat()} by "
+                + ", ".join(action.rule_ids)
+                + ": "
+                + "; ".join(action.reasons)
+            )
             best = min(best, action.due_date)
-    would = tuple(r.id for i, r in enumerate(pack.rules)
-                  if r.action == policy.action and found.get(i) != "fired" and i in found)
+    would = tuple(
+        r.id
+        for i, r in enumerate(pack.rules)
+        if r.action == policy.action and found.get(i) != "fired" and i in found
+    )
     return NextReview(best, tuple(reasons), tuple(brought), would)

@@ -118,13 +118,16 @@ class Engine:
                 state = self._host.assert_facts(self._name, facts)
             except BaseException as error:
                 self._recover(facts)
-                raise EngineError(f"the engine failed: {_explain(error)}", case_id=case_id) from None
+                raise EngineError(
+                    f"the engine failed: {_explain(error)}", case_id=case_id
+                ) from None
             try:
                 self._host.retract_facts(self._name, facts)
             except BaseException as error:
                 self._recover(facts)
-                raise EngineError(f"the engine failed to retract: {_explain(error)}",
-                                  case_id=case_id) from None
+                raise EngineError(
+                    f"the engine failed to retract: {_explain(error)}", case_id=case_id
+                ) from None
             if isinstance(state, dict) and state.get("exception"):
                 raise EngineError("an engine action failed", case_id=case_id)
             return list(self._matches)

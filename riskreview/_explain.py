@@ -10,14 +10,30 @@ from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Not, ParamRef, Qua
 from riskreview._reference import Result, unknown_paths
 
 _OP_WORDS = {
-    "eq": "is", "ne": "is not", "lt": "is less than", "lte": "is at most", "gt": "is more than",
-    "gte": "is at least", "in": "is one of", "not_in": "is none of", "contains": "includes",
-    "not_contains": "does not include", "contains_any": "includes any of",
-    "contains_none": "includes none of", "exists": "is recorded", "missing": "is not recorded",
-    "older_than": "is older than", "within_last": "is within the last",
+    "eq": "is",
+    "ne": "is not",
+    "lt": "is less than",
+    "lte": "is at most",
+    "gt": "is more than",
+    "gte": "is at least",
+    "in": "is one of",
+    "not_in": "is none of",
+    "contains": "includes",
+    "not_contains": "does not include",
+    "contains_any": "includes any of",
+    "contains_none": "includes none of",
+    "exists": "is recorded",
+    "missing": "is not recorded",
+    "older_than": "is older than",
+    "within_last": "is within the last",
     "within_next": "is within the next",
 }
-_DATE_WORDS = {"lt": "is before", "lte": "is on or before", "gt": "is after", "gte": "is on or after"}
+_DATE_WORDS = {
+    "lt": "is before",
+    "lte": "is on or before",
+    "gt": "is after",
+    "gte": "is on or after",
+}
 
 
 def show(value: Any) -> str:
@@ -82,7 +98,8 @@ def result_text(result: Result) -> str:
         matched = result.actual or ()
         if result.truth is None and not result.parts:
             return f"{node.path} is unknown"
-        return f"{len(matched)} of {len(result.parts)} {node.path} items match ({condition_text(node)})"
+        counted = f"{len(matched)} of {len(result.parts)} {node.path} items match"
+        return f"{counted} ({condition_text(node)})"
     return condition_text(node)
 
 

@@ -95,7 +95,7 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
         if value is None:
             return None
         if kind == "age_days":
-            return (as_of - value).days
+            return int((as_of - value).days)
         if kind == "age_wd":
             return calendar.working_days_between(value, as_of)
         return int(value.toordinal())
@@ -117,12 +117,19 @@ class FactBuilder:
                 keys.append(prop.key)
                 if prop.key not in seen:
                     seen.add(prop.key)
-                    self._root.append((prop.key, names.side(prop, "ge"), names.side(prop, "le"),
-                                       encoder(prop, calendar)))
+                    self._root.append(
+                        (
+                            prop.key,
+                            names.side(prop, "ge"),
+                            names.side(prop, "le"),
+                            encoder(prop, calendar),
+                        )
+                    )
             lists = []
             for field, props in lane.lists:
-                items = [(names.side(p, "ge"), names.side(p, "le"), encoder(p, calendar))
-                         for p in props]
+                items = [
+                    (names.side(p, "ge"), names.side(p, "le"), encoder(p, calendar)) for p in props
+                ]
                 lists.append((names.list(field), _getter(field), tuple(items)))
             self._lanes.append((lane.number, keys, lists))
         self._names = {key: (ge, le) for key, ge, le, _ in self._root}
@@ -137,8 +144,14 @@ class FactBuilder:
                 for key in keys:
                     ge, le = self._names[key]
                     _put(w, ge, le, values[key], variant)
-                fact: dict[str, Any] = {"id": f"{tag}.{number}.{variant}", "sid": sid, "t": "c",
-                                        "l": number, "v": variant, "w": [w]}
+                fact: dict[str, Any] = {
+                    "id": f"{tag}.{number}.{variant}",
+                    "sid": sid,
+                    "t": "c",
+                    "l": number,
+                    "v": variant,
+                    "w": [w],
+                }
                 for name, get, items in lists:
                     fact_items = _items(get(case, as_of), items, case, as_of, variant)
                     if fact_items is not None:
@@ -156,8 +169,9 @@ def _put(obj: dict[str, int], ge: str, le: str, value: int | None, variant: int)
         obj[le] = -BIG
 
 
-def _items(values: Any, specs: tuple[tuple[str, str, Encoder], ...], case: Any, as_of: date,
-           variant: int) -> list[dict[str, int]] | None:
+def _items(
+    values: Any, specs: tuple[tuple[str, str, Encoder], ...], case: Any, as_of: date, variant: int
+) -> list[dict[str, int]] | None:
     if values is None:
         if not variant:
             return None

@@ -44,7 +44,7 @@ def _age_years(born: date | None, as_of: date) -> int | None:
 
 
 def _overall(levels: _case.RoshLevels) -> RoshLevel | None:
-    known = [v for v in attrs.astuple(levels) if v is not None]
+    known = [v for v in attrs.astuple(levels) if v is not None]  # type: ignore[arg-type]
     return max(known, key=lambda v: v.rank) if known else None
 
 
@@ -112,7 +112,9 @@ def _build() -> dict[str, Field]:
     )
     children = fields["household.children"].items
     assert children is not None
-    children["age"] = Field("age", "int", "child's age in whole years on as_of", virtual="child.age")
+    children["age"] = Field(
+        "age", "int", "child's age in whole years on as_of", virtual="child.age"
+    )
     return fields
 
 

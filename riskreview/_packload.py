@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from riskreview import _vocab
+from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef, ParseContext, parse
 from riskreview._fields import CASE_FIELDS
 from riskreview._structure import suggest
@@ -28,18 +29,59 @@ from riskreview.pack import (
     Scenario,
 )
 
-_PACK_KEYS = {"name", "version", "title", "description", "effective_from", "calendar",
-              "review", "findings", "sources"}
+_PACK_KEYS = {
+    "name",
+    "version",
+    "title",
+    "description",
+    "effective_from",
+    "calendar",
+    "review",
+    "findings",
+    "sources",
+}
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 _PARAM_KEYS = {"description", "source", "unit", "by", "values"}
-_RULE_KEYS = {"id", "title", "area", "when", "action", "priority", "due", "source", "rationale",
-              "reason", "findings", "effective_from", "effective_to"}
+_RULE_KEYS = {
+    "id",
+    "title",
+    "area",
+    "when",
+    "action",
+    "priority",
+    "due",
+    "source",
+    "rationale",
+    "reason",
+    "findings",
+    "effective_from",
+    "effective_to",
+}
 _RULE_REQUIRED = ("id", "title", "area", "when", "action", "source", "rationale")
 _SCENARIO_KEYS = {"name", "as_of", "case", "expect", "description", "covers"}
-_EXPECT_KEYS = {"actions", "includes", "absent", "fired", "not_fired", "undetermined",
-                "information", "due", "next_review", "status", "reported"}
-_ENUMS = {e.__name__: e for e in (_vocab.RoshLevel, _vocab.EventType, _vocab.Stage,
-                                   _vocab.OffenceCategory, _vocab.NeedType)}
+_EXPECT_KEYS = {
+    "actions",
+    "includes",
+    "absent",
+    "fired",
+    "not_fired",
+    "undetermined",
+    "information",
+    "due",
+    "next_review",
+    "status",
+    "reported",
+}
+_ENUMS = {
+    e.__name__: e
+    for e in (
+        _vocab.RoshLevel,
+        _vocab.EventType,
+        _vocab.Stage,
+        _vocab.OffenceCategory,
+        _vocab.NeedType,
+    )
+}
 
 
 @attrs.define
@@ -79,17 +121,25 @@ class _Loader:
             return data
         extra = set(data) - {top_key}
         for key in sorted(extra):
-            self.report(rel, line_of(data), key, f"unknown top-level key; expected only {top_key!r}")
+            self.report(
+                rel, line_of(data), key, f"unknown top-level key; expected only {top_key!r}"
+            )
         value = data.get(top_key)
         if value is None:
             self.report(rel, line_of(data), top_key, "is missing")
         return value
 
-    def unknown_keys(self, file: str, data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    def unknown_keys(
+        self, file: str, data: Mapping[str, Any], allowed: set[str], where: str
+    ) -> None:
         for key in data:
             if key not in allowed:
-                self.report(file, line_of(data), f"{where} {key}".strip(),
-                            f"unknown key{suggest(str(key), allowed)}")
+                self.report(
+                    file,
+                    line_of(data),
+                    f"{where} {key}".strip(),
+                    f"unknown key{suggest(str(key), allowed)}",
+                )
 
 
 def _as_date(value: Any) -> date | None:
@@ -148,8 +198,6 @@ def load(root: Path) -> Pack:
         calendar_subdiv=calendar.get("subdiv", "ENG"),
         meta=dict(meta),
     )
-    from riskreview._compile import check_envelope
-
     envelope = check_envelope(pack)
     if envelope:
         raise PackError(envelope, subject=name)
@@ -178,18 +226,28 @@ def _actions(loader: _Loader) -> dict[str, ActionDef]:
         loader.unknown_keys("actions.yaml", spec, _ACTION_KEYS, code)
         priority = spec.get("priority", "medium")
         if priority not in PRIORITIES:
-            loader.report("actions.yaml", line_of(spec), f"{code} priority",
-                          f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}")
+            loader.report(
+                "actions.yaml",
+                line_of(spec),
+                f"{code} priority",
+                f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}",
+            )
         for key in ("title", "area"):
             if not isinstance(spec.get(key), str):
                 loader.report("actions.yaml", line_of(spec), f"{code} {key}", "is required text")
         category = spec.get("category", "action")
         if category not in ("action", "review"):
-            loader.report("actions.yaml", line_of(spec), f"{code} category",
-                          "expected 'action' or 'review'")
-        out[code] = ActionDef(code, str(spec.get("title", code)), str(spec.get("area", "")),
-                              str(priority), str(spec.get("wording", spec.get("title", ""))).strip(),
-                              str(category))
+            loader.report(
+                "actions.yaml", line_of(spec), f"{code} category", "expected 'action' or 'review'"
+            )
+        out[code] = ActionDef(
+            code,
+            str(spec.get("title", code)),
+            str(spec.get("area", "")),
+            str(priority),
+            str(spec.get("wording", spec.get("title", ""))).strip(),
+            str(category),
+        )
     return out
 
 
@@ -219,14 +277,20 @@ def _parameter(loader: _Loader, file: str, name: str, spec: Any) -> Parameter | 
     line = line_of(spec)
     for key in ("description", "source"):
         if not isinstance(spec.get(key), str) or not spec[key].strip():
-            loader.report(file, line, f"{name} {key}", "is required text (say 'assumed' when no source)")
+            loader.report(
+                file, line, f"{name} {key}", "is required text (say 'assumed' when no source)"
+            )
     by = spec.get("by")
     key_enum = None
     if by is not None:
         key_enum = _ENUMS.get(str(by))
         if key_enum is None:
-            loader.report(file, line, f"{name} by", f"unknown value table key {by!r}"
-                          f"{suggest(str(by), _ENUMS)}")
+            loader.report(
+                file,
+                line,
+                f"{name} by",
+                f"unknown value table key {by!r}{suggest(str(by), _ENUMS)}",
+            )
             return None
     values = spec.get("values")
     if not isinstance(values, Mapping) or not values:
@@ -236,17 +300,28 @@ def _parameter(loader: _Loader, file: str, name: str, spec: Any) -> Parameter | 
     for when, value in values.items():
         start = _as_date(when)
         if start is None:
-            loader.report(file, line_of(values), f"{name} values {when}", "expected a date YYYY-MM-DD")
+            loader.report(
+                file, line_of(values), f"{name} values {when}", "expected a date YYYY-MM-DD"
+            )
             continue
-        checked = _param_value(loader, file, line_of(values), f"{name} values {when}", value, key_enum)
+        checked = _param_value(
+            loader, file, line_of(values), f"{name} values {when}", value, key_enum
+        )
         if checked is not None:
             dated.append((start, checked))
-    return Parameter(name, str(spec.get("description", "")).strip(), str(spec.get("source", "")),
-                     str(spec.get("unit", "")), tuple(sorted(dated)), key_enum)
+    return Parameter(
+        name,
+        str(spec.get("description", "")).strip(),
+        str(spec.get("source", "")),
+        str(spec.get("unit", "")),
+        tuple(sorted(dated)),
+        key_enum,
+    )
 
 
-def _param_value(loader: _Loader, file: str, line: int, where: str, value: Any,
-                 key_enum: Any) -> Any:
+def _param_value(
+    loader: _Loader, file: str, line: int, where: str, value: Any, key_enum: Any
+) -> Any:
     if key_enum is None:
         if type(value) is int and value >= 0:
             return value
@@ -259,10 +334,19 @@ def _param_value(loader: _Loader, file: str, line: int, where: str, value: Any,
     out = {}
     for key, number in value.items():
         if key not in members:
-            loader.report(file, line_of(value), f"{where} {key}",
-                          f"not a {key_enum.__name__} value{suggest(str(key), members)}")
+            loader.report(
+                file,
+                line_of(value),
+                f"{where} {key}",
+                f"not a {key_enum.__name__} value{suggest(str(key), members)}",
+            )
         elif type(number) is not int or number < 0:
-            loader.report(file, line_of(value), f"{where} {key}", f"expected a whole number ≥ 0, got {number!r}")
+            loader.report(
+                file,
+                line_of(value),
+                f"{where} {key}",
+                f"expected a whole number ≥ 0, got {number!r}",
+            )
         else:
             out[key] = number
     missing = [m for m in members if m not in value]
@@ -293,11 +377,18 @@ def _information(loader: _Loader) -> dict[str, InformationDef]:
         return out
     for path, spec in data.items():
         if path not in CASE_FIELDS and not _item_path_known(path):
-            loader.report("information.yaml", line_of(data), path,
-                          f"not a case field{suggest(str(path), CASE_FIELDS)}")
+            loader.report(
+                "information.yaml",
+                line_of(data),
+                path,
+                f"not a case field{suggest(str(path), CASE_FIELDS)}",
+            )
             continue
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("code"), str) \
-                or not isinstance(spec.get("title"), str):
+        if (
+            not isinstance(spec, Mapping)
+            or not isinstance(spec.get("code"), str)
+            or not isinstance(spec.get("title"), str)
+        ):
             loader.report("information.yaml", line_of(data), path, "expected {code, title}")
             continue
         loader.unknown_keys("information.yaml", spec, {"code", "title"}, path)
@@ -314,8 +405,12 @@ def _item_path_known(path: str) -> bool:
     return field is not None and field.items is not None and tail in field.items
 
 
-def _rules(loader: _Loader, actions: Mapping[str, ActionDef], params: Mapping[str, Parameter],
-           named: Mapping[str, Any]) -> list[Rule]:
+def _rules(
+    loader: _Loader,
+    actions: Mapping[str, ActionDef],
+    params: Mapping[str, Parameter],
+    named: Mapping[str, Any],
+) -> list[Rule]:
     out: list[Rule] = []
     seen: dict[str, str] = {}
     folder = loader.root / "rules"
@@ -337,9 +432,15 @@ def _rules(loader: _Loader, actions: Mapping[str, ActionDef], params: Mapping[st
     return out
 
 
-def _rule(loader: _Loader, file: str, spec: Any, actions: Mapping[str, ActionDef],
-          params: Mapping[str, Parameter], named: Mapping[str, Any],
-          seen: dict[str, str]) -> Rule | None:
+def _rule(
+    loader: _Loader,
+    file: str,
+    spec: Any,
+    actions: Mapping[str, ActionDef],
+    params: Mapping[str, Parameter],
+    named: Mapping[str, Any],
+    seen: dict[str, str],
+) -> Rule | None:
     if not isinstance(spec, Mapping):
         loader.report(file, 0, "", "each rule must be a mapping")
         return None
@@ -359,13 +460,21 @@ def _rule(loader: _Loader, file: str, spec: Any, actions: Mapping[str, ActionDef
         seen[rid] = file
     action = spec.get("action")
     if action is not None and action not in actions:
-        loader.report(file, line, f"{label} action",
-                      f"unknown action {action!r}{suggest(str(action), actions)}")
+        loader.report(
+            file,
+            line,
+            f"{label} action",
+            f"unknown action {action!r}{suggest(str(action), actions)}",
+        )
         ok = False
     priority = spec.get("priority")
     if priority is not None and priority not in PRIORITIES:
-        loader.report(file, line, f"{label} priority",
-                      f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}")
+        loader.report(
+            file,
+            line,
+            f"{label} priority",
+            f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}",
+        )
         ok = False
 
     def report(where: str, message: str) -> None:
@@ -388,41 +497,62 @@ def _rule(loader: _Loader, file: str, spec: Any, actions: Mapping[str, ActionDef
     if not ok or when is None or (spec.get("due") is not None and due is None):
         return None
     return Rule(
-        id=str(rid), title=str(spec["title"]).strip(), area=str(spec["area"]), when=when,
-        action=str(action), priority=priority, due=due, source=str(spec["source"]).strip(),
+        id=str(rid),
+        title=str(spec["title"]).strip(),
+        area=str(spec["area"]),
+        when=when,
+        action=str(action),
+        priority=priority,
+        due=due,
+        source=str(spec["source"]).strip(),
         rationale=str(spec["rationale"]).strip(),
-        reason=str(spec.get("reason", spec["title"])).strip(), findings=tuple(findings),
-        effective_from=dates.get("effective_from"), effective_to=dates.get("effective_to"),
-        file=file, line=line, raw_when=spec.get("when"),
+        reason=str(spec.get("reason", spec["title"])).strip(),
+        findings=tuple(findings),
+        effective_from=dates.get("effective_from"),
+        effective_to=dates.get("effective_to"),
+        file=file,
+        line=line,
+        raw_when=spec.get("when"),
     )
 
 
 _DUE_UNITS = ("days", "weeks", "working_days")
 
 
-def _due(loader: _Loader, file: str, line: int, label: str, spec: Any,
-         params: Mapping[str, Parameter]) -> DueSpec | None:
+def _due(
+    loader: _Loader, file: str, line: int, label: str, spec: Any, params: Mapping[str, Parameter]
+) -> DueSpec | None:
     if spec is None:
         return None
     where = f"{label} due"
     if not isinstance(spec, Mapping):
-        loader.report(file, line, where, "expected {working_days|days|weeks: N, from: <date field>}")
+        loader.report(
+            file, line, where, "expected {working_days|days|weeks: N, from: <date field>}"
+        )
         return None
     units = [u for u in _DUE_UNITS if u in spec]
     extra = set(spec) - set(_DUE_UNITS) - {"from"}
     if len(units) != 1 or extra:
-        loader.report(file, line, where, "expected exactly one of working_days, days or weeks, "
-                      "and optionally from")
+        loader.report(
+            file,
+            line,
+            where,
+            "expected exactly one of working_days, days or weeks, and optionally from",
+        )
         return None
     unit = units[0]
     amount = spec[unit]
     if isinstance(amount, Mapping):
-        name = amount.get("param")
+        name = str(amount.get("param"))
         if name not in params:
-            loader.report(file, line, where, f"unknown parameter {name!r}{suggest(str(name), params)}")
+            loader.report(
+                file, line, where, f"unknown parameter {name!r}{suggest(str(name), params)}"
+            )
             return None
         if params[name].key_enum is not None:
-            loader.report(file, line, where, f"parameter {name!r} is a table; a due time needs one number")
+            loader.report(
+                file, line, where, f"parameter {name!r} is a table; a due time needs one number"
+            )
             return None
         amount = ParamRef(name)
     elif type(amount) is not int or amount < 0:
@@ -430,8 +560,13 @@ def _due(loader: _Loader, file: str, line: int, label: str, spec: Any,
         return None
     anchor = spec.get("from", "as_of")
     if not _anchor_ok(anchor):
-        loader.report(file, line, f"{where} from", f"{anchor!r} is not as_of, a date field of the case "
-                      f"or matched.<list>{suggest(str(anchor), CASE_FIELDS)}")
+        loader.report(
+            file,
+            line,
+            f"{where} from",
+            f"{anchor!r} is not as_of, a date field of the case "
+            f"or matched.<list>{suggest(str(anchor), CASE_FIELDS)}",
+        )
         return None
     return DueSpec(amount, unit, str(anchor))
 
@@ -448,41 +583,63 @@ def _anchor_ok(anchor: Any) -> bool:
     return field is not None and field.kind == "date"
 
 
-def _review(loader: _Loader, spec: Any, actions: Mapping[str, ActionDef],
-            params: Mapping[str, Parameter]) -> ReviewPolicy | None:
+def _review(
+    loader: _Loader, spec: Any, actions: Mapping[str, ActionDef], params: Mapping[str, Parameter]
+) -> ReviewPolicy | None:
     if spec is None:
         return None
     if not isinstance(spec, Mapping):
         loader.report("pack.yaml", 0, "review", "expected a mapping")
         return None
-    loader.unknown_keys("pack.yaml", spec, {"action", "interval", "anchors", "unknown_level"}, "review")
+    loader.unknown_keys(
+        "pack.yaml", spec, {"action", "interval", "anchors", "unknown_level"}, "review"
+    )
     action = spec.get("action")
     if action not in actions:
-        loader.report("pack.yaml", line_of(spec), "review action",
-                      f"unknown action {action!r}{suggest(str(action), actions)}")
+        loader.report(
+            "pack.yaml",
+            line_of(spec),
+            "review action",
+            f"unknown action {action!r}{suggest(str(action), actions)}",
+        )
     interval = spec.get("interval")
     ref = None
     if not isinstance(interval, Mapping) or interval.get("param") not in params:
-        loader.report("pack.yaml", line_of(spec), "review interval",
-                      "expected {param: <weeks parameter>, by: <RoSH level field>}")
+        loader.report(
+            "pack.yaml",
+            line_of(spec),
+            "review interval",
+            "expected {param: <weeks parameter>, by: <RoSH level field>}",
+        )
     else:
         param = params[interval["param"]]
         by = interval.get("by")
         by_field = CASE_FIELDS.get(by) if isinstance(by, str) else None
         if param.key_enum is not None and (by_field is None or by_field.enum is not param.key_enum):
-            loader.report("pack.yaml", line_of(spec), "review interval by",
-                          f"must name a field holding a {param.key_enum.__name__}")
-        ref = ParamRef(interval["param"], by if param.key_enum else None,
-                       by_field if param.key_enum else None)
+            loader.report(
+                "pack.yaml",
+                line_of(spec),
+                "review interval by",
+                f"must name a field holding a {param.key_enum.__name__}",
+            )
+        ref = ParamRef(
+            interval["param"], by if param.key_enum else None, by_field if param.key_enum else None
+        )
     anchors = spec.get("anchors", [])
     for anchor in anchors if isinstance(anchors, list) else []:
         field = CASE_FIELDS.get(anchor)
         if field is None or field.kind != "date":
-            loader.report("pack.yaml", line_of(spec), "review anchors",
-                          f"{anchor!r} is not a date field{suggest(str(anchor), CASE_FIELDS)}")
+            loader.report(
+                "pack.yaml",
+                line_of(spec),
+                "review anchors",
+                f"{anchor!r} is not a date field{suggest(str(anchor), CASE_FIELDS)}",
+            )
     unknown_level = spec.get("unknown_level", "shortest")
     if unknown_level not in ("shortest",):
-        loader.report("pack.yaml", line_of(spec), "review unknown_level", "only 'shortest' is supported")
+        loader.report(
+            "pack.yaml", line_of(spec), "review unknown_level", "only 'shortest' is supported"
+        )
     if ref is None or action not in actions:
         return None
     return ReviewPolicy(str(action), ref, tuple(anchors), str(unknown_level))
@@ -539,8 +696,15 @@ def _scenario(loader: _Loader, file: str, spec: Any, names: dict[str, str]) -> S
     covers = spec.get("covers", [])
     if not ok or as_of is None:
         return None
-    return Scenario(str(name), file, line, as_of, _jsonable(case), dict(expect),
-                    tuple(str(c) for c in covers) if isinstance(covers, list) else ())
+    return Scenario(
+        str(name),
+        file,
+        line,
+        as_of,
+        _jsonable(case),
+        dict(expect or {}),
+        tuple(str(c) for c in covers) if isinstance(covers, list) else (),
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -286,8 +286,11 @@ def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = []
     for part in result.parts:
         if part.truth is False:
-            pairs.extend(_negated_evidence(part) if not isinstance(part.node, Not) else
-                         evidence(part.parts[0]))
+            pairs.extend(
+                _negated_evidence(part)
+                if not isinstance(part.node, Not)
+                else evidence(part.parts[0])
+            )
     return pairs
 
 

@@ -179,7 +179,7 @@ def _range_problem(attribute: attrs.Attribute[Any], value: Any) -> str | None:
     meta = attribute.metadata
     if type(value) is int:
         low, high = meta.get("min"), meta.get("max")
-        if low is not None and value < low or high is not None and value > high:
+        if (low is not None and value < low) or (high is not None and value > high):
             span = f"from {low}" + (f" to {high}" if high is not None else " up")
             return f"expected a whole number {span}, got {value}"
     if isinstance(value, str) and "max_len" in meta and len(value) > meta["max_len"]:
@@ -206,7 +206,9 @@ class _Structurer:
             if type(data) is int:
                 return data
             if type(data) is float and math.isfinite(data) and data.is_integer():
-                return self.fail(path, f"expected a whole number without a decimal point, got {data}")
+                return self.fail(
+                    path, f"expected a whole number without a decimal point, got {data}"
+                )
         elif kind == "str":
             if isinstance(data, str):
                 return data
@@ -244,10 +246,13 @@ class _Structurer:
                 hint = suggest(data, values) if len(data) <= 64 else ""
                 shown = repr(data) if len(data) <= _MAX_ECHO else _echo(data)
                 return self.fail(
-                    path, f"{shown} is not a known {info.enum.__name__} value{hint}"
+                    path,
+                    f"{shown} is not a known {info.enum.__name__} value{hint}"
                     + ("" if hint else f" (expected one of: {', '.join(values)})"),
                 )
-        return self.fail(path, f"expected a {info.enum.__name__} value (a string), got {_echo(data)}")
+        return self.fail(
+            path, f"expected a {info.enum.__name__} value (a string), got {_echo(data)}"
+        )
 
     def model(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
         cls = info.model
@@ -309,7 +314,9 @@ class _Structurer:
         for key, value in data.items():
             where = f"{path}.{key}" if isinstance(key, str) and len(key) <= 64 else path
             if not _is_input_value(value):
-                self.fail(where, "expected a string, number, true/false, null or a flat list of them")
+                self.fail(
+                    where, "expected a string, number, true/false, null or a flat list of them"
+                )
             else:
                 out[key] = tuple(value) if isinstance(value, list) else value
         return out
@@ -436,7 +443,7 @@ _converter = cattrs.Converter(omit_if_default=True)
 _converter.register_unstructure_hook(date, date.isoformat)
 _converter.register_unstructure_hook(StrEnum, lambda value: value.value)
 _converter.register_unstructure_hook_func(
-    lambda t: typing.get_origin(t) is tuple,
+    lambda t: typing.get_origin(t) is tuple,  # type: ignore[comparison-overlap]
     lambda value: [_converter.unstructure(v) for v in value],
 )
 
@@ -449,4 +456,6 @@ def unstructure(obj: Any) -> Any:
 
 def dumps(data: Any) -> str:
     """Canonical JSON: sorted keys, compact, UTF-8 text, no NaN."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )

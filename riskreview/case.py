@@ -207,7 +207,9 @@ class Check:
 class Checks:
     """The most recent check of each kind made on the case."""
 
-    police_domestic_abuse: Check | None = _f("police domestic abuse call-out and intelligence check")
+    police_domestic_abuse: Check | None = _f(
+        "police domestic abuse call-out and intelligence check"
+    )
     childrens_social_care: Check | None = _f("children's social care (safeguarding) enquiry")
 
 
@@ -328,16 +330,19 @@ class Case:
         (with "did you mean" where one is close); so are impossible dates such as a
         release before the start of the sentence.
         """
-        return _structure.structure_case(cls, data)
+        case: Case = _structure.structure_case(cls, data)
+        return case
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Case":
         """Parse JSON text and build a case, as :meth:`from_dict`."""
-        return _structure.structure_case(cls, _structure.parse_json(text))
+        case: Case = _structure.structure_case(cls, _structure.parse_json(text))
+        return case
 
     def to_dict(self) -> dict[str, Any]:
         """The case as JSON-ready data; ``Case.from_dict(case.to_dict()) == case``."""
-        return _structure.unstructure(self)
+        data: dict[str, Any] = _structure.unstructure(self)
+        return data
 
     def to_json(self) -> str:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""

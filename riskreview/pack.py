@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node
+from riskreview._structure import suggest
 from riskreview.errors import PolicyNotInForceError
 
 __all__ = [
@@ -186,8 +187,6 @@ class Pack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        from riskreview._structure import suggest
-
         raise KeyError(f"no rule {rule_id!r} in pack {self.name}{suggest(rule_id, self.rule_ids)}")
 
     @property
@@ -235,7 +234,7 @@ def load_pack(path: str | Path) -> Pack:
     >>> pack.name
     'england-wales'
     """
-    from riskreview._packload import load
+    from riskreview._packload import load  # noqa: PLC0415 - _packload imports this module
 
     return load(Path(path))
 

@@ -1,0 +1,263 @@
+"""Policy tests: run a pack's YAML scenarios, as a library or as a pytest plugin.
+
+A scenario (``tests/*.yaml`` in a pack) is a case on a date and what the decision
+must contain::
+
+    scenarios:
+      - name: enquiry when children are in contact and the offence is domestic abuse
+        as_of: 2026-11-23
+        case: {case_id: S1, household: {children_in_contact: true}, ...}
+        expect:
+          actions: [CSC_ENQUIRY, POLICE_DA_CHECK]   # the complete set
+          fired: [CS-02]                             # these rules fired
+          not_fired: [CS-01]                         # these did not (near misses)
+
+Other expectations: ``includes`` / ``absent`` (action codes), ``undetermined``
+(rule ids), ``information`` (the complete set of information codes), ``due`` and
+``status`` (per action code) and ``next_review`` (a date).
+
+Installed with riskreview, the plugin collects every ``tests/*.yaml`` of a folder
+holding ``pack.yaml``, one test item per scenario, and one *rule coverage* item
+per pack that fails when a rule has no scenario that fires it or none that stops
+just short of firing it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from riskreview._api import evaluate
+from riskreview.errors import RiskReviewError
+from riskreview.pack import Pack, Scenario, load_pack
+
+__all__ = ["Coverage", "ScenarioResult", "coverage", "run_scenario", "run_scenarios"]
+
+
+@attrs.frozen
+class ScenarioResult:
+    """The outcome of one scenario: its failures (empty when it passed) and rule outcomes."""
+
+    scenario: Scenario
+    failures: tuple[str, ...]
+    outcomes: dict[str, str]
+
+    @property
+    def passed(self) -> bool:
+        """True when every expectation held."""
+        return not self.failures
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def run_scenario(pack: Pack, scenario: Scenario) -> ScenarioResult:
+    """Evaluate one scenario and compare the decision with its expectations."""
+    try:
+        decision = evaluate(dict(scenario.case), as_of=scenario.as_of, pack=pack, trace=True)
+    except RiskReviewError as error:
+        return ScenarioResult(scenario, (f"evaluation failed: {error}",), {})
+    assert decision.trace is not None
+    outcomes = {o.rule_id: o.outcome for o in decision.trace}
+    details = {o.rule_id: o.detail for o in decision.trace}
+    expect = scenario.expect
+    codes = set(decision.action_codes)
+    failures: list[str] = []
+    if "actions" in expect:
+        want = set(expect["actions"] or [])
+        if codes != want:
+            failures.append(_set_diff("actions", want, codes))
+    for code in expect.get("includes") or []:
+        if code not in codes:
+            failures.append(f"action {code} is missing")
+    for code in expect.get("absent") or []:
+        if code in codes:
+            rules = ", ".join(decision.action(code).rule_ids)  # type: ignore[union-attr]
+            failures.append(f"action {code} is present (required by {rules})")
+    for key, outcome in (
+        ("fired", "fired"),
+        ("not_fired", "not_fired"),
+        ("undetermined", "undetermined"),
+    ):
+        for rule_id in expect.get(key) or []:
+            got = outcomes.get(rule_id)
+            if got is None:
+                failures.append(f"rule {rule_id} is not in the pack")
+            elif got != outcome:
+                failures.append(f"rule {rule_id} is {got}, expected {outcome}: {details[rule_id]}")
+    if "information" in expect:
+        want = set(expect["information"] or [])
+        got_info = {i.code for i in decision.information}
+        if got_info != want:
+            failures.append(_set_diff("information", want, got_info))
+    for code, when in (expect.get("due") or {}).items():
+        action = decision.action(code)
+        if action is None or action.due_date != _as_date(when):
+            got_due = action.due_date.isoformat() if action else "no such action"
+            failures.append(f"{code} due {got_due}, expected {_as_date(when)}")
+    for code, status in (expect.get("status") or {}).items():
+        action = decision.action(code)
+        if action is None or action.status.value != status:
+            failures.append(
+                f"{code} status {action.status.value if action else 'absent'}, expected {status}"
+            )
+    if "next_review" in expect:
+        got_review = decision.next_review.date if decision.next_review else None
+        if got_review != _as_date(expect["next_review"]):
+            failures.append(f"next review {got_review}, expected {_as_date(expect['next_review'])}")
+    return ScenarioResult(scenario, tuple(failures), outcomes)
+
+
+def _set_diff(label: str, want: set[str], got: set[str]) -> str:
+    missing, extra = sorted(want - got), sorted(got - want)
+    parts = []
+    if missing:
+        parts.append(f"missing {', '.join(missing)}")
+    if extra:
+        parts.append(f"unexpected {', '.join(extra)}")
+    return f"{label}: " + "; ".join(parts)
+
+
+def run_scenarios(pack: Pack) -> list[ScenarioResult]:
+    """Run every scenario of ``pack``."""
+    return [run_scenario(pack, s) for s in pack.scenarios]
+
+
+@attrs.frozen
+class Coverage:
+    """Which rules the scenarios fire, and which they stop just short of firing."""
+
+    fired: dict[str, tuple[str, ...]]
+    near_miss: dict[str, tuple[str, ...]]
+
+    def gaps(self) -> list[str]:
+        """One line per rule lacking a firing scenario or a near miss."""
+        lines = []
+        for rule_id, names in self.fired.items():
+            if not names:
+                lines.append(f"{rule_id}: no scenario fires it")
+            if not self.near_miss[rule_id]:
+                lines.append(
+                    f"{rule_id}: no scenario stops just short of firing it "
+                    "(list it under expect.not_fired)"
+                )
+        return lines
+
+
+def coverage(pack: Pack, results: list[ScenarioResult] | None = None) -> Coverage:
+    """Rule coverage of a pack's scenarios.
+
+    A near miss is a scenario that names the rule under ``expect.not_fired`` and in
+    which it indeed did not fire.
+    """
+    results = run_scenarios(pack) if results is None else results
+    fired: dict[str, list[str]] = {r.id: [] for r in pack.rules}
+    near: dict[str, list[str]] = {r.id: [] for r in pack.rules}
+    for result in results:
+        for rule_id, outcome in result.outcomes.items():
+            if outcome == "fired":
+                fired[rule_id].append(result.scenario.name)
+        for rule_id in result.scenario.expect.get("not_fired") or []:
+            if result.outcomes.get(rule_id) == "not_fired" and rule_id in near:
+                near[rule_id].append(result.scenario.name)
+    return Coverage({k: tuple(v) for k, v in fired.items()}, {k: tuple(v) for k, v in near.items()})
+
+
+# ---------------------------------------------------------------- pytest plugin
+
+
+@functools.lru_cache(maxsize=16)
+def _pack(root: str) -> Pack:
+    return load_pack(root)
+
+
+class ScenarioFailure(Exception):
+    """A scenario's expectations did not hold."""
+
+
+class ScenarioItem(pytest.Item):
+    """One YAML scenario as a test item."""
+
+    def __init__(self, *, scenario: Scenario, root: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.root = root
+
+    def runtest(self) -> None:
+        result = run_scenario(_pack(self.root), self.scenario)
+        if result.failures:
+            raise ScenarioFailure("\n".join(result.failures))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailure):
+            head = f"{self.scenario.file}:{self.scenario.line} scenario {self.scenario.name!r}"
+            return f"{head}\n  " + str(excinfo.value).replace("\n", "\n  ")
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.line, f"scenario: {self.scenario.name}"
+
+
+class CoverageItem(pytest.Item):
+    """Fails when a rule of the pack has no firing scenario or no near miss."""
+
+    def __init__(self, *, root: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.root = root
+
+    def runtest(self) -> None:
+        gaps = coverage(_pack(self.root)).gaps()
+        if gaps:
+            raise ScenarioFailure("\n".join(gaps))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailure):
+            return "rule coverage gaps:\n  " + str(excinfo.value).replace("\n", "\n  ")
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, "rule coverage"
+
+
+class ScenarioFile(pytest.File):
+    """A pack's ``tests/*.yaml`` file."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        root = str(self.path.parent.parent)
+        pack = _pack(root)
+        rel = self.path.relative_to(Path(root)).as_posix()
+        for scenario in pack.scenarios:
+            if scenario.file == rel:
+                yield ScenarioItem.from_parent(
+                    self, name=scenario.name, scenario=scenario, root=root
+                )
+
+
+class PackFile(pytest.File):
+    """A pack's ``pack.yaml``: collects the rule coverage check."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        yield CoverageItem.from_parent(self, name="rule coverage", root=str(self.path.parent))
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    """Collect scenario files and pack coverage from pack folders."""
+    if file_path.suffix != ".yaml":
+        return None
+    if file_path.name == "pack.yaml":
+        return PackFile.from_parent(parent, path=file_path)
+    if file_path.parent.name == "tests" and (file_path.parent.parent / "pack.yaml").is_file():
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
