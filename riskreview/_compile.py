@@ -165,17 +165,19 @@ class Lowering:
             return build(table)
         assert ref.by_field is not None and ref.by_field.enum is not None
         members = list(ref.by_field.enum)
-        return Or(
-            tuple(
-                And(
-                    (
-                        Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
-                        build(table[m.value]),
-                    )
+        rows = tuple(
+            And(
+                (
+                    Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
+                    build(table[m.value]),
                 )
-                for m in members
             )
+            for m in members
         )
+        # whatever the key, the test holds when it holds for every row: decided even
+        # when the key is unknown (the reference evaluator reads tables the same way)
+        every_row = And(tuple(build(table[m.value]) for m in members))
+        return Or((*rows, every_row))
 
     def _cmp(self, node: Cmp) -> Formula:
         field, op, value, scope = node.field, node.op, node.value, node.scope

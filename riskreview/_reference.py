@@ -131,36 +131,53 @@ class Reference:
             return Result(node, actual is None, actual=actual, path=path)
         if op in ("older_than", "within_last", "within_next"):
             return self._window(node, actual, path)
-        expected = self._resolve_all(node.value)
-        if actual is None or expected is None:
-            return Result(node, None, actual=actual, expected=expected, path=path)
-        truth = _compare(op, actual, expected)
+        if actual is None:
+            return Result(node, None, actual=actual, path=path)
+        options = self._options(node.value)
+        truth = _agree([None if e is None else _compare(op, actual, e) for e in options])
+        expected = options[0] if len(options) == 1 else None
         return Result(node, truth, actual=actual, expected=expected, path=path)
 
-    def _resolve_all(self, value: Any) -> Any:
+    def _options(self, value: Any) -> list[Any]:
+        """The values a comparison value can take: one, or every row of a keyed table
+        whose key is unknown (the test is decided only if all rows agree)."""
+        if isinstance(value, ParamRef) and value.by is not None:
+            assert value.by_field is not None
+            if self.lookup(self.case, value.by_field) is None:
+                return list(self.param(value.name, self.as_of).values())
         if isinstance(value, tuple):
-            return value
-        return self._resolve(value)
+            return [value]
+        return [self._resolve(value)]
 
     def _window(self, node: Cmp, actual: date | None, path: str) -> Result:
         window: Window = node.value
-        amount = self._resolve(window.amount)
-        if actual is None or amount is None:
-            return Result(node, None, actual=actual, expected=amount, path=path)
+        if actual is None:
+            return Result(node, None, actual=actual, path=path)
         if window.unit == "working_days":
             elapsed = self.calendar.working_days_between(actual, self.as_of)
         else:
             elapsed = (self.as_of - actual).days
-            amount = amount * 7 if window.unit == "weeks" else amount
-        if node.op == "older_than":
-            truth = elapsed > amount
-        elif node.op == "within_last":
-            truth = 0 <= elapsed <= amount
-        else:
-            truth = -amount <= elapsed <= 0
+        scale = 7 if window.unit == "weeks" else 1
+        truths = []
+        amounts = [None if a is None else a * scale for a in self._options(window.amount)]
+        for amount in amounts:
+            if amount is None:
+                truths.append(None)
+            elif node.op == "older_than":
+                truths.append(elapsed > amount)
+            elif node.op == "within_last":
+                truths.append(0 <= elapsed <= amount)
+            else:
+                truths.append(-amount <= elapsed <= 0)
         unit = "working_days" if window.unit == "working_days" else "days"
+        expected = amounts[0] if len(amounts) == 1 else None
         return Result(
-            node, truth, actual=actual, expected=amount, path=path, measure=(elapsed, unit)
+            node,
+            _agree(truths),
+            actual=actual,
+            expected=expected,
+            path=path,
+            measure=(elapsed, unit),
         )
 
 
@@ -195,6 +212,12 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
     if op == "gt":
         return bool(a > e)
     return bool(a >= e)
+
+
+def _agree(truths: list[Truth]) -> Truth:
+    """True or False when every option agrees, else undecided."""
+    first = truths[0]
+    return first if all(t is first for t in truths) else None
 
 
 def _and(truths: Any) -> Truth:

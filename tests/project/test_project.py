@@ -62,7 +62,10 @@ def test_default_pack_is_found() -> None:
 def test_demo_runs_and_prints_required_actions() -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "demo.py")],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
     assert "Make an enquiry to children's social care" in out
     assert "Next review:" in out
