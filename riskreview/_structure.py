@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -23,6 +24,7 @@ import cattrs
 from riskreview.errors import CaseError, Problem
 
 _MAX_ECHO = 40
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DEPTH = 12
 
 
@@ -227,7 +229,7 @@ class _Structurer:
     def date(self, data: Any, path: str) -> date | _Bad:
         if type(data) is date:
             return data
-        if isinstance(data, str) and len(data) == 10:
+        if isinstance(data, str) and _ISO_DATE.fullmatch(data):
             try:
                 return date.fromisoformat(data)
             except ValueError:
