@@ -516,6 +516,7 @@ def _rule(
     )
 
 
+_DATE_FIELDS = [p for p, f in CASE_FIELDS.items() if f.kind == "date"]
 _DUE_UNITS = ("days", "weeks", "working_days")
 
 
@@ -565,7 +566,7 @@ def _due(
             line,
             f"{where} from",
             f"{anchor!r} is not as_of, a date field of the case "
-            f"or matched.<list>{suggest(str(anchor), CASE_FIELDS)}",
+            f"or matched.<list>{suggest(str(anchor), _DATE_FIELDS)}",
         )
         return None
     return DueSpec(amount, unit, str(anchor))

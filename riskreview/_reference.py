@@ -158,7 +158,7 @@ class Reference:
         else:
             elapsed = (self.as_of - actual).days
         scale = 7 if window.unit == "weeks" else 1
-        truths = []
+        truths: list[Truth] = []
         amounts = [None if a is None else a * scale for a in self._options(window.amount)]
         for amount in amounts:
             if amount is None:

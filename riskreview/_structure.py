@@ -108,7 +108,9 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
         msgs = [m for m in (_check_python(info.item, v) for v in value) if m]
         return msgs[0] if msgs else None
     else:
-        ok = isinstance(value, dict)
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and _is_input_value(v) for k, v in value.items()
+        )
     return None if ok else f"expected {_expected(info)}"
 
 
