@@ -1,0 +1,423 @@
+"""The pack loader: a folder of deliberately broken packs, each with exactly one fault.
+
+``tests/fixtures/broken_packs/_valid_minimal`` is a small valid pack; every other
+folder beside it is a copy with one thing broken. Each must fail to load with a
+PackError that names the file, the rule (where the fault is in a rule) and the reason.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+
+from riskreview.errors import PackError, Problem, RiskReviewError
+from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
+
+BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken_packs"
+VALID = BROKEN / "_valid_minimal"
+
+
+@attrs.frozen
+class Fault:
+    """What loading one broken pack must report."""
+
+    file: str  # the file named in the problem, with its line where there is one
+    rule: str | None  # the rule id named, when the fault is inside a rule
+    reason: tuple[str, ...]  # fragments of the message that say why
+    only: bool = True  # the fault is the only problem reported
+
+
+FAULTS: dict[str, Fault] = {
+    "pack_yaml_not_a_mapping": Fault(
+        "pack.yaml", None, ("expected a mapping at the top", "got list")
+    ),
+    "actions_yaml_missing": Fault("actions.yaml", None, ("file is missing",), only=False),
+    "yaml_syntax_error": Fault("rules/domestic_abuse.yaml:8", None, ("not valid YAML",)),
+    "duplicate_yaml_key": Fault(
+        "rules/domestic_abuse.yaml:10", None, ("priority", "duplicate key")
+    ),
+    "unknown_rule_key": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        ("priorty", "unknown key", "did you mean 'priority'?"),
+    ),
+    "unknown_field_path": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        (
+            "'houshold.in_relationship' is not a case field",
+            "did you mean 'household.in_relationship'?",
+        ),
+    ),
+    "unknown_operator": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("'contanis' is not an operator", "did you mean 'contains'?"),
+    ),
+    "operator_not_for_field_type": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("'gte' is not an operator for a bool field", "eq, ne"),
+    ),
+    "type_clash_date_with_number": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        ("checks.police_domestic_abuse.requested_date.before", "expected a date"),
+    ),
+    "type_clash_bool_with_string": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("expected true or false for household.in_relationship", "'yes'"),
+    ),
+    "unknown_enum_value": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("'meduim' is not a RoshLevel value", "did you mean 'medium'?"),
+    ),
+    "unknown_action": Fault(
+        "rules/review.yaml:2",
+        "REV-01",
+        ("unknown action 'RISK_REVEIW'", "did you mean 'RISK_REVIEW'?"),
+    ),
+    "unknown_parameter": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        (
+            "due",
+            "unknown parameter 'police_da_check_workingdays'",
+            "did you mean 'police_da_check_working_days'?",
+        ),
+    ),
+    "unknown_parameter_in_condition": Fault(
+        "rules/review.yaml:2",
+        "REV-01",
+        (
+            "older_than",
+            "unknown parameter 'review_interval_week'",
+            "did you mean 'review_interval_weeks'?",
+        ),
+    ),
+    "keyed_parameter_missing_member": Fault(
+        "parameters/deadlines.yaml:14", None, ("review_interval_weeks", "no value for: very_high")
+    ),
+    "parameter_not_a_number": Fault(
+        "parameters/deadlines.yaml:7",
+        None,
+        ("police_da_check_working_days", "expected a whole number", "'five'"),
+    ),
+    "duplicate_rule_id": Fault(
+        "rules/zz_more.yaml:2", "DA-01", ("duplicate rule id", "also in rules/domestic_abuse.yaml")
+    ),
+    "rule_missing_source": Fault("rules/review.yaml:2", "REV-01", ("source", "is required")),
+    "bad_due_unit": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("due", "expected exactly one of working_days, days or weeks"),
+    ),
+    "bad_due_anchor": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("due from", "'supervision.start' is not as_of, a date field"),
+    ),
+    "named_condition_cycle": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("cycle", "children_in_contact → household_known → children_in_contact"),
+    ),
+    "window_negative_amount": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        ("older_than", "expected a whole number of working_days ≥ 0, got -5"),
+    ),
+    "too_complex_for_engine": Fault(
+        "rules/child_safeguarding.yaml:2", "CS-02", ("too many alternatives", "paths", "limit 56")
+    ),
+}
+
+
+def load_error(folder: str | Path) -> PackError:
+    with pytest.raises(PackError) as info:
+        load_pack(BROKEN / folder)
+    return info.value
+
+
+def problem_in(error: PackError, file: str) -> Problem:
+    """The problem reported against ``file`` (file or file:line at the start of its path)."""
+    found = [p for p in error.problems if p.path == file or p.path.startswith(f"{file} ")]
+    assert found, f"no problem reported for {file}:\n{error}"
+    return found[0]
+
+
+# ---------------------------------------------------------------- the fixtures themselves
+
+
+def test_every_broken_pack_has_an_expected_fault() -> None:
+    folders = {p.name for p in BROKEN.iterdir() if p.is_dir() and p != VALID}
+    assert folders == set(FAULTS)
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    compare = filecmp.dircmp(left, right)
+    out = [*compare.left_only, *compare.right_only, *compare.diff_files, *compare.funny_files]
+    for name in compare.subdirs:
+        out.extend(f"{name}/{d}" for d in _differences(left / name, right / name))
+    return out
+
+
+@pytest.mark.parametrize("folder", sorted(FAULTS))
+def test_each_broken_pack_differs_from_the_valid_pack_in_one_file(folder: str) -> None:
+    assert len(_differences(VALID, BROKEN / folder)) == 1
+
+
+# ---------------------------------------------------------------- valid packs
+
+
+def test_the_minimal_valid_pack_loads() -> None:
+    pack = load_pack(VALID)
+    assert isinstance(pack, Pack)
+    assert pack.name == "minimal"
+    assert pack.version == "0.0.1"
+    assert pack.effective_from == date(2024, 1, 1)
+    assert set(pack.rule_ids) == {"DA-01", "CS-02", "REV-01"}
+    assert set(pack.actions) == {"POLICE_DA_CHECK", "CSC_ENQUIRY", "RISK_REVIEW"}
+    assert pack.parameter("police_da_check_working_days", date(2026, 1, 1)) == 5
+    assert pack.parameter("review_interval_weeks", date(2026, 1, 1))["very_high"] == 8
+    assert pack.digest.startswith("sha256:")
+
+
+def test_the_minimal_pack_keeps_what_its_rules_say() -> None:
+    pack = load_pack(str(VALID))
+    rule = pack.rule("DA-01")
+    assert rule.file == "rules/domestic_abuse.yaml"
+    assert rule.line == 2
+    assert rule.action == "POLICE_DA_CHECK"
+    assert rule.due is not None
+    assert (rule.due.unit, rule.due.anchor) == ("working_days", "supervision.start_date")
+    assert rule.findings == (9,)
+
+
+def test_loading_the_same_pack_twice_gives_the_same_digest(tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(VALID, copy)
+    assert load_pack(copy).digest == load_pack(VALID).digest
+    (copy / "rules" / "review.yaml").write_text(
+        (copy / "rules" / "review.yaml").read_text().replace("test fixture", "test fixture 2"),
+        encoding="utf-8",
+    )
+    assert load_pack(copy).digest != load_pack(VALID).digest
+
+
+def test_the_default_pack_loads() -> None:
+    pack = load_pack(default_pack_path())
+    assert pack.name == "england-wales"
+    assert pack.rules
+    for rule in pack.rules:
+        assert rule.action in pack.actions, rule.id
+        assert rule.source, rule.id
+    assert len(set(pack.rule_ids)) == len(pack.rule_ids)
+
+
+def test_default_pack_is_the_pack_at_default_pack_path() -> None:
+    assert default_pack().digest == load_pack(default_pack_path()).digest
+
+
+# ---------------------------------------------------------------- broken packs
+
+
+@pytest.mark.parametrize("folder", sorted(FAULTS))
+def test_broken_pack_is_rejected_with_file_rule_and_reason(folder: str) -> None:
+    fault = FAULTS[folder]
+    error = load_error(folder)
+    problem = problem_in(error, fault.file)
+    message = str(error)
+    assert str(problem) in message
+    if fault.rule is not None:
+        assert fault.rule in problem.path.split(), problem
+    for fragment in fault.reason:
+        assert fragment in str(problem), f"{fragment!r} not in {problem}"
+    if fault.only:
+        assert len(error.problems) == 1, message
+
+
+def test_pack_error_is_a_value_error_and_a_riskreview_error() -> None:
+    error = load_error("unknown_action")
+    assert isinstance(error, ValueError)
+    assert isinstance(error, RiskReviewError)
+    assert str(error).startswith("pack minimal is invalid (1 problem):")
+
+
+def test_unknown_field_is_reported_with_suggestion() -> None:
+    problem = load_error("unknown_field_path").problems[0]
+    assert "did you mean 'household.in_relationship'?" in problem.message
+
+
+def test_unknown_operator_is_reported_with_suggestion() -> None:
+    problem = load_error("unknown_operator").problems[0]
+    assert "did you mean 'contains'?" in problem.message
+
+
+def test_a_rule_too_complex_for_the_engine_is_rejected_with_its_path_count() -> None:
+    problem = load_error("too_complex_for_engine").problems[0]
+    assert problem.path == "rules/child_safeguarding.yaml:2 CS-02"
+    assert "paths (limit 56)" in problem.message
+
+
+def test_a_missing_actions_file_is_reported_first_then_the_actions_it_leaves_unknown() -> None:
+    error = load_error("actions_yaml_missing")
+    assert error.problems[0] == Problem("actions.yaml", "file is missing")
+    unknown = {p.path.split()[1] for p in error.problems[1:]}
+    assert unknown == {"DA-01", "CS-02", "REV-01"}
+    assert all("unknown action" in p.message for p in error.problems[1:])
+
+
+def test_the_problem_path_points_at_the_rule_in_its_file() -> None:
+    problem = load_error("unknown_operator").problems[0]
+    assert problem.path.startswith("rules/child_safeguarding.yaml:2 CS-02 when.")
+    assert problem.path.endswith(".registrations.contanis")
+
+
+def test_a_yaml_syntax_error_gives_the_line_where_reading_stopped() -> None:
+    problem = load_error("yaml_syntax_error").problems[0]
+    assert problem.path == "rules/domestic_abuse.yaml:8"
+
+
+def test_a_due_anchor_suggestion_is_a_date_field() -> None:
+    # 'supervision.start' is closest to 'supervision.stage', which is not a date either
+    problem = load_error("bad_due_anchor").problems[0]
+    assert "did you mean 'supervision.start_date'?" in problem.message
+
+
+# ---------------------------------------------------------------- several faults at once
+
+
+def _copy_valid(tmp_path: Path) -> Path:
+    target = tmp_path / "pack"
+    shutil.copytree(VALID, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_every_problem_of_a_pack_is_reported_at_once(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "rules" / "review.yaml", "action: RISK_REVIEW", "action: RISK_REVEIW")
+    _edit(
+        pack / "rules" / "child_safeguarding.yaml",
+        "{contains: child_protection}",
+        "{contanis: child_protection}",
+    )
+    _edit(pack / "parameters" / "deadlines.yaml", "2024-01-01: 5", "2024-01-01: -5")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    files = sorted(p.path.split(":")[0] for p in info.value.problems)
+    assert files == [
+        "parameters/deadlines.yaml",
+        "rules/child_safeguarding.yaml",
+        "rules/review.yaml",
+    ]
+
+
+def test_a_named_condition_used_by_two_rules_is_reported_for_each(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(
+        pack / "conditions.yaml",
+        "household.children_in_contact: true",
+        "household.children_in_contakt: true",
+    )
+    _edit(
+        pack / "rules" / "review.yaml",
+        "      risk.last_review_date:",
+        "      all:\n        - condition: children_in_contact\n        - risk.last_review_date:",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    rules = sorted(p.path.split()[1] for p in info.value.problems)
+    assert rules == ["CS-02", "REV-01"]
+    assert all(
+        "did you mean 'household.children_in_contact'?" in p.message for p in info.value.problems
+    )
+
+
+def test_a_folder_that_is_not_a_pack_is_a_pack_error(tmp_path: Path) -> None:
+    with pytest.raises(PackError) as info:
+        load_pack(tmp_path / "no-such-pack")
+    assert "no-such-pack" in str(info.value)
+
+
+def test_an_empty_folder_is_a_pack_error_naming_pack_yaml(tmp_path: Path) -> None:
+    with pytest.raises(PackError) as info:
+        load_pack(tmp_path)
+    assert info.value.problems[0] == Problem("pack.yaml", "file is missing")
+
+
+def test_a_pack_without_rules_is_a_pack_error(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    shutil.rmtree(pack / "rules")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert info.value.problems[0].path == "rules/"
+    assert "no rule files" in info.value.problems[0].message
+
+
+def test_a_file_that_is_not_utf8_is_a_pack_error(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    (pack / "rules" / "review.yaml").write_bytes(b"rules:\n  - id: \xff\xfe\n")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert Problem("rules/review.yaml", "file is not UTF-8 text") in info.value.problems
+
+
+# ---------------------------------------------------------------- the engine's limits
+
+
+def _pack_with_one_rule(tmp_path: Path, alternatives: list[str]) -> Path:
+    """A copy of the valid pack whose only rule is an ``any`` of ``alternatives``."""
+    pack = _copy_valid(tmp_path)
+    shutil.rmtree(pack / "rules")
+    (pack / "rules").mkdir()
+    lines = "".join(f"        - {a}\n" for a in alternatives)
+    (pack / "rules" / "wide.yaml").write_text(
+        "rules:\n  - id: WIDE-01\n    title: Wide\n    area: review\n    when:\n      any:\n"
+        f"{lines}    action: RISK_REVIEW\n    source: test fixture\n    rationale: Width.\n",
+        encoding="utf-8",
+    )
+    return pack
+
+
+def _callouts(op: str, count: int) -> list[str]:
+    return [f"domestic_abuse.police_callouts_12_months: {{{op}: {n}}}" for n in range(count)]
+
+
+def test_an_any_of_56_alternatives_is_the_widest_rule_accepted(tmp_path: Path) -> None:
+    assert load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 56))).rule_ids == ("WIDE-01",)
+
+
+def test_an_any_of_57_alternatives_is_rejected_naming_the_rule_and_the_limit(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(PackError) as info:
+        load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 57)))
+    (problem,) = info.value.problems
+    assert problem.path == "rules/wide.yaml:2 WIDE-01"
+    assert "57 paths (limit 56)" in problem.message
+
+
+def test_the_widest_rule_accepted_runs_on_the_engine(tmp_path: Path) -> None:
+    from riskreview import evaluate
+
+    pack = load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 56)))
+    decision = evaluate(
+        {"case_id": "C-1", "domestic_abuse": {"police_callouts_12_months": 55}},
+        as_of=date(2026, 3, 2),
+        pack=pack,
+    )
+    assert decision.action_codes == ("RISK_REVIEW",)
