@@ -28,7 +28,7 @@ from riskreview.decision import (
     RequiredAction,
     RuleOutcome,
 )
-from riskreview.errors import EngineError
+from riskreview.errors import EngineError, Problem
 from riskreview.pack import PRIORITIES, Pack, Rule
 
 
@@ -72,6 +72,35 @@ def runtime(pack: Pack, epoch: date) -> Runtime:
             )
             _RUNTIMES[key] = found
     return found
+
+
+def build_engines(pack: Pack) -> list[Problem]:
+    """Build the engine of every policy period now, so a limit the engine enforces when
+    it creates a ruleset (such as its expression limit, error 113) is a load error
+    naming the rule, never a failure on the first case."""
+    problems: list[Problem] = []
+    for epoch in pack.change_dates:
+        try:
+            runtime(pack, epoch)
+        except EngineError:
+            compiled = compile_epoch(pack, epoch)
+            for lane in compiled.lanes:
+                for index in lane.rules:
+                    names = {f"k{lane.number}", f"r{index}"}
+                    alone = {k: v for k, v in compiled.ruleset.items() if k in names}
+                    try:
+                        Engine(alone, {})
+                    except EngineError as error:
+                        rule = pack.rules[index]
+                        problem = Problem(
+                            f"{rule.file}:{rule.line} {rule.id}",
+                            f"the engine cannot hold this rule: {error}",
+                        )
+                        if problem not in problems:
+                            problems.append(problem)
+            if not problems:
+                problems.append(Problem("pack", f"the engine rejected the pack for {epoch}"))
+    return problems
 
 
 _tags = threading.local()

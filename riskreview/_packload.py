@@ -13,6 +13,7 @@ import attrs
 from riskreview import _vocab
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef, ParseContext, parse
+from riskreview._decide import build_engines
 from riskreview._fields import CASE_FIELDS
 from riskreview._structure import suggest
 from riskreview._yaml import YamlProblem, line_of, read
@@ -112,8 +113,13 @@ class _Loader:
         except UnicodeDecodeError:
             self.report(rel, 0, "", "file is not UTF-8 text")
             return None
-        for line, key in duplicates:
-            self.report(rel, line, key, "duplicate key (YAML would silently keep only the last)")
+        for line, key, owner in duplicates:
+            self.report(
+                rel,
+                line,
+                f"{owner} {key}".strip(),
+                "duplicate key (YAML would silently keep only the last)",
+            )
         if not isinstance(data, Mapping):
             self.report(rel, 0, "", f"expected a mapping at the top, got {type(data).__name__}")
             return None
@@ -170,9 +176,11 @@ def load(root: Path) -> Pack:
     actions = _actions(loader)
     params = _parameters(loader)
     named = _named_conditions(loader)
+    used: set[str] = set()
     ctx_params = params
     information = _information(loader)
-    rules = _rules(loader, actions, ctx_params, named)
+    rules = _rules(loader, actions, ctx_params, named, used)
+    _check_named(loader, {n: w for n, w in named.items() if n not in used}, params, named)
     review = _review(loader, meta.get("review"), actions, params)
     scenarios = _scenarios(loader)
     findings = _findings(loader, meta.get("findings"))
@@ -201,6 +209,9 @@ def load(root: Path) -> Pack:
     envelope = check_envelope(pack)
     if envelope:
         raise PackError(envelope, subject=name)
+    engine_problems = build_engines(pack)
+    if engine_problems:
+        raise PackError(engine_problems, subject=name)
     return pack
 
 
@@ -370,6 +381,27 @@ def _named_conditions(loader: _Loader) -> dict[str, Any]:
     return out
 
 
+def _check_named(
+    loader: _Loader,
+    unused: Mapping[str, Any],
+    params: Mapping[str, Parameter],
+    named: Mapping[str, Any],
+) -> None:
+    """Check the named conditions no rule uses, so a fault there does not wait for one.
+
+    (A condition a rule uses is checked, and reported, under that rule.)
+    """
+    for name, when in unused.items():
+
+        def report(where: str, message: str, line: int = line_of(when)) -> None:
+            loader.report("conditions.yaml", line, where, message)
+
+        ctx = ParseContext(
+            fields=CASE_FIELDS, params=params, named=named, report=report, expanding=(name,)
+        )
+        parse(when, ctx, f"{name} when")
+
+
 def _information(loader: _Loader) -> dict[str, InformationDef]:
     data = loader.read_mapping(loader.root / "information.yaml", "information", required=False)
     out: dict[str, InformationDef] = {}
@@ -410,6 +442,7 @@ def _rules(
     actions: Mapping[str, ActionDef],
     params: Mapping[str, Parameter],
     named: Mapping[str, Any],
+    used: set[str],
 ) -> list[Rule]:
     out: list[Rule] = []
     seen: dict[str, str] = {}
@@ -426,7 +459,7 @@ def _rules(
             loader.report(file, 0, "rules", "expected a list of rules")
             continue
         for spec in data:
-            rule = _rule(loader, file, spec, actions, params, named, seen)
+            rule = _rule(loader, file, spec, actions, params, named, seen, used)
             if rule is not None:
                 out.append(rule)
     return out
@@ -440,6 +473,7 @@ def _rule(
     params: Mapping[str, Parameter],
     named: Mapping[str, Any],
     seen: dict[str, str],
+    used: set[str],
 ) -> Rule | None:
     if not isinstance(spec, Mapping):
         loader.report(file, 0, "", "each rule must be a mapping")
@@ -482,6 +516,7 @@ def _rule(
 
     ctx = ParseContext(fields=CASE_FIELDS, params=params, named=named, report=report)
     when = parse(spec.get("when"), ctx, "when") if "when" in spec else None
+    used.update(ctx.used_named)
     due = _due(loader, file, line, label, spec.get("due"), params)
     dates = {}
     for key in ("effective_from", "effective_to"):

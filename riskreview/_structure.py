@@ -132,8 +132,20 @@ _T = typing.TypeVar("_T", bound=type)
 
 
 def model(cls: _T) -> _T:
-    """Make ``cls`` a frozen, slotted, keyword-only attrs class whose fields check their types."""
+    """Make ``cls`` a frozen, slotted, keyword-only attrs class whose fields check their types.
+
+    A class with date-order rules (``_ORDER``) also checks them when built directly.
+    """
+    if cls.__name__ in _ORDER and "__attrs_post_init__" not in cls.__dict__:
+        cls.__attrs_post_init__ = _check_order  # type: ignore[attr-defined]
     return attrs.frozen(kw_only=True, field_transformer=_add_validators)(cls)
+
+
+def _check_order(self: Any) -> None:
+    values = {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+    problems = cross_field_problems_of(type(self), values, type(self).__name__)
+    if problems:
+        raise CaseError(problems)
 
 
 # ---------------------------------------------------------------- structuring
@@ -434,11 +446,7 @@ def _case_problems(values: dict[str, Any], path: str) -> list[Problem]:
 def cross_field_problems(case: Any) -> list[Problem]:
     """Cross-field problems of a built case (used when a case is constructed directly)."""
     values = {a.name: getattr(case, a.name) for a in attrs.fields(type(case))}
-    problems = cross_field_problems_of(type(case), values, "$")
-    supervision = case.supervision
-    sv = {a.name: getattr(supervision, a.name) for a in attrs.fields(type(supervision))}
-    problems.extend(cross_field_problems_of(type(supervision), sv, "$.supervision"))
-    return problems
+    return cross_field_problems_of(type(case), values, "$")
 
 
 # ---------------------------------------------------------------- unstructuring

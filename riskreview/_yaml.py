@@ -12,25 +12,26 @@ class LineDict(dict[str, Any]):
     """A mapping that remembers the line it started on (1-based)."""
 
     line: int = 0
+    duplicates: tuple[tuple[int, str], ...] = ()
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that records lines and rejects duplicate keys."""
-
-    duplicate_problems: list[tuple[int, str]]
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
+    duplicates = []
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
-            loader.duplicate_problems.append((key_node.start_mark.line + 1, str(key)))
+            duplicates.append((key_node.start_mark.line + 1, str(key)))
         out[key if isinstance(key, str) else str(key)] = loader.construct_object(
             value_node, deep=True
         )
+    out.duplicates = tuple(duplicates)
     return out
 
 
@@ -45,11 +46,14 @@ class YamlProblem(Exception):
         super().__init__(message)
 
 
-def read(path: Path) -> tuple[Any, list[tuple[int, str]]]:
-    """Parse ``path``; returns the data and a list of (line, duplicate key)."""
+def read(path: Path) -> tuple[Any, list[tuple[int, str, str]]]:
+    """Parse ``path``; returns the data and its duplicate keys as (line, key, owner).
+
+    ``owner`` is the ``id`` of the nearest enclosing mapping that has one (a rule),
+    so a policy author is told which rule holds the duplicate.
+    """
     text = path.read_text(encoding="utf-8")
     loader = _Loader(text)
-    loader.duplicate_problems = []
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
@@ -60,7 +64,21 @@ def read(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         raise YamlProblem(0, f"not valid YAML: {error}") from None
     finally:
         loader.dispose()
-    return data, loader.duplicate_problems
+    return data, _duplicates(data, "")
+
+
+def _duplicates(data: Any, owner: str) -> list[tuple[int, str, str]]:
+    out: list[tuple[int, str, str]] = []
+    if isinstance(data, LineDict):
+        ident = data.get("id")
+        owner = ident if isinstance(ident, str) else owner
+        out.extend((line, key, owner) for line, key in data.duplicates)
+        for value in data.values():
+            out.extend(_duplicates(value, owner))
+    elif isinstance(data, list):
+        for value in data:
+            out.extend(_duplicates(value, owner))
+    return out
 
 
 def line_of(data: Any) -> int:

@@ -673,7 +673,8 @@ def test_direct_construction_rejects_release_before_start() -> None:
             case_id="C-1",
             supervision=Supervision(start_date=date(2026, 3, 1), release_date=date(2026, 1, 1)),
         )
-    assert info.value.problems[0].path == "$.supervision.release_date"
+    # a part built on its own is checked on its own, named by its class
+    assert info.value.problems[0].path == "Supervision.release_date"
 
 
 def test_direct_construction_rejects_date_of_birth_after_start() -> None:
@@ -682,6 +683,20 @@ def test_direct_construction_rejects_date_of_birth_after_start() -> None:
             case_id="C-1",
             person=Person(date_of_birth=date(2026, 3, 2)),
             supervision=Supervision(start_date=date(2026, 3, 1)),
+        )
+
+
+def test_direct_construction_rejects_check_response_before_request() -> None:
+    # from_dict rejects this case; a directly built one must not exist either, or
+    # Case.from_dict(case.to_dict()) fails on a case that was accepted.
+    with pytest.raises(CaseError):
+        Case(
+            case_id="C-1",
+            checks=Checks(
+                police_domestic_abuse=Check(
+                    requested_date=date(2026, 3, 10), response_date=date(2026, 3, 1)
+                )
+            ),
         )
 
 

@@ -286,6 +286,13 @@ def test_a_yaml_syntax_error_gives_the_line_where_reading_stopped() -> None:
     assert problem.path == "rules/domestic_abuse.yaml:8"
 
 
+def test_duplicate_key_in_a_rule_names_the_rule() -> None:
+    # the pack loads the last value silently otherwise; the report must say which rule
+    problem = load_error("duplicate_yaml_key").problems[0]
+    assert problem.path.startswith("rules/domestic_abuse.yaml:10")
+    assert "DA-01" in str(problem)
+
+
 def test_a_due_anchor_suggestion_is_a_date_field() -> None:
     # 'supervision.start' is closest to 'supervision.stage', which is not a date either
     problem = load_error("bad_due_anchor").problems[0]
@@ -345,6 +352,22 @@ def test_a_named_condition_used_by_two_rules_is_reported_for_each(tmp_path: Path
     assert all(
         "did you mean 'household.children_in_contact'?" in p.message for p in info.value.problems
     )
+
+
+def test_a_named_condition_no_rule_uses_is_still_checked(tmp_path: Path) -> None:
+    # a fault in conditions.yaml must not wait until a rule first uses the condition
+    pack = _copy_valid(tmp_path)
+    conditions = pack / "conditions.yaml"
+    conditions.write_text(
+        conditions.read_text(encoding="utf-8")
+        + "  unused:\n    description: Not used yet.\n    when:\n"
+        "      houshold.in_relationship: true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert "conditions.yaml" in str(info.value)
+    assert "houshold.in_relationship" in str(info.value)
 
 
 def test_a_folder_that_is_not_a_pack_is_a_pack_error(tmp_path: Path) -> None:
@@ -421,3 +444,13 @@ def test_the_widest_rule_accepted_runs_on_the_engine(tmp_path: Path) -> None:
         pack=pack,
     )
     assert decision.action_codes == ("RISK_REVIEW",)
+
+
+def test_a_rule_over_the_engines_expression_limit_is_rejected_when_the_pack_loads(
+    tmp_path: Path,
+) -> None:
+    # 14 equality tests in one 'any' load, but durable-rules then refuses the ruleset
+    # (error 113, MAX_SEQUENCE_EXPRESSIONS = 32 in rete.h) when a case is evaluated
+    with pytest.raises(PackError) as info:
+        load_pack(_pack_with_one_rule(tmp_path, _callouts("eq", 14)))
+    assert "WIDE-01" in str(info.value)
