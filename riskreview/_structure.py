@@ -24,6 +24,7 @@ import cattrs
 from riskreview.errors import CaseError, Problem
 
 _MAX_ECHO = 40
+_WORD = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DEPTH = 12
 
@@ -200,6 +201,8 @@ def _range_problem(attribute: attrs.Attribute[Any], value: Any) -> str | None:
             return f"expected a whole number {span}, got {value}"
     if isinstance(value, str) and "max_len" in meta and len(value) > meta["max_len"]:
         return f"expected at most {meta['max_len']} characters, got {len(value)}"
+    if isinstance(value, str) and meta.get("min_len", 0) > len(value):
+        return f"expected at least {meta['min_len']} character(s), got an empty string"
     return None
 
 
@@ -260,7 +263,8 @@ class _Structurer:
             except ValueError:
                 values = [m.value for m in info.enum]
                 hint = suggest(data, values) if len(data) <= 64 else ""
-                shown = repr(data) if len(data) <= _MAX_ECHO else _echo(data)
+                # only a word-like value is shown: free text may be personal data
+                shown = repr(data) if _WORD.fullmatch(data) else _echo(data)
                 return self.fail(
                     path,
                     f"{shown} is not a known {info.enum.__name__} value{hint}"
@@ -282,8 +286,14 @@ class _Structurer:
         bad = False
         for key in data:
             if key not in fields:
-                name = key if isinstance(key, str) and len(key) <= 64 else "(a long key)"
-                self.fail(f"{path}.{name}", "is not a known field" + suggest(str(key), fields))
+                if isinstance(key, str) and _WORD.fullmatch(key):
+                    self.fail(f"{path}.{key}", "is not a known field" + suggest(key, fields))
+                else:
+                    self.fail(
+                        path,
+                        "has a field that is not known (its name is not a plain "
+                        "word, so it is not shown)" + suggest(str(key), fields),
+                    )
                 bad = True
         for name, (finfo, attribute) in fields.items():
             if name not in data:

@@ -282,7 +282,11 @@ class Case:
     """
 
     case_id: str = attrs.field(
-        metadata={"description": "the case-management system's case id", "max_len": 128}
+        metadata={
+            "description": "the case-management system's case id",
+            "max_len": 128,
+            "min_len": 1,
+        }
     )
     person: Person = attrs.field(factory=Person, metadata={"description": "the person"})
     supervision: Supervision = attrs.field(
