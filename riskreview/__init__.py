@@ -13,13 +13,15 @@ full risk of harm analysis, a review of the risk assessment...), why, and by whe
 True
 """
 
-from riskreview._api import evaluate
+from riskreview._api import evaluate, explain
 from riskreview._version import VERSION as __version__
 from riskreview.calendar import Calendar
 from riskreview.case import Case
 from riskreview.decision import (
+    ConditionCheck,
     Decision,
     Evidence,
+    Explanation,
     InformationAction,
     NextReview,
     RequiredAction,
@@ -39,9 +41,11 @@ __all__ = [
     "Calendar",
     "Case",
     "CaseError",
+    "ConditionCheck",
     "Decision",
     "EngineError",
     "Evidence",
+    "Explanation",
     "InformationAction",
     "NextReview",
     "Pack",
@@ -54,5 +58,6 @@ __all__ = [
     "__version__",
     "default_pack",
     "evaluate",
+    "explain",
     "load_pack",
 ]

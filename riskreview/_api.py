@@ -7,7 +7,7 @@ from typing import Any
 
 from riskreview import _decide
 from riskreview.case import Case
-from riskreview.decision import Decision
+from riskreview.decision import Decision, Explanation
 from riskreview.pack import Pack, default_pack
 
 
@@ -48,3 +48,24 @@ def evaluate(
     policy = pack if pack is not None else default_pack()
     when = as_of if as_of is not None else _decide.calendar_for(policy).today()
     return _decide.decide(checked, when, policy, trace=trace)
+
+
+def explain(
+    case: Case | dict[str, Any] | str | bytes,
+    rule_id: str,
+    as_of: date | None = None,
+    pack: Pack | None = None,
+) -> Explanation:
+    """Why rule ``rule_id`` fired for ``case`` on ``as_of``, why it did not, or what
+    unknown fact keeps it from being decided, condition by condition.
+
+    >>> from datetime import date
+    >>> e = explain({"case_id": "C1", "household": {"children_in_contact": False}},
+    ...             "CS-01", as_of=date(2026, 11, 23))
+    >>> e.outcome
+    'not_fired'
+    """
+    checked = as_case(case)
+    policy = pack if pack is not None else default_pack()
+    when = as_of if as_of is not None else _decide.calendar_for(policy).today()
+    return _decide.explain_rule(checked, rule_id, when, policy)

@@ -34,7 +34,18 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Node, Not, ParamRef, Quant, Window
+from riskreview._conditions import (
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+    Window,
+)
 from riskreview._fields import Field
 from riskreview.errors import Problem
 
@@ -151,6 +162,8 @@ class Lowering:
             return Or(tuple(self.lower(n) for n in node.items))
         if isinstance(node, Not):
             return negate(self.lower(node.item))
+        if isinstance(node, Named):
+            return self.lower(node.item)
         if isinstance(node, Quant):
             inner = self.lower(node.cond)
             if node.mode == "none":

@@ -116,7 +116,16 @@ class Quant:
     field: Field
 
 
-Node = Cmp | All | AnyOf | Not | Quant
+@attrs.frozen
+class Named:
+    """A named condition from ``conditions.yaml``, kept by name for explanations."""
+
+    name: str
+    item: Node
+    description: str = ""
+
+
+Node = Cmp | All | AnyOf | Not | Quant | Named
 
 
 @attrs.define
@@ -204,7 +213,7 @@ def _named(name: Any, ctx: ParseContext, where: str) -> Node:
     ctx.used_named.add(name)
     inner = attrs.evolve(ctx, expanding=(*ctx.expanding, name))
     try:
-        return _node(ctx.named[name], inner, f"condition {name}")
+        return Named(name, _node(ctx.named[name], inner, f"condition {name}"))
     finally:
         ctx.used_params |= inner.used_params
         ctx.used_named |= inner.used_named
@@ -377,7 +386,7 @@ def walk(node: Node) -> list[Node]:
     if isinstance(node, All | AnyOf):
         for item in node.items:
             out.extend(walk(item))
-    elif isinstance(node, Not):
+    elif isinstance(node, Not | Named):
         out.extend(walk(node.item))
     elif isinstance(node, Quant):
         out.extend(walk(node.cond))

@@ -14,14 +14,16 @@ from riskreview import _version
 from riskreview._compile import Compiled, compile_epoch
 from riskreview._conditions import ParamRef
 from riskreview._engine import Engine
-from riskreview._explain import why
+from riskreview._explain import condition_text, detail_of, first_failure, parts_of, result_text, why
 from riskreview._facts import FactBuilder
 from riskreview._fields import CASE_FIELDS
 from riskreview._reference import Reference, Result, evidence, latest_matched_date, unknown_paths
 from riskreview.calendar import Calendar
 from riskreview.decision import (
+    ConditionCheck,
     Decision,
     Evidence,
+    Explanation,
     InformationAction,
     NextReview,
     PackRef,
@@ -375,3 +377,54 @@ def _next_review(
         if r.action == policy.action and found.get(i) != "fired" and i in found
     )
     return NextReview(best, tuple(reasons), tuple(brought), would)
+
+
+_WORDS = {True: "held", False: "failed", None: "unknown"}
+
+
+def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanation:
+    """The explanation of one rule; the engine's outcome is checked against it."""
+    rule = pack.rule(rule_id)
+    index = pack.rules.index(rule)
+    epoch = pack.epoch(as_of)
+    base: dict[str, Any] = {
+        "rule_id": rule.id,
+        "title": rule.title,
+        "action": rule.action,
+        "rationale": rule.rationale,
+        "source": rule.source,
+        "as_of": as_of,
+    }
+    if not rule.in_force(as_of):
+        span = f"{rule.effective_from or 'the start'} to {rule.effective_to or 'now'}"
+        return Explanation(
+            outcome="not_in_force",
+            summary=f"{rule.id} is not in force on {as_of} (in force {span}).",
+            conditions=(),
+            unknown=(),
+            **base,
+        )
+    rt = runtime(pack, epoch)
+    engine = outcomes(rt, case, as_of)[index]
+    result = Reference(case, as_of, pack.parameter, rt.calendar).evaluate(rule.when)
+    outcome = {True: "fired", False: "not_fired", None: "undetermined"}[result.truth]
+    if outcome != engine:
+        raise EngineError(
+            f"engine and reference evaluator disagree: engine says {engine}",
+            rule_id=rule.id,
+            case_id=case.case_id,
+        )
+    unknown = tuple(unknown_paths(result))
+    if outcome == "fired":
+        summary = f"{rule.id} fired: {rule.reason}"
+    elif outcome == "undetermined":
+        summary = f"{rule.id} cannot be decided until these are known: {', '.join(unknown)}."
+    else:
+        failed = first_failure(result)
+        text = result_text(failed) if failed is not None else condition_text(rule.when)
+        summary = f"{rule.id} did not fire: {text}."
+    checks = tuple(
+        ConditionCheck(condition_text(p.node), _WORDS[p.truth], detail_of(p))
+        for p in parts_of(result)
+    )
+    return Explanation(outcome=outcome, summary=summary, conditions=checks, unknown=unknown, **base)

@@ -6,7 +6,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Not, ParamRef, Quant, Window
+from riskreview._conditions import (
+    All,
+    Cmp,
+    FieldRef,
+    Named,
+    Not,
+    ParamRef,
+    Quant,
+    Window,
+)
 from riskreview._reference import Result, unknown_paths
 
 _OP_WORDS = {
@@ -55,8 +64,10 @@ def _expected(node: Cmp) -> str:
     value = node.value
     if isinstance(value, Window):
         amount = value.amount
-        shown = f"{{param {amount.name}}}" if isinstance(amount, ParamRef) else str(amount)
-        return f"{shown} {value.unit.replace('_', ' ')}"
+        unit = value.unit.replace("_", " ")
+        if isinstance(amount, ParamRef):
+            return f"{amount.name} ({unit})"
+        return f"{amount} {unit}"
     if isinstance(value, FieldRef):
         return value.path
     if isinstance(value, ParamRef):
@@ -74,32 +85,59 @@ def condition_text(node: Any) -> str:
         return f"{node.path} {words} {_expected(node)}"
     if isinstance(node, Quant):
         return f"{node.mode} of {node.path} where {condition_text(node.cond)}"
+    if isinstance(node, Named):
+        return node.name.replace("_", " ")
     if isinstance(node, Not):
         return f"not ({condition_text(node.item)})"
     joiner = " and " if isinstance(node, All) else " or "
     return "(" + joiner.join(condition_text(n) for n in node.items) + ")"
 
 
-def result_text(result: Result) -> str:
-    """A condition with its actual value, resolved threshold and how near it came."""
+def _near(node: Cmp, result: Result) -> str:
+    """How the actual value stands against the threshold, in words."""
+    if result.measure is not None:
+        elapsed, unit = result.measure
+        unit_words = unit.replace("_", " ")
+        when = f"{elapsed} {unit_words} ago" if elapsed >= 0 else f"{-elapsed} {unit_words} ahead"
+        need = {"older_than": "more than", "within_last": "at most", "within_next": "at most"}
+        if result.expected is None:
+            return f"{when}; the threshold depends on an unknown value"
+        return f"{when}; the rule needs {need[node.op]} {result.expected} {unit_words}"
+    expected = result.expected
+    if expected is None or isinstance(expected, tuple) or node.op in ("eq", "ne"):
+        return ""
+    words = _OP_WORDS.get(node.op, node.op).removeprefix("is ")
+    text = f"the rule needs {words} {show(expected)}"
+    if type(result.actual) is int and type(expected) is int:
+        text += f" ({abs(result.actual - expected)} away)"
+    return text
+
+
+def result_text(result: Result, *, with_condition: bool = True) -> str:
+    """A condition's actual value, resolved threshold and how near it came."""
     node = result.node
     if isinstance(node, Cmp):
+        if node.op in ("exists", "missing"):
+            state = "not recorded" if result.actual is None else f"recorded ({show(result.actual)})"
+            return f"{result.path or node.path} is {state}"
         text = f"{result.path or node.path} is {show(result.actual)}"
-        if node.op not in ("exists", "missing"):
-            text += f" (condition: {condition_text(node)}"
-            if result.expected is not None and not isinstance(result.expected, tuple):
-                text += f"; threshold {show(result.expected)}"
-            if result.measure is not None:
-                amount, unit = result.measure
-                text += f"; {amount} {unit.replace('_', ' ')} elapsed"
-            text += ")"
-        return text
+        near = _near(node, result)
+        if not with_condition:
+            return f"{text}; {near}" if near else text
+        return f"{text} ({condition_text(node)}" + (f"; {near})" if near else ")")
     if isinstance(node, Quant):
         matched = result.actual or ()
         if result.truth is None and not result.parts:
             return f"{node.path} is unknown"
         counted = f"{len(matched)} of {len(result.parts)} {node.path} items match"
         return f"{counted} ({condition_text(node)})"
+    if isinstance(node, Named):
+        inner = first_failure(result.parts[0]) if result.truth is False else None
+        if inner is None:
+            return condition_text(node)
+        if with_condition:
+            return f"{condition_text(node)}: {result_text(inner)}"
+        return result_text(inner)
     return condition_text(node)
 
 
@@ -112,7 +150,7 @@ def first_failure(result: Result) -> Result | None:
         for part in result.parts:
             if part.truth is False:
                 return first_failure(part) or part
-    if isinstance(node, AnyOf):
+    if isinstance(node, Named):
         return result
     return result
 
@@ -135,3 +173,23 @@ def _leaves(result: Result, truth: bool) -> list[Result]:
     for part in result.parts:
         out.extend(_leaves(part, truth))
     return out
+
+
+def parts_of(result: Result) -> list[Result]:
+    """The top-level conditions of a rule (the parts of its outer ``all``)."""
+    if isinstance(result.node, All):
+        return list(result.parts)
+    return [result]
+
+
+def detail_of(result: Result) -> str:
+    """One condition's outcome in words, with actual values."""
+    if result.truth is None:
+        return "cannot be decided: unknown " + ", ".join(unknown_paths(result))
+    if result.truth is True:
+        held = [result_text(r, with_condition=False) for r in _leaves(result, True)]
+        return "; ".join(held) or result_text(result, with_condition=False)
+    failed = first_failure(result)
+    if failed is None:
+        return condition_text(result.node)
+    return result_text(failed, with_condition=False)

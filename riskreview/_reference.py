@@ -21,6 +21,7 @@ from riskreview._conditions import (
     AnyOf,
     Cmp,
     FieldRef,
+    Named,
     Node,
     Not,
     ParamRef,
@@ -96,6 +97,9 @@ class Reference:
         if isinstance(node, AnyOf):
             parts = tuple(self.evaluate(n, item, prefix) for n in node.items)
             return Result(node, _or(p.truth for p in parts), parts)
+        if isinstance(node, Named):
+            inner = self.evaluate(node.item, item, prefix)
+            return Result(node, inner.truth, (inner,))
         if isinstance(node, Not):
             inner = self.evaluate(node.item, item, prefix)
             return Result(node, None if inner.truth is None else not inner.truth, (inner,))

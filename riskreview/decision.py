@@ -15,8 +15,10 @@ from riskreview._structure import dumps, unstructure
 from riskreview.calendar import Status
 
 __all__ = [
+    "ConditionCheck",
     "Decision",
     "Evidence",
+    "Explanation",
     "InformationAction",
     "NextReview",
     "PackRef",
@@ -97,6 +99,46 @@ class RuleOutcome:
     rule_id: str
     outcome: str
     detail: str
+
+
+@attrs.frozen
+class ConditionCheck:
+    """One top-level condition of a rule: its wording, outcome (held, failed,
+    unknown) and what the case actually holds."""
+
+    condition: str
+    outcome: str
+    detail: str
+
+
+@attrs.frozen
+class Explanation:
+    """Why a rule fired, why it did not, or why it cannot be decided.
+
+    ``summary`` is one sentence; ``conditions`` walks each top-level condition
+    with the actual values; ``unknown`` names the facts that blocked a decision.
+    """
+
+    rule_id: str
+    title: str
+    action: str
+    outcome: str
+    summary: str
+    conditions: tuple[ConditionCheck, ...]
+    unknown: tuple[str, ...]
+    rationale: str
+    source: str
+    as_of: date
+
+    def to_dict(self) -> dict[str, Any]:
+        """The explanation as JSON-ready data."""
+        data: dict[str, Any] = unstructure(self)
+        return data
+
+    def __str__(self) -> str:
+        lines = [self.summary]
+        lines.extend(f"  [{c.outcome}] {c.condition}: {c.detail}" for c in self.conditions)
+        return "\n".join(lines)
 
 
 @attrs.frozen
