@@ -7,7 +7,8 @@ full risk of harm analysis, a review of the risk assessment...), why, and by whe
 >>> import riskreview
 >>> from datetime import date
 >>> decision = riskreview.evaluate(
-...     {"case_id": "C1", "household": {"children_in_contact": True}},
+...     {"case_id": "C1", "household": {"children_in_contact": True},
+...      "index_offence": {"categories": ["domestic_abuse"]}},
 ...     as_of=date(2026, 11, 23))
 >>> "CSC_ENQUIRY" in decision.action_codes
 True

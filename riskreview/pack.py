@@ -30,7 +30,7 @@ import attrs
 
 from riskreview._conditions import Node
 from riskreview._structure import suggest
-from riskreview.errors import PolicyNotInForceError
+from riskreview.errors import PackError, PolicyNotInForceError, Problem
 
 __all__ = [
     "PRIORITIES",
@@ -225,10 +225,12 @@ class Pack:
         return tuple(sorted(d for d in dates if d >= self.effective_from))
 
 
-def load_pack(path: str | Path) -> Pack:
+def load_pack(path: str | Path, *, version: str | None = None, digest: str | None = None) -> Pack:
     """Load and check the pack in folder ``path``.
 
     Raises :class:`~riskreview.errors.PackError` listing every problem found.
+    ``version`` and ``digest`` pin the pack: loading fails unless it is exactly
+    that version (and content), so a service cannot run policy it did not approve.
 
     >>> pack = load_pack(default_pack_path())
     >>> pack.name
@@ -236,7 +238,16 @@ def load_pack(path: str | Path) -> Pack:
     """
     from riskreview._packload import load  # noqa: PLC0415 - _packload imports this module
 
-    return load(Path(path))
+    pack = load(Path(path))
+    pins = [("version", version, pack.version), ("digest", digest, pack.digest)]
+    wrong = [
+        Problem("pack.yaml", f"{name} is {got}, pinned to {want}")
+        for name, want, got in pins
+        if want is not None and want != got
+    ]
+    if wrong:
+        raise PackError(wrong, subject=pack.name)
+    return pack
 
 
 def default_pack_path() -> Path:

@@ -1,0 +1,135 @@
+"""Decision records an auditor can check months later.
+
+A :class:`DecisionRecord` stores what was decided and everything needed to
+recompute it: the digest of the case as given, the pack's name, version and
+content digest, the library and engine versions, and ``as_of``. :func:`verify`
+recomputes the decision from the case and pack and raises
+:class:`~riskreview.errors.VerificationError` naming every difference.
+
+>>> from datetime import date
+>>> import riskreview
+>>> from riskreview.audit import record, verify
+>>> case = {"case_id": "A-1", "household": {"children_in_contact": False}}
+>>> rec = record(riskreview.evaluate(case, as_of=date(2026, 11, 23)))
+>>> verify(rec, case).case_id
+'A-1'
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import attrs
+
+from riskreview import _engine
+from riskreview._api import as_case, evaluate
+from riskreview._decide import input_digest
+from riskreview._structure import dumps
+from riskreview.case import Case
+from riskreview.decision import Decision
+from riskreview.errors import VerificationError
+from riskreview.pack import Pack, default_pack
+
+__all__ = ["DecisionRecord", "record", "verify"]
+
+ENGINE = f"durable_rules {_engine.__version__}"
+
+
+@attrs.frozen
+class DecisionRecord:
+    """A decision with the provenance needed to recompute it.
+
+    ``decision`` is the decision's JSON data, exactly as it was written.
+    """
+
+    case_id: str
+    as_of: date
+    input_digest: str
+    pack_name: str
+    pack_version: str
+    pack_digest: str
+    library_version: str
+    engine: str
+    traced: bool
+    decision: dict[str, Any]
+
+    def to_json(self) -> str:
+        """Canonical JSON: the same record always gives the same bytes."""
+        data = attrs.asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        return dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> DecisionRecord:
+        """Read a record written by :meth:`to_json`."""
+        data = json.loads(text)
+        data["as_of"] = date.fromisoformat(data["as_of"])
+        return cls(**data)
+
+
+def record(decision: Decision) -> DecisionRecord:
+    """The audit record of a decision."""
+    return DecisionRecord(
+        case_id=decision.case_id,
+        as_of=decision.as_of,
+        input_digest=decision.input_digest,
+        pack_name=decision.pack.name,
+        pack_version=decision.pack.version,
+        pack_digest=decision.pack.digest,
+        library_version=decision.library_version,
+        engine=ENGINE,
+        traced=decision.trace is not None,
+        decision=json.loads(decision.to_json()),
+    )
+
+
+def verify(
+    rec: DecisionRecord, case: Case | dict[str, Any] | str | bytes, pack: Pack | None = None
+) -> Decision:
+    """Recompute ``rec`` from ``case`` and ``pack``; the decision if it matches.
+
+    Raises :class:`~riskreview.errors.VerificationError` when the case or pack is
+    not the one recorded, or when the recomputed decision differs (each differing
+    JSON path is listed).
+    """
+    policy = pack if pack is not None else default_pack()
+    checked = as_case(case)
+    problems = []
+    if input_digest(checked) != rec.input_digest:
+        problems.append("input_digest: the case is not the one recorded")
+    if policy.digest != rec.pack_digest:
+        problems.append(
+            f"pack: recorded {rec.pack_name} {rec.pack_version} {rec.pack_digest}, "
+            f"given {policy.name} {policy.version} {policy.digest}"
+        )
+    if problems:
+        raise VerificationError("the record cannot be verified with this case and pack", problems)
+    decision = evaluate(checked, as_of=rec.as_of, pack=policy, trace=rec.traced)
+    differences = _diff(rec.decision, json.loads(decision.to_json()), "$")
+    if differences:
+        raise VerificationError(
+            f"decision for case {rec.case_id} differs when recomputed", differences
+        )
+    return decision
+
+
+def _diff(old: Any, new: Any, path: str) -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new)):
+            out.extend(_diff(old.get(key), new.get(key), f"{path}.{key}"))
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for d in _diff(a, b, f"{path}[{i}]")
+        ]
+    return [] if old == new else [f"{path}: recorded {_short(old)}, now {_short(new)}"]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."

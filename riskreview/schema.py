@@ -1,0 +1,130 @@
+"""JSON Schema (draft 2020-12) for the case riskreview reads and the decision it writes.
+
+A case-management system in any language can validate what it sends::
+
+    >>> from riskreview.schema import case_schema
+    >>> case_schema()["properties"]["case_id"]["type"]
+    'string'
+
+Both schemas are generated from the same annotations that validate cases in
+Python, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from riskreview.case import Case
+from riskreview.decision import Decision, Explanation
+
+__all__ = ["case_schema", "decision_schema", "explanation_schema"]
+
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
+_INPUT_SCALAR = {"type": ["string", "number", "boolean", "null"]}
+
+
+def _type_schema(tp: Any, defs: dict[str, Any], strict: bool) -> dict[str, Any]:
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = typing.get_args(tp)
+        inner = [a for a in args if a is not type(None)]
+        schema = (
+            _type_schema(inner[0], defs, strict)
+            if len(inner) == 1
+            else {"anyOf": [_type_schema(a, defs, strict) for a in inner]}
+        )
+        return {"anyOf": [schema, {"type": "null"}]} if len(inner) < len(args) else schema
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return {"type": "array", "items": _type_schema(typing.get_args(tp)[0], defs, strict)}
+    if origin is dict:
+        value = {"anyOf": [_INPUT_SCALAR, {"type": "array", "items": _INPUT_SCALAR}]}
+        return {"type": "object", "additionalProperties": value if strict else True}
+    if tp is Any:
+        return {}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is str:
+        return {"type": "string"}
+    if tp is date:
+        return dict(_DATE)
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        return {"type": "string", "enum": [m.value for m in tp]}
+    if attrs.has(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}
+            defs[name] = _object_schema(tp, defs, strict)
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"no JSON Schema for {tp!r}")
+
+
+def _object_schema(cls: type, defs: dict[str, Any], strict: bool) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    props: dict[str, Any] = {}
+    required = []
+    for a in attrs.fields(cls):
+        schema = _type_schema(hints[a.name], defs, strict)
+        meta = a.metadata
+        if "description" in meta:
+            schema = {**schema, "description": meta["description"]}
+        for key, word in (
+            ("min", "minimum"),
+            ("max", "maximum"),
+            ("max_len", "maxLength"),
+            ("min_len", "minLength"),
+        ):
+            if key in meta:
+                schema = _constrain(schema, word, meta[key])
+        props[a.name] = schema
+        if a.default is attrs.NOTHING:
+            required.append(a.name)
+    out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    if cls.__doc__:
+        out["description"] = cls.__doc__.strip().split("\n\n")[0]
+    if required:
+        out["required"] = required
+    return out
+
+
+def _constrain(schema: dict[str, Any], word: str, value: int) -> dict[str, Any]:
+    """Put a bound on the non-null branch of a schema."""
+    if "anyOf" in schema:
+        branches = [
+            b if b.get("type") == "null" else _constrain(b, word, value) for b in schema["anyOf"]
+        ]
+        return {**schema, "anyOf": branches}
+    return {**schema, word: value}
+
+
+def _document(cls: type, title: str, strict: bool = True) -> dict[str, Any]:
+    defs: dict[str, Any] = {}
+    root = _object_schema(cls, defs, strict)
+    return {"$schema": _DIALECT, "title": title, **root, "$defs": defs}
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema of a case (what :meth:`riskreview.Case.from_dict` accepts).
+
+    Date order rules (a release before the sentence, for example) are not
+    expressible in JSON Schema; ``Case.from_dict`` checks them.
+    """
+    return _document(Case, "riskreview case")
+
+
+def decision_schema() -> dict[str, Any]:
+    """The JSON Schema of a decision (what :meth:`riskreview.Decision.to_json` writes)."""
+    return _document(Decision, "riskreview decision", strict=False)
+
+
+def explanation_schema() -> dict[str, Any]:
+    """The JSON Schema of an explanation (what :meth:`riskreview.Explanation.to_dict` gives)."""
+    return _document(Explanation, "riskreview explanation", strict=False)
