@@ -313,9 +313,6 @@ class _Pool:
         except (EOFError, OSError):
             return
 
-    def _drain(self, slot: _Slot, done: dict[int, BatchResult], ids: dict[int, str | None]) -> None:
-        self._read(slot, done, ids)
-
     def _lose(
         self,
         slot: _Slot,
