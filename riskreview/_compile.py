@@ -509,7 +509,7 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
     return Compiled(epoch, tuple(compiled), tuple(lanes), names, ruleset, tuple(problems))
 
 
-def _object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int]:
+def object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int]:
     """(scalar object properties, largest list item properties, top-level properties)."""
     scalar: set[str] = set()
     items: dict[str, set[str]] = {}
@@ -542,7 +542,7 @@ def _owner(f: Formula, prop: Prop) -> str:
 def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> list[Lane]:
     groups: list[list[CompiledRule]] = []
     for cr in rules:
-        sizes = _object_sizes([cr], names)
+        sizes = object_sizes([cr], names)
         if max(sizes) > MAX_OBJECT_PROPS:
             problems.append(
                 Problem(
@@ -554,7 +554,7 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
             continue
         for group in groups:
             paths = sum(r.paths for r in group) + cr.paths
-            if paths <= LANE_PATHS and max(_object_sizes([*group, cr], names)) <= MAX_OBJECT_PROPS:
+            if paths <= LANE_PATHS and max(object_sizes([*group, cr], names)) <= MAX_OBJECT_PROPS:
                 group.append(cr)
                 break
         else:

@@ -90,6 +90,7 @@ class _Loader:
     root: Path
     problems: list[Problem] = attrs.field(factory=list)
     files: list[Path] = attrs.field(factory=list)
+    condition_docs: dict[str, str] = attrs.field(factory=dict)
 
     def report(self, file: str, line: int, where: str, message: str) -> None:
         location = f"{file}:{line}" if line else file
@@ -202,6 +203,7 @@ def load(root: Path) -> Pack:
         scenarios=tuple(scenarios),
         review=review,
         findings=findings,
+        conditions=dict(loader.condition_docs),
         calendar_country=str(calendar.get("country", "GB")),
         calendar_subdiv=calendar.get("subdiv", "ENG"),
         meta=dict(meta),
@@ -378,6 +380,7 @@ def _named_conditions(loader: _Loader) -> dict[str, Any]:
             continue
         loader.unknown_keys("conditions.yaml", spec, {"description", "when"}, name)
         out[name] = spec["when"]
+        loader.condition_docs[name] = str(spec.get("description", "")).strip()
     return out
 
 

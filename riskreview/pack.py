@@ -178,6 +178,7 @@ class Pack:
     scenarios: tuple[Scenario, ...]
     review: ReviewPolicy | None
     findings: Mapping[int, str]
+    conditions: Mapping[str, str] = attrs.field(factory=dict)
     calendar_country: str = "GB"
     calendar_subdiv: str | None = "ENG"
     meta: Mapping[str, Any] = attrs.field(factory=dict, repr=False)

@@ -1,0 +1,315 @@
+"""Static checks of a policy pack, for policy owners, before it goes live.
+
+:func:`check` finds what loading cannot call an error but a reviewer must see:
+
+* ``unsatisfiable`` (error): a rule whose conditions contradict each other in
+  some policy period, e.g. a window that a parameter value makes empty;
+* ``overlap`` (info): two rules requiring the same action on conditions that
+  can hold together (often intended: one action, all reasons);
+* ``no_scenario`` / ``no_near_miss`` (error): a rule no scenario fires, or none
+  stops just short of firing;
+* ``scenario_case`` (error): a scenario whose case is not a valid case;
+* ``unused_parameter``, ``unused_condition``, ``unused_action``,
+  ``unused_information`` (warning): parts of the pack nothing reads;
+* ``envelope`` (info): the engine figures per policy period (paths per lane,
+  properties per object, siblings per node) against their limits.
+
+>>> from riskreview.pack import default_pack
+>>> check(default_pack()).ok
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from riskreview import _compile
+from riskreview._compile import And, Each, Formula, Or, Test, Unsupported, dnf
+from riskreview._conditions import Named, params_of, walk
+from riskreview.case import Case
+from riskreview.errors import CaseError
+from riskreview.pack import Pack
+
+__all__ = ["CheckReport", "Finding", "check"]
+
+
+@attrs.frozen
+class Finding:
+    """One thing a reviewer should look at: kind, severity, where and what."""
+
+    kind: str
+    severity: str  # error | warning | info
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.where}: [{self.kind}] {self.message}"
+
+
+@attrs.frozen
+class CheckReport:
+    """Every finding, errors first."""
+
+    pack: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings and information may remain)."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        """The findings of one kind."""
+        return [f for f in self.findings if f.kind == kind]
+
+    def __str__(self) -> str:
+        if not self.findings:
+            return f"{self.pack}: no findings"
+        return "\n".join(str(f) for f in self.findings)
+
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def check(pack: Pack, *, scenarios: bool = True) -> CheckReport:
+    """Statically check ``pack``; ``scenarios=False`` skips running its scenarios."""
+    findings: list[Finding] = []
+    for epoch in pack.change_dates:
+        compiled = _compile.compile_epoch(pack, epoch)
+        findings.extend(_satisfiability(compiled, epoch))
+        findings.extend(_overlaps(compiled, epoch))
+        findings.append(_envelope(compiled, epoch))
+    findings.extend(_unused(pack))
+    if scenarios:
+        findings.extend(_scenarios(pack))
+    unique = list(dict.fromkeys(findings))
+    unique.sort(key=lambda f: (_ORDER[f.severity], f.kind, f.where))
+    return CheckReport(pack.name, tuple(unique))
+
+
+# ------------------------------------------------------------------ satisfiability
+
+
+def _bounds(tests: Iterable[Test]) -> bool:
+    """Whether a conjunction of tests can hold (False when two of them contradict)."""
+    low: dict[tuple[Any, ...], int] = {}
+    high: dict[tuple[Any, ...], int] = {}
+    members: dict[tuple[str, str], list[tuple[frozenset[Any], bool]]] = {}
+    present: dict[tuple[str, str], bool] = {}
+    values: set[tuple[str, str]] = set()
+    for t in tests:
+        key = t.prop.key
+        if t.side == "ge":
+            low[key] = max(low.get(key, t.bound), t.bound)
+        else:
+            high[key] = min(high.get(key, t.bound), t.bound)
+        field = (t.prop.field.path, t.prop.scope)
+        if t.prop.kind == "oneof":
+            members.setdefault(field, []).append((t.prop.arg, t.side == "ge"))
+        if t.prop.kind == "present":
+            present[field] = t.side == "ge"
+        elif t.prop.kind not in ("count",):
+            values.add(field)
+    if any(key in high and low[key] > high[key] for key in low):
+        return False
+    if any(_binary(k) and b > 1 for k, b in low.items()):
+        return False
+    if any(_binary(k) and b < 0 for k, b in high.items()):
+        return False
+    if any(present.get(f) is False for f in values):
+        return False  # a test on a value the same rule requires to be missing
+    for options in members.values():
+        allowed: frozenset[Any] | None = None
+        excluded: set[Any] = set()
+        for arg, positive in options:
+            if positive:
+                allowed = arg if allowed is None else allowed & arg
+            else:
+                excluded |= arg
+        if allowed is not None and not (allowed - excluded):
+            return False
+    return True
+
+
+def _binary(key: tuple[Any, ...]) -> bool:
+    return key[0] in ("present", "oneof", "anyof")
+
+
+def _terms(f: Formula) -> list[list[Test | Each]]:
+    """Top-level disjunctive form; list tests are kept whole."""
+    if isinstance(f, Test | Each):
+        return [[f]]
+    if isinstance(f, Or):
+        return [t for i in f.items for t in _terms(i)]
+    terms: list[list[Test | Each]] = [[]]
+    for item in f.items:
+        terms = [a + b for a in terms for b in _terms(item)][:4096]
+    return terms
+
+
+def _term_possible(term: list[Test | Each]) -> bool:
+    scalars = [t for t in term if isinstance(t, Test)]
+    if not _bounds(scalars):
+        return False
+    for each in (t for t in term if isinstance(t, Each)):
+        try:
+            inner = dnf(each.cond)
+        except Unsupported:
+            continue
+        if each.mode == "any" and not any(_bounds(c) for c in inner):
+            return False
+    return True
+
+
+def _satisfiable(f: Formula) -> bool:
+    return any(_term_possible(t) for t in _terms(f))
+
+
+def _where(rule: Any) -> str:
+    return f"{rule.file}:{rule.line} {rule.id}"
+
+
+def _satisfiability(compiled: _compile.Compiled, epoch: Any) -> list[Finding]:
+    return [
+        Finding(
+            "unsatisfiable",
+            "error",
+            _where(cr.rule),
+            f"its conditions contradict each other in the policy period from {epoch}: "
+            "it can never fire",
+        )
+        for cr in compiled.rules
+        if not _satisfiable(cr.formula)
+    ]
+
+
+def _overlaps(compiled: _compile.Compiled, epoch: Any) -> list[Finding]:
+    out = []
+    for a, b in itertools.combinations(compiled.rules, 2):
+        if a.rule.action != b.rule.action:
+            continue
+        if _satisfiable(And((a.formula, b.formula))):
+            out.append(
+                Finding(
+                    "overlap",
+                    "info",
+                    f"{a.rule.id} + {b.rule.id}",
+                    f"both require {a.rule.action} and can hold together (from {epoch}): "
+                    "the decision shows one action with both reasons",
+                )
+            )
+    return out
+
+
+def _envelope(compiled: _compile.Compiled, epoch: Any) -> Finding:
+    lanes = []
+    for lane in compiled.lanes:
+        rules = [cr for cr in compiled.rules if cr.index in lane.rules]
+        paths = sum(cr.paths for cr in rules)
+        scalar, item, _ = _compile.object_sizes(rules, compiled.names)
+        lanes.append(
+            f"lane {lane.number}: {len(rules)} rules, {paths}/{_compile.LANE_PATHS} "
+            f"paths, {max(scalar, item)}/{_compile.MAX_OBJECT_PROPS} properties"
+        )
+    siblings = max((_compile.max_siblings(cr.expression) for cr in compiled.rules), default=0)
+    return Finding(
+        "envelope",
+        "info",
+        f"policy period from {epoch}",
+        "; ".join(lanes) + f"; widest node {siblings}/{_compile.MAX_SIBLINGS}",
+    )
+
+
+# ------------------------------------------------------------------ unused parts
+
+
+def _unused(pack: Pack) -> list[Finding]:
+    used_params: set[str] = set()
+    used_named: set[str] = set()
+    for rule in pack.rules:
+        used_named.update(n.name for n in walk(rule.when) if isinstance(n, Named))
+        used_params |= params_of(rule.when)
+        if rule.due is not None and hasattr(rule.due.amount, "name"):
+            used_params.add(rule.due.amount.name)
+    if pack.review is not None:
+        used_params.add(pack.review.interval.name)
+    out = [
+        Finding(
+            "unused_parameter",
+            "warning",
+            f"parameters {name}",
+            "no rule, due date or review schedule uses it",
+        )
+        for name in pack.parameters
+        if name not in used_params
+    ]
+    out.extend(
+        Finding(
+            "unused_condition",
+            "warning",
+            f"conditions.yaml {name}",
+            "no rule uses this named condition",
+        )
+        for name in pack.conditions
+        if name not in used_named
+    )
+    actions = {r.action for r in pack.rules}
+    if pack.review is not None:
+        actions.add(pack.review.action)
+    out.extend(
+        Finding("unused_action", "warning", f"actions.yaml {code}", "no rule requires this action")
+        for code in pack.actions
+        if code not in actions
+    )
+    return out
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def _scenarios(pack: Pack) -> list[Finding]:
+    from riskreview.testing import coverage, run_scenarios  # noqa: PLC0415 - imports pytest
+
+    out = []
+    for scenario in pack.scenarios:
+        try:
+            Case.from_dict(dict(scenario.case))
+        except CaseError as error:
+            out.append(
+                Finding(
+                    "scenario_case",
+                    "error",
+                    f"{scenario.file}:{scenario.line} {scenario.name}",
+                    "; ".join(str(p) for p in error.problems),
+                )
+            )
+    results = run_scenarios(pack)
+    for result in results:
+        if result.failures:
+            s = result.scenario
+            out.append(
+                Finding(
+                    "scenario_failed",
+                    "error",
+                    f"{s.file}:{s.line} {s.name}",
+                    "; ".join(result.failures),
+                )
+            )
+    cover = coverage(pack, results)
+    for rule in pack.rules:
+        if not cover.fired[rule.id]:
+            out.append(Finding("no_scenario", "error", _where(rule), "no scenario fires it"))
+        if not cover.near_miss[rule.id]:
+            out.append(
+                Finding(
+                    "no_near_miss",
+                    "error",
+                    _where(rule),
+                    "no scenario stops just short of firing it",
+                )
+            )
+    return out
