@@ -7,32 +7,48 @@ values are integers, so the engine never compares a string with a number.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from riskreview._compile import BIG, Compiled, Prop
-from riskreview._fields import Field, virtual_value
+from riskreview._fields import EXTRA, Field, virtual_value
 from riskreview.calendar import Calendar
 
-Getter = Callable[[Any, date], Any]
-Encoder = Callable[[Any, Any, date], int | None]  # (owner, case, as_of) → value
+
+class Ctx:
+    """What one evaluation reads besides the object at hand: the case, as_of, and the
+    pack-declared inputs and derived values (by field path)."""
+
+    __slots__ = ("as_of", "case", "extras")
+
+    def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
+        self.case = case
+        self.as_of = as_of
+        self.extras = extras
+
+
+Getter = Callable[[Any, Ctx], Any]
+Encoder = Callable[[Any, Ctx], int | None]  # (owner, context) → value
 
 
 def _getter(field: Field) -> Getter:
+    if field.virtual == EXTRA:
+        path = field.path
+        return lambda owner, ctx: ctx.extras.get(path)
     names = field.path.split(".")
     virtual = field.virtual
     steps = names[:-1] if virtual else names
 
-    def get(owner: Any, as_of: date) -> Any:
+    def get(owner: Any, ctx: Ctx) -> Any:
         value = owner
         for name in steps:
             if value is None:
                 return None
             value = getattr(value, name)
         if virtual is not None and value is not None:
-            return virtual_value(virtual, value, as_of)
+            return virtual_value(virtual, value, ctx.as_of)
         return value
 
     return get
@@ -53,51 +69,51 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     get = _getter(prop.field)
     kind = prop.kind
     if kind == "value":
-        return lambda owner, case, as_of: _as_int(get(owner, as_of))
+        return lambda owner, ctx: _as_int(get(owner, ctx))
     if kind == "present":
-        return lambda owner, case, as_of: int(get(owner, as_of) is not None)
+        return lambda owner, ctx: int(get(owner, ctx) is not None)
     if kind == "oneof":
         members = prop.arg
 
-        def oneof(owner: Any, case: Any, as_of: date) -> int | None:
-            value = get(owner, as_of)
+        def oneof(owner: Any, ctx: Ctx) -> int | None:
+            value = get(owner, ctx)
             return None if value is None else int(value in members)
 
         return oneof
     if kind == "anyof":
         wanted = prop.arg
 
-        def anyof(owner: Any, case: Any, as_of: date) -> int | None:
-            values = get(owner, as_of)
+        def anyof(owner: Any, ctx: Ctx) -> int | None:
+            values = get(owner, ctx)
             return None if values is None else int(not wanted.isdisjoint(values))
 
         return anyof
     if kind == "count":
 
-        def count(owner: Any, case: Any, as_of: date) -> int | None:
-            values = get(owner, as_of)
+        def count(owner: Any, ctx: Ctx) -> int | None:
+            values = get(owner, ctx)
             return None if values is None else len(values)
 
         return count
     if kind == "diff":
         other = _getter(prop.arg)
 
-        def diff(owner: Any, case: Any, as_of: date) -> int | None:
-            a, b = get(owner, as_of), other(case, as_of)
+        def diff(owner: Any, ctx: Ctx) -> int | None:
+            a, b = get(owner, ctx), other(ctx.case, ctx)
             if a is None or b is None:
                 return None
             return (a - b).days if isinstance(a, date) else int(a - b)
 
         return diff
 
-    def dated(owner: Any, case: Any, as_of: date) -> int | None:
-        value = get(owner, as_of)
+    def dated(owner: Any, ctx: Ctx) -> int | None:
+        value = get(owner, ctx)
         if value is None:
             return None
         if kind == "age_days":
-            return int((as_of - value).days)
+            return int((ctx.as_of - value).days)
         if kind == "age_wd":
-            return calendar.working_days_between(value, as_of)
+            return calendar.working_days_between(value, ctx.as_of)
         return int(value.toordinal())
 
     return dated
@@ -134,9 +150,17 @@ class FactBuilder:
             self._lanes.append((lane.number, keys, lists))
         self._names = {key: (ge, le) for key, ge, le, _ in self._root}
 
-    def build(self, case: Any, as_of: date, sid: str, tag: str) -> list[dict[str, Any]]:
+    def build(
+        self,
+        case: Any,
+        as_of: date,
+        sid: str,
+        tag: str,
+        extras: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         """The definite and possible facts of every lane for ``case`` on ``as_of``."""
-        values = {key: enc(case, case, as_of) for key, _, _, enc in self._root}
+        ctx = Ctx(case, as_of, extras or {})
+        values = {key: enc(case, ctx) for key, _, _, enc in self._root}
         facts: list[dict[str, Any]] = []
         for number, keys, lists in self._lanes:
             for variant in (0, 1):
@@ -153,7 +177,7 @@ class FactBuilder:
                     "w": [w],
                 }
                 for name, get, items in lists:
-                    fact_items = _items(get(case, as_of), items, case, as_of, variant)
+                    fact_items = _items(get(case, ctx), items, ctx, variant)
                     if fact_items is not None:
                         fact[name] = fact_items
                 facts.append(fact)
@@ -170,7 +194,7 @@ def _put(obj: dict[str, int], ge: str, le: str, value: int | None, variant: int)
 
 
 def _items(
-    values: Any, specs: tuple[tuple[str, str, Encoder], ...], case: Any, as_of: date, variant: int
+    values: Any, specs: tuple[tuple[str, str, Encoder], ...], ctx: Ctx, variant: int
 ) -> list[dict[str, int]] | None:
     if values is None:
         if not variant:
@@ -183,6 +207,6 @@ def _items(
     for item in values:
         obj: dict[str, int] = {"one": 1}
         for ge, le, enc in specs:
-            _put(obj, ge, le, enc(item, case, as_of), variant)
+            _put(obj, ge, le, enc(item, ctx), variant)
         out.append(obj)
     return out

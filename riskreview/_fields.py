@@ -29,12 +29,17 @@ class Field:
     description: str
     enum: type[StrEnum] | None = None
     items: dict[str, Field] | None = attrs.field(default=None, eq=False)  # a list item's fields
-    virtual: str | None = None  # name of the virtual computation
+    virtual: str | None = None  # name of the virtual computation, or EXTRA
 
     @property
     def ordered(self) -> bool:
         """Whether an enum compares by rank."""
         return self.enum in ORDERED
+
+
+#: ``Field.virtual`` of a pack-declared input or derived value: read from the
+#: evaluation's extras by its path (``inputs.x``, ``derived.y``).
+EXTRA = "extra"
 
 
 def _age_years(born: date | None, as_of: date) -> int | None:

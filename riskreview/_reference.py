@@ -9,7 +9,7 @@ evidence and why-not explanations that the engine cannot.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -28,7 +28,7 @@ from riskreview._conditions import (
     Quant,
     Window,
 )
-from riskreview._fields import Field, virtual_value
+from riskreview._fields import EXTRA, Field, virtual_value
 from riskreview._vocab import ORDERED
 from riskreview.calendar import Calendar
 
@@ -59,11 +59,14 @@ class Reference:
     as_of: date
     param: ParamLookup
     calendar: Calendar
+    extras: Mapping[str, Any] = attrs.field(factory=dict)
 
     # ------------------------------------------------------------- values
 
     def lookup(self, root: Any, field: Field) -> Any:
         """The value of ``field`` below ``root``; None if any step on the way is None."""
+        if field.virtual == EXTRA:
+            return self.extras.get(field.path)
         names = field.path.split(".")
         value = root
         for name in names[:-1] if field.virtual else names:
