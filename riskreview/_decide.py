@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Mapping
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -13,6 +15,7 @@ import attrs
 from riskreview import _version
 from riskreview._compile import Compiled, compile_epoch
 from riskreview._conditions import ParamRef
+from riskreview._derive import DerivedResult, compute, read_inputs
 from riskreview._engine import Engine
 from riskreview._explain import condition_text, detail_of, first_failure, parts_of, result_text, why
 from riskreview._facts import FactBuilder
@@ -114,9 +117,11 @@ def _tag() -> str:
     return f"{threading.get_ident()}.{n}"
 
 
-def outcomes(rt: Runtime, case: Any, as_of: date) -> dict[int, str]:
+def outcomes(
+    rt: Runtime, case: Any, as_of: date, extras: Mapping[str, Any] | None = None
+) -> dict[int, str]:
     """Engine outcome per rule index: ``fired``, ``undetermined`` or ``not_fired``."""
-    facts = rt.builder.build(case, as_of, "", _tag())
+    facts = rt.builder.build(case, as_of, "", _tag(), extras)
     matches = rt.engine.run(facts, case.case_id)
     definite: set[int] = set()
     possible: set[int] = set()
@@ -141,8 +146,9 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
     """Evaluate ``case`` on ``as_of`` under ``pack`` (the case is already validated)."""
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
-    found = outcomes(rt, case, as_of)
-    ref = Reference(case, as_of, pack.parameter, rt.calendar)
+    extras, derived = environment(pack, case, as_of, rt.calendar)
+    found = outcomes(rt, case, as_of, extras)
+    ref = reference(pack, case, as_of, rt.calendar, extras, derived)
     results: dict[int, Result] = {}
     for index, outcome in found.items():
         if outcome == "not_fired" and not trace:
@@ -158,7 +164,7 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
             )
         results[index] = result
     actions = _actions(pack, ref, rt.calendar, found, results)
-    information = _information(pack, found, results)
+    information = _information(pack, found, results, derived)
     outcome_list = None
     if trace:
         outcome_list = tuple(
@@ -174,7 +180,63 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
         information=information,
         next_review=_next_review(pack, ref, rt.calendar, found, actions),
         trace=outcome_list,
+        reported={
+            d.name: {
+                "value": _plain(derived[d.name].value),
+                "explanation": derived[d.name].explanation,
+            }
+            for d in pack.derived
+            if d.reported
+        },
     )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def environment(
+    pack: Pack, case: Any, as_of: date, calendar: Calendar
+) -> tuple[dict[str, Any], dict[str, DerivedResult]]:
+    """The pack-declared inputs (checked) and derived values of ``case`` on ``as_of``.
+
+    Raises CaseError when the case's inputs do not fit the pack's declarations.
+    """
+    extras: dict[str, Any] = read_inputs(pack.inputs, case.inputs, case.case_id)
+    if not pack.derived:
+        return extras, {}
+    ref = Reference(case, as_of, pack.parameter, calendar, extras)
+
+    def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
+        return ref.evaluate(node, item)
+
+    derived = compute(
+        list(pack.derived),
+        extras,
+        as_of,
+        calendar,
+        pack.parameter,
+        lambda field, current: ref.lookup(case, field),
+        evaluate,
+    )
+    return extras, derived
+
+
+def reference(
+    pack: Pack,
+    case: Any,
+    as_of: date,
+    calendar: Calendar,
+    extras: Mapping[str, Any],
+    derived: Mapping[str, DerivedResult],
+) -> Reference:
+    """The reference evaluator for one case, with its derived values' explanations."""
+    notes = {f"derived.{name}": r.explanation for name, r in derived.items()}
+    return Reference(case, as_of, pack.parameter, calendar, extras, notes)
 
 
 def input_digest(case: Any) -> str:
@@ -286,6 +348,15 @@ def _actions(
     return tuple(out)
 
 
+def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
+    """Unknown derived values replaced by the unknown facts they wait on."""
+    out: list[str] = []
+    for path in paths:
+        inner = derived.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
+        out.extend(inner.unknown if inner and inner.unknown else (path,))
+    return list(dict.fromkeys(out))
+
+
 def _info_code(path: str) -> str:
     return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
 
@@ -300,14 +371,17 @@ def _field_description(path: str) -> str:
 
 
 def _information(
-    pack: Pack, found: dict[int, str], results: dict[int, Result]
+    pack: Pack,
+    found: dict[int, str],
+    results: dict[int, Result],
+    derived: Mapping[str, DerivedResult],
 ) -> tuple[InformationAction, ...]:
     groups: dict[str, tuple[str, str, list[str]]] = {}
     for index, outcome in found.items():
         if outcome != "undetermined":
             continue
         rule = pack.rules[index]
-        for path in unknown_paths(results[index]):
+        for path in _underlying(unknown_paths(results[index]), derived):
             info = pack.information.get(path)
             code = info.code if info else _info_code(path)
             title = info.title if info else f"Establish: {_field_description(path)}"
@@ -405,8 +479,9 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
             **base,
         )
     rt = runtime(pack, epoch)
-    engine = outcomes(rt, case, as_of)[index]
-    result = Reference(case, as_of, pack.parameter, rt.calendar).evaluate(rule.when)
+    extras, derived = environment(pack, case, as_of, rt.calendar)
+    engine = outcomes(rt, case, as_of, extras)[index]
+    result = reference(pack, case, as_of, rt.calendar, extras, derived).evaluate(rule.when)
     outcome = {True: "fired", False: "not_fired", None: "undetermined"}[result.truth]
     if outcome != engine:
         raise EngineError(

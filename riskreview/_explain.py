@@ -122,6 +122,8 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
             return f"{result.path or node.path} is {state}"
         text = f"{result.path or node.path} is {show(result.actual)}"
         near = _near(node, result)
+        if result.note:
+            near = f"{near}; {result.note}" if near else result.note
         if not with_condition:
             return f"{text}; {near}" if near else text
         return f"{text} ({condition_text(node)}" + (f"; {near})" if near else ")")

@@ -14,7 +14,8 @@ from riskreview import _vocab
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef, ParseContext, parse
 from riskreview._decide import build_engines
-from riskreview._fields import CASE_FIELDS
+from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
+from riskreview._fields import CASE_FIELDS, EXTRA, Field
 from riskreview._structure import suggest
 from riskreview._yaml import YamlProblem, line_of, read
 from riskreview.errors import PackError, Problem
@@ -91,6 +92,7 @@ class _Loader:
     problems: list[Problem] = attrs.field(factory=list)
     files: list[Path] = attrs.field(factory=list)
     condition_docs: dict[str, str] = attrs.field(factory=dict)
+    fields: dict[str, Field] = attrs.field(factory=lambda: dict(CASE_FIELDS))
 
     def report(self, file: str, line: int, where: str, message: str) -> None:
         location = f"{file}:{line}" if line else file
@@ -177,6 +179,8 @@ def load(root: Path) -> Pack:
     actions = _actions(loader)
     params = _parameters(loader)
     named = _named_conditions(loader)
+    inputs = _inputs(loader)
+    derived = _derived(loader, params, named)
     used: set[str] = set()
     ctx_params = params
     information = _information(loader)
@@ -204,6 +208,9 @@ def load(root: Path) -> Pack:
         review=review,
         findings=findings,
         conditions=dict(loader.condition_docs),
+        inputs=inputs,
+        derived=tuple(derived),
+        fields=dict(loader.fields),
         calendar_country=str(calendar.get("country", "GB")),
         calendar_subdiv=calendar.get("subdiv", "ENG"),
         meta=dict(meta),
@@ -369,6 +376,75 @@ def _param_value(
     return out
 
 
+def _inputs(loader: _Loader) -> dict[str, InputDef]:
+    data = loader.read_mapping(loader.root / "inputs.yaml", "inputs", required=False)
+
+    def report(where: str, message: str) -> None:
+        loader.report("inputs.yaml", line_of(data), where, message)
+
+    inputs = parse_inputs(data, report)
+    for d in inputs.values():
+        loader.fields[d.field.path] = d.field
+    return inputs
+
+
+def _derived(
+    loader: _Loader, params: Mapping[str, Parameter], named: Mapping[str, Any]
+) -> list[DerivedDef]:
+    """Read ``derived/*.yaml``: declare every value, parse each, order by dependency."""
+    folder = loader.root / "derived"
+    entries: list[tuple[str, Any, str]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        data = loader.read_mapping(path, "derived")
+        if isinstance(data, Mapping):
+            entries.extend((str(n), spec, loader.rel(path)) for n, spec in data.items())
+
+    def report(file: str, where: str, line: int, message: str) -> None:
+        loader.report(file, line, where, message)
+
+    parser = DerivedParser(loader.fields, params, named, report)
+    kinds = {}
+    for name, spec, file in entries:
+        if f"derived.{name}" in loader.fields:
+            report(file, name, line_of(spec), "derived value is defined twice")
+            continue
+        declared = parser.declare(name, spec, file)
+        if declared is not None:
+            kinds[name] = declared
+            kind, enum = declared
+            loader.fields[f"derived.{name}"] = Field(
+                f"derived.{name}", kind, name, enum=enum, virtual=EXTRA
+            )
+    defs = {}
+    for name, spec, file in entries:
+        if name in kinds and name not in defs:
+            parsed = parser.parse(name, spec, file, *kinds[name])
+            if parsed is not None:
+                defs[name] = parsed
+                loader.fields[f"derived.{name}"] = parsed.field
+    for d in defs.values():
+        _check_band_edges(loader, d, params)
+    return order(defs, report)
+
+
+def _check_band_edges(loader: _Loader, d: DerivedDef, params: Mapping[str, Parameter]) -> None:
+    """Band edges must rise on every date any of their parameters changes."""
+    if d.op != "band":
+        return
+    names = [b.name for _, b in d.edges if isinstance(b, ParamRef)]
+    dates = sorted({when for n in names if n in params for when, _ in params[n].values})
+    for when in dates:
+        values = [b if isinstance(b, int) else params[b.name].value_on(when) for _, b in d.edges]
+        if any(v is None for v in values) or values != sorted(set(values)):
+            loader.report(
+                d.file,
+                d.line,
+                f"{d.name} band edges",
+                f"edges must rise strictly, lowest first; from {when} they are "
+                f"{', '.join(str(v) for v in values)}",
+            )
+
+
 def _named_conditions(loader: _Loader) -> dict[str, Any]:
     data = loader.read_mapping(loader.root / "conditions.yaml", "conditions", required=False)
     out: dict[str, Any] = {}
@@ -400,7 +476,7 @@ def _check_named(
             loader.report("conditions.yaml", line, where, message)
 
         ctx = ParseContext(
-            fields=CASE_FIELDS, params=params, named=named, report=report, expanding=(name,)
+            fields=loader.fields, params=params, named=named, report=report, expanding=(name,)
         )
         parse(when, ctx, f"{name} when")
 
@@ -411,12 +487,12 @@ def _information(loader: _Loader) -> dict[str, InformationDef]:
     if not isinstance(data, Mapping):
         return out
     for path, spec in data.items():
-        if path not in CASE_FIELDS and not _item_path_known(path):
+        if path not in loader.fields and not _item_path_known(path, loader.fields):
             loader.report(
                 "information.yaml",
                 line_of(data),
                 path,
-                f"not a case field{suggest(str(path), CASE_FIELDS)}",
+                f"not a case field{suggest(str(path), loader.fields)}",
             )
             continue
         if (
@@ -431,12 +507,12 @@ def _information(loader: _Loader) -> dict[str, InformationDef]:
     return out
 
 
-def _item_path_known(path: str) -> bool:
+def _item_path_known(path: str, fields: Mapping[str, Field]) -> bool:
     """``household.children[].contact`` style paths name an item field of a list."""
     if "[]." not in path:
         return False
     head, tail = path.split("[].", 1)
-    field = CASE_FIELDS.get(head)
+    field = fields.get(head)
     return field is not None and field.items is not None and tail in field.items
 
 
@@ -517,7 +593,7 @@ def _rule(
     def report(where: str, message: str) -> None:
         loader.report(file, line, f"{label} {where}", message)
 
-    ctx = ParseContext(fields=CASE_FIELDS, params=params, named=named, report=report)
+    ctx = ParseContext(fields=loader.fields, params=params, named=named, report=report)
     when = parse(spec.get("when"), ctx, "when") if "when" in spec else None
     used.update(ctx.used_named)
     due = _due(loader, file, line, label, spec.get("due"), params)
@@ -554,7 +630,6 @@ def _rule(
     )
 
 
-_DATE_FIELDS = [p for p, f in CASE_FIELDS.items() if f.kind == "date"]
 _DUE_UNITS = ("days", "weeks", "working_days")
 
 
@@ -598,27 +673,31 @@ def _due(
         loader.report(file, line, where, f"expected a whole number ≥ 0, got {amount!r}")
         return None
     anchor = spec.get("from", "as_of")
-    if not _anchor_ok(anchor):
+    if not _anchor_ok(anchor, loader.fields):
         loader.report(
             file,
             line,
             f"{where} from",
             f"{anchor!r} is not as_of, a date field of the case "
-            f"or matched.<list>{suggest(str(anchor), _DATE_FIELDS)}",
+            f"or matched.<list>{suggest(str(anchor), _date_fields(loader.fields))}",
         )
         return None
     return DueSpec(amount, unit, str(anchor))
 
 
-def _anchor_ok(anchor: Any) -> bool:
+def _date_fields(fields: Mapping[str, Field]) -> list[str]:
+    return [p for p, f in fields.items() if f.kind == "date"]
+
+
+def _anchor_ok(anchor: Any, fields: Mapping[str, Field]) -> bool:
     if anchor == "as_of":
         return True
     if not isinstance(anchor, str):
         return False
     if anchor.startswith("matched."):
-        field = CASE_FIELDS.get(anchor.removeprefix("matched."))
+        field = fields.get(anchor.removeprefix("matched."))
         return field is not None and field.items is not None and "date" in field.items
-    field = CASE_FIELDS.get(anchor)
+    field = fields.get(anchor)
     return field is not None and field.kind == "date"
 
 
@@ -653,7 +732,7 @@ def _review(
     else:
         param = params[interval["param"]]
         by = interval.get("by")
-        by_field = CASE_FIELDS.get(by) if isinstance(by, str) else None
+        by_field = loader.fields.get(by) if isinstance(by, str) else None
         if param.key_enum is not None and (by_field is None or by_field.enum is not param.key_enum):
             loader.report(
                 "pack.yaml",
@@ -666,13 +745,13 @@ def _review(
         )
     anchors = spec.get("anchors", [])
     for anchor in anchors if isinstance(anchors, list) else []:
-        field = CASE_FIELDS.get(anchor)
+        field = loader.fields.get(anchor)
         if field is None or field.kind != "date":
             loader.report(
                 "pack.yaml",
                 line_of(spec),
                 "review anchors",
-                f"{anchor!r} is not a date field{suggest(str(anchor), CASE_FIELDS)}",
+                f"{anchor!r} is not a date field{suggest(str(anchor), loader.fields)}",
             )
     unknown_level = spec.get("unknown_level", "shortest")
     if unknown_level not in ("shortest",):

@@ -46,6 +46,7 @@ class Result:
     expected: Any = None  # the resolved comparison value (Cmp)
     path: str = ""  # full path of the field, with the item index inside a list
     measure: Any = None  # for time windows: (amount elapsed, unit)
+    note: str = ""  # how a derived value the condition reads was computed
 
 
 ParamLookup = Callable[[str, date], Any]
@@ -60,6 +61,7 @@ class Reference:
     param: ParamLookup
     calendar: Calendar
     extras: Mapping[str, Any] = attrs.field(factory=dict)
+    notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
 
     # ------------------------------------------------------------- values
 
@@ -133,17 +135,21 @@ class Reference:
         path = prefix + node.path if node.scope == "item" else node.path
         op = node.op
         if op == "exists":
-            return Result(node, actual is not None, actual=actual, path=path)
+            return self._noted(Result(node, actual is not None, actual=actual, path=path))
         if op == "missing":
-            return Result(node, actual is None, actual=actual, path=path)
+            return self._noted(Result(node, actual is None, actual=actual, path=path))
         if op in ("older_than", "within_last", "within_next"):
             return self._window(node, actual, path)
         if actual is None:
-            return Result(node, None, actual=actual, path=path)
+            return self._noted(Result(node, None, actual=actual, path=path))
         options = self._options(node.value)
         truth = _agree([None if e is None else _compare(op, actual, e) for e in options])
         expected = options[0] if len(options) == 1 else None
-        return Result(node, truth, actual=actual, expected=expected, path=path)
+        return self._noted(Result(node, truth, actual=actual, expected=expected, path=path))
+
+    def _noted(self, result: Result) -> Result:
+        note = self.notes.get(result.path)
+        return attrs.evolve(result, note=note) if note else result
 
     def _options(self, value: Any) -> list[Any]:
         """The values a comparison value can take: one, or every row of a keyed table

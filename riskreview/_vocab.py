@@ -180,4 +180,5 @@ class NeedType(StrEnum):
     SUBSTANCE_MISUSE = "substance_misuse"
 
 
-ORDERED: frozenset[type[StrEnum]] = frozenset({RoshLevel})
+#: Enums compared by rank. Packs add the bands they declare.
+ORDERED: set[type[StrEnum]] = {RoshLevel}

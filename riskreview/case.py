@@ -326,22 +326,26 @@ class Case:
             raise _structure.case_error(problems, self.case_id)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Case":
+    def from_dict(cls, data: Any, pack: Any = None) -> "Case":
         """Build a case from JSON-like data, reporting every problem in one ``CaseError``.
 
         Dates are ISO strings (``"2026-03-01"``), enums their string values. Unknown
         keys, wrong types, out-of-range numbers and misspelt enum values are errors
         (with "did you mean" where one is close); so are impossible dates such as a
-        release before the start of the sentence.
+        release before the start of the sentence. With ``pack``, the case's
+        ``inputs`` are checked against the inputs that pack declares.
         """
         case: Case = _structure.structure_case(cls, data)
+        if pack is not None:
+            from riskreview._derive import read_inputs  # noqa: PLC0415 - imports this module
+
+            read_inputs(pack.inputs, case.inputs, case.case_id)
         return case
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Case":
+    def from_json(cls, text: str | bytes, pack: Any = None) -> "Case":
         """Parse JSON text and build a case, as :meth:`from_dict`."""
-        case: Case = _structure.structure_case(cls, _structure.parse_json(text))
-        return case
+        return cls.from_dict(_structure.parse_json(text), pack)
 
     def to_dict(self) -> dict[str, Any]:
         """The case as JSON-ready data; ``Case.from_dict(case.to_dict()) == case``."""

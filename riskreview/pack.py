@@ -179,6 +179,9 @@ class Pack:
     review: ReviewPolicy | None
     findings: Mapping[int, str]
     conditions: Mapping[str, str] = attrs.field(factory=dict)
+    inputs: Mapping[str, Any] = attrs.field(factory=dict)  # name → _derive.InputDef
+    derived: tuple[Any, ...] = ()  # _derive.DerivedDef, in dependency order
+    fields: Mapping[str, Any] = attrs.field(factory=dict, repr=False)  # path → Field
     calendar_country: str = "GB"
     calendar_subdiv: str | None = "ENG"
     meta: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
