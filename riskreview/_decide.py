@@ -235,7 +235,22 @@ def reference(
     derived: Mapping[str, DerivedResult],
 ) -> Reference:
     """The reference evaluator for one case, with its derived values' explanations."""
-    notes = {f"derived.{name}": r.explanation for name, r in derived.items()}
+    by_name = {d.name: d for d in pack.derived}
+
+    def chain(name: str, seen: set[str]) -> list[str]:
+        out = []
+        for dep in by_name[name].depends_on:
+            key = dep.removeprefix("derived.")
+            if key in derived and key not in seen:
+                seen.add(key)
+                out.append(f"{dep}: {derived[key].explanation}")
+                out.extend(chain(key, seen))
+        return out
+
+    notes = {
+        f"derived.{name}": "; ".join([r.explanation, *chain(name, {name})])
+        for name, r in derived.items()
+    }
     return Reference(case, as_of, pack.parameter, calendar, extras, notes)
 
 

@@ -454,7 +454,7 @@ class DerivedParser:
                 ),
             }
         if "equals" not in spec:
-            raise self._fail(file, f"{name} count", line, "a list of values needs equals: <value>")
+            return {"fields": (field,)}
         assert field.enum is not None
         allowed = [m.value for m in field.enum]
         if spec["equals"] not in allowed:

@@ -14,7 +14,8 @@ must contain::
 
 Other expectations: ``includes`` / ``absent`` (action codes), ``undetermined``
 (rule ids), ``information`` (the complete set of information codes), ``due`` and
-``status`` (per action code) and ``next_review`` (a date).
+``status`` (per action code), ``next_review`` (a date) and ``reported`` (values
+the pack reports, such as a score or a tier).
 
 Installed with riskreview, the plugin collects every ``tests/*.yaml`` of a folder
 holding ``pack.yaml``, one test item per scenario, and one *rule coverage* item
@@ -113,6 +114,11 @@ def run_scenario(pack: Pack, scenario: Scenario) -> ScenarioResult:
             failures.append(
                 f"{code} status {action.status.value if action else 'absent'}, expected {status}"
             )
+    for name, want in (expect.get("reported") or {}).items():
+        got_value = decision.reported.get(name, {}).get("value")
+        wanted = want.isoformat() if isinstance(want, date) else want
+        if got_value != wanted:
+            failures.append(f"reported {name} is {got_value!r}, expected {wanted!r}")
     if "next_review" in expect:
         got_review = decision.next_review.date if decision.next_review else None
         if got_review != _as_date(expect["next_review"]):
