@@ -14,11 +14,13 @@ one that matches neither is false. That is exactly Kleene's three-valued logic.
 Engine envelope (ENGINE-NOTES.md and measurements)
 --------------------------------------------------
 durable-rules expands ``$or`` into one alpha path per disjunct, rejects a whole fact
-when more than 64 paths match it (error 303), and crashes on objects with more
-than ~254 properties. So all scalar tests of a rule sit inside one ``$iany`` over a
-one-item list ``w`` (an ``$or`` inside ``$iany`` is not expanded); rules are put in
-*lanes* whose disjunct counts add up to at most :data:`LANE_PATHS`; and a lane's
-objects carry only the properties its rules read. Every rule also tests ``t`` and
+when more than 64 paths match it (error 303), crashes on objects with more than
+~254 properties, and evaluates an ``$or`` *inside* ``$iany`` as if it were ``$and``.
+So alternatives are lifted to the top of each rule (``any`` over a list item's
+alternatives becomes alternatives of ``any``), scalar tests are plain tests of the
+fact's own properties (shared alpha nodes), rules are put in *lanes* whose path
+counts add up to at most :data:`LANE_PATHS`, and a lane's fact carries only the
+properties its rules read. Every rule also tests ``t`` and
 ``l``, which the engine's own session-state object never has (a rule the state
 object can match re-fires forever).
 """
@@ -321,27 +323,28 @@ class Names:
 # ------------------------------------------------------------------ durable JSON
 
 
-def _test_json(t: Test, names: Names) -> dict[str, Any]:
+def _test_json(t: Test, names: Names, prefix: str) -> dict[str, Any]:
     op = "$gte" if t.side == "ge" else "$lte"
-    return {op: {"$i." + names.side(t.prop, t.side): t.bound}}
+    return {op: {prefix + names.side(t.prop, t.side): t.bound}}
 
 
-def _item_json(f: Formula, names: Names) -> dict[str, Any]:
-    """A conjunction of tests on one object's properties, as a durable ``$i`` expression.
+def _item_json(f: Formula, names: Names, prefix: str = "$i.") -> dict[str, Any]:
+    """A conjunction of tests on one object's properties: the fact's own (``prefix=""``)
+    or a list item's (``$i.``).
 
     Never an ``$or``: inside ``$iany``/``$iall`` durable-rules evaluates ``$or`` as if
     it were ``$and`` (measured), so alternatives are kept outside, where it expands them.
     """
     if isinstance(f, Test):
-        return _test_json(f, names)
+        return _test_json(f, names, prefix)
     if isinstance(f, And):
         if not f.items:
-            return {"$gte": {"$i.one": 1}}
+            return {"$gte": {prefix + "one": 1}}
         if len(f.items) == 1:
-            return _item_json(f.items[0], names)
-        return {"$and": [_item_json(i, names) for i in f.items]}
+            return _item_json(f.items[0], names, prefix)
+        return {"$and": [_item_json(i, names, prefix) for i in f.items]}
     if isinstance(f, Or) and not f.items:
-        return {"$lte": {"$i.one": 0}}
+        return {"$lte": {prefix + "one": 0}}
     raise AssertionError("alternatives inside one object are lifted out by normalise()")
 
 
@@ -389,7 +392,8 @@ def normalise(f: Formula) -> Formula:
 
 
 def _scalar_block(f: Formula, names: Names) -> dict[str, Any]:
-    return {"$iany": {"w": _item_json(f, names)}}
+    """Tests on the fact's own properties: plain alpha nodes, shared between rules."""
+    return _item_json(f, names, prefix="")
 
 
 def _block(f: Formula, names: Names) -> tuple[dict[str, Any], int]:
@@ -510,7 +514,7 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
 
 
 def object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int]:
-    """(scalar object properties, largest list item properties, top-level properties)."""
+    """(scalar properties, largest list item's properties, the fact's own properties)."""
     scalar: set[str] = set()
     items: dict[str, set[str]] = {}
     for cr in rules:
@@ -520,7 +524,7 @@ def object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int
             else:
                 owner = _owner(cr.formula, p)
                 items.setdefault(owner, set()).update({names.side(p, "ge"), names.side(p, "le")})
-    top = 6 + len(items)
+    top = 6 + len(items) + len(scalar) + 1  # id sid t l v one, lists, scalar properties
     return len(scalar) + 1, max((len(v) + 1 for v in items.values()), default=0), top
 
 

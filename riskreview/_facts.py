@@ -164,18 +164,17 @@ class FactBuilder:
         facts: list[dict[str, Any]] = []
         for number, keys, lists in self._lanes:
             for variant in (0, 1):
-                w: dict[str, int] = {"one": 1}
-                for key in keys:
-                    ge, le = self._names[key]
-                    _put(w, ge, le, values[key], variant)
                 fact: dict[str, Any] = {
                     "id": f"{tag}.{number}.{variant}",
                     "sid": sid,
                     "t": "c",
                     "l": number,
                     "v": variant,
-                    "w": [w],
+                    "one": 1,
                 }
+                for key in keys:
+                    ge, le = self._names[key]
+                    _put(fact, ge, le, values[key], variant)
                 for name, get, items in lists:
                     fact_items = _items(get(case, ctx), items, ctx, variant)
                     if fact_items is not None:
@@ -184,7 +183,7 @@ class FactBuilder:
         return facts
 
 
-def _put(obj: dict[str, int], ge: str, le: str, value: int | None, variant: int) -> None:
+def _put(obj: dict[str, Any], ge: str, le: str, value: int | None, variant: int) -> None:
     if value is not None:
         obj[ge] = value
         obj[le] = value
