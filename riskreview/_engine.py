@@ -137,7 +137,7 @@ class Engine:
                     matches.append((name, int(fact["v"])))
                     message = _native.complete_and_start_action(self._handle, state)
             except BaseException as error:
-                self._abandon(facts)
+                self._abandon(state, facts)
                 raise EngineError(
                     f"the engine failed: {_explain(error)}", case_id=case_id
                 ) from None
