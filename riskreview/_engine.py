@@ -34,6 +34,7 @@ import contextlib
 import copy
 import itertools
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -62,6 +63,24 @@ def _explain(error: BaseException) -> str:
     code = text.rsplit(":", 1)[-1].strip()
     meaning = _CODES.get(code)
     return f"{text} ({meaning})" if meaning else text
+
+
+_MATCH = re.compile(r'^\{"(\w+)":.*?"v":\s*([01])[,}]', re.S)
+
+
+def _match(message: str) -> tuple[str, int]:
+    """(rule name, fact variant) of one queued action.
+
+    The message is the engine's JSON for ``{rule: {"m": fact}}``; only the fact's
+    own ``v`` property is named ``v`` (riskreview builds every fact), so a pattern
+    reads both without decoding the whole fact. Anything unexpected is decoded.
+    """
+    found = _MATCH.match(message)
+    if found is not None:
+        return found.group(1), int(found.group(2))
+    ((name, body),) = json.loads(message).items()
+    fact = body.get("m", body)
+    return name, int(fact["v"])
 
 
 def _never_called(c: Any) -> None:
@@ -132,9 +151,7 @@ class Engine:
                 first = _native.start_action_for_state(self._handle, state)
                 message = first[1] if first else None
                 while message:
-                    ((name, body),) = json.loads(message).items()
-                    fact = body.get("m", body)
-                    matches.append((name, int(fact["v"])))
+                    matches.append(_match(message))
                     message = _native.complete_and_start_action(self._handle, state)
             except BaseException as error:
                 self._abandon(state, facts)

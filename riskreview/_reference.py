@@ -35,18 +35,37 @@ from riskreview.calendar import Calendar
 Truth = bool | None
 
 
-@attrs.frozen
 class Result:
-    """The outcome of one node, with its parts: the material of every explanation."""
+    """The outcome of one node, with its parts: the material of every explanation.
 
-    node: Node
-    truth: Truth
-    parts: tuple[Result, ...] = ()
-    actual: Any = None  # the field's value (Cmp) or the item indexes that matched (Quant)
-    expected: Any = None  # the resolved comparison value (Cmp)
-    path: str = ""  # full path of the field, with the item index inside a list
-    measure: Any = None  # for time windows: (amount elapsed, unit)
-    note: str = ""  # how a derived value the condition reads was computed
+    A plain slotted class (not attrs): one is made per condition node per rule
+    explained, so its construction cost is on the hot path.
+    """
+
+    __slots__ = ("actual", "expected", "measure", "node", "note", "parts", "path", "truth")
+
+    def __init__(
+        self,
+        node: Node,
+        truth: Truth,
+        parts: tuple[Result, ...] = (),
+        actual: Any = None,  # the field's value (Cmp) or the matching item indexes (Quant)
+        expected: Any = None,  # the resolved comparison value (Cmp)
+        path: str = "",  # full path of the field, with the item index inside a list
+        measure: Any = None,  # for time windows: (amount elapsed, unit)
+        note: str = "",  # how a derived value the condition reads was computed
+    ) -> None:
+        self.node = node
+        self.truth = truth
+        self.parts = parts
+        self.actual = actual
+        self.expected = expected
+        self.path = path
+        self.measure = measure
+        self.note = note
+
+    def __repr__(self) -> str:
+        return f"Result({self.path or type(self.node).__name__}, {self.truth})"
 
 
 ParamLookup = Callable[[str, date], Any]
@@ -149,7 +168,9 @@ class Reference:
 
     def _noted(self, result: Result) -> Result:
         note = self.notes.get(result.path)
-        return attrs.evolve(result, note=note) if note else result
+        if note:
+            result.note = note
+        return result
 
     def _options(self, value: Any) -> list[Any]:
         """The values a comparison value can take: one, or every row of a keyed table

@@ -19,7 +19,6 @@ from enum import StrEnum
 from typing import Any
 
 import attrs
-import cattrs
 
 from riskreview.errors import CaseError, Problem
 
@@ -461,19 +460,52 @@ def cross_field_problems(case: Any) -> list[Problem]:
 
 # ---------------------------------------------------------------- unstructuring
 
-_converter = cattrs.Converter(omit_if_default=True)
-_converter.register_unstructure_hook(date, date.isoformat)
-_converter.register_unstructure_hook(StrEnum, lambda value: value.value)
-_converter.register_unstructure_hook_func(
-    lambda t: typing.get_origin(t) is tuple,  # type: ignore[comparison-overlap]
-    lambda value: [_converter.unstructure(v) for v in value],
-)
+_Plan = list[tuple[str, bool, Any]]
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    """Each field with whether it has a default and that default as JSON data."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = []
+        for a in attrs.fields(cls):
+            default = a.default
+            if default is attrs.NOTHING:
+                plan.append((a.name, False, None))
+            elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                plan.append((a.name, True, unstructure(default.factory())))
+            else:
+                plan.append((a.name, True, unstructure(default)))
+        _PLANS[cls] = plan
+    return plan
 
 
 def unstructure(obj: Any) -> Any:
-    """JSON-ready data for a model object: None and default values left out."""
-    data = _converter.unstructure(obj)
-    return data
+    """JSON-ready data for a model object: fields equal to their default left out.
+
+    (The same output as a cattrs converter with ``omit_if_default``, at a fraction
+    of its cost: it runs for every decision's input digest.)
+    """
+    if obj is None or isinstance(obj, bool | int | float):
+        return obj
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, tuple | list):
+        return [unstructure(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: unstructure(v) for k, v in obj.items()}
+    out: dict[str, Any] = {}
+    for name, has_default, default in _plan(type(obj)):
+        value = unstructure(getattr(obj, name))
+        if has_default and value == default:
+            continue
+        out[name] = value
+    return out
 
 
 def dumps(data: Any) -> str:
