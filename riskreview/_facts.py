@@ -18,15 +18,17 @@ from riskreview.calendar import Calendar
 
 
 class Ctx:
-    """What one evaluation reads besides the object at hand: the case, as_of, and the
-    pack-declared inputs and derived values (by field path)."""
+    """What one evaluation reads besides the object at hand: the case, as_of, the
+    pack-declared inputs and derived values (by field path), and the case fields
+    already read (several properties read the same field)."""
 
-    __slots__ = ("as_of", "case", "extras")
+    __slots__ = ("as_of", "case", "extras", "read")
 
     def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
         self.case = case
         self.as_of = as_of
         self.extras = extras
+        self.read: dict[str, Any] = {}
 
 
 Getter = Callable[[Any, Ctx], Any]
@@ -41,7 +43,9 @@ def _getter(field: Field) -> Getter:
     virtual = field.virtual
     steps = names[:-1] if virtual else names
 
-    def get(owner: Any, ctx: Ctx) -> Any:
+    path = field.path
+
+    def walk(owner: Any, ctx: Ctx) -> Any:
         value = owner
         for name in steps:
             if value is None:
@@ -49,6 +53,15 @@ def _getter(field: Field) -> Getter:
             value = getattr(value, name)
         if virtual is not None and value is not None:
             return virtual_value(virtual, value, ctx.as_of)
+        return value
+
+    def get(owner: Any, ctx: Ctx) -> Any:
+        if owner is not ctx.case:
+            return walk(owner, ctx)
+        read = ctx.read
+        if path in read:
+            return read[path]
+        value = read[path] = walk(owner, ctx)
         return value
 
     return get

@@ -49,8 +49,11 @@ def _age_years(born: date | None, as_of: date) -> int | None:
 
 
 def _overall(levels: _case.RoshLevels) -> RoshLevel | None:
-    known = [v for v in attrs.astuple(levels) if v is not None]  # type: ignore[arg-type]
-    return max(known, key=lambda v: v.rank) if known else None
+    best: RoshLevel | None = None
+    for v in (levels.children, levels.public, levels.known_adult, levels.staff, levels.prisoners):
+        if v is not None and (best is None or v.rank > best.rank):
+            best = v
+    return best
 
 
 #: virtual name → (function of (owner object, as_of)); the owner is the object holding it.

@@ -81,6 +81,7 @@ class Reference:
     calendar: Calendar
     extras: Mapping[str, Any] = attrs.field(factory=dict)
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
+    _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------- values
 
@@ -88,6 +89,14 @@ class Reference:
         """The value of ``field`` below ``root``; None if any step on the way is None."""
         if field.virtual == EXTRA:
             return self.extras.get(field.path)
+        if root is self.case:
+            read = self._read
+            if field.path not in read:
+                read[field.path] = self._walk(root, field)
+            return read[field.path]
+        return self._walk(root, field)
+
+    def _walk(self, root: Any, field: Field) -> Any:
         names = field.path.split(".")
         value = root
         for name in names[:-1] if field.virtual else names:

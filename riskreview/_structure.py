@@ -501,7 +501,12 @@ def unstructure(obj: Any) -> Any:
         return {k: unstructure(v) for k, v in obj.items()}
     out: dict[str, Any] = {}
     for name, has_default, default in _plan(type(obj)):
-        value = unstructure(getattr(obj, name))
+        raw = getattr(obj, name)
+        if raw is None:
+            if not (has_default and default is None):
+                out[name] = None
+            continue
+        value = unstructure(raw)
         if has_default and value == default:
             continue
         out[name] = value

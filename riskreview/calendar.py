@@ -69,6 +69,7 @@ class Calendar:
         self._years: set[int] = set()
         self._source: Any = _holidays.country_holidays(country, subdiv=subdiv, years=[])
         self._weekday_holidays: list[int] = []  # ordinals, sorted
+        self._holiday_set: frozenset[int] = frozenset()
 
     def today(self) -> date:
         """Today's date by this calendar's clock."""
@@ -86,6 +87,7 @@ class Calendar:
         self._weekday_holidays = sorted(
             d.toordinal() for d in self._source if d.weekday() < _SATURDAY
         )
+        self._holiday_set = frozenset(self._weekday_holidays)
 
     def holidays_between(self, start: date, end: date) -> dict[date, str]:
         """Bank holidays in ``[start, end]`` with their names."""
@@ -96,8 +98,9 @@ class Calendar:
         """True on a weekday that is not a bank holiday."""
         if day.weekday() >= _SATURDAY:
             return False
-        self._cover(day.year, day.year)
-        return day not in self._source
+        if day.year not in self._years:
+            self._cover(day.year, day.year)
+        return day.toordinal() not in self._holiday_set
 
     def add_working_days(self, start: date, count: int) -> date:
         """The ``count``-th working day after ``start`` (before it, if negative)."""
