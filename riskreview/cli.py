@@ -1,0 +1,751 @@
+"""The ``riskreview`` command line.
+
+::
+
+    riskreview evaluate CASE.json [--as-of YYYY-MM-DD] [--pack DIR] [--json] [--trace]
+    riskreview explain  CASE.json RULE [--as-of] [--pack] [--json]
+    riskreview batch    CASES.jsonl -o OUT.jsonl [--errors ERR.jsonl] [--workers N]
+                        [--as-of] [--pack]
+    riskreview check    [PACK] [--json]
+    riskreview test     [PACK] [--json]
+    riskreview diff     OLD_PACK NEW_PACK CASES.jsonl [--as-of] [-o report.json]
+                        [--html report.html] [--exit-code]
+    riskreview schema   [case|decision|explanation]
+    riskreview generate N [-o CASES.jsonl] [--seed S] [--as-of]
+
+Output for people is laid out with rich; ``--json`` gives JSON for machines on
+stdout. Errors go to stderr, one line each starting ``error:``, never a traceback.
+
+Exit codes:
+
+====  ======================================================================
+code  meaning
+====  ======================================================================
+0     done; nothing to report
+1     findings: ``check`` found an error, ``test`` a failing scenario or a rule
+      coverage gap, ``batch`` a line it could not decide (see the errors file),
+      ``diff --exit-code`` a case whose actions or due dates change
+2     usage or input error: a missing file, invalid JSON, an invalid case, an
+      unknown rule, a pack that does not load, a bad ``--as-of``, or an
+      ``--as-of`` before the pack is in force
+3     engine or internal error: the rule engine failed (a bug to report)
+====  ======================================================================
+
+``diff`` exits 0 when the packs differ in effect: showing the change is its job.
+Pass ``--exit-code`` to make a change exit 1, as ``git diff --exit-code`` does.
+"""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import json
+import re
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+import attrs
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from riskreview import _decide
+from riskreview._api import evaluate as evaluate_case
+from riskreview._api import explain as explain_rule
+from riskreview._structure import dumps
+from riskreview._version import VERSION
+from riskreview.batch import BatchResult, cpu_count, evaluate_many, summarise
+from riskreview.case import Case
+from riskreview.check import check as check_pack
+from riskreview.decision import Decision, Explanation, RequiredAction
+from riskreview.errors import (
+    CaseError,
+    EngineError,
+    PackError,
+    PolicyNotInForceError,
+    Problem,
+    RiskReviewError,
+)
+from riskreview.pack import Pack, default_pack, load_pack
+
+__all__ = ["EXIT_CODES", "cli", "main"]
+
+OK, FINDINGS, INPUT_ERROR, ENGINE_ERROR = 0, 1, 2, 3
+
+EXIT_CODES = """\b
+Exit codes:
+  0  done; nothing to report
+  1  findings: check found an error, test a failing scenario or coverage
+     gap, batch a line it could not decide, diff --exit-code a change
+  2  usage or input error: missing file, invalid JSON, invalid case,
+     unknown rule, a pack that does not load, a bad --as-of
+  3  engine or internal error
+"""
+
+
+class _Failure(click.ClickException):
+    """An error shown as one ``error:`` line per problem, with its exit code."""
+
+    def __init__(self, lines: Sequence[str], exit_code: int = INPUT_ERROR) -> None:
+        super().__init__("; ".join(lines))
+        self.lines = tuple(lines)
+        # click reads the code from the instance; the class attribute is only its default
+        self.exit_code = exit_code  # type: ignore[misc]
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        for line in self.lines:
+            click.echo(f"error: {line}", err=True, file=file)
+
+
+def _usage(error: click.UsageError) -> _Failure:
+    where = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+    return _Failure([error.format_message().rstrip(".") + where], error.exit_code)
+
+
+class _Group(click.Group):
+    """Turns every expected failure into one-line errors and an exit code."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise _usage(error) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.exceptions.NoArgsIsHelpError, _Failure):
+            raise
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click exits quietly
+        except click.UsageError as error:
+            raise _usage(error) from None
+        except click.ClickException:
+            raise
+        except PolicyNotInForceError as error:
+            raise _Failure([str(error)]) from None
+        except (CaseError, PackError) as error:
+            raise _Failure([str(p) for p in error.problems] or [str(error)]) from None
+        except EngineError as error:
+            raise _Failure([f"engine: {error}"], ENGINE_ERROR) from None
+        except RiskReviewError as error:
+            raise _Failure([str(error).splitlines()[0]], ENGINE_ERROR) from None
+        except Exception as error:
+            message = f"internal error: {type(error).__name__}: {str(error)[:300]}"
+            raise _Failure([message.splitlines()[0]], ENGINE_ERROR) from None
+
+
+# ------------------------------------------------------------------ inputs
+
+
+class _Date(click.ParamType[date, Any]):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value)
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            self.fail(f"{text!r} is not a date; write it as YYYY-MM-DD (2026-11-23)", param, ctx)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a real calendar date", param, ctx)
+
+
+_AS_OF = click.option(
+    "--as-of",
+    type=_Date(),
+    default=None,
+    help="The date to decide on (default: today).",
+)
+_PACK = click.option(
+    "--pack",
+    "pack_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Policy pack folder (default: the England & Wales pack).",
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="JSON for machines on stdout.")
+
+
+def _fail(*lines: str, code: int = INPUT_ERROR) -> NoReturn:
+    raise _Failure(lines, code)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder, expected a file")
+    except OSError as error:
+        _fail(f"{path}: cannot read it: {error.strerror}")
+
+
+def _problems(where: Path | str, error: CaseError) -> NoReturn:
+    _fail(*(f"{where}: {_problem(p)}" for p in error.problems))
+
+
+def _problem(problem: Problem) -> str:
+    return problem.message if problem.path == "$" else str(problem)
+
+
+def _read_case(path: Path, pack: Pack) -> Case:
+    try:
+        return Case.from_json(_read_bytes(path), pack)
+    except CaseError as error:
+        _problems("<stdin>" if str(path) == "-" else path, error)
+
+
+def _load(path: Path | None) -> Pack:
+    if path is not None and not path.exists():
+        _fail(f"{path}: no such folder (a pack is a folder holding pack.yaml)")
+    if path is not None and not (path / "pack.yaml").is_file():
+        _fail(f"{path}: not a pack folder (no pack.yaml in it)")
+    where = "the default pack" if path is None else f"pack {path}"
+    try:
+        return default_pack() if path is None else load_pack(path)
+    except PackError as error:
+        _fail(*(f"{where}: {p}" for p in error.problems))
+
+
+def _today(pack: Pack) -> date:
+    return _decide.calendar_for(pack).today()
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    upper = {c.upper(): c for c in choices}
+    if word.upper() in upper:
+        return f"; did you mean {upper[word.upper()]!r}?"
+    close = difflib.get_close_matches(word.upper(), list(upper), n=1, cutoff=0.6)
+    return f"; did you mean {upper[close[0]]!r}?" if close else ""
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _finish(code: int) -> None:
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+# ------------------------------------------------------------------ the commands
+
+
+@click.group(
+    "riskreview",
+    cls=_Group,
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(VERSION, "--version", prog_name="riskreview")
+def cli() -> None:
+    """Which actions probation policy requires of a case, why, and by when.
+
+    Start with `riskreview generate 3 -o cases.jsonl`, then `riskreview batch
+    cases.jsonl -o decisions.jsonl`, or write one case as JSON (`riskreview schema
+    case` describes it) and run `riskreview evaluate case.json`.
+    """
+
+
+@cli.command()
+@click.argument("case_file", metavar="CASE.json", type=click.Path(path_type=Path))
+@_AS_OF
+@_PACK
+@_JSON
+@click.option("--trace", is_flag=True, help="Also show how every rule came out.")
+def evaluate(
+    case_file: Path, as_of: date | None, pack_dir: Path | None, as_json: bool, trace: bool
+) -> None:
+    """Decide one case: the actions it requires, why, and by when.
+
+    CASE.json is one case as JSON ('-' reads stdin).
+    """
+    pack = _load(pack_dir)
+    case = _read_case(case_file, pack)
+    decision = evaluate_case(case, as_of=as_of, pack=pack, trace=trace)
+    if as_json:
+        click.echo(decision.to_json())
+    else:
+        _show_decision(_console(), decision)
+
+
+@cli.command()
+@click.argument("case_file", metavar="CASE.json", type=click.Path(path_type=Path))
+@click.argument("rule_id", metavar="RULE")
+@_AS_OF
+@_PACK
+@_JSON
+def explain(
+    case_file: Path, rule_id: str, as_of: date | None, pack_dir: Path | None, as_json: bool
+) -> None:
+    """Why RULE fired for a case, why it did not, or what unknown blocks it."""
+    pack = _load(pack_dir)
+    if rule_id not in pack.rule_ids:
+        _fail(f"no rule {rule_id!r} in pack {pack.name}{_did_you_mean(rule_id, pack.rule_ids)}")
+    case = _read_case(case_file, pack)
+    explanation = explain_rule(case, rule_id, as_of=as_of, pack=pack)
+    if as_json:
+        click.echo(dumps(explanation.to_dict()))
+    else:
+        _show_explanation(_console(), explanation)
+
+
+@cli.command()
+@click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write one decision (JSON) per line.",
+)
+@click.option(
+    "--errors",
+    "errors_file",
+    type=click.Path(path_type=Path),
+    help="Where to write one line per case not decided (default: OUT.errors.jsonl).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (default: one per CPU core; 0 runs in this process).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=30.0, help="Seconds allowed per case."
+)
+@_AS_OF
+@_PACK
+@_JSON
+def batch(
+    cases_file: Path,
+    output: Path,
+    errors_file: Path | None,
+    workers: int | None,
+    timeout: float,
+    as_of: date | None,
+    pack_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """Decide every case of a JSON Lines file (one case per line).
+
+    A bad line never stops the batch: it is written to the errors file with its
+    line number and case id, and the batch goes on. Exits 1 if any line was
+    not decided.
+    """
+    pack = _load(pack_dir)
+    when = as_of or _today(pack)
+    errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
+    total = _count_lines(cases_file)
+    _distinct(cases_file, output, errors_path)
+    lines: collections.deque[int] = collections.deque()
+    started = time.monotonic()
+    console = _console(stderr=True)
+    with _open_out(output) as out, _open_out(errors_path) as err, _progress(console) as bar:
+        task = bar.add_task("deciding", total=total)
+
+        def written(results: Iterator[BatchResult]) -> Iterator[BatchResult]:
+            for result in results:
+                line = lines.popleft()
+                if result.decision is not None:
+                    out.write(result.decision + "\n")
+                else:
+                    record = {
+                        "line": line,
+                        "case_id": result.case_id,
+                        "status": result.status,
+                        "error": result.error,
+                    }
+                    err.write(json.dumps(record, ensure_ascii=False) + "\n")
+                bar.advance(task)
+                yield result
+
+        items = _jsonl(cases_file, lines)
+        run = evaluate_many(
+            items, when, pack, workers=cpu_count() if workers is None else workers, timeout=timeout
+        )
+        summary = summarise(written(run))
+    summary = attrs.evolve(summary, seconds=round(time.monotonic() - started, 3))
+    if as_json:
+        click.echo(json.dumps(attrs.asdict(summary) | {"errors_file": str(errors_path)}))
+    else:
+        _show_summary(_console(), summary, output, errors_path)
+    _finish(FINDINGS if summary.by_status.get("ok", 0) != summary.total else OK)
+
+
+@cli.command()
+@click.argument("pack_dir", metavar="[PACK]", type=click.Path(path_type=Path), required=False)
+@_JSON
+@click.option("-v", "--verbose", is_flag=True, help="Also show notes (overlaps, engine figures).")
+def check(pack_dir: Path | None, as_json: bool, verbose: bool) -> None:
+    """Check a policy pack statically: contradictions, unused parts, coverage.
+
+    PACK defaults to the England & Wales pack. Exits 1 when an error is found.
+    """
+    pack = _load(pack_dir)
+    report = check_pack(pack)
+    if as_json:
+        findings = [attrs.asdict(f) for f in report.findings]
+        click.echo(json.dumps({"pack": report.pack, "ok": report.ok, "findings": findings}))
+    else:
+        _show_findings(_console(), report.pack, report.findings, report.ok, verbose)
+    _finish(OK if report.ok else FINDINGS)
+
+
+@cli.command(name="test")
+@click.argument("pack_dir", metavar="[PACK]", type=click.Path(path_type=Path), required=False)
+@_JSON
+def pack_tests(pack_dir: Path | None, as_json: bool) -> None:
+    """Run a pack's scenarios and report rule coverage.
+
+    PACK defaults to the England & Wales pack. Exits 1 on a failing scenario or
+    a rule that no scenario fires or stops just short of firing.
+    """
+    from riskreview.testing import coverage, run_scenarios  # noqa: PLC0415 - imports pytest
+
+    pack = _load(pack_dir)
+    results = run_scenarios(pack)
+    gaps = coverage(pack, results).gaps()
+    failed = [r for r in results if not r.passed]
+    if as_json:
+        scenarios = [
+            {
+                "name": r.scenario.name,
+                "file": r.scenario.file,
+                "line": r.scenario.line,
+                "passed": r.passed,
+                "failures": list(r.failures),
+            }
+            for r in results
+        ]
+        ok = not failed and not gaps
+        click.echo(json.dumps({"pack": pack.name, "ok": ok, "scenarios": scenarios, "gaps": gaps}))
+    else:
+        console = _console()
+        for result in failed:
+            s = result.scenario
+            console.print(f"[red]FAIL[/] {escape(s.file)}:{s.line} {escape(s.name)}")
+            for failure in result.failures:
+                console.print(f"     {escape(failure)}")
+        for gap in gaps:
+            console.print(f"[yellow]GAP[/]  {escape(gap)}")
+        console.print(
+            f"{pack.name}: {len(results)} scenarios, {len(results) - len(failed)} passed, "
+            f"{len(failed)} failed; {len(pack.rules)} rules, {len(gaps)} coverage gaps"
+        )
+    _finish(FINDINGS if failed or gaps else OK)
+
+
+@cli.command()
+@click.argument("old_dir", metavar="OLD_PACK", type=click.Path(path_type=Path))
+@click.argument("new_dir", metavar="NEW_PACK", type=click.Path(path_type=Path))
+@click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(path_type=Path))
+@_AS_OF
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report as JSON.")
+@click.option("--html", type=click.Path(path_type=Path), help="Write the report as an HTML page.")
+@_JSON
+@click.option("--exit-code", is_flag=True, help="Exit 1 when some case changes.")
+def diff(
+    old_dir: Path,
+    new_dir: Path,
+    cases_file: Path,
+    as_of: date | None,
+    output: Path | None,
+    html: Path | None,
+    as_json: bool,
+    exit_code: bool,
+) -> None:
+    """Policy impact: which actions NEW_PACK adds or removes for a caseload.
+
+    Every case of CASES.jsonl is decided under both packs; the report counts, per
+    action, the cases that gain it and lose it (with example case ids) and the
+    due dates that move. Invalid cases are counted and left out.
+    """
+    from riskreview.diff import impact, render_html  # noqa: PLC0415 - only this command
+
+    old, new = _load(old_dir), _load(new_dir)
+    when = as_of or _today(new)
+    total = _count_lines(cases_file)
+    with _progress(_console(stderr=True)) as bar:
+        task = bar.add_task("comparing", total=total)
+
+        def ticking(items: Iterator[bytes]) -> Iterator[bytes]:
+            for item in items:
+                yield item
+                bar.advance(task)
+
+        report = impact(old, new, ticking(_jsonl(cases_file, collections.deque())), when)
+    if output is not None:
+        _write(output, report.to_json())
+    if html is not None:
+        _write(html, render_html(report))
+    if as_json:
+        click.echo(report.to_json(indent=None))
+    else:
+        _show_impact(_console(), report)
+    _finish(FINDINGS if exit_code and report.changed else OK)
+
+
+@cli.command()
+@click.argument(
+    "kind", type=click.Choice(["case", "decision", "explanation"]), default="case", required=False
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a case (default), a decision or an explanation."""
+    from riskreview import schema as schemas  # noqa: PLC0415 - only this command
+
+    document = {
+        "case": schemas.case_schema,
+        "decision": schemas.decision_schema,
+        "explanation": schemas.explanation_schema,
+    }[kind]()
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("n", type=click.IntRange(min=0), metavar="N")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default="-", help="Default: stdout."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same cases.")
+@_AS_OF
+def generate(n: int, output: Path, seed: int, as_of: date | None) -> None:
+    """Write N synthetic cases as JSON Lines: a caseload for demos and diffs.
+
+    The proportions are assumptions (see riskreview.synthetic); no case
+    describes a real person.
+    """
+    from riskreview.synthetic import generate as synthetic  # noqa: PLC0415
+
+    when = as_of or date.today()
+    cases = (dumps(case) + "\n" for case in synthetic(n, seed=seed, as_of=when))
+    if str(output) == "-":
+        for line in cases:
+            click.echo(line, nl=False)
+        return
+    with _open_out(output) as out:
+        out.writelines(cases)
+    click.echo(f"wrote {n} cases to {output}", err=True)
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``riskreview`` console script)."""
+    cli.main(args=args, prog_name="riskreview")
+
+
+# ------------------------------------------------------------------ files
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as stream:
+            return sum(1 for line in stream if line.strip())
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except IsADirectoryError:
+        _fail(f"{path}: is a folder, expected a JSON Lines file")
+    except OSError as error:
+        _fail(f"{path}: cannot read it: {error.strerror}")
+
+
+def _jsonl(path: Path, numbers: collections.deque[int]) -> Iterator[bytes]:
+    """The non-blank lines of a JSON Lines file, recording each one's line number."""
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                numbers.append(number)
+                yield line
+
+
+def _distinct(source: Path, *targets: Path) -> None:
+    """Refuse to write over the input, or two outputs into one file."""
+    seen = {source.resolve(): "the input"}
+    for target in targets:
+        if target.resolve() in seen:
+            _fail(f"{target}: is {seen[target.resolve()]}; write to another file")
+        seen[target.resolve()] = "another output"
+
+
+def _open_out(path: Path) -> IO[str]:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        _fail(f"{path}: cannot write it: {error.strerror}")
+
+
+def _write(path: Path, text: str) -> None:
+    with _open_out(path) as out:
+        out.write(text)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+
+
+# ------------------------------------------------------------------ output for people
+
+_PRIORITY = {"urgent": "bold red", "high": "red", "medium": "yellow", "low": "green"}
+
+
+def _status(action: RequiredAction) -> Text:
+    value, days = action.status.value, action.working_days
+    plural = "s" * (days != 1)
+    if value == "overdue":
+        return Text(f"overdue by {days} working day{plural}", style="red")
+    if value == "due_today":
+        return Text("due today", style="yellow")
+    return Text(f"due in {days} working day{plural}")
+
+
+def _action_text(a: RequiredAction) -> Text:
+    text = Text.assemble((a.title, "bold"), " ", (a.code, "dim"))
+    text.append(f"\ndue {a.due_date} (")
+    text.append_text(_status(a))
+    text.append(f"); rules {', '.join(a.rule_ids)}")
+    for reason in a.reasons:
+        text.append(f"\nwhy: {reason}")
+    return text
+
+
+def _show_decision(console: Console, decision: Decision) -> None:
+    pack = decision.pack
+    console.print(
+        Text.assemble(
+            (f"Case {decision.case_id}", "bold"),
+            f" on {decision.as_of} ({pack.name} {pack.version})",
+        )
+    )
+    if not decision.actions:
+        console.print("No action is required.")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=7)
+    grid.add_column()
+    for a in decision.actions:
+        grid.add_row()
+        grid.add_row(Text(a.priority.upper(), style=_PRIORITY.get(a.priority, "")), _action_text(a))
+    console.print(grid)
+    if decision.information:
+        console.print("\n[bold]To establish[/] (unknown facts that keep rules from deciding):")
+        for info in decision.information:
+            console.print(
+                Text.assemble(
+                    f"  {info.title} ", (f"{info.field}; {', '.join(info.rule_ids)}", "dim")
+                )
+            )
+    if decision.next_review is not None:
+        console.print(f"\n[bold]Next review:[/] {decision.next_review.date}")
+        for reason in decision.next_review.reasons:
+            console.print(Text(f"  - {reason}"))
+    if decision.trace is not None:
+        table = Table("rule", "outcome", "detail", title="Every rule", title_justify="left")
+        for outcome in decision.trace:
+            table.add_row(outcome.rule_id, outcome.outcome, Text(outcome.detail))
+        console.print(table)
+
+
+def _show_explanation(console: Console, explanation: Explanation) -> None:
+    colour = {"fired": "green", "not_fired": "yellow", "undetermined": "red", "held": "green"}
+    console.print(
+        Text.assemble(
+            (explanation.rule_id, "bold"),
+            f" {explanation.title}: ",
+            (explanation.outcome, colour.get(explanation.outcome, "")),
+            f" on {explanation.as_of}",
+        )
+    )
+    console.print(Text(explanation.summary))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=8)
+    grid.add_column()
+    for c in explanation.conditions:
+        grid.add_row(
+            Text(c.outcome, style=colour.get(c.outcome, "red")),
+            Text.assemble(c.condition, "\n", (c.detail, "dim")),
+        )
+    console.print(grid)
+    if explanation.unknown:
+        console.print(Text(f"Unknown: {', '.join(explanation.unknown)}", style="red"))
+    console.print(Text(f"Why this rule: {explanation.rationale.strip()}", style="dim"))
+    console.print(Text(f"Source: {explanation.source}", style="dim"))
+
+
+def _show_findings(
+    console: Console, pack: str, findings: Sequence[Any], ok: bool, verbose: bool
+) -> None:
+    colour = {"error": "red", "warning": "yellow", "info": "dim"}
+    for f in findings:
+        if f.severity != "info" or verbose:
+            console.print(
+                f"[{colour[f.severity]}]{f.severity}[/]: {escape(f.where)}: "
+                f"{escape(f'[{f.kind}]')} {escape(f.message)}"
+            )
+    counts = collections.Counter(f.severity for f in findings)
+    verdict = "[green]ok[/]" if ok else "[red]errors found[/]"
+    console.print(
+        f"{escape(pack)}: {verdict}: {counts['error']} errors, {counts['warning']} warnings, "
+        f"{counts['info']} notes" + ("" if verbose or not counts["info"] else " (-v shows them)")
+    )
+
+
+def _show_summary(console: Console, summary: Any, output: Path, errors: Path) -> None:
+    rate = summary.total / summary.seconds if summary.seconds else 0.0
+    console.print(
+        f"{summary.total} cases in {summary.seconds:.1f} s ({rate:.0f} cases/s); "
+        f"decisions in {escape(str(output))}"
+    )
+    statuses = Table("status", "cases", title="By status", title_justify="left")
+    for status, count in summary.by_status.items():
+        statuses.add_row(status, str(count))
+    console.print(statuses)
+    if summary.by_status.get("ok", 0) != summary.total:
+        console.print(f"[red]Cases not decided are listed in {escape(str(errors))}[/]")
+    actions = Table("action", "cases", title="Required actions", title_justify="left")
+    for code, count in sorted(summary.actions.items(), key=lambda kv: (-kv[1], kv[0])):
+        actions.add_row(code, str(count))
+    console.print(actions)
+
+
+def _show_impact(console: Console, report: Any) -> None:
+    console.print(
+        f"{escape(report.old.name)} {escape(report.old.version)} → "
+        f"{escape(report.new.name)} {escape(report.new.version)} on {report.as_of}: "
+        f"{report.cases} cases, {report.changed_cases} changed, {report.gained} actions gained, "
+        f"{report.lost} lost, {report.due_dates_changed} due dates moved"
+    )
+    if report.invalid:
+        console.print(f"[yellow]{report.invalid} invalid cases left out[/]")
+    table = Table("action", "gained", "lost", "due moved", "examples", title_justify="left")
+    for a in report.actions:
+        if a.changed:
+            examples = ", ".join((*a.gained_examples, *a.lost_examples, *a.due_changed_examples))
+            table.add_row(a.code, f"+{a.gained}", f"-{a.lost}", str(a.due_changed), examples)
+    if table.row_count:
+        console.print(table)
