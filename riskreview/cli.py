@@ -57,14 +57,16 @@ from rich.table import Table
 from rich.text import Text
 
 from riskreview import _decide
+from riskreview import schema as schemas
 from riskreview._api import evaluate as evaluate_case
 from riskreview._api import explain as explain_rule
 from riskreview._structure import dumps
 from riskreview._version import VERSION
-from riskreview.batch import BatchResult, cpu_count, evaluate_many, summarise
+from riskreview.batch import BatchResult, BatchSummary, cpu_count, evaluate_many, summarise
 from riskreview.case import Case
 from riskreview.check import check as check_pack
 from riskreview.decision import Decision, Explanation, RequiredAction
+from riskreview.diff import ImpactReport, impact, render_html
 from riskreview.errors import (
     CaseError,
     EngineError,
@@ -74,6 +76,7 @@ from riskreview.errors import (
     RiskReviewError,
 )
 from riskreview.pack import Pack, default_pack, load_pack
+from riskreview.synthetic import generate as synthetic
 
 __all__ = ["EXIT_CODES", "cli", "main"]
 
@@ -330,7 +333,8 @@ def explain(
     "--workers",
     type=click.IntRange(min=0),
     default=None,
-    help="Worker processes (default: one per CPU core; 0 runs in this process).",
+    help="Worker processes (default: one per CPU core, at most one per 100 cases; "
+    "0 runs in this process).",
 )
 @click.option(
     "--timeout", type=click.FloatRange(min=0.1), default=30.0, help="Seconds allowed per case."
@@ -382,9 +386,9 @@ def batch(
                 yield result
 
         items = _jsonl(cases_file, lines)
-        run = evaluate_many(
-            items, when, pack, workers=cpu_count() if workers is None else workers, timeout=timeout
-        )
+        if workers is None:
+            workers = min(cpu_count(), max(1, total // 100))
+        run = evaluate_many(items, when, pack, workers=workers, timeout=timeout)
         summary = summarise(written(run))
     summary = attrs.evolve(summary, seconds=round(time.monotonic() - started, 3))
     if as_json:
@@ -482,8 +486,6 @@ def diff(
     action, the cases that gain it and lose it (with example case ids) and the
     due dates that move. Invalid cases are counted and left out.
     """
-    from riskreview.diff import impact, render_html  # noqa: PLC0415 - only this command
-
     old, new = _load(old_dir), _load(new_dir)
     when = as_of or _today(new)
     total = _count_lines(cases_file)
@@ -513,8 +515,6 @@ def diff(
 )
 def schema(kind: str) -> None:
     """Print the JSON Schema of a case (default), a decision or an explanation."""
-    from riskreview import schema as schemas  # noqa: PLC0415 - only this command
-
     document = {
         "case": schemas.case_schema,
         "decision": schemas.decision_schema,
@@ -536,8 +536,6 @@ def generate(n: int, output: Path, seed: int, as_of: date | None) -> None:
     The proportions are assumptions (see riskreview.synthetic); no case
     describes a real person.
     """
-    from riskreview.synthetic import generate as synthetic  # noqa: PLC0415
-
     when = as_of or date.today()
     cases = (dumps(case) + "\n" for case in synthetic(n, seed=seed, as_of=when))
     if str(output) == "-":
@@ -715,7 +713,7 @@ def _show_findings(
     )
 
 
-def _show_summary(console: Console, summary: Any, output: Path, errors: Path) -> None:
+def _show_summary(console: Console, summary: BatchSummary, output: Path, errors: Path) -> None:
     rate = summary.total / summary.seconds if summary.seconds else 0.0
     console.print(
         f"{summary.total} cases in {summary.seconds:.1f} s ({rate:.0f} cases/s); "
@@ -733,7 +731,7 @@ def _show_summary(console: Console, summary: Any, output: Path, errors: Path) ->
     console.print(actions)
 
 
-def _show_impact(console: Console, report: Any) -> None:
+def _show_impact(console: Console, report: ImpactReport) -> None:
     console.print(
         f"{escape(report.old.name)} {escape(report.old.version)} → "
         f"{escape(report.new.name)} {escape(report.new.version)} on {report.as_of}: "

@@ -95,14 +95,18 @@ def test_generate_writes_the_synthetic_caseload_to_stdout(run: Run) -> None:
     assert result.stdout.splitlines() == expected
 
 
-def test_generate_writes_a_file_that_batch_can_read(run: Run, tmp_path: Path) -> None:
+def test_generate_writes_a_file_that_batch_can_read(
+    run: Run, tmp_path: Path, minimal_pack: Path
+) -> None:
     cases = tmp_path / "cases.jsonl"
     result = run("generate", "3", "-o", cases, "--as-of", AS_OF)
     assert result.exit_code == 0
     assert result.stderr == f"wrote 3 cases to {cases}\n"
     assert len(cases.read_text("utf-8").splitlines()) == 3
     out = tmp_path / "out.jsonl"
-    assert run("batch", cases, "-o", out, "--workers", "0", "--as-of", AS_OF).exit_code == 0
+    # default --workers: a worker process (the minimal pack keeps its start quick)
+    batch = run("batch", cases, "-o", out, "--as-of", AS_OF, "--pack", minimal_pack)
+    assert batch.exit_code == 0, batch.output
     assert len(out.read_text("utf-8").splitlines()) == 3
 
 
