@@ -4,7 +4,8 @@
     python benchmarks/throughput.py --cases 20000 --seed 7
 
 Four passes over the same synthetic caseload, after a warm-up that compiles every
-policy period of the default pack:
+policy period of the default pack. They take turns, 250 cases at a time, so that a
+busy machine slows them alike:
 
 1. ``riskreview.evaluate(case)`` with Case objects built beforehand (and the latency
    of each call, for p50/p99);
@@ -43,6 +44,7 @@ from riskreview import Case, _decide
 from riskreview._engine import Engine
 
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
+CHUNK = 250  # cases each pass times before the next pass takes its turn
 
 _CATEGORIES = ["domestic_abuse", "sexual", "violence", "offence_against_children", "stalking",
                "harassment", "non_fatal_strangulation", "child_cruelty_or_neglect", "weapons",
@@ -152,50 +154,61 @@ def run(n: int, seed: int) -> dict[str, Any]:
         case, as_of = next((c, a) for c, a in cases if pack.epoch(a) == epoch)
         riskreview.evaluate(case, as_of=as_of)
 
-    # 1. riskreview.evaluate on Case objects, with the latency of every call
-    latencies = []
-    began = time.perf_counter()
-    for case, as_of in cases:
-        t = time.perf_counter()
-        riskreview.evaluate(case, as_of=as_of)
-        latencies.append(time.perf_counter() - t)
-    case_seconds = time.perf_counter() - began
-
-    # 2. riskreview.evaluate on dicts (validation included)
-    began = time.perf_counter()
-    for d, as_of in data:
-        riskreview.evaluate(d, as_of=as_of)
-    dict_seconds = time.perf_counter() - began
-
     # the facts of every case, built beforehand (untimed), for passes 3 and 4
     def facts_of(prefix: str) -> list[tuple[date, list[dict[str, Any]]]]:
         return [(pack.epoch(as_of),
                  runtimes[pack.epoch(as_of)].builder.build(case, as_of, "bench", f"{prefix}{i}"))
                 for i, (case, as_of) in enumerate(cases)]
 
-    # 3. riskreview's engine layer alone
-    layer_facts = facts_of("e")
+    layer_facts, raw_facts = facts_of("e"), facts_of("r")
     engines = {epoch: Engine(rt.compiled.ruleset, {}) for epoch, rt in runtimes.items()}
-    layer_matches = []
-    began = time.perf_counter()
-    for epoch, facts in layer_facts:
-        layer_matches.append(engines[epoch].run(facts))
-    layer_seconds = time.perf_counter() - began
-
-    # 4. the raw engine: fresh hosts, one assert_facts and one retract_facts per case
-    raw_facts = facts_of("r")
-    hosts = {epoch: raw_engine(rt.compiled.ruleset, f"raw{k}")
-             for k, (epoch, rt) in enumerate(runtimes.items())}
     names = {epoch: f"raw{k}" for k, epoch in enumerate(runtimes)}
-    spans = []
-    began = time.perf_counter()
-    for epoch, facts in raw_facts:
-        host, matches = hosts[epoch]
-        first = len(matches)
-        host.assert_facts(names[epoch], facts)
-        host.retract_facts(names[epoch], facts)
-        spans.append((epoch, first, len(matches)))
-    raw_seconds = time.perf_counter() - began
+    hosts = {epoch: raw_engine(rt.compiled.ruleset, names[epoch]) for epoch, rt in runtimes.items()}
+
+    # The four passes take turns, CHUNK cases at a time, so that whatever else the
+    # machine does slows them alike and the ratios stay meaningful.
+    seconds = Counter[str]()
+    latencies: list[float] = []
+    layer_matches: list[list[tuple[str, int]]] = []
+    spans: list[tuple[date, int, int]] = []
+    for low in range(0, n, CHUNK):
+        part = range(low, min(n, low + CHUNK))
+
+        # 1. riskreview.evaluate on Case objects, with the latency of every call
+        began = time.perf_counter()
+        for i in part:
+            case, as_of = cases[i]
+            t = time.perf_counter()
+            riskreview.evaluate(case, as_of=as_of)
+            latencies.append(time.perf_counter() - t)
+        seconds["case"] += time.perf_counter() - began
+
+        # 2. riskreview.evaluate on dicts (validation included)
+        began = time.perf_counter()
+        for i in part:
+            riskreview.evaluate(data[i][0], as_of=data[i][1])
+        seconds["dict"] += time.perf_counter() - began
+
+        # 3. riskreview's engine layer alone
+        began = time.perf_counter()
+        for i in part:
+            epoch, facts = layer_facts[i]
+            layer_matches.append(engines[epoch].run(facts))
+        seconds["layer"] += time.perf_counter() - began
+
+        # 4. the raw engine: one assert_facts and one retract_facts per case
+        began = time.perf_counter()
+        for i in part:
+            epoch, facts = raw_facts[i]
+            host, matches = hosts[epoch]
+            first = len(matches)
+            host.assert_facts(names[epoch], facts)
+            host.retract_facts(names[epoch], facts)
+            spans.append((epoch, first, len(matches)))
+        seconds["raw"] += time.perf_counter() - began
+
+    case_seconds, dict_seconds = seconds["case"], seconds["dict"]
+    layer_seconds, raw_seconds = seconds["layer"], seconds["raw"]
     fired = [end - first for _, first, end in spans]
     same = all(Counter(layer) == Counter(hosts[epoch][1][first:end])
                for layer, (epoch, first, end) in zip(layer_matches, spans, strict=True))
