@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from riskreview.batch import evaluate_many
+from riskreview.pack import default_pack_path, load_pack
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+AS_OF = date(2026, 11, 23)
 
 
 def _run(*args: str, timeout: float = 240) -> str:
@@ -31,6 +40,73 @@ def _json(*args: str) -> Any:
     return json.loads(_run(*args))
 
 
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of the default pack, so the script and this test read the same policy."""
+    target = tmp_path_factory.mktemp("pack") / "england-wales"
+    shutil.copytree(default_pack_path(), target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return target
+
+
+def _import_example(name: str) -> Any:
+    if str(EXAMPLES) not in sys.path:
+        sys.path.insert(0, str(EXAMPLES))
+    return __import__(name)
+
+
+# ---------------------------------------------------------------- integrate_case_management
+
+
+@pytest.fixture(scope="module")
+def casebook_tasks() -> dict[str, list[dict[str, Any]]]:
+    tasks: dict[str, list[dict[str, Any]]] = _json(
+        "examples/integrate_case_management.py", "--json"
+    )
+    return tasks
+
+
+def test_case_management_actions_become_tasks_with_owner_due_date_and_rules(
+    casebook_tasks: dict[str, list[dict[str, Any]]],
+) -> None:
+    tasks = {t["id"]: t for t in casebook_tasks["CB-2026-00417"]}
+    enquiry = tasks["CB-2026-00417/CSC_ENQUIRY"]
+    assert enquiry["kind"] == "action" and enquiry["owner_team"] == "Safeguarding hub"
+    assert "CS-02" in enquiry["source_rules"]
+    police = tasks["CB-2026-00417/POLICE_DA_CHECK"]
+    assert police["owner_team"] == "Domestic abuse unit" and "DA-01" in police["source_rules"]
+    for task in tasks.values():
+        assert task["source_rules"], task["id"]
+        assert date.fromisoformat(task["due"]).year in (2026, 2027)
+    assert len({t["id"] for t in casebook_tasks["CB-2026-00417"]}) == len(tasks)
+
+
+def test_information_actions_become_data_quality_tasks(
+    casebook_tasks: dict[str, list[dict[str, Any]]],
+) -> None:
+    quality = [t for t in casebook_tasks["CB-2026-00417"] if t["kind"] == "data_quality"]
+    assert quality
+    for task in quality:
+        assert task["owner_team"] == "Data quality" and "/DQ/" in task["id"]
+        assert task["source_rules"] and "until" in task["notes"][0]
+
+
+def test_a_record_riskreview_rejects_becomes_a_fix_task_naming_each_problem(
+    casebook_tasks: dict[str, list[dict[str, Any]]],
+) -> None:
+    tasks = casebook_tasks["CB-2026-00533"]
+    assert [t["id"] for t in tasks] == ["CB-2026-00533/DQ/UNTRANSLATED", "CB-2026-00533/DQ/INVALID"]
+    assert all(t["kind"] == "data_quality" for t in tasks)
+    assert "'GRAFFITI'" in tasks[0]["notes"][0]
+    assert tasks[1]["notes"][0].startswith("$.mappa.level:")
+
+
+def test_case_management_example_prints_tasks_for_people() -> None:
+    out = _run("examples/integrate_case_management.py")
+    assert re.search(r"CB-2026-00417 on 2026-11-23: \d+ tasks, \d+ data quality tasks", out)
+    assert "id CB-2026-00417/CSC_ENQUIRY; rules CS-02" in out
+    assert "- $.mappa.level: " in out
+
+
 # ---------------------------------------------------------------- local_policy_checks
 
 
@@ -39,6 +115,75 @@ def test_the_local_policy_checks_pass_under_pytest() -> None:
     passed = re.search(r"(\d+) passed", out)
     assert passed and int(passed.group(1)) >= 15, out
     assert "failed" not in out and "error" not in out.lower()
+
+
+# ---------------------------------------------------------------- nightly_scan
+
+
+def test_nightly_scan_of_a_synthetic_caseload_writes_exactly_the_due_and_overdue_actions(
+    tmp_path: Path, pack_dir: Path
+) -> None:
+    summary = _json(
+        "examples/nightly_scan.py",
+        "--as-of", "2026-11-23", "--out", str(tmp_path), "--pack", str(pack_dir),
+        "--synthetic", "80", "--json",
+    )  # fmt: skip
+    lines = (tmp_path / "caseload.jsonl").read_text().splitlines()
+    assert len(lines) == summary["cases"] == 80 and summary["results"] == {"ok": 80}
+    with (tmp_path / "actions.csv").open(newline="") as file:
+        reader = csv.DictReader(file)
+        assert reader.fieldnames == [
+            "case_id", "code", "priority", "due_date", "status", "working_days", "rule_ids",
+        ]  # fmt: skip
+        rows = list(reader)
+    expected = [
+        (r.case_id, a["code"], a["due_date"], a["status"], str(a["working_days"]),
+         " ".join(a["rule_ids"]))
+        for r in evaluate_many(lines, AS_OF, load_pack(pack_dir))
+        for a in json.loads(r.decision or "{}")["actions"]
+        if a["status"] in ("due_today", "overdue")
+    ]  # fmt: skip
+    got = [
+        (r["case_id"], r["code"], r["due_date"], r["status"], r["working_days"], r["rule_ids"])
+        for r in rows
+    ]
+    assert got == expected and len(rows) == summary["actions"] > 0
+    assert sum(summary["actions_by_code"].values()) == len(rows)
+    assert {r["code"] for r in rows} >= {"POLICE_DA_CHECK", "RISK_REVIEW"}
+
+
+def test_nightly_scan_reports_bad_lines_and_lists_upcoming_actions_within_the_horizon(
+    tmp_path: Path, pack_dir: Path
+) -> None:
+    started_today = {"case_id": "NEW-1", "supervision": {"start_date": "2026-11-23"}}
+    cases = tmp_path / "cases.jsonl"
+    invalid = {"case_id": "X", "mappa": {"level": 9}}
+    lines = [json.dumps(started_today), "{not json", "", json.dumps(invalid)]
+    cases.write_text("\n".join(lines) + "\n")
+
+    def scan(out: Path, *extra: str) -> tuple[str, list[dict[str, str]]]:
+        printed = _run(
+            "examples/nightly_scan.py", "--cases", str(cases), "--as-of", "2026-11-23",
+            "--out", str(out), "--pack", str(pack_dir), "--workers", "0", *extra,
+        )  # fmt: skip
+        with (out / "actions.csv").open(newline="") as file:
+            return printed, list(csv.DictReader(file))
+
+    printed, rows = scan(tmp_path / "today")
+    assert "3 cases" in printed and "case_error 2" in printed and "ok 1" in printed
+    with (tmp_path / "today" / "errors.csv").open(newline="") as file:
+        errors = list(csv.DictReader(file))
+    assert [(e["line"], e["case_id"], e["status"]) for e in errors] == [
+        ("2", "", "case_error"),
+        ("4", "X", "case_error"),
+    ]
+    assert "$.mappa.level" in errors[1]["error"]
+    assert not [r for r in rows if r["code"] == "POLICE_DA_CHECK"]
+
+    _, later = scan(tmp_path / "horizon", "--horizon", "30")
+    [police] = [r for r in later if r["code"] == "POLICE_DA_CHECK"]
+    assert police["case_id"] == "NEW-1" and police["status"] == "not_yet_due"
+    assert "DA-01" in police["rule_ids"].split() and 0 < int(police["working_days"]) <= 30
 
 
 # ---------------------------------------------------------------- local_pack
@@ -71,3 +216,43 @@ def test_local_pack_prints_the_comparison_and_keeps_the_built_pack(tmp_path: Pat
         if re.search(r"^\s*review_interval_weeks:", p.read_text(), re.M)
     ]
     assert defining == ["local.yaml"]
+
+
+# ---------------------------------------------------------------- ndelius_codes
+
+
+def test_ndelius_codes_are_mapped_reported_and_matter_to_the_decision() -> None:
+    result = _json("examples/ndelius_codes.py", "--json")
+    mapping = result["mapping"]
+    assert mapping["registrations"] == ["child_concerns", "domestic_abuse_perpetrator", "mappa"]
+    assert mapping["mappa"] == {"category": 2, "level": 1}
+    assert mapping["unknown"] == ["ZLOC"] and mapping["inactive"] == ["RCPR"]
+    assert [n.split(":")[0] for n in mapping["not_used"]] == ["RMRH"]
+    assert "CS-02" in result["actions"]["CSC_ENQUIRY"]
+    assert "CS-02" in result["lost_if_dropped"]["CSC_ENQUIRY"]
+
+
+def test_ndelius_example_prints_unknown_codes_for_people() -> None:
+    out = _run("examples/ndelius_codes.py")
+    assert "UNKNOWN     ZLOC" in out and "inactive    RCPR" in out
+    assert re.search(r"CSC_ENQUIRY +rules CS-02", out)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["ADVP", "ADVV", "REG30", "RCPR", "RCCO", "RCHD", "MAPP", "IMAR", "RHRH", "RVHR", "ARSO",
+     "RLRH", "RMRH", "WEAP", "STRG", "ALSH", "ZZZZ", "advp"],
+)  # fmt: skip
+def test_every_ndelius_code_lands_in_exactly_one_place(code: str) -> None:
+    ndelius = _import_example("ndelius_codes")
+    for active in (True, False):
+        mapped = ndelius.map_registrations([{"type": {"code": code}, "active": active}])
+        places = [
+            *mapped.registrations,
+            *(n for n in mapped.not_used if not n.startswith("MAPP ")),
+            *mapped.inactive,
+            *mapped.unknown,
+        ]
+        assert len(places) == 1, (code, active, places)
+        if not active:
+            assert mapped.inactive == [code.upper()]
