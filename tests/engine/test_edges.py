@@ -25,6 +25,16 @@ Edges measured beyond ENGINE-NOTES.md:
     firing counts toward the 64-match limit;
 (g) a rule with 16 or more ``$and``/``$or`` nodes is refused when the ruleset is
     created (error 113, MAX_SEQUENCE_EXPRESSIONS in rete.h).
+
+Where this machine measured differently from ENGINE-NOTES.md, the raw tests assert
+what was measured: #6 is refused from 255 properties; #13 gave no segmentation
+fault within seconds, but two threads lose actions (``assert`` returns before they
+ran); #15 hangs from 513 children of one node; an alias named ``c`` works, while
+aliases named like the action context's own attributes (``s``, ``m``) read the
+wrong thing.
+
+A test whose docstring starts "RISKREVIEW BUG" fails on purpose: it shows a bug in
+riskreview, not in the engine, and passes once the bug is fixed.
 """
 
 from __future__ import annotations
@@ -892,18 +902,21 @@ def test_e15_a_pack_needing_more_than_512_lanes_is_a_pack_error(tmp_path: Path) 
     rules = [{"id": f"R{i}", "when": {"condition": "wide"}} for i in range(520)]
     root = write_pack(tmp_path / "p", rules, {"wide": wide})  # 2 x 3 x 5 = 30 paths a rule
     script = f"""
+        from datetime import date
         import riskreview
         try:
-            riskreview.load_pack({str(root)!r})
-            print("loaded")
+            pack = riskreview.load_pack({str(root)!r})
         except riskreview.PackError as error:
             print("PackError", error)
+        else:
+            riskreview.evaluate({{"case_id": "L"}}, as_of=date(2026, 1, 5), pack=pack)
+            print("evaluated")  # running such a pack is a fix too
     """
     try:
         run = run_python(script, timeout=LOAD_TIMEOUT)
     except subprocess.TimeoutExpired:
         pytest.fail(f"load_pack of a 520-lane pack did not return in {LOAD_TIMEOUT} s")
-    assert run.stdout.startswith("PackError"), run.stdout + run.stderr
+    assert run.stdout.startswith(("PackError", "evaluated")), run.stdout + run.stderr
 
 
 # ============================================================ 16: $div by zero
@@ -1122,7 +1135,7 @@ def test_e_guard_after_a_failed_batch_nothing_leaks_into_the_next_case(rt: Any) 
     fresh = Engine(rt.compiled.ruleset, rule_names_of(rt))
     first = Case.from_dict({"case_id": "A", "household": {"children_in_contact": True},
                             "index_offence": {"categories": ["domestic_abuse"]}})
-    stray = {"id": "stray", "t": "c", "l": 10_000, "v": 0, "w": [{"one": 1}]}  # no lane 10000
+    stray = {"id": "stray", "t": "c", "l": 10_000, "v": 0}  # there is no lane 10000
     with pytest.raises(EngineError, match="the engine failed"):
         engine.run([*rt.builder.build(first, AS_OF, "", _decide._tag()), stray], case_id="A")
     assert engine.stored_facts() == []
@@ -1183,8 +1196,13 @@ def test_an_unknown_value_against_a_bound_beyond_big_stays_undetermined(tmp_path
     disagrees and evaluate raises EngineError. The loader should bound literals
     (or the encoding should not be a finite number).
     """
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [
-        {"id": "HUGE", "when": {"domestic_abuse.police_callouts_12_months": {"gt": 10**9}}}]))
+    root = write_pack(tmp_path / "p", [
+        {"id": "HUGE", "when": {"domestic_abuse.police_callouts_12_months": {"gt": 10**9}}}])
+    try:
+        pack = riskreview.load_pack(root)
+    except PackError as error:  # refusing such a literal at load is a fix too
+        assert "HUGE" in str(error)
+        return
     decision = riskreview.evaluate({"case_id": "H"}, as_of=AS_OF, pack=pack, trace=True)
     assert outcomes_by_id(decision) == {"HUGE": "undetermined"}
 
