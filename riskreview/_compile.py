@@ -314,10 +314,48 @@ class Names:
         base = self.prop(prop)
         return base if side == "ge" else base + "l"
 
-    def list(self, field: Field) -> str:
-        if field.path not in self.lists:
-            self.lists[field.path] = f"L{len(self.lists)}"
-        return self.lists[field.path]
+    def list(self, part: ListPart) -> str:
+        key = part.name_key
+        if key not in self.lists:
+            self.lists[key] = f"L{len(self.lists)}"
+        return self.lists[key]
+
+
+@attrs.frozen
+class ListPart:
+    """A list field, or the part of it whose items hold one value of an enum field.
+
+    ``any(events, type is arrest and P)`` is ``any(arrests, P)``: the fact builder
+    puts each item in the part its key value names, so the engine scans two
+    arrests instead of every event, once per rule (its cost is per rule per item).
+    """
+
+    field: Field
+    key: Prop | None = None  # an item "oneof" property with a single member
+
+    @property
+    def name_key(self) -> str:
+        if self.key is None:
+            return self.field.path
+        (member,) = self.key.arg
+        return f"{self.field.path}[{self.key.field.path}={member}]"
+
+
+def split(each: Each) -> tuple[ListPart, Formula]:
+    """The part of the list an ``any`` needs to scan, and what is left to test there."""
+    if each.mode == "any" and isinstance(each.cond, And | Test):
+        tests = each.cond.items if isinstance(each.cond, And) else (each.cond,)
+        for t in tests:
+            if (
+                isinstance(t, Test)
+                and t.prop.kind == "oneof"
+                and t.side == "ge"
+                and t.bound == 1
+                and len(t.prop.arg) == 1
+            ):
+                rest = tuple(x for x in tests if x is not t)
+                return ListPart(each.field, t.prop), And(rest)
+    return ListPart(each.field), each.cond
 
 
 # ------------------------------------------------------------------ durable JSON
@@ -401,9 +439,10 @@ def _block(f: Formula, names: Names) -> tuple[dict[str, Any], int]:
     if isinstance(f, Test):
         return _scalar_block(f, names), 1
     if isinstance(f, Each):
-        name = names.list(f.field)
         if f.mode == "any":
-            return {"$iany": {name: _item_json(f.cond, names)}}, 1
+            part, cond = split(f)
+            return {"$iany": {names.list(part): _item_json(cond, names)}}, 1
+        name = names.list(ListPart(f.field))
         empty = _scalar_block(Test(Prop("count", f.field, "root"), "le", 0), names)
         return {"$or": [empty, {"$iall": {name: _item_json(f.cond, names)}}]}, 2
     if isinstance(f, And):
@@ -458,7 +497,7 @@ class Lane:
     number: int
     rules: tuple[int, ...]
     scalar_props: tuple[Prop, ...]
-    lists: tuple[tuple[Field, tuple[Prop, ...]], ...]
+    lists: tuple[tuple[ListPart, tuple[Prop, ...]], ...]
 
 
 @attrs.frozen(eq=False)
@@ -566,7 +605,7 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
     lanes = []
     for number, group in enumerate(groups):
         scalar = tuple(dict.fromkeys(p for cr in group for p in cr.props if p.scope == "root"))
-        lists: dict[str, tuple[Field, list[Prop]]] = {}
+        lists: dict[str, tuple[ListPart, list[Prop]]] = {}
         for cr in group:
             _collect_lists(cr.formula, lists)
         lanes.append(
@@ -580,10 +619,11 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
     return lanes
 
 
-def _collect_lists(f: Formula, out: dict[str, tuple[Field, list[Prop]]]) -> None:
+def _collect_lists(f: Formula, out: dict[str, tuple[ListPart, list[Prop]]]) -> None:
     if isinstance(f, Each):
-        _, props = out.setdefault(f.field.path, (f.field, []))
-        props.extend(props_of(f.cond))
+        part, cond = split(f) if f.mode == "any" else (ListPart(f.field), f.cond)
+        _, props = out.setdefault(part.name_key, (part, []))
+        props.extend(props_of(cond))
     elif isinstance(f, And | Or):
         for i in f.items:
             _collect_lists(i, out)

@@ -155,11 +155,12 @@ class FactBuilder:
                         )
                     )
             lists = []
-            for field, props in lane.lists:
+            for part, props in lane.lists:
                 items = [
                     (names.side(p, "ge"), names.side(p, "le"), encoder(p, calendar)) for p in props
                 ]
-                lists.append((names.list(field), _getter(field), tuple(items)))
+                key = encoder(part.key, calendar) if part.key is not None else None
+                lists.append((names.list(part), _getter(part.field), tuple(items), key))
             self._lanes.append((lane.number, keys, lists))
         self._names = {key: (ge, le) for key, ge, le, _ in self._root}
 
@@ -188,8 +189,8 @@ class FactBuilder:
                 for key in keys:
                     ge, le = self._names[key]
                     _put(fact, ge, le, values[key], variant)
-                for name, get, items in lists:
-                    fact_items = _items(get(case, ctx), items, ctx, variant)
+                for name, get, items, key in lists:
+                    fact_items = _items(get(case, ctx), items, ctx, variant, key)
                     if fact_items is not None:
                         fact[name] = fact_items
                 facts.append(fact)
@@ -206,8 +207,14 @@ def _put(obj: dict[str, Any], ge: str, le: str, value: int | None, variant: int)
 
 
 def _items(
-    values: Any, specs: tuple[tuple[str, str, Encoder], ...], ctx: Ctx, variant: int
-) -> list[dict[str, int]] | None:
+    values: Any,
+    specs: tuple[tuple[str, str, Encoder], ...],
+    ctx: Ctx,
+    variant: int,
+    key: Encoder | None = None,
+) -> list[dict[str, Any]] | None:
+    """One list's items (or one part of it, when ``key`` selects the items whose key is
+    1; an item whose key is unknown belongs to every part of the possible fact)."""
     if values is None:
         if not variant:
             return None
@@ -217,7 +224,11 @@ def _items(
         return [phantom]
     out = []
     for item in values:
-        obj: dict[str, int] = {"one": 1}
+        if key is not None:
+            belongs = key(item, ctx)
+            if belongs == 0 or (belongs is None and not variant):
+                continue
+        obj: dict[str, Any] = {"one": 1}
         for ge, le, enc in specs:
             _put(obj, ge, le, enc(item, ctx), variant)
         out.append(obj)
