@@ -132,7 +132,7 @@ def test_coverage_fails_for_a_rule_added_without_scenarios(tmp_path: Path) -> No
         "    title: A rule nobody has written scenarios for\n"
         "    area: review\n"
         "    findings: [4]\n"
-        "    when: {household.in_relationship: true}\n"
+        "    when: {mappa.category: 3}\n"
         "    action: RISK_REVIEW\n"
         "    source: assumed\n"
         "    rationale: To show the coverage check.\n",
