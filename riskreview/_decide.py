@@ -496,7 +496,8 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
     rt = runtime(pack, epoch)
     extras, derived = environment(pack, case, as_of, rt.calendar)
     engine = outcomes(rt, case, as_of, extras)[index]
-    result = reference(pack, case, as_of, rt.calendar, extras, derived).evaluate(rule.when)
+    full = reference(pack, case, as_of, rt.calendar, extras, derived)
+    result = attrs.evolve(full, complete=True).evaluate(rule.when)
     outcome = {True: "fired", False: "not_fired", None: "undetermined"}[result.truth]
     if outcome != engine:
         raise EngineError(

@@ -22,13 +22,23 @@ class Ctx:
     pack-declared inputs and derived values (by field path), and the case fields
     already read (several properties read the same field)."""
 
-    __slots__ = ("as_of", "case", "extras", "read")
+    __slots__ = ("as_of", "case", "encoded", "extras", "read")
 
     def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
         self.case = case
         self.as_of = as_of
         self.extras = extras
         self.read: dict[str, Any] = {}
+        self.encoded: dict[tuple[int, int], int | None] = {}  # (item, encoder) → value
+
+    def encode(self, enc: Encoder, item: Any) -> int | None:
+        """An item's property, computed once per evaluation (lanes and both facts share it)."""
+        key = (id(item), id(enc))
+        cache = self.encoded
+        if key in cache:
+            return cache[key]
+        value = cache[key] = enc(item, self)
+        return value
 
 
 Getter = Callable[[Any, Ctx], Any]
@@ -225,11 +235,11 @@ def _items(
     out = []
     for item in values:
         if key is not None:
-            belongs = key(item, ctx)
+            belongs = ctx.encode(key, item)
             if belongs == 0 or (belongs is None and not variant):
                 continue
         obj: dict[str, Any] = {"one": 1}
         for ge, le, enc in specs:
-            _put(obj, ge, le, enc(item, ctx), variant)
+            _put(obj, ge, le, ctx.encode(enc, item), variant)
         out.append(obj)
     return out

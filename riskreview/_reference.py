@@ -81,6 +81,7 @@ class Reference:
     calendar: Calendar
     extras: Mapping[str, Any] = attrs.field(factory=dict)
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
+    complete: bool = False  # evaluate every part, even after the outcome is decided
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------- values
@@ -124,12 +125,19 @@ class Reference:
 
     def evaluate(self, node: Node, item: Any = None, prefix: str = "") -> Result:
         """Evaluate ``node`` for the case (or, inside a list, for ``item``)."""
-        if isinstance(node, All):
-            parts = tuple(self.evaluate(n, item, prefix) for n in node.items)
-            return Result(node, _and(p.truth for p in parts), parts)
-        if isinstance(node, AnyOf):
-            parts = tuple(self.evaluate(n, item, prefix) for n in node.items)
-            return Result(node, _or(p.truth for p in parts), parts)
+        if isinstance(node, All | AnyOf):
+            # Kleene logic lets a false part decide an "all" and a true part an "any":
+            # unless a complete explanation is asked for, the rest is not evaluated.
+            decisive = isinstance(node, AnyOf)
+            parts: list[Result] = []
+            for n in node.items:
+                part = self.evaluate(n, item, prefix)
+                parts.append(part)
+                if part.truth is decisive and not self.complete:
+                    break
+            truths = [p.truth for p in parts]
+            truth = _or(truths) if decisive else _and(truths)
+            return Result(node, truth, tuple(parts))
         if isinstance(node, Named):
             inner = self.evaluate(node.item, item, prefix)
             return Result(node, inner.truth, (inner,))
@@ -144,16 +152,23 @@ class Reference:
         items = self.lookup(self.case, node.field)
         if items is None:
             return Result(node, None, path=node.path)
-        parts = tuple(
-            self.evaluate(node.cond, it, f"{node.path}[{i}].") for i, it in enumerate(items)
-        )
+        # "all" is decided by a false item and "none" by a true one; "any" keeps going,
+        # since every matching item is evidence (and may be the due date's anchor)
+        stop = {"all": False, "none": True}.get(node.mode, "never")
+        collected: list[Result] = []
+        for i, it in enumerate(items):
+            part = self.evaluate(node.cond, it, f"{node.path}[{i}].")
+            collected.append(part)
+            if part.truth is stop and not self.complete:
+                break
+        parts = tuple(collected)
         matched = tuple(i for i, p in enumerate(parts) if p.truth)
         if node.mode == "any":
-            truth = _or(p.truth for p in parts)
+            truth = _or([p.truth for p in parts])
         elif node.mode == "all":
-            truth = _and(p.truth for p in parts)
+            truth = _and([p.truth for p in parts])
         else:
-            found = _or(p.truth for p in parts)
+            found = _or([p.truth for p in parts])
             truth = None if found is None else not found
         return Result(node, truth, parts, actual=matched, path=node.path)
 
@@ -170,15 +185,20 @@ class Reference:
             return self._window(node, actual, path)
         if actual is None:
             return self._noted(Result(node, None, actual=actual, path=path))
-        options = self._options(node.value)
-        truth = _agree([None if e is None else _compare(op, actual, e) for e in options])
-        expected = options[0] if len(options) == 1 else None
+        value = node.value
+        if isinstance(value, ParamRef | FieldRef):
+            options = self._options(value)
+            truth = _agree([None if e is None else _compare(op, actual, e) for e in options])
+            expected = options[0] if len(options) == 1 else None
+        else:
+            truth, expected = _compare(op, actual, value), value
         return self._noted(Result(node, truth, actual=actual, expected=expected, path=path))
 
     def _noted(self, result: Result) -> Result:
-        note = self.notes.get(result.path)
-        if note:
-            result.note = note
+        if result.node.field.virtual == EXTRA:  # type: ignore[union-attr]
+            note = self.notes.get(result.path)
+            if note:
+                result.note = note
         return result
 
     def _options(self, value: Any) -> list[Any]:
@@ -263,7 +283,7 @@ def _agree(truths: list[Truth]) -> Truth:
     return first if all(t is first for t in truths) else None
 
 
-def _and(truths: Any) -> Truth:
+def _and(truths: list[Truth]) -> Truth:
     seen_unknown = False
     for t in truths:
         if t is False:
@@ -273,7 +293,7 @@ def _and(truths: Any) -> Truth:
     return None if seen_unknown else True
 
 
-def _or(truths: Any) -> Truth:
+def _or(truths: list[Truth]) -> Truth:
     seen_unknown = False
     for t in truths:
         if t is True:
