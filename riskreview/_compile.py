@@ -52,6 +52,8 @@ from riskreview._fields import Field
 from riskreview.errors import Problem
 
 BIG = 1_000_000_000
+MAX_BOUND = BIG // 10  # no literal may come near the encoding of "unknown"
+MAX_LANES = 400  # all lanes hang off one engine node; 513 children hang ruleset creation
 LANE_PATHS = 56  # ≤ 64 matches per fact, less the catch-all and a margin
 MAX_OBJECT_PROPS = 200  # engine crashes above ~254 properties on one object
 MAX_SIBLINGS = 400  # ruleset creation hangs at 512 siblings under one node
@@ -281,6 +283,14 @@ def simplify(f: Formula) -> Formula:
     if isinstance(f, Each):
         return Each(f.field, f.mode, simplify(f.cond))
     return f
+
+
+def _tests(f: Formula) -> list[Test]:
+    if isinstance(f, Test):
+        return [f]
+    if isinstance(f, Each):
+        return _tests(f.cond)
+    return [t for i in f.items for t in _tests(i)]
 
 
 def props_of(f: Formula) -> list[Prop]:
@@ -542,6 +552,11 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
                     "split the rule or group its 'any' parts",
                 )
             )
+        huge = [t.bound for t in _tests(formula) if abs(t.bound) >= MAX_BOUND]
+        if huge:
+            problems.append(Problem(where, f"a number too large for the engine ({huge[0]}; "
+                                    f"limit {MAX_BOUND - 1:,} in size): unknown values are "
+                                    "encoded beyond it"))
         siblings = max_siblings(expression)
         if siblings > MAX_SIBLINGS:
             problems.append(Problem(where, f"a node with {siblings} parts (limit {MAX_SIBLINGS})"))
@@ -602,6 +617,10 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
                 break
         else:
             groups.append([cr])
+    if len(groups) > MAX_LANES:
+        problems.append(Problem("pack", f"the rules need {len(groups)} engine lanes (limit "
+                                f"{MAX_LANES}): merge rules or simplify their alternatives"))
+        groups = groups[:MAX_LANES]
     lanes = []
     for number, group in enumerate(groups):
         scalar = tuple(dict.fromkeys(p for cr in group for p in cr.props if p.scope == "root"))

@@ -59,7 +59,11 @@ __version__ = "2.0.28"
 
 
 def _explain(error: BaseException) -> str:
-    text = str(error)
+    if isinstance(error, _durable.MessageNotHandledException):
+        return "a fact matched no rule (the facts are not shown)"
+    if isinstance(error, _durable.MessageObservedException):
+        return "a fact with the same id was already asserted (the facts are not shown)"
+    text = str(error)[:300]
     code = text.rsplit(":", 1)[-1].strip()
     meaning = _CODES.get(code)
     return f"{text} ({meaning})" if meaning else text

@@ -15,7 +15,10 @@ class LineDict(dict[str, Any]):
     duplicates: tuple[tuple[int, str], ...] = ()
 
 
-class _Loader(yaml.SafeLoader):
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
+
+
+class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader that records lines and rejects duplicate keys."""
 
 

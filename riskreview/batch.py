@@ -32,7 +32,7 @@ import attrs
 
 from riskreview._api import evaluate
 from riskreview.case import Case
-from riskreview.errors import CaseError, PackError, RiskReviewError
+from riskreview.errors import CaseError, PackError, Problem, RiskReviewError
 from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
 
 __all__ = ["BatchResult", "BatchSummary", "evaluate_many", "summarise"]
@@ -169,7 +169,9 @@ def _worker(conn: Connection, pack_path: str, digest: str, evaluator: str) -> No
     try:
         pack = load_pack(pack_path)
         if pack.digest != digest:
-            raise PackError([])
+            raise PackError(
+                [Problem(pack_path, "the pack changed on disk since the batch loaded it")]
+            )
         run = _resolve(evaluator)
         conn.send(("ready", None))
     except Exception as error:
