@@ -14,8 +14,12 @@ import riskreview
 CASE = {
     "case_id": "DEMO-1",
     "person": {"date_of_birth": "1990-04-12"},
-    "supervision": {"stage": "community", "sentence_type": "community_order",
-                    "sentence_date": "2026-10-26", "start_date": "2026-10-26"},
+    "supervision": {
+        "stage": "community",
+        "sentence_type": "community_order",
+        "sentence_date": "2026-10-26",
+        "start_date": "2026-10-26",
+    },
     "index_offence": {"categories": ["violence"], "date": "2026-07-30"},
     "offending_history": [{"categories": ["domestic_abuse"], "date": "2019-02-11"}],
     "concerns": [],
@@ -32,11 +36,14 @@ def main() -> None:
     if "--json" in sys.argv:
         print(json.dumps(decision.to_dict(), indent=2))
         return
-    print(f"Case {decision.case_id} on {decision.as_of} "
-          f"({decision.pack.name} {decision.pack.version})\n")
+    print(
+        f"Case {decision.case_id} on {decision.as_of} "
+        f"({decision.pack.name} {decision.pack.version})\n"
+    )
     for action in decision.actions:
         print(f"[{action.priority.upper():6}] {action.title}")
-        print(f"         due {action.due_date} ({action.status.value}); rules {', '.join(action.rule_ids)}")
+        rules = ", ".join(action.rule_ids)
+        print(f"         due {action.due_date} ({action.status.value}); rules {rules}")
         for reason in action.reasons:
             print(f"         why: {reason}")
     for info in decision.information:
