@@ -22,6 +22,7 @@ import attrs
 
 from riskreview.case import Case
 from riskreview.decision import Decision, Explanation
+from riskreview.pack import Pack
 
 __all__ = ["case_schema", "decision_schema", "explanation_schema"]
 
@@ -111,13 +112,46 @@ def _document(cls: type, title: str, strict: bool = True) -> dict[str, Any]:
     return {"$schema": _DIALECT, "title": title, **root, "$defs": defs}
 
 
-def case_schema() -> dict[str, Any]:
+def case_schema(pack: Pack | None = None) -> dict[str, Any]:
     """The JSON Schema of a case (what :meth:`riskreview.Case.from_dict` accepts).
 
-    Date order rules (a release before the sentence, for example) are not
-    expressible in JSON Schema; ``Case.from_dict`` checks them.
+    With ``pack``, ``inputs`` lists exactly the inputs that pack declares, with
+    their types, allowed values and ranges. Date order rules (a release before
+    the sentence, for example) are not expressible in JSON Schema;
+    ``Case.from_dict`` checks them.
     """
-    return _document(Case, "riskreview case")
+    schema = _document(Case, "riskreview case")
+    if pack is not None:
+        described = schema["properties"]["inputs"].get("description", "")
+        schema["properties"]["inputs"] = {
+            "type": "object",
+            "description": f"{described} (declared by pack {pack.name} {pack.version})",
+            "properties": {name: _input_schema(d) for name, d in pack.inputs.items()},
+            "additionalProperties": False,
+            "required": [name for name, d in pack.inputs.items() if d.required],
+        }
+    return schema
+
+
+def _input_schema(d: Any) -> dict[str, Any]:
+    """One pack-declared input (riskreview._derive.InputDef) as JSON Schema."""
+    if d.kind == "int":
+        out: dict[str, Any] = {"type": "integer"}
+        if d.minimum is not None:
+            out["minimum"] = d.minimum
+        if d.maximum is not None:
+            out["maximum"] = d.maximum
+    elif d.kind == "bool":
+        out = {"type": "boolean"}
+    elif d.kind == "date":
+        out = dict(_DATE)
+    else:
+        values = [m.value for m in d.enum]
+        out = {"type": "string", "enum": values}
+        if d.kind == "list":
+            out = {"type": "array", "items": out}
+    nullable = {"anyOf": [out, {"type": "null"}]} if not d.required else out
+    return {**nullable, "description": d.description}
 
 
 def decision_schema() -> dict[str, Any]:

@@ -196,3 +196,20 @@ def test_engine_and_reference_read_the_same_derived_numbers(tiering: riskreview.
         for index, outcome in engine.items():
             truth = ref.evaluate(tiering.rules[index].when).truth
             assert outcome == {True: "fired", False: "not_fired", None: "undetermined"}[truth]
+
+
+def test_the_case_schema_under_a_pack_declares_its_inputs(tiering: riskreview.Pack) -> None:
+    import jsonschema
+
+    from riskreview.schema import case_schema
+
+    schema = case_schema(tiering)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(_case())) == []
+    bad = _case(ogrs_score=120, complexity_flags=["homelesness"])
+    inputs = bad["inputs"]
+    assert isinstance(inputs, dict)
+    inputs["osgr"] = 1
+    paths = {"/".join(str(p) for p in e.absolute_path) for e in validator.iter_errors(bad)}
+    assert paths == {"inputs", "inputs/ogrs_score", "inputs/complexity_flags"}
