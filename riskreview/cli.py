@@ -513,13 +513,22 @@ def diff(
 @click.argument(
     "kind", type=click.Choice(["case", "decision", "explanation"]), default="case", required=False
 )
-def schema(kind: str) -> None:
+@click.option(
+    "--pack",
+    "pack_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="For a case: include the inputs this pack declares.",
+)
+def schema(kind: str, pack_dir: Path | None) -> None:
     """Print the JSON Schema of a case (default), a decision or an explanation."""
-    document = {
-        "case": schemas.case_schema,
-        "decision": schemas.decision_schema,
-        "explanation": schemas.explanation_schema,
-    }[kind]()
+    if kind == "case":
+        document = schemas.case_schema(_load(pack_dir) if pack_dir is not None else None)
+    else:
+        document = {
+            "decision": schemas.decision_schema,
+            "explanation": schemas.explanation_schema,
+        }[kind]()
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
