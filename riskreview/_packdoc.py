@@ -139,7 +139,12 @@ def _label(path: str, items: Mapping[str, Field] | None = None) -> str:
     field = _field(path, items)
     if field is None:
         return f"`{path}`"
-    return f"{field.description} (`{path}`)"
+    words = field.description
+    nested = path.count(".") >= 2 or path.startswith("index_offence.")
+    parent = CASE_FIELDS.get(path.rsplit(".", 1)[0]) if items is None and nested else None
+    if parent is not None and parent.kind == "object" and not field.virtual:
+        words = f"{parent.description}: {words}"
+    return f"{words} (`{path}`)"
 
 
 def _the(text: str) -> str:
@@ -293,7 +298,8 @@ def _values_words(param: Parameter) -> str:
             shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
         else:
             shown = str(value)
-        parts.append(f"{shown} {unit} from {start.isoformat()}".replace("  ", " "))
+        unit_text = unit[:-1] if value == 1 and unit.endswith("s") else unit
+        parts.append(f"{shown} {unit_text} from {start.isoformat()}".replace("  ", " "))
     return "; ".join(parts)
 
 
