@@ -269,6 +269,11 @@ def _trace(
     return RuleOutcome(rule.id, found[index], why(results[index]))
 
 
+def field_of(pack: Pack, path: str) -> Any:
+    """The field a pack names by ``path``: a case field, or one of its inputs or derived values."""
+    return pack.fields.get(path) or CASE_FIELDS[path]
+
+
 def _amount(pack: Pack, amount: Any, as_of: date) -> int:
     if isinstance(amount, ParamRef):
         value: int = pack.parameter(amount.name, as_of)
@@ -290,7 +295,7 @@ def due_date(
     elif spec.anchor.startswith("matched."):
         anchor = latest_matched_date(result, spec.anchor.removeprefix("matched."))
     else:
-        anchor = ref.lookup(ref.case, CASE_FIELDS[spec.anchor])
+        anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
     if anchor is None:
         return as_of, None
     n = _amount(pack, spec.amount, as_of)
@@ -376,12 +381,13 @@ def _info_code(path: str) -> str:
     return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
 
 
-def _field_description(path: str) -> str:
+def _field_description(pack: Pack, path: str) -> str:
+    fields = pack.fields or CASE_FIELDS
     if "[]." in path:
         head, tail = path.split("[].", 1)
-        items = CASE_FIELDS[head].items or {}
-        return items[tail].description if tail in items else path
-    field = CASE_FIELDS.get(path)
+        items = fields[head].items if head in fields else None
+        return items[tail].description if items and tail in items else path
+    field = fields.get(path)
     return field.description if field else path
 
 
@@ -399,7 +405,7 @@ def _information(
         for path in _underlying(unknown_paths(results[index]), derived):
             info = pack.information.get(path)
             code = info.code if info else _info_code(path)
-            title = info.title if info else f"Establish: {_field_description(path)}"
+            title = info.title if info else f"Establish: {_field_description(pack, path)}"
             _, _, rules = groups.setdefault(code, (title, path, []))
             if rule.id not in rules:
                 rules.append(rule.id)
@@ -435,13 +441,13 @@ def _next_review(
     else:
         weeks = table
     anchor_path = next(
-        (p for p in policy.anchors if ref.lookup(ref.case, CASE_FIELDS[p]) is not None), None
+        (p for p in policy.anchors if ref.lookup(ref.case, field_of(pack, p)) is not None), None
     )
     if anchor_path is None:
         scheduled = as_of
         reasons.append("no earlier assessment or review date is recorded: review is due now")
     else:
-        anchor = ref.lookup(ref.case, CASE_FIELDS[anchor_path])
+        anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
         scheduled = anchor + timedelta(weeks=weeks)
         level_text = f" for {level.value} risk of serious harm" if level is not None else ""
         reasons.append(
