@@ -751,7 +751,8 @@ def _one(
                 return DerivedResult(
                     None,
                     "unknown: none of " + ", ".join(p for p, _ in values) + " is known",
-                    _unknowns([p for p, _ in values], results),
+                    # ask for the last alternative: the fallback every case can record
+                    _unknowns([values[-1][0]], results),
                 )
             return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
         missing = [p for p, v in values if v is None]
