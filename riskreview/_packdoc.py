@@ -608,6 +608,27 @@ def _scenarios(pack: Pack) -> list[str]:
     return out
 
 
+def _scores(pack: Pack) -> list[str]:
+    """Pack-declared inputs and derived values, with what each computes."""
+    if not pack.inputs and not pack.derived:
+        return []
+    out = ["## Inputs and derived values", ""]
+    if pack.inputs:
+        out += ["Further case inputs this pack declares (under `inputs` in the case):", ""]
+        for name, d in pack.inputs.items():
+            allowed = f" ({', '.join(m.value for m in d.enum)})" if d.enum is not None else ""
+            out.append(f"- `inputs.{name}` ({d.kind}{allowed}): {_cell(d.description)}")
+        out.append("")
+    if pack.derived:
+        out += ["Values computed from the case before any rule runs, in this order:", ""]
+        for d in pack.derived:
+            reads = ", ".join(f"`{f.path}`" for f in d.fields) or "conditions"
+            shown = " Reported in every decision." if d.reported else ""
+            out.append(f"- `derived.{d.name}` ({d.op} of {reads}): {_cell(d.description)}{shown}")
+        out.append("")
+    return out
+
+
 def render(pack: Pack) -> str:
     """The pack's README in Markdown: findings to rules, every rule in words, parameters,
     actions, information, candidate ids and assumptions."""
@@ -618,6 +639,7 @@ def render(pack: Pack) -> str:
     lines += _review(pack)
     lines += _rules(pack)
     lines += _named(pack)
+    lines += _scores(pack)
     lines += _parameters(pack)
     lines += _actions(pack)
     lines += _information(pack)
