@@ -1,16 +1,15 @@
-"""Pack-declared inputs and derived values (scores, counts, bands, grids, dates).
+"""Derived values a pack declares (scores, counts, bands, grids, dates): parsing and order.
 
-A pack may declare further typed inputs that the core case model does not name
-(``inputs.yaml``) and values derived from the case before any rule runs
-(``derived/*.yaml``). Rules read both like case fields: ``inputs.ogrs_score``,
-``derived.dash_yes``. Derived values are computed once per evaluation, in
-dependency order, and both evaluators read the same numbers. A value that
-depends on an unknown fact is unknown unless the pack states a ``default``.
+A pack may declare values derived from the case before any rule runs
+(``derived/*.yaml``). Rules read them like case fields: ``derived.dash_yes``.
+This module parses and type-checks them when the pack loads and puts them in
+dependency order; :mod:`riskreview._derive_compute` computes them for a case.
+Pack-declared inputs live in :mod:`riskreview._inputs`; the names other modules
+import from here are re-exported.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -19,14 +18,23 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, parse
+from riskreview._derive_compute import DerivedResult, compute
 from riskreview._fields import EXTRA, Field
+from riskreview._inputs import InputDef, _enum, parse_inputs, read_inputs
 from riskreview._structure import suggest
-from riskreview._vocab import ORDERED
-from riskreview.calendar import Calendar
-from riskreview.errors import CaseError, Problem
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_INPUT_TYPES = ("int", "bool", "date", "enum", "list")
+__all__ = [
+    "DerivedDef",
+    "DerivedParser",
+    "DerivedResult",
+    "InputDef",
+    "Term",
+    "compute",
+    "order",
+    "parse_inputs",
+    "read_inputs",
+]
+
 _DERIVED_OPS = (
     "count",
     "sum",
@@ -38,165 +46,6 @@ _DERIVED_OPS = (
     "age",
     "first_present",
 )
-
-
-def _enum(name: str, labels: list[str], ordered: bool) -> type[StrEnum]:
-    members = {f"M{i}": label for i, label in enumerate(labels)}
-    created: type[StrEnum] = StrEnum(name, members)  # type: ignore[misc]
-    if ordered:
-        ORDERED.add(created)
-    return created
-
-
-# ------------------------------------------------------------------ inputs
-
-
-@attrs.frozen
-class InputDef:
-    """A typed case input declared by a pack."""
-
-    name: str
-    kind: str
-    description: str
-    enum: type[StrEnum] | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    required: bool = False
-
-    @property
-    def field(self) -> Field:
-        """The field rules use to read it."""
-        kind = {"list": "set"}.get(self.kind, self.kind)
-        return Field(f"inputs.{self.name}", kind, self.description, enum=self.enum, virtual=EXTRA)
-
-
-def parse_inputs(data: Any, report: Callable[[str, str], None]) -> dict[str, InputDef]:
-    """Read ``inputs.yaml``'s mapping; problems go to ``report(where, message)``."""
-    out: dict[str, InputDef] = {}
-    if not isinstance(data, Mapping):
-        return out
-    for name, spec in data.items():
-        if not isinstance(spec, Mapping):
-            report(name, "expected {type, description, ...}")
-            continue
-        extra = set(spec) - {"type", "description", "values", "min", "max", "unknown", "ordered"}
-        for key in sorted(extra):
-            report(
-                f"{name} {key}",
-                "unknown key"
-                + suggest(
-                    key, ["type", "description", "values", "min", "max", "unknown", "ordered"]
-                ),
-            )
-        kind = spec.get("type")
-        if kind not in _INPUT_TYPES:
-            report(
-                f"{name} type",
-                f"{kind!r} is not an input type{suggest(str(kind), _INPUT_TYPES)}"
-                f" (one of: {', '.join(_INPUT_TYPES)})",
-            )
-            continue
-        enum = None
-        if kind in ("enum", "list"):
-            values = spec.get("values")
-            if (
-                not isinstance(values, list)
-                or not values
-                or not all(isinstance(v, str) for v in values)
-            ):
-                report(f"{name} values", "expected a list of allowed text values")
-                continue
-            enum = _enum(f"Input_{name}", [str(v) for v in values], bool(spec.get("ordered")))
-        bounds = [spec.get("min"), spec.get("max")]
-        if any(b is not None and type(b) is not int for b in bounds):
-            report(name, "min and max must be whole numbers")
-            continue
-        unknown = spec.get("unknown", "allowed")
-        if unknown not in ("allowed", "not_allowed"):
-            report(f"{name} unknown", "expected 'allowed' or 'not_allowed'")
-        out[name] = InputDef(
-            name,
-            str(kind),
-            str(spec.get("description", name)).strip(),
-            enum,
-            bounds[0],
-            bounds[1],
-            unknown == "not_allowed",
-        )
-    return out
-
-
-def read_inputs(
-    defs: Mapping[str, InputDef], raw: Mapping[str, Any], case_id: str
-) -> dict[str, Any]:
-    """Check a case's ``inputs`` against the pack; the typed values by field path.
-
-    Raises one CaseError listing every problem by its ``$.inputs.<name>`` path.
-    """
-    problems: list[Problem] = []
-    out: dict[str, Any] = {}
-    for key in raw:
-        if key not in defs:
-            problems.append(
-                Problem(
-                    f"$.inputs.{key}" if len(key) <= 40 else "$.inputs",
-                    "is not an input this pack declares" + suggest(key, defs),
-                )
-            )
-    for name, d in defs.items():
-        path = f"$.inputs.{name}"
-        value = raw.get(name)
-        if value is None:
-            if d.required:
-                problems.append(Problem(path, "is required by the pack and may not be unknown"))
-            continue
-        checked, message = _input_value(d, value)
-        if message:
-            problems.append(Problem(path, message))
-        else:
-            out[f"inputs.{name}"] = checked
-    if problems:
-        raise CaseError(problems, subject=case_id)
-    return out
-
-
-def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
-    if d.kind == "int":
-        if type(value) is not int:
-            return None, "expected a whole number"
-        if (d.minimum is not None and value < d.minimum) or (
-            d.maximum is not None and value > d.maximum
-        ):
-            return None, f"expected a whole number from {d.minimum} to {d.maximum}, got {value}"
-        return value, ""
-    if d.kind == "bool":
-        return (value, "") if type(value) is bool else (None, "expected true or false")
-    if d.kind == "date":
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-            try:
-                return date.fromisoformat(value), ""
-            except ValueError:
-                pass
-        return None, "expected a real date as YYYY-MM-DD"
-    assert d.enum is not None
-    allowed = [m.value for m in d.enum]
-    items = value if d.kind == "list" else (value,)
-    if d.kind == "list" and not isinstance(value, tuple | list):
-        return None, "expected a list"
-    converted = []
-    for item in items:
-        if not isinstance(item, str) or item not in allowed:
-            shown = repr(item) if isinstance(item, str) and len(item) <= 40 else "a value"
-            hint = suggest(item, allowed) if isinstance(item, str) else ""
-            return (
-                None,
-                f"{shown} is not allowed{hint or ' (expected one of: ' + ', '.join(allowed) + ')'}",
-            )
-        converted.append(d.enum(item))
-    return (tuple(converted) if d.kind == "list" else converted[0]), ""
-
-
-# ------------------------------------------------------------------ derived values
 
 
 @attrs.frozen
@@ -610,215 +459,3 @@ def order(
         if not visit(name, ()):
             break
     return done
-
-
-# ------------------------------------------------------------------ computing
-
-
-@attrs.frozen
-class DerivedResult:
-    """A derived value for one case: the value, its explanation, what it waits on."""
-
-    value: Any
-    explanation: str
-    unknown: tuple[str, ...] = ()
-
-
-Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
-Read = Callable[[Field, Mapping[str, Any]], Any]
-
-
-def compute(
-    defs: list[DerivedDef],
-    extras: dict[str, Any],
-    as_of: date,
-    calendar: Calendar,
-    param: Callable[[str, date], Any],
-    read: Read,
-    evaluate: Evaluate,
-) -> dict[str, DerivedResult]:
-    """Compute ``defs`` in order, adding each value to ``extras`` by its path."""
-    results: dict[str, DerivedResult] = {}
-    for d in defs:
-        result = _one(d, extras, as_of, calendar, param, read, evaluate, results)
-        if result.value is None and d.default is not None:
-            result = DerivedResult(
-                d.default,
-                f"{result.explanation}; the pack's default {_show(d.default)} applies",
-                (),
-            )
-        results[d.name] = result
-        extras[f"derived.{d.name}"] = result.value
-    return results
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[str, ...]:
-    out: list[str] = []
-    for p in paths:
-        if p.startswith("derived."):
-            inner = results.get(p.removeprefix("derived."))
-            out.extend(inner.unknown if inner else (p,))
-        else:
-            out.append(p)
-    return tuple(dict.fromkeys(out))
-
-
-def _one(
-    d: DerivedDef,
-    extras: dict[str, Any],
-    as_of: date,
-    calendar: Calendar,
-    param: Callable[[str, date], Any],
-    read: Read,
-    evaluate: Evaluate,
-    results: Mapping[str, DerivedResult],
-) -> DerivedResult:
-    def number(n: int | ParamRef) -> int:
-        return int(param(n.name, as_of)) if isinstance(n, ParamRef) else n
-
-    def value_of(field: Field) -> Any:
-        return as_of if field.path == "as_of" else read(field, extras)
-
-    if d.op == "count":
-        field = d.fields[0]
-        items = value_of(field)
-        if items is None:
-            return DerivedResult(
-                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
-            )
-        if d.where is None and d.equals is None:
-            return DerivedResult(len(items), f"{len(items)} {field.path} items")
-        if d.equals is not None:
-            n = sum(1 for v in items if v == d.equals)
-            return DerivedResult(n, f"{n} of {len(items)} {field.path} are {_show(d.equals)}")
-        where = d.where
-        assert where is not None
-        truths = [evaluate(where, item, extras) for item in items]
-        if any(t.truth is None for t in truths):
-            from riskreview._reference import unknown_paths  # noqa: PLC0415
-
-            paths = [p for t in truths for p in unknown_paths(t)]
-            return DerivedResult(
-                None,
-                f"unknown: some {field.path} items cannot be decided",
-                _unknowns(paths or [field.path], results),
-            )
-        n = sum(1 for t in truths if t.truth)
-        return DerivedResult(n, f"{n} of {len(items)} {field.path} items match")
-    if d.op == "sum":
-        total, parts, waiting = 0, [], []
-        for term in d.terms:
-            if term.value is not None:
-                v = value_of(term.value)
-                if v is None:
-                    waiting.append(term.value.path)
-                    continue
-                add = v * number(term.points)
-                total += add
-                if add:
-                    parts.append(f"{term.value.path} {v} × {number(term.points)} = {add}")
-                continue
-            truth = True if term.when is None else evaluate(term.when, None, extras).truth
-            if truth is None:
-                from riskreview._reference import unknown_paths  # noqa: PLC0415
-
-                when = term.when
-                assert when is not None
-                waiting.extend(unknown_paths(evaluate(when, None, extras)))
-            elif truth:
-                total += number(term.points)
-                parts.append(f"{term.text} {number(term.points)}")
-        if waiting:
-            return DerivedResult(
-                None,
-                "unknown: waits on " + ", ".join(dict.fromkeys(waiting)),
-                _unknowns(waiting, results),
-            )
-        return DerivedResult(total, f"{total} points: " + ("; ".join(parts) or "no term applies"))
-    if d.op in ("max", "min", "first_present"):
-        values = [(f.path, value_of(f)) for f in d.fields]
-        if d.op == "first_present":
-            found = next(((p, v) for p, v in values if v is not None), None)
-            if found is None:
-                return DerivedResult(
-                    None,
-                    "unknown: none of " + ", ".join(p for p, _ in values) + " is known",
-                    # ask for the last alternative: the fallback every case can record
-                    _unknowns([values[-1][0]], results),
-                )
-            return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
-        missing = [p for p, v in values if v is None]
-        if missing:
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
-        pick = max if d.op == "max" else min
-        best = pick(values, key=lambda pv: pv[1])
-        shown = ", ".join(f"{p} {_show(v)}" for p, v in values)
-        return DerivedResult(best[1], f"{d.op} of {shown} is {_show(best[1])} ({best[0]})")
-    if d.op == "band":
-        field = d.fields[0]
-        v = value_of(field)
-        if v is None:
-            return DerivedResult(
-                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
-            )
-        edges = [(label, number(b)) for label, b in d.edges]
-        assert d.enum is not None
-        chosen = None
-        for i, (label, low) in enumerate(edges):
-            if v >= low:
-                upper = edges[i + 1][1] if i + 1 < len(edges) else None
-                chosen = (label, low, upper)
-        if chosen is None:
-            return DerivedResult(
-                None, f"{v} is below the lowest band edge {edges[0][1]}", (field.path,)
-            )
-        label, low, upper = chosen
-        span = f"{low} and over" if upper is None else f"{low} up to {upper - 1}"
-        return DerivedResult(d.enum(label), f"{field.path} {v} is in band {label} ({span})")
-    if d.op == "grid":
-        row, col = (value_of(f) for f in d.fields)
-        if row is None or col is None:
-            missing = [f.path for f, v in zip(d.fields, (row, col), strict=True) if v is None]
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
-        assert d.enum is not None
-        label = d.table[_show(row)][_show(col)]
-        return DerivedResult(
-            d.enum(label),
-            f"row {d.fields[0].path} {_show(row)}, column "
-            f"{d.fields[1].path} {_show(col)} gives {label}",
-        )
-    if d.op == "days_between":
-        start, end = (value_of(f) for f in d.fields)
-        if start is None or end is None:
-            missing = [f.path for f, v in zip(d.fields, (start, end), strict=True) if v is None]
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
-        if d.unit == "working_days":
-            n = calendar.working_days_between(start, end)
-        else:
-            n = (end - start).days // (7 if d.unit == "weeks" else 1)
-        unit = d.unit.replace("_", " ")
-        return DerivedResult(
-            n,
-            f"{n} {unit} from {d.fields[0].path} {_show(start)} to {d.fields[1].path} {_show(end)}",
-        )
-    born = value_of(d.fields[0])
-    if born is None or born > as_of:
-        return DerivedResult(
-            None, f"unknown: {d.fields[0].path} is unknown", _unknowns([d.fields[0].path], results)
-        )
-    years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
-    return DerivedResult(years, f"{years} years old on {as_of.isoformat()}")

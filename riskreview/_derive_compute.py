@@ -1,0 +1,231 @@
+"""Computing a pack's derived values for one case.
+
+Derived values are computed once per evaluation, in dependency order, and both
+evaluators read the same numbers. A value that depends on an unknown fact is
+unknown unless the pack states a ``default``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from riskreview._conditions import Node, ParamRef
+from riskreview._fields import Field
+from riskreview.calendar import Calendar
+
+if TYPE_CHECKING:
+    from riskreview._derive import DerivedDef
+
+
+@attrs.frozen
+class DerivedResult:
+    """A derived value for one case: the value, its explanation, what it waits on."""
+
+    value: Any
+    explanation: str
+    unknown: tuple[str, ...] = ()
+
+
+Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
+Read = Callable[[Field, Mapping[str, Any]], Any]
+
+
+def compute(
+    defs: list[DerivedDef],
+    extras: dict[str, Any],
+    as_of: date,
+    calendar: Calendar,
+    param: Callable[[str, date], Any],
+    read: Read,
+    evaluate: Evaluate,
+) -> dict[str, DerivedResult]:
+    """Compute ``defs`` in order, adding each value to ``extras`` by its path."""
+    results: dict[str, DerivedResult] = {}
+    for d in defs:
+        result = _one(d, extras, as_of, calendar, param, read, evaluate, results)
+        if result.value is None and d.default is not None:
+            result = DerivedResult(
+                d.default,
+                f"{result.explanation}; the pack's default {_show(d.default)} applies",
+                (),
+            )
+        results[d.name] = result
+        extras[f"derived.{d.name}"] = result.value
+    return results
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[str, ...]:
+    out: list[str] = []
+    for p in paths:
+        if p.startswith("derived."):
+            inner = results.get(p.removeprefix("derived."))
+            out.extend(inner.unknown if inner else (p,))
+        else:
+            out.append(p)
+    return tuple(dict.fromkeys(out))
+
+
+def _one(
+    d: DerivedDef,
+    extras: dict[str, Any],
+    as_of: date,
+    calendar: Calendar,
+    param: Callable[[str, date], Any],
+    read: Read,
+    evaluate: Evaluate,
+    results: Mapping[str, DerivedResult],
+) -> DerivedResult:
+    def number(n: int | ParamRef) -> int:
+        return int(param(n.name, as_of)) if isinstance(n, ParamRef) else n
+
+    def value_of(field: Field) -> Any:
+        return as_of if field.path == "as_of" else read(field, extras)
+
+    if d.op == "count":
+        field = d.fields[0]
+        items = value_of(field)
+        if items is None:
+            return DerivedResult(
+                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
+            )
+        if d.where is None and d.equals is None:
+            return DerivedResult(len(items), f"{len(items)} {field.path} items")
+        if d.equals is not None:
+            n = sum(1 for v in items if v == d.equals)
+            return DerivedResult(n, f"{n} of {len(items)} {field.path} are {_show(d.equals)}")
+        where = d.where
+        assert where is not None
+        truths = [evaluate(where, item, extras) for item in items]
+        if any(t.truth is None for t in truths):
+            from riskreview._reference import unknown_paths  # noqa: PLC0415
+
+            paths = [p for t in truths for p in unknown_paths(t)]
+            return DerivedResult(
+                None,
+                f"unknown: some {field.path} items cannot be decided",
+                _unknowns(paths or [field.path], results),
+            )
+        n = sum(1 for t in truths if t.truth)
+        return DerivedResult(n, f"{n} of {len(items)} {field.path} items match")
+    if d.op == "sum":
+        total, parts, waiting = 0, [], []
+        for term in d.terms:
+            if term.value is not None:
+                v = value_of(term.value)
+                if v is None:
+                    waiting.append(term.value.path)
+                    continue
+                add = v * number(term.points)
+                total += add
+                if add:
+                    parts.append(f"{term.value.path} {v} × {number(term.points)} = {add}")
+                continue
+            truth = True if term.when is None else evaluate(term.when, None, extras).truth
+            if truth is None:
+                from riskreview._reference import unknown_paths  # noqa: PLC0415
+
+                when = term.when
+                assert when is not None
+                waiting.extend(unknown_paths(evaluate(when, None, extras)))
+            elif truth:
+                total += number(term.points)
+                parts.append(f"{term.text} {number(term.points)}")
+        if waiting:
+            return DerivedResult(
+                None,
+                "unknown: waits on " + ", ".join(dict.fromkeys(waiting)),
+                _unknowns(waiting, results),
+            )
+        return DerivedResult(total, f"{total} points: " + ("; ".join(parts) or "no term applies"))
+    if d.op in ("max", "min", "first_present"):
+        values = [(f.path, value_of(f)) for f in d.fields]
+        if d.op == "first_present":
+            found = next(((p, v) for p, v in values if v is not None), None)
+            if found is None:
+                return DerivedResult(
+                    None,
+                    "unknown: none of " + ", ".join(p for p, _ in values) + " is known",
+                    # ask for the last alternative: the fallback every case can record
+                    _unknowns([values[-1][0]], results),
+                )
+            return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
+        missing = [p for p, v in values if v is None]
+        if missing:
+            return DerivedResult(
+                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
+            )
+        pick = max if d.op == "max" else min
+        best = pick(values, key=lambda pv: pv[1])
+        shown = ", ".join(f"{p} {_show(v)}" for p, v in values)
+        return DerivedResult(best[1], f"{d.op} of {shown} is {_show(best[1])} ({best[0]})")
+    if d.op == "band":
+        field = d.fields[0]
+        v = value_of(field)
+        if v is None:
+            return DerivedResult(
+                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
+            )
+        edges = [(label, number(b)) for label, b in d.edges]
+        assert d.enum is not None
+        chosen = None
+        for i, (label, low) in enumerate(edges):
+            if v >= low:
+                upper = edges[i + 1][1] if i + 1 < len(edges) else None
+                chosen = (label, low, upper)
+        if chosen is None:
+            return DerivedResult(
+                None, f"{v} is below the lowest band edge {edges[0][1]}", (field.path,)
+            )
+        label, low, upper = chosen
+        span = f"{low} and over" if upper is None else f"{low} up to {upper - 1}"
+        return DerivedResult(d.enum(label), f"{field.path} {v} is in band {label} ({span})")
+    if d.op == "grid":
+        row, col = (value_of(f) for f in d.fields)
+        if row is None or col is None:
+            missing = [f.path for f, v in zip(d.fields, (row, col), strict=True) if v is None]
+            return DerivedResult(
+                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
+            )
+        assert d.enum is not None
+        label = d.table[_show(row)][_show(col)]
+        return DerivedResult(
+            d.enum(label),
+            f"row {d.fields[0].path} {_show(row)}, column "
+            f"{d.fields[1].path} {_show(col)} gives {label}",
+        )
+    if d.op == "days_between":
+        start, end = (value_of(f) for f in d.fields)
+        if start is None or end is None:
+            missing = [f.path for f, v in zip(d.fields, (start, end), strict=True) if v is None]
+            return DerivedResult(
+                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
+            )
+        if d.unit == "working_days":
+            n = calendar.working_days_between(start, end)
+        else:
+            n = (end - start).days // (7 if d.unit == "weeks" else 1)
+        unit = d.unit.replace("_", " ")
+        return DerivedResult(
+            n,
+            f"{n} {unit} from {d.fields[0].path} {_show(start)} to {d.fields[1].path} {_show(end)}",
+        )
+    born = value_of(d.fields[0])
+    if born is None or born > as_of:
+        return DerivedResult(
+            None, f"unknown: {d.fields[0].path} is unknown", _unknowns([d.fields[0].path], results)
+        )
+    years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    return DerivedResult(years, f"{years} years old on {as_of.isoformat()}")

@@ -1,0 +1,178 @@
+"""Pack-declared case inputs: reading ``inputs.yaml`` and checking a case's values.
+
+A pack may declare further typed inputs that the core case model does not name
+(``inputs.yaml``). Rules read them like case fields: ``inputs.ogrs_score``. The
+declarations are read when the pack loads; each case's ``inputs`` are checked
+against them before any rule runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from riskreview._fields import EXTRA, Field
+from riskreview._structure import suggest
+from riskreview._vocab import ORDERED
+from riskreview.errors import CaseError, Problem
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INPUT_TYPES = ("int", "bool", "date", "enum", "list")
+
+
+def _enum(name: str, labels: list[str], ordered: bool) -> type[StrEnum]:
+    members = {f"M{i}": label for i, label in enumerate(labels)}
+    created: type[StrEnum] = StrEnum(name, members)  # type: ignore[misc]
+    if ordered:
+        ORDERED.add(created)
+    return created
+
+
+@attrs.frozen
+class InputDef:
+    """A typed case input declared by a pack."""
+
+    name: str
+    kind: str
+    description: str
+    enum: type[StrEnum] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    required: bool = False
+
+    @property
+    def field(self) -> Field:
+        """The field rules use to read it."""
+        kind = {"list": "set"}.get(self.kind, self.kind)
+        return Field(f"inputs.{self.name}", kind, self.description, enum=self.enum, virtual=EXTRA)
+
+
+def parse_inputs(data: Any, report: Callable[[str, str], None]) -> dict[str, InputDef]:
+    """Read ``inputs.yaml``'s mapping; problems go to ``report(where, message)``."""
+    out: dict[str, InputDef] = {}
+    if not isinstance(data, Mapping):
+        return out
+    for name, spec in data.items():
+        if not isinstance(spec, Mapping):
+            report(name, "expected {type, description, ...}")
+            continue
+        extra = set(spec) - {"type", "description", "values", "min", "max", "unknown", "ordered"}
+        for key in sorted(extra):
+            report(
+                f"{name} {key}",
+                "unknown key"
+                + suggest(
+                    key, ["type", "description", "values", "min", "max", "unknown", "ordered"]
+                ),
+            )
+        kind = spec.get("type")
+        if kind not in _INPUT_TYPES:
+            report(
+                f"{name} type",
+                f"{kind!r} is not an input type{suggest(str(kind), _INPUT_TYPES)}"
+                f" (one of: {', '.join(_INPUT_TYPES)})",
+            )
+            continue
+        enum = None
+        if kind in ("enum", "list"):
+            values = spec.get("values")
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(v, str) for v in values)
+            ):
+                report(f"{name} values", "expected a list of allowed text values")
+                continue
+            enum = _enum(f"Input_{name}", [str(v) for v in values], bool(spec.get("ordered")))
+        bounds = [spec.get("min"), spec.get("max")]
+        if any(b is not None and type(b) is not int for b in bounds):
+            report(name, "min and max must be whole numbers")
+            continue
+        unknown = spec.get("unknown", "allowed")
+        if unknown not in ("allowed", "not_allowed"):
+            report(f"{name} unknown", "expected 'allowed' or 'not_allowed'")
+        out[name] = InputDef(
+            name,
+            str(kind),
+            str(spec.get("description", name)).strip(),
+            enum,
+            bounds[0],
+            bounds[1],
+            unknown == "not_allowed",
+        )
+    return out
+
+
+def read_inputs(
+    defs: Mapping[str, InputDef], raw: Mapping[str, Any], case_id: str
+) -> dict[str, Any]:
+    """Check a case's ``inputs`` against the pack; the typed values by field path.
+
+    Raises one CaseError listing every problem by its ``$.inputs.<name>`` path.
+    """
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    for key in raw:
+        if key not in defs:
+            problems.append(
+                Problem(
+                    f"$.inputs.{key}" if len(key) <= 40 else "$.inputs",
+                    "is not an input this pack declares" + suggest(key, defs),
+                )
+            )
+    for name, d in defs.items():
+        path = f"$.inputs.{name}"
+        value = raw.get(name)
+        if value is None:
+            if d.required:
+                problems.append(Problem(path, "is required by the pack and may not be unknown"))
+            continue
+        checked, message = _input_value(d, value)
+        if message:
+            problems.append(Problem(path, message))
+        else:
+            out[f"inputs.{name}"] = checked
+    if problems:
+        raise CaseError(problems, subject=case_id)
+    return out
+
+
+def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
+    if d.kind == "int":
+        if type(value) is not int:
+            return None, "expected a whole number"
+        if (d.minimum is not None and value < d.minimum) or (
+            d.maximum is not None and value > d.maximum
+        ):
+            return None, f"expected a whole number from {d.minimum} to {d.maximum}, got {value}"
+        return value, ""
+    if d.kind == "bool":
+        return (value, "") if type(value) is bool else (None, "expected true or false")
+    if d.kind == "date":
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value), ""
+            except ValueError:
+                pass
+        return None, "expected a real date as YYYY-MM-DD"
+    assert d.enum is not None
+    allowed = [m.value for m in d.enum]
+    items = value if d.kind == "list" else (value,)
+    if d.kind == "list" and not isinstance(value, tuple | list):
+        return None, "expected a list"
+    converted = []
+    for item in items:
+        if not isinstance(item, str) or item not in allowed:
+            shown = repr(item) if isinstance(item, str) and len(item) <= 40 else "a value"
+            hint = suggest(item, allowed) if isinstance(item, str) else ""
+            return (
+                None,
+                f"{shown} is not allowed{hint or ' (expected one of: ' + ', '.join(allowed) + ')'}",
+            )
+        converted.append(d.enum(item))
+    return (tuple(converted) if d.kind == "list" else converted[0]), ""
