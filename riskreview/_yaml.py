@@ -1,7 +1,8 @@
-"""YAML reading for packs: safe_load semantics, line numbers, no duplicate keys."""
+"""YAML reading for packs: safe_load semantics, line numbers, no duplicate keys, dates."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +88,15 @@ def _duplicates(data: Any, owner: str) -> list[tuple[int, str, str]]:
 def line_of(data: Any) -> int:
     """The line a mapping started on, or 0."""
     return getattr(data, "line", 0)
+
+
+def as_date(value: Any) -> date | None:
+    """A YAML date, or ISO ``YYYY-MM-DD`` text, as a date; None for anything else."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
