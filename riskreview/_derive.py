@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, parse
-from riskreview._derive_compute import DerivedResult, compute
+from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
 from riskreview._fields import EXTRA, Field
 from riskreview._inputs import InputDef, _enum, parse_inputs, read_inputs
 from riskreview._structure import suggest
@@ -27,7 +27,9 @@ __all__ = [
     "DerivedDef",
     "DerivedParser",
     "DerivedResult",
+    "Evaluate",
     "InputDef",
+    "Read",
     "Term",
     "compute",
     "order",
