@@ -18,7 +18,7 @@ from riskreview._conditions import (
 )
 from riskreview._reference import Result, unknown_paths
 
-_OP_WORDS = {
+OP_WORDS = {
     "eq": "is",
     "ne": "is not",
     "lt": "is less than",
@@ -37,7 +37,7 @@ _OP_WORDS = {
     "within_last": "is within the last",
     "within_next": "is within the next",
 }
-_DATE_WORDS = {
+DATE_WORDS = {
     "lt": "is before",
     "lte": "is on or before",
     "gt": "is after",
@@ -78,8 +78,8 @@ def _expected(node: Cmp) -> str:
 def condition_text(node: Any) -> str:
     """One condition in words: ``risk.overall_level is at least medium``."""
     if isinstance(node, Cmp):
-        words = _DATE_WORDS.get(node.op) if node.field.kind == "date" else None
-        words = words or _OP_WORDS.get(node.op, node.op)
+        words = DATE_WORDS.get(node.op) if node.field.kind == "date" else None
+        words = words or OP_WORDS.get(node.op, node.op)
         if node.op in ("exists", "missing"):
             return f"{node.path} {words}"
         return f"{node.path} {words} {_expected(node)}"
@@ -106,7 +106,7 @@ def _near(node: Cmp, result: Result) -> str:
     expected = result.expected
     if expected is None or isinstance(expected, tuple) or node.op in ("eq", "ne"):
         return ""
-    words = _OP_WORDS.get(node.op, node.op).removeprefix("is ")
+    words = OP_WORDS.get(node.op, node.op).removeprefix("is ")
     text = f"the rule needs {words} {show(expected)}"
     if type(result.actual) is int and type(expected) is int:
         text += f" ({abs(result.actual - expected)} away)"

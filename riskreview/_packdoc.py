@@ -27,6 +27,8 @@ from typing import Any
 import yaml
 
 from riskreview import _conditions as cond
+from riskreview._conditions import DATE_AS_ORDER
+from riskreview._explain import DATE_WORDS, OP_WORDS
 from riskreview._fields import CASE_FIELDS, Field
 from riskreview.pack import Pack, Parameter, Rule, load_pack
 
@@ -46,24 +48,8 @@ _AREA_TITLES = {
     "curfew": "Curfew",
 }
 
-_OPS = {
-    "eq": "is",
-    "ne": "is not",
-    "lt": "is less than",
-    "lte": "is at most",
-    "gt": "is more than",
-    "gte": "is at least",
-    "in": "is one of",
-    "not_in": "is none of",
-    "contains": "includes",
-    "not_contains": "does not include",
-    "contains_any": "includes any of",
-    "contains_none": "includes none of",
-    "before": "is before",
-    "after": "is after",
-    "on_or_before": "is on or before",
-    "on_or_after": "is on or after",
-}
+# the words for each operator, as explanations use them, plus the YAML spellings of dates
+_OPS = {**OP_WORDS, **{word: DATE_WORDS[op] for word, op in DATE_AS_ORDER.items()}}
 _UNITS = {"days": "days", "weeks": "weeks", "working_days": "working days"}
 
 
