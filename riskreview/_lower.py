@@ -1,0 +1,320 @@
+"""Lowered formulas: a pack's parsed conditions as integer tests on case properties.
+
+Every condition is lowered to integer tests ``prop >= c`` or ``prop <= c``
+(:class:`Test` on a :class:`Prop`), combined by :class:`And`, :class:`Or` and
+:class:`Each` (over a list's items), in negation normal form, where it is
+monotone in its tests. :func:`normalise` lifts alternatives out of list items,
+as the engine needs; :mod:`riskreview._compile` turns the result into a ruleset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import attrs
+
+from riskreview._conditions import (
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+    Window,
+)
+from riskreview._envelope import LANE_PATHS
+from riskreview._fields import Field
+
+# ------------------------------------------------------------------ properties
+
+
+@attrs.frozen
+class Prop:
+    """An integer the fact builder computes from the case (None when unknown)."""
+
+    kind: str  # value present member oneof anyof age_days age_wd ordinal diff count
+    field: Field
+    scope: str  # root | item
+    arg: Any = None  # member ("member"), members ("oneof", "anyof"), other Field ("diff")
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        other = self.arg
+        if isinstance(other, Field):
+            other = other.path
+        elif isinstance(other, frozenset):
+            other = tuple(sorted(str(m) for m in other))
+        return (self.kind, self.field.path, self.scope, other)
+
+
+# ------------------------------------------------------------------ lowered formulas
+
+
+@attrs.frozen
+class Test:
+    """``prop >= bound`` (side ``ge``) or ``prop <= bound`` (side ``le``)."""
+
+    prop: Prop
+    side: str
+    bound: int
+
+    def negate(self) -> Test:
+        if self.side == "ge":
+            return Test(self.prop, "le", self.bound - 1)
+        return Test(self.prop, "ge", self.bound + 1)
+
+
+@attrs.frozen
+class And:
+    items: tuple[Formula, ...]
+
+
+@attrs.frozen
+class Or:
+    items: tuple[Formula, ...]
+
+
+@attrs.frozen
+class Each:
+    """``any`` or ``all`` items of a list satisfy ``cond`` (item-scoped tests)."""
+
+    field: Field
+    mode: str  # any | all
+    cond: Formula
+
+
+Formula = Test | And | Or | Each
+TRUE = And(())
+FALSE = Or(())
+
+
+def negate(f: Formula) -> Formula:
+    """Negation pushed down to the tests (negation normal form)."""
+    if isinstance(f, Test):
+        return f.negate()
+    if isinstance(f, And):
+        return Or(tuple(negate(i) for i in f.items))
+    if isinstance(f, Or):
+        return And(tuple(negate(i) for i in f.items))
+    return Each(f.field, "all" if f.mode == "any" else "any", negate(f.cond))
+
+
+def _eq(prop: Prop, value: int) -> Formula:
+    return And((Test(prop, "ge", value), Test(prop, "le", value)))
+
+
+def _cmp(prop: Prop, op: str, value: int) -> Formula:
+    if op == "eq":
+        return _eq(prop, value)
+    if op == "ne":
+        return negate(_eq(prop, value))
+    return {
+        "gte": Test(prop, "ge", value),
+        "gt": Test(prop, "ge", value + 1),
+        "lte": Test(prop, "le", value),
+        "lt": Test(prop, "le", value - 1),
+    }[op]
+
+
+ParamValue = Callable[[str], Any]
+
+
+@attrs.define
+class Lowering:
+    """Lowers parsed conditions for one policy period (parameters are constants)."""
+
+    param: ParamValue
+
+    def lower(self, node: Node) -> Formula:
+        if isinstance(node, All):
+            return And(tuple(self.lower(n) for n in node.items))
+        if isinstance(node, AnyOf):
+            return Or(tuple(self.lower(n) for n in node.items))
+        if isinstance(node, Not):
+            return negate(self.lower(node.item))
+        if isinstance(node, Named):
+            return self.lower(node.item)
+        if isinstance(node, Quant):
+            inner = self.lower(node.cond)
+            if node.mode == "none":
+                return Each(node.field, "all", negate(inner))
+            return Each(node.field, node.mode, inner)
+        return self._cmp(node)
+
+    def _keyed(self, ref: ParamRef, build: Callable[[int], Formula]) -> Formula:
+        """A test whose number comes from a table keyed by another field's enum value."""
+        table = self.param(ref.name)
+        if ref.by is None:
+            return build(table)
+        assert ref.by_field is not None and ref.by_field.enum is not None
+        members = list(ref.by_field.enum)
+        rows = tuple(
+            And(
+                (
+                    Test(Prop("oneof", ref.by_field, "root", frozenset({m})), "ge", 1),
+                    build(table[m.value]),
+                )
+            )
+            for m in members
+        )
+        # whatever the key, the test holds when it holds for every row: decided even
+        # when the key is unknown (the reference evaluator reads tables the same way)
+        every_row = And(tuple(build(table[m.value]) for m in members))
+        return Or((*rows, every_row))
+
+    def _cmp(self, node: Cmp) -> Formula:
+        field, op, value, scope = node.field, node.op, node.value, node.scope
+        if op in ("exists", "missing"):
+            return _cmp(
+                Prop("present", field, scope),
+                "gte" if op == "exists" else "lte",
+                1 if op == "exists" else 0,
+            )
+        if field.kind == "set":
+            return self._set(node)
+        if field.kind == "date":
+            return self._date(node)
+        prop = Prop("value", field, scope)
+        if isinstance(value, FieldRef):
+            return _cmp(Prop("diff", field, scope, value.field), op, 0)
+        if isinstance(value, ParamRef):
+            return self._keyed(value, lambda n: _cmp(prop, op, n))
+        if field.kind == "bool":
+            # 0/1 values: one test each way, so negation never needs an $or
+            holds = Test(prop, "ge", 1) if value else Test(prop, "le", 0)
+            return holds if op == "eq" else holds.negate()
+        if op in ("eq", "ne", "in", "not_in") and (field.kind == "enum" or op in ("in", "not_in")):
+            # membership as one 0/1 property: no $or, which durable mis-evaluates inside $iany
+            members = frozenset(value) if isinstance(value, tuple) else frozenset({value})
+            holds = Test(Prop("oneof", field, scope, members), "ge", 1)
+            return holds if op in ("eq", "in") else holds.negate()
+        return _cmp(prop, op, _encode(field, value))
+
+    def _set(self, node: Cmp) -> Formula:
+        members = node.value if isinstance(node.value, tuple) else (node.value,)
+        holds = Test(Prop("anyof", node.field, node.scope, frozenset(members)), "ge", 1)
+        return holds if node.op in ("contains", "contains_any") else holds.negate()
+
+    def _date(self, node: Cmp) -> Formula:
+        field, op, value, scope = node.field, node.op, node.value, node.scope
+        if isinstance(value, Window):
+            kind = "age_wd" if value.unit == "working_days" else "age_days"
+            prop = Prop(kind, field, scope)
+            scale = 7 if value.unit == "weeks" else 1
+
+            def window(n: int) -> Formula:
+                n *= scale
+                if op == "older_than":
+                    return Test(prop, "ge", n + 1)
+                if op == "within_last":
+                    return And((Test(prop, "ge", 0), Test(prop, "le", n)))
+                return And((Test(prop, "ge", -n), Test(prop, "le", 0)))
+
+            if isinstance(value.amount, ParamRef):
+                return self._keyed(value.amount, window)
+            return window(value.amount)
+        if isinstance(value, FieldRef):
+            return _cmp(Prop("diff", field, scope, value.field), op, 0)
+        assert isinstance(value, date)
+        return _cmp(Prop("ordinal", field, scope), op, value.toordinal())
+
+
+def _encode(field: Field, value: Any) -> int:
+    if field.kind == "bool":
+        return int(bool(value))
+    if field.kind == "enum":
+        assert field.enum is not None
+        return list(field.enum).index(value)
+    return int(value)
+
+
+def simplify(f: Formula) -> Formula:
+    """Flatten nested and/or and drop constant parts."""
+    if isinstance(f, And | Or):
+        cls = type(f)
+        items: list[Formula] = []
+        for item in (simplify(i) for i in f.items):
+            if isinstance(item, cls):
+                items.extend(item.items)
+            else:
+                items.append(item)
+        if isinstance(f, And) and any(isinstance(i, Or) and not i.items for i in items):
+            return FALSE
+        if isinstance(f, Or) and any(isinstance(i, And) and not i.items for i in items):
+            return TRUE
+        unique = tuple(dict.fromkeys(items))
+        if len(unique) == 1:
+            return unique[0]
+        return cls(unique)
+    if isinstance(f, Each):
+        return Each(f.field, f.mode, simplify(f.cond))
+    return f
+
+
+def _tests(f: Formula) -> list[Test]:
+    if isinstance(f, Test):
+        return [f]
+    if isinstance(f, Each):
+        return _tests(f.cond)
+    return [t for i in f.items for t in _tests(i)]
+
+
+def props_of(f: Formula) -> list[Prop]:
+    """Every property a formula tests (list items' properties included)."""
+    if isinstance(f, Test):
+        return [f.prop]
+    if isinstance(f, Each):
+        extra = [Prop("count", f.field, "root")] if f.mode == "all" else []
+        return extra + props_of(f.cond)
+    return [p for i in f.items for p in props_of(i)]
+
+
+# ------------------------------------------------------------------ normal forms
+
+
+class Unsupported(Exception):
+    """A condition the engine cannot evaluate faithfully."""
+
+
+def dnf(f: Formula) -> list[tuple[Test, ...]]:
+    """Disjunctive normal form of a formula without list tests."""
+    if isinstance(f, Test):
+        return [(f,)]
+    if isinstance(f, Or):
+        return [t for i in f.items for t in dnf(i)]
+    if isinstance(f, And):
+        terms: list[tuple[Test, ...]] = [()]
+        for item in f.items:
+            terms = [a + b for a in terms for b in dnf(item)]
+            if len(terms) > LANE_PATHS:
+                raise Unsupported(f"more than {LANE_PATHS} alternatives")
+        return terms
+    raise Unsupported("a list test inside a list item")
+
+
+def normalise(f: Formula) -> Formula:
+    """Lift alternatives out of list items: any(a or b) becomes any(a) or any(b).
+
+    ``all``/``none`` over a list cannot be split that way; their item condition
+    must be a plain conjunction (checked when the pack loads).
+    """
+    if isinstance(f, Each):
+        terms = dnf(f.cond)
+        if f.mode == "any":
+            return simplify(Or(tuple(Each(f.field, "any", And(t)) for t in terms)))
+        if len(terms) != 1:
+            raise Unsupported(
+                f"'all'/'none' over {f.field.path} with alternatives inside an item "
+                "(write 'none' of the alternatives as separate conditions, or use 'any')"
+            )
+        return Each(f.field, "all", And(terms[0]))
+    if isinstance(f, And):
+        return simplify(And(tuple(normalise(i) for i in f.items)))
+    if isinstance(f, Or):
+        return simplify(Or(tuple(normalise(i) for i in f.items)))
+    return f
