@@ -952,7 +952,16 @@ def test_e16_guard_no_arithmetic_regex_or_existence_operator_is_ever_emitted(
 
 
 def test_e17_raw_the_correlated_two_rule_pattern_of_issue_381_segfaults() -> None:
-    run = run_python("""
+    # the crash reads freed memory, so on rare runs it survives: up to five tries
+    for _ in range(5):
+        run = _run_issue_381()
+        if run.killed_by_signal:
+            break
+    assert run.killed_by_signal and "survived" not in run.stdout
+
+
+def _run_issue_381() -> Any:
+    return run_python("""
         from durable.lang import ruleset, when_all, m, c, post
         with ruleset("metrics"):
             @when_all(c.first << (m.metric == "met-A") & (m.amount > 10),
@@ -967,7 +976,6 @@ def test_e17_raw_the_correlated_two_rule_pattern_of_issue_381_segfaults() -> Non
         post("metrics", {"metric": "met-B", "amount": 200})
         print("survived")
     """, timeout=10)
-    assert run.killed_by_signal and "survived" not in run.stdout
 
 
 def test_e17_guard_no_join_and_no_alias_but_m_is_ever_emitted(runtimes: list[Any]) -> None:
