@@ -255,15 +255,17 @@ def load_pack(path: str | Path, *, version: str | None = None, digest: str | Non
 
 
 def default_pack_path() -> Path:
-    """Where the default England & Wales pack is installed."""
-    try:
-        root = resources.files("riskreview.packs")
-        candidate = Path(str(root)) / "england-wales"
+    """Where the default England & Wales pack is: installed as data beside the package
+    (``riskreview/packs/``), or in a checkout's ``rules/`` (an editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "packs" / "england-wales", here.parent / "rules" / "england-wales"):
         if (candidate / "pack.yaml").is_file():
             return candidate
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "rules" / "england-wales"
+    try:
+        found = Path(str(resources.files("riskreview.packs"))) / "england-wales"
+    except (ModuleNotFoundError, TypeError):
+        found = here / "packs" / "england-wales"
+    return found
 
 
 @functools.lru_cache(maxsize=1)
