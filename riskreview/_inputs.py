@@ -16,8 +16,9 @@ from typing import Any
 
 import attrs
 
+from riskreview._envelope import MAX_BOUND
 from riskreview._fields import EXTRA, Field
-from riskreview._structure import suggest
+from riskreview._structure import date_problem, echo, suggest
 from riskreview._vocab import ORDERED
 from riskreview.errors import CaseError, Problem
 
@@ -146,19 +147,23 @@ def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
     if d.kind == "int":
         if type(value) is not int:
             return None, "expected a whole number"
-        if (d.minimum is not None and value < d.minimum) or (
-            d.maximum is not None and value > d.maximum
-        ):
-            return None, f"expected a whole number from {d.minimum} to {d.maximum}, got {value}"
+        # with no bounds declared, the engine's own limit still holds
+        low = d.minimum if d.minimum is not None else -MAX_BOUND
+        high = d.maximum if d.maximum is not None else MAX_BOUND
+        if not low <= value <= high:
+            return None, f"expected a whole number from {low} to {high}, got {echo(value)}"
         return value, ""
     if d.kind == "bool":
         return (value, "") if type(value) is bool else (None, "expected true or false")
     if d.kind == "date":
         if isinstance(value, str) and _ISO_DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value), ""
+                day = date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                problem = date_problem(day)
+                return (None, problem) if problem else (day, "")
         return None, "expected a real date as YYYY-MM-DD"
     assert d.enum is not None
     allowed = [m.value for m in d.enum]

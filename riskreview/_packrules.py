@@ -232,6 +232,8 @@ def _rule(
 
 
 _DUE_UNITS = ("days", "weeks", "working_days")
+#: the longest due time, in each unit: ten years, so no due date leaves the calendar
+_MAX_DUE = {"days": 3653, "weeks": 521, "working_days": 2609}
 
 
 def _due(
@@ -269,9 +271,25 @@ def _due(
                 file, line, where, f"parameter {name!r} is a table; a due time needs one number"
             )
             return None
+        too_long = [v for _, v in params[name].values if type(v) is int and v > _MAX_DUE[unit]]
+        if too_long:
+            loader.report(
+                file,
+                line,
+                where,
+                f"parameter {name!r} is {too_long[0]} {unit}; "
+                f"a due time may be at most {_MAX_DUE[unit]} {unit} (ten years)",
+            )
+            return None
         amount = ParamRef(name)
-    elif type(amount) is not int or amount < 0:
-        loader.report(file, line, where, f"expected a whole number ≥ 0, got {amount!r}")
+    elif type(amount) is not int or not 0 <= amount <= _MAX_DUE[unit]:
+        loader.report(
+            file,
+            line,
+            where,
+            f"expected a whole number from 0 to {_MAX_DUE[unit]} {unit} (ten years), "
+            f"got {amount!r}",
+        )
         return None
     anchor = spec.get("from", "as_of")
     if not _anchor_ok(anchor, loader.fields):

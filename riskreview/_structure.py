@@ -26,6 +26,12 @@ _MAX_ECHO = 40
 _WORD = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DEPTH = 12
+#: the dates a case may hold, and the days it may be evaluated on: wide enough for
+#: anyone under supervision and any plan, narrow enough that no due date can
+#: leave the calendar
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+_DATE_RANGE = f"{FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}"
 
 
 @attrs.frozen
@@ -92,8 +98,12 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
         ok = type(value) is int
     elif info.kind == "str":
         ok = isinstance(value, str)
+        if ok:
+            return text_problem(value)
     elif info.kind == "date":
         ok = type(value) is date
+        if ok:
+            return date_problem(value)
     elif info.kind == "enum":
         ok = isinstance(value, info.enum)  # type: ignore[arg-type]
     elif info.kind == "model":
@@ -111,6 +121,9 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
         ok = isinstance(value, dict) and all(
             isinstance(k, str) and _is_input_value(v) for k, v in value.items()
         )
+        if ok:
+            texts = (t for k, v in value.items() for t in _texts(k, v))
+            return next((p for p in map(text_problem, texts) if p), None)
     return None if ok else f"expected {_expected(info)}"
 
 
@@ -164,8 +177,11 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _echo(value: Any) -> str:
+def echo(value: Any) -> str:
     """Show a value in a message: only short non-text values, never free text."""
+    if type(value) is int and abs(value) >= 10**_MAX_ECHO:
+        # str() of a huge int is slow, and refused past 4,300 digits
+        return f"a whole number of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, bool | int | float) or value is None:
         text = json.dumps(value)
         return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"
@@ -191,13 +207,29 @@ def _expected(info: TypeInfo) -> str:
     }[info.kind]
 
 
+def text_problem(text: str) -> str | None:
+    """Why ``text`` is not valid Unicode text (a lone surrogate), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text: it holds a lone surrogate (\\ud800 to \\udfff)"
+    return None
+
+
+def date_problem(day: date) -> str | None:
+    """Why ``day`` may not appear in a case (outside the accepted range), or None."""
+    if FIRST_DATE <= day <= LAST_DATE:
+        return None
+    return f"{day.isoformat()} is outside the dates a case may hold ({_DATE_RANGE})"
+
+
 def _range_problem(attribute: attrs.Attribute[Any], value: Any) -> str | None:
     meta = attribute.metadata
     if type(value) is int:
         low, high = meta.get("min"), meta.get("max")
         if (low is not None and value < low) or (high is not None and value > high):
             span = f"from {low}" + (f" to {high}" if high is not None else " up")
-            return f"expected a whole number {span}, got {value}"
+            return f"expected a whole number {span}, got {echo(value)}"
     if isinstance(value, str) and "max_len" in meta and len(value) > meta["max_len"]:
         return f"expected at most {meta['max_len']} characters, got {len(value)}"
     if isinstance(value, str) and meta.get("min_len", 0) > len(value):
@@ -229,7 +261,8 @@ class _Structurer:
                 )
         elif kind == "str":
             if isinstance(data, str):
-                return data
+                problem = text_problem(data)
+                return data if problem is None else self.fail(path, problem)
         elif kind == "date":
             return self.date(data, path)
         elif kind == "enum":
@@ -240,17 +273,19 @@ class _Structurer:
             return self.list(info, data, path, depth)
         elif kind == "inputs":
             return self.inputs(data, path)
-        return self.fail(path, f"expected {_expected(info)}, got {_echo(data)}")
+        return self.fail(path, f"expected {_expected(info)}, got {echo(data)}")
 
     def date(self, data: Any, path: str) -> date | _Bad:
-        if type(data) is date:
-            return data
+        day: date | None = data if type(data) is date else None
         if isinstance(data, str) and _ISO_DATE.fullmatch(data):
             try:
-                return date.fromisoformat(data)
+                day = date.fromisoformat(data)
             except ValueError:
                 return self.fail(path, "is not a real calendar date (expected YYYY-MM-DD)")
-        return self.fail(path, f"expected a date as YYYY-MM-DD, got {_echo(data)}")
+        if day is not None:
+            problem = date_problem(day)
+            return day if problem is None else self.fail(path, problem)
+        return self.fail(path, f"expected a date as YYYY-MM-DD, got {echo(data)}")
 
     def enum(self, info: TypeInfo, data: Any, path: str) -> StrEnum | _Bad:
         assert info.enum is not None
@@ -263,14 +298,14 @@ class _Structurer:
                 values = [m.value for m in info.enum]
                 hint = suggest(data, values) if len(data) <= 64 else ""
                 # only a word-like value is shown: free text may be personal data
-                shown = repr(data) if _WORD.fullmatch(data) else _echo(data)
+                shown = repr(data) if _WORD.fullmatch(data) else echo(data)
                 return self.fail(
                     path,
                     f"{shown} is not a known {info.enum.__name__} value{hint}"
                     + ("" if hint else f" (expected one of: {', '.join(values)})"),
                 )
         return self.fail(
-            path, f"expected a {info.enum.__name__} value (a string), got {_echo(data)}"
+            path, f"expected a {info.enum.__name__} value (a string), got {echo(data)}"
         )
 
     def model(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
@@ -279,7 +314,7 @@ class _Structurer:
         if isinstance(data, cls):
             return data
         if not isinstance(data, dict):
-            return self.fail(path, f"expected an object, got {_echo(data)}")
+            return self.fail(path, f"expected an object, got {echo(data)}")
         fields = fields_of(cls)
         kwargs: dict[str, Any] = {}
         bad = False
@@ -318,7 +353,7 @@ class _Structurer:
 
     def list(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
         if not isinstance(data, list | tuple):
-            return self.fail(path, f"expected a list, got {_echo(data)}")
+            return self.fail(path, f"expected a list, got {echo(data)}")
         assert info.item is not None
         items = []
         bad = False
@@ -334,17 +369,27 @@ class _Structurer:
 
     def inputs(self, data: Any, path: str) -> Any:
         if not isinstance(data, dict):
-            return self.fail(path, f"expected an object, got {_echo(data)}")
+            return self.fail(path, f"expected an object, got {echo(data)}")
         out: dict[str, Any] = {}
         for key, value in data.items():
-            where = f"{path}.{key}" if isinstance(key, str) and len(key) <= 64 else path
-            if not _is_input_value(value):
+            text = next((p for p in map(text_problem, _texts(key, value)) if p), None)
+            shown = isinstance(key, str) and len(key) <= 64 and text_problem(key) is None
+            where = f"{path}.{key}" if shown else path
+            if text:
+                self.fail(where, text)
+            elif not _is_input_value(value):
                 self.fail(
                     where, "expected a string, number, true/false, null or a flat list of them"
                 )
             else:
                 out[key] = tuple(value) if isinstance(value, list) else value
         return out
+
+
+def _texts(key: Any, value: Any) -> list[str]:
+    """The strings among an input's name and its value (or the items of its list)."""
+    values = list(value) if isinstance(value, list | tuple) else [value]
+    return [v for v in (key, *values) if isinstance(v, str)]
 
 
 def _is_scalar(value: Any) -> bool:
@@ -364,7 +409,9 @@ def structure_case(cls: type, data: Any) -> Any:
     if isinstance(data, cls):
         return data
     case_id = data.get("case_id") if isinstance(data, dict) else None
-    subject = case_id if isinstance(case_id, str) and len(case_id) <= 128 else ""
+    subject = ""
+    if isinstance(case_id, str) and len(case_id) <= 128 and text_problem(case_id) is None:
+        subject = case_id
     structurer = _Structurer()
     result = structurer.value(TypeInfo("model", False, model=cls), data, "$", 0)
     if result is _BAD or structurer.problems:

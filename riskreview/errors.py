@@ -101,7 +101,8 @@ class EngineError(RiskReviewError, RuntimeError):
 
 
 class PolicyNotInForceError(RiskReviewError, LookupError):
-    """``as_of`` is before the pack's earliest effective date."""
+    """``as_of`` is before the pack's earliest effective date, or outside the
+    dates riskreview evaluates (1900-01-01 to 2199-12-31)."""
 
 
 class VerificationError(RiskReviewError, ValueError):

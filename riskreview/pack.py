@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node
-from riskreview._structure import suggest
+from riskreview._structure import FIRST_DATE, LAST_DATE, suggest
 from riskreview.errors import PackError, PolicyNotInForceError, Problem
 
 __all__ = [
@@ -212,6 +212,11 @@ class Pack:
             raise PolicyNotInForceError(
                 f"pack {self.name} {self.version} is in force from {self.effective_from}; "
                 f"as_of {as_of} is before that"
+            )
+        if not FIRST_DATE <= as_of <= LAST_DATE:
+            raise PolicyNotInForceError(
+                f"as_of {as_of} is outside the dates riskreview evaluates "
+                f"({FIRST_DATE} to {LAST_DATE})"
             )
         return max(d for d in self.change_dates if d <= as_of)
 

@@ -28,6 +28,8 @@ __all__ = ["case_schema", "decision_schema", "explanation_schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
+#: a case holds dates from 1900-01-01 to 2199-12-31 only
+_CASE_DATE = {**_DATE, "pattern": r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
 _INPUT_SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
 
@@ -56,7 +58,7 @@ def _type_schema(tp: Any, defs: dict[str, Any], strict: bool) -> dict[str, Any]:
     if tp is str:
         return {"type": "string"}
     if tp is date:
-        return dict(_DATE)
+        return dict(_CASE_DATE if strict else _DATE)
     if isinstance(tp, type) and issubclass(tp, StrEnum):
         return {"type": "string", "enum": [m.value for m in tp]}
     if attrs.has(tp):
@@ -144,7 +146,7 @@ def _input_schema(d: Any) -> dict[str, Any]:
     elif d.kind == "bool":
         out = {"type": "boolean"}
     elif d.kind == "date":
-        out = dict(_DATE)
+        out = dict(_CASE_DATE)
     else:
         values = [m.value for m in d.enum]
         out = {"type": "string", "enum": values}

@@ -308,6 +308,73 @@ def test_a_leap_day_is_a_real_date() -> None:
     assert case.supervision.start_date == date(2028, 2, 29)
 
 
+@pytest.mark.parametrize("text", ["9999-12-31", "2200-01-01", "1899-12-31", "0001-01-01"])
+def test_dates_outside_1900_to_2199_are_rejected(text: str) -> None:
+    # a due date counted from 9999-12-31 would leave the calendar
+    problem = only_problem(case_with(supervision={"start_date": text}))
+    assert problem.path == "$.supervision.start_date"
+    assert problem.message == (
+        f"{text} is outside the dates a case may hold (1900-01-01 to 2199-12-31)"
+    )
+
+
+@pytest.mark.parametrize("text", ["1900-01-01", "2199-12-31"])
+def test_the_first_and_last_accepted_dates_are_accepted(text: str) -> None:
+    case = Case.from_dict(case_with(supervision={"start_date": text}))
+    assert case.supervision.start_date == date.fromisoformat(text)
+
+
+def test_a_date_out_of_range_in_a_list_item_is_rejected_with_its_index() -> None:
+    problem = only_problem(case_with(events=[{"type": "arrest", "date": "9999-12-30"}]))
+    assert problem.path == "$.events[0].date"
+    assert "outside the dates" in problem.message
+
+
+def test_direct_construction_rejects_a_date_out_of_range() -> None:
+    with pytest.raises(CaseError) as info:
+        Supervision(start_date=date(9999, 12, 31))
+    assert info.value.problems[0].path == "Supervision.start_date"
+    assert "outside the dates" in info.value.problems[0].message
+
+
+# ---------------------------------------------------------------- text
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (
+            r'{"case_id": "C-1", "household": {"children": [{"ref": "a\udfffb"}]}}',
+            "$.household.children[0].ref",
+        ),
+        (r'{"case_id": "C-1", "inputs": {"note": "\ud800"}}', "$.inputs.note"),
+        (r'{"case_id": "C-1", "inputs": {"flags": ["ok", "\udc00"]}}', "$.inputs.flags"),
+        (r'{"case_id": "C-1", "inputs": {"\ud800": 1}}', "$.inputs"),
+    ],
+)
+def test_a_lone_surrogate_in_text_is_a_case_error(text: str, path: str) -> None:
+    # JSON can spell a lone surrogate as an escape; it is not Unicode text, and
+    # would fail later when the decision is written out as UTF-8
+    problem = json_problem(text)
+    assert problem.path == path
+    assert "lone surrogate" in problem.message
+
+
+def test_a_case_id_with_a_lone_surrogate_is_rejected_and_not_repeated() -> None:
+    with pytest.raises(CaseError) as info:
+        Case.from_json(r'{"case_id": "C\ud800"}')
+    assert [p.path for p in info.value.problems] == ["$.case_id"]
+    message = str(info.value)
+    assert message.encode("utf-8").decode("utf-8") == message  # always valid text
+    assert "C\ud800" not in message
+
+
+def test_direct_construction_rejects_a_lone_surrogate() -> None:
+    with pytest.raises(CaseError) as info:
+        Case(case_id="C\ud800")
+    assert info.value.problems[0].path == "Case.case_id"
+
+
 # ---------------------------------------------------------------- impossible combinations
 
 

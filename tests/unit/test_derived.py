@@ -116,6 +116,35 @@ def test_an_input_out_of_range_is_rejected_with_its_path(tiering: riskreview.Pac
     assert [p.path for p in caught.value.problems] == ["$.inputs.ogrs_score"]
 
 
+def test_an_input_without_bounds_still_keeps_within_the_engine_limit(tmp_path: Path) -> None:
+    # a number past the engine's limit would read as its encoding of "unknown"
+    copy = tmp_path / "pack"
+    shutil.copytree(TIERING, copy)
+    inputs = copy / "inputs.yaml"
+    text = inputs.read_text(encoding="utf-8")
+    bounded = "    type: int\n    min: 0\n    max: 99\n"
+    assert bounded in text
+    text = text.replace(bounded, "    type: int\n", 1)
+    text += "  assessed_on:\n    type: date\n    description: When the scores were assessed.\n"
+    inputs.write_text(text, encoding="utf-8")
+    pack = riskreview.load_pack(copy)
+    with pytest.raises(CaseError) as caught:
+        riskreview.evaluate(
+            _case(ogrs_score=10**12, assessed_on="9999-01-01"), as_of=AS_OF, pack=pack
+        )
+    problems = {p.path: p.message for p in caught.value.problems}
+    assert problems == {
+        "$.inputs.ogrs_score": (
+            "expected a whole number from -100000000 to 100000000, got 1000000000000"
+        ),
+        "$.inputs.assessed_on": (
+            "9999-01-01 is outside the dates a case may hold (1900-01-01 to 2199-12-31)"
+        ),
+    }
+    decision = riskreview.evaluate(_case(ogrs_score=10**8), as_of=AS_OF, pack=pack)
+    assert decision.case_id == "T1"
+
+
 def test_a_misspelled_input_is_rejected_with_did_you_mean(tiering: riskreview.Pack) -> None:
     case = _case()
     inputs = case["inputs"]

@@ -114,3 +114,23 @@ def test_one_action_per_code_with_every_rule_that_required_it() -> None:
 def test_as_of_before_the_pack_is_in_force_is_refused() -> None:
     with pytest.raises(riskreview.PolicyNotInForceError):
         riskreview.evaluate(CHILDREN_AND_DOMESTIC_ABUSE, as_of=date(2020, 1, 1))
+
+
+@pytest.mark.parametrize("as_of", [date(2200, 1, 1), date(9999, 12, 31)])
+def test_as_of_after_2199_is_refused_before_any_date_arithmetic(as_of: date) -> None:
+    with pytest.raises(riskreview.PolicyNotInForceError) as info:
+        riskreview.evaluate(CHILDREN_AND_DOMESTIC_ABUSE, as_of=as_of)
+    assert str(info.value) == (
+        f"as_of {as_of} is outside the dates riskreview evaluates (1900-01-01 to 2199-12-31)"
+    )
+
+
+def test_a_case_dated_at_the_end_of_the_accepted_range_gets_its_due_dates() -> None:
+    # due dates are counted forward from case dates: the last accepted date still fits
+    case = {
+        "case_id": "C-END",
+        "supervision": {"stage": "community", "start_date": "2199-12-31"},
+    }
+    decision = riskreview.evaluate(case, as_of=date(2199, 12, 31))
+    assert decision.actions
+    assert all(a.due_date >= date(2199, 12, 31) for a in decision.actions)

@@ -124,6 +124,11 @@ FAULTS: dict[str, Fault] = {
         "CS-02",
         ("due from", "'supervision.start' is not as_of, a date field"),
     ),
+    "due_too_long": Fault(
+        "rules/child_safeguarding.yaml:2",
+        "CS-02",
+        ("due", "expected a whole number from 0 to 3653 days (ten years)", "3000000"),
+    ),
     "named_condition_cycle": Fault(
         "rules/child_safeguarding.yaml:2",
         "CS-02",
