@@ -324,7 +324,7 @@ def _actions(
             {
                 "rules": [],
                 "reasons": [],
-                "evidence": [],
+                "evidence": {},
                 "sources": [],
                 "priority": "low",
                 "due": None,
@@ -333,9 +333,8 @@ def _actions(
         )
         g["rules"].append(rule.id)
         g["reasons"].append(rule.reason)
-        for path, value in evidence(result):
-            if Evidence(path, value) not in g["evidence"]:
-                g["evidence"].append(Evidence(path, value))
+        for path, value in evidence(result):  # a dict: ordered, each pair once
+            g["evidence"].setdefault(Evidence(path, value))
         if rule.source not in g["sources"]:
             g["sources"].append(rule.source)
         priority = rule.priority or action.priority

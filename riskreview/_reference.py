@@ -319,12 +319,10 @@ def unknown_paths(result: Result) -> list[str]:
         return [_list_path(result.path)]
     if isinstance(node, Quant) and not result.parts and result.truth is None:
         return [node.path]
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, each path once
     for part in result.parts:
-        for p in unknown_paths(part):
-            if p not in out:
-                out.append(p)
-    return out
+        out.update(dict.fromkeys(unknown_paths(part)))
+    return list(out)
 
 
 def _list_path(path: str) -> str:
@@ -352,14 +350,12 @@ def evidence(result: Result) -> list[tuple[str, Any]]:
         return out
     if isinstance(node, Not):
         return _negated_evidence(result.parts[0])
-    pairs: list[tuple[str, Any]] = []
+    pairs: dict[tuple[str, Any], None] = {}  # ordered, each pair once
     for part in result.parts:
         if isinstance(node, AnyOf) and part.truth is not True:
             continue
-        for pair in evidence(part):
-            if pair not in pairs:
-                pairs.append(pair)
-    return pairs
+        pairs.update(dict.fromkeys(evidence(part)))
+    return list(pairs)
 
 
 def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
