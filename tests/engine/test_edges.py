@@ -101,8 +101,9 @@ def objects_of(fact: dict[str, Any]) -> Iterator[dict[str, Any]]:
 _ACTIONS = {"ACT": {"title": "Act", "area": "test", "priority": "medium"}}
 
 
-def write_pack(root: Path, rules: list[dict[str, Any]],
-               conditions: dict[str, Any] | None = None) -> Path:
+def write_pack(
+    root: Path, rules: list[dict[str, Any]], conditions: dict[str, Any] | None = None
+) -> Path:
     """A minimal pack folder: one action ``ACT``, the given rules (``id`` and ``when``)
     and named conditions. JSON is YAML; one rule a line keeps large packs quick to read."""
     (root / "rules").mkdir(parents=True)
@@ -113,8 +114,14 @@ def write_pack(root: Path, rules: list[dict[str, Any]],
         (root / "conditions.yaml").write_text(json.dumps({"conditions": named}))
     lines = ["rules:"]
     for rule in rules:
-        full = {"title": rule["id"], "area": "test", "action": "ACT", "source": "test",
-                "rationale": "test", **rule}
+        full = {
+            "title": rule["id"],
+            "area": "test",
+            "action": "ACT",
+            "source": "test",
+            "rationale": "test",
+            **rule,
+        }
         lines.append(f"  - {json.dumps(full)}")
     (root / "rules" / "rules.yaml").write_text("\n".join(lines) + "\n")
     return root
@@ -125,12 +132,35 @@ def outcomes_by_id(decision: riskreview.Decision) -> dict[str, str]:
     return {o.rule_id: o.outcome for o in decision.trace}
 
 
-_CATEGORIES = ["domestic_abuse", "sexual", "violence", "offence_against_children", "stalking",
-               "non_fatal_strangulation", "child_cruelty_or_neglect", "burglary", "drugs"]
-_REGISTRATIONS = ["domestic_abuse_perpetrator", "domestic_abuse_history", "child_protection",
-                  "child_concerns", "mappa", "registered_sexual_offender", "high_rosh"]
-_EVENTS = ["new_relationship", "arrest", "domestic_abuse_callout", "separation", "charge",
-           "change_of_address", "birth_of_child"]
+_CATEGORIES = [
+    "domestic_abuse",
+    "sexual",
+    "violence",
+    "offence_against_children",
+    "stalking",
+    "non_fatal_strangulation",
+    "child_cruelty_or_neglect",
+    "burglary",
+    "drugs",
+]
+_REGISTRATIONS = [
+    "domestic_abuse_perpetrator",
+    "domestic_abuse_history",
+    "child_protection",
+    "child_concerns",
+    "mappa",
+    "registered_sexual_offender",
+    "high_rosh",
+]
+_EVENTS = [
+    "new_relationship",
+    "arrest",
+    "domestic_abuse_callout",
+    "separation",
+    "charge",
+    "change_of_address",
+    "birth_of_child",
+]
 _LEVELS = ["low", "medium", "high", "very_high"]
 
 
@@ -155,22 +185,40 @@ def varied_cases(n: int, seed: int = 2024) -> list[tuple[Case, date]]:
             "case_id": f"V{i}",
             "supervision": {"start_date": maybe(day(30, 600))},
             "index_offence": {"categories": maybe(rng.sample(_CATEGORIES, rng.randrange(3)))},
-            "offending_history": maybe([{"categories": maybe(rng.sample(_CATEGORIES, 1)),
-                                         "date": day(700, 4000)} for _ in range(rng.randrange(3))]),
-            "concerns": maybe([{"categories": maybe(rng.sample(_CATEGORIES, 1)),
-                                "date": day(0, 900)} for _ in range(rng.randrange(2))]),
+            "offending_history": maybe(
+                [
+                    {"categories": maybe(rng.sample(_CATEGORIES, 1)), "date": day(700, 4000)}
+                    for _ in range(rng.randrange(3))
+                ]
+            ),
+            "concerns": maybe(
+                [
+                    {"categories": maybe(rng.sample(_CATEGORIES, 1)), "date": day(0, 900)}
+                    for _ in range(rng.randrange(2))
+                ]
+            ),
             "registrations": maybe(rng.sample(_REGISTRATIONS, rng.randrange(3))),
-            "risk": {"screening_date": maybe(day(60, 500)),
-                     "full_analysis_date": maybe(day(30, 400), 0.6),
-                     "last_review_date": maybe(day(0, 300), 0.5),
-                     "levels": {"children": maybe(rng.choice(_LEVELS)),
-                                "public": maybe(rng.choice(_LEVELS))}},
+            "risk": {
+                "screening_date": maybe(day(60, 500)),
+                "full_analysis_date": maybe(day(30, 400), 0.6),
+                "last_review_date": maybe(day(0, 300), 0.5),
+                "levels": {
+                    "children": maybe(rng.choice(_LEVELS)),
+                    "public": maybe(rng.choice(_LEVELS)),
+                },
+            },
             "household": {"children_in_contact": flag(), "children": maybe(children)},
-            "checks": {"police_domestic_abuse": maybe({"requested_date": day(0, 400)}),
-                       "childrens_social_care": maybe({"requested_date": day(0, 400)})},
+            "checks": {
+                "police_domestic_abuse": maybe({"requested_date": day(0, 400)}),
+                "childrens_social_care": maybe({"requested_date": day(0, 400)}),
+            },
             "domestic_abuse": {"dvds_considered_date": maybe(day(0, 300), 0.6)},
-            "events": maybe([{"type": rng.choice(_EVENTS), "date": maybe(day(0, 400), 0.1)}
-                             for _ in range(rng.randrange(5))]),
+            "events": maybe(
+                [
+                    {"type": rng.choice(_EVENTS), "date": maybe(day(0, 400), 0.1)}
+                    for _ in range(rng.randrange(5))
+                ]
+            ),
         }
         out.append((Case.from_dict(data), as_of))
     return out
@@ -259,8 +307,9 @@ def engine_truths(rt: Any, case: Case, as_of: date) -> dict[str, bool | None]:
     return {rule_id[index]: value[outcome] for index, outcome in found.items()}
 
 
-def reference_truths(pack: riskreview.Pack, rt: Any, case: Case,
-                     as_of: date) -> dict[str, bool | None]:
+def reference_truths(
+    pack: riskreview.Pack, rt: Any, case: Case, as_of: date
+) -> dict[str, bool | None]:
     """The same, by the pure-Python reference evaluator."""
     ref = Reference(case, as_of, pack.parameter, rt.calendar)
     return {cr.rule.id: ref.evaluate(cr.rule.when).truth for cr in rt.compiled.rules}
@@ -270,7 +319,8 @@ def reference_truths(pack: riskreview.Pack, rt: Any, case: Case,
 
 
 def test_engine_and_reference_evaluator_agree_on_every_rule_of_varied_cases(
-        pack: riskreview.Pack, cases: list[tuple[Case, date]]) -> None:
+    pack: riskreview.Pack, cases: list[tuple[Case, date]]
+) -> None:
     """The sum of every fence: no match is lost, none invented, unknown stays unknown."""
     seen: Counter[bool | None] = Counter()
     for case, as_of in cases:
@@ -298,7 +348,8 @@ def test_e01_raw_posted_events_are_consumed_by_the_first_rule_that_matches() -> 
 
 
 def test_e01_guard_case_state_is_asserted_as_facts_never_posted(
-        native: NativeCalls, cases: list[tuple[Case, date]]) -> None:
+    native: NativeCalls, cases: list[tuple[Case, date]]
+) -> None:
     for case, as_of in cases[:50]:
         riskreview.evaluate(case, as_of=as_of)
     assert native.names["assert_facts"] == 50
@@ -306,16 +357,21 @@ def test_e01_guard_case_state_is_asserted_as_facts_never_posted(
     assert native.names["assert_fact"] == 0  # one batch per case, as measured fastest
 
 
-def test_e01_guard_every_rule_that_should_fire_on_one_case_fires(pack: riskreview.Pack,
-                                                                  rt: Any) -> None:
-    case = Case.from_dict({
-        "case_id": "MANY",
-        "household": {"children_in_contact": True},
-        "index_offence": {"categories": ["domestic_abuse"]},
-        "risk": {"last_review_date": "2024-01-02"},
-        "events": [{"type": "new_relationship", "date": "2025-12-01"},
-                   {"type": "arrest", "date": "2025-12-02"}],
-    })
+def test_e01_guard_every_rule_that_should_fire_on_one_case_fires(
+    pack: riskreview.Pack, rt: Any
+) -> None:
+    case = Case.from_dict(
+        {
+            "case_id": "MANY",
+            "household": {"children_in_contact": True},
+            "index_offence": {"categories": ["domestic_abuse"]},
+            "risk": {"last_review_date": "2024-01-02"},
+            "events": [
+                {"type": "new_relationship", "date": "2025-12-01"},
+                {"type": "arrest", "date": "2025-12-02"},
+            ],
+        }
+    )
     truths = engine_truths(rt, case, AS_OF)
     assert truths == reference_truths(pack, rt, case, AS_OF)
     assert sum(1 for t in truths.values() if t) >= 5
@@ -364,7 +420,8 @@ def test_e03_raw_facts_without_id_are_one_fact_and_the_second_raises() -> None:
 
 
 def test_e03_guard_every_fact_has_an_explicit_id_unique_across_builds(
-        rt: Any, cases: list[tuple[Case, date]]) -> None:
+    rt: Any, cases: list[tuple[Case, date]]
+) -> None:
     case, as_of = cases[0]
     first = rt.builder.build(case, as_of, "", _decide._tag())
     again = rt.builder.build(case, as_of, "", _decide._tag())
@@ -395,8 +452,7 @@ def test_e04_raw_strings_compare_as_text_and_null_or_true_silently_fail() -> Non
     assert run.result == [0, 2]
 
 
-def test_e04_guard_every_tested_value_is_an_int(rt: Any,
-                                                cases: list[tuple[Case, date]]) -> None:
+def test_e04_guard_every_tested_value_is_an_int(rt: Any, cases: list[tuple[Case, date]]) -> None:
     """Only the id, the sid and the constant tag ``t`` are text; everything tested is int."""
     for case, as_of in cases:
         for fact in rt.builder.build(case, as_of, "", _decide._tag()):
@@ -412,8 +468,7 @@ def test_e04_guard_every_tested_value_is_an_int(rt: Any,
                     assert type(value) is int, key
 
 
-def test_e04_guard_every_rule_constant_is_an_int_except_the_fact_tag(
-        runtimes: list[Any]) -> None:
+def test_e04_guard_every_rule_constant_is_an_int_except_the_fact_tag(runtimes: list[Any]) -> None:
     for rt in runtimes:
         for node, keys in walk(rt.compiled.ruleset):
             if isinstance(node, dict | list) or (keys and keys[-1] == "run"):
@@ -501,8 +556,9 @@ def _alternatives(n: int) -> dict[str, Any]:
 
 
 def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path) -> None:
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "FIVE",
-                                                            "when": _alternatives(5)}]))
+    pack = riskreview.load_pack(
+        write_pack(tmp_path / "p", [{"id": "FIVE", "when": _alternatives(5)}])
+    )
     rt = _decide.runtime(pack, pack.epoch(AS_OF))
     (rule,) = rt.compiled.rules
     assert rule.paths == 5
@@ -511,21 +567,26 @@ def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path
     assert matches[(f"r{rule.index}", 0)] == matches[(f"r{rule.index}", 1)] == 5
 
 
-def test_e05_guard_a_rule_with_56_alternatives_loads_and_runs_at_the_limit(
-        tmp_path: Path) -> None:
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "WIDE",
-                                                            "when": _alternatives(56)}]))
+def test_e05_guard_a_rule_with_56_alternatives_loads_and_runs_at_the_limit(tmp_path: Path) -> None:
+    pack = riskreview.load_pack(
+        write_pack(tmp_path / "p", [{"id": "WIDE", "when": _alternatives(56)}])
+    )
     unknown = riskreview.evaluate({"case_id": "U"}, as_of=AS_OF, pack=pack, trace=True)
-    old = riskreview.evaluate({"case_id": "O", "person": {"date_of_birth": "1950-01-01"}},
-                              as_of=AS_OF, pack=pack, trace=True)
+    old = riskreview.evaluate(
+        {"case_id": "O", "person": {"date_of_birth": "1950-01-01"}},
+        as_of=AS_OF,
+        pack=pack,
+        trace=True,
+    )
     assert outcomes_by_id(unknown) == {"WIDE": "undetermined"}  # 56 + catch-all matched
     assert outcomes_by_id(old) == {"WIDE": "fired"}
 
 
 def test_e05_guard_a_rule_with_57_alternatives_is_a_pack_error(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"rules/rules\.yaml:\d+ WIDE.*57 paths"):
-        riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "WIDE",
-                                                         "when": _alternatives(57)}]))
+        riskreview.load_pack(
+            write_pack(tmp_path / "p", [{"id": "WIDE", "when": _alternatives(57)}])
+        )
 
 
 # ============================================================ 6 and (c): object properties
@@ -561,7 +622,8 @@ def test_c_raw_an_object_of_255_properties_in_a_batch_is_a_segmentation_fault() 
 
 
 def test_e06_guard_no_engine_object_has_more_than_200_properties(
-        runtimes: list[Any], cases: list[tuple[Case, date]]) -> None:
+    runtimes: list[Any], cases: list[tuple[Case, date]]
+) -> None:
     assert MAX_OBJECT_PROPS <= 200  # the engine refuses 255 (and crashes in a batch)
     for rt in runtimes:
         for case, as_of in [*cases, (Case(case_id="UNKNOWN"), AS_OF)]:
@@ -583,9 +645,10 @@ WIDEST = (MAX_OBJECT_PROPS - 7) // 2
 
 def _broad(n: int) -> dict[str, Any]:
     """A rule testing ``n`` different values (contains_any of ``n`` different subsets)."""
-    return {"id": "BROAD",
-            "when": {"all": [{"registrations": {"contains_any": s}}
-                             for s in _registration_subsets(n)]}}
+    return {
+        "id": "BROAD",
+        "when": {"all": [{"registrations": {"contains_any": s}} for s in _registration_subsets(n)]},
+    }
 
 
 def test_e06_guard_the_widest_rule_that_fits_loads_and_runs(tmp_path: Path) -> None:
@@ -623,8 +686,9 @@ def test_e07_raw_an_action_exception_is_swallowed_into_the_session_state() -> No
     assert run.result == [True, True, [None]]
 
 
-def test_e07_guard_no_python_action_ever_runs(monkeypatch: pytest.MonkeyPatch,
-                                             cases: list[tuple[Case, date]]) -> None:
+def test_e07_guard_no_python_action_ever_runs(
+    monkeypatch: pytest.MonkeyPatch, cases: list[tuple[Case, date]]
+) -> None:
     """Matches are read off the engine's action queue: no action code runs, so no
     exception can be swallowed into the session state and no action can be async."""
     ran: list[Any] = []
@@ -643,7 +707,8 @@ def test_e07_guard_an_engine_refusal_during_a_run_is_an_engine_error(rt: Any) ->
 
 
 def test_e07_guard_a_failure_midway_is_an_engine_error_and_leaves_nothing_behind(
-        rt: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    rt: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fresh = Engine(rt.compiled.ruleset, rule_names_of(rt))
     engine = Engine(rt.compiled.ruleset, rule_names_of(rt))
     native = durable.engine.durable_rules_engine
@@ -709,7 +774,8 @@ def test_e09_raw_facts_without_sid_share_session_0_and_join_different_people() -
 
 
 def test_e09_guard_every_fact_carries_the_engines_own_sid(
-        native: NativeCalls, cases: list[tuple[Case, date]]) -> None:
+    native: NativeCalls, cases: list[tuple[Case, date]]
+) -> None:
     for case, as_of in cases[:30]:
         riskreview.evaluate(case, as_of=as_of)
     assert native.sids == {"rr"}
@@ -765,9 +831,11 @@ def test_e12_raw_sid_churn_leaves_stale_state_that_the_dispatch_loop_reads() -> 
 
 
 def test_e10_e11_e12_guard_2000_cases_use_one_sid_never_deleted(
-        monkeypatch: pytest.MonkeyPatch, pack: riskreview.Pack, native: NativeCalls) -> None:
+    monkeypatch: pytest.MonkeyPatch, pack: riskreview.Pack, native: NativeCalls
+) -> None:
     """Through the engine layer evaluate uses (_decide.outcomes): the decision around
     it adds nothing that touches the engine, and costs three times as much."""
+
     def refuse(*args: Any) -> None:
         raise AssertionError("delete_state must never be called")
 
@@ -781,8 +849,9 @@ def test_e10_e11_e12_guard_2000_cases_use_one_sid_never_deleted(
     assert native.names["create_ruleset"] <= 3  # only for policy periods not yet compiled
 
 
-def test_guard_facts_are_always_retracted(pack: riskreview.Pack,
-                                          cases: list[tuple[Case, date]]) -> None:
+def test_guard_facts_are_always_retracted(
+    pack: riskreview.Pack, cases: list[tuple[Case, date]]
+) -> None:
     for case, as_of in cases[:100]:
         riskreview.evaluate(case, as_of=as_of)
         assert _decide.runtime(pack, pack.epoch(as_of)).engine.stored_facts() == []
@@ -792,7 +861,8 @@ def test_guard_facts_are_always_retracted(pack: riskreview.Pack,
 
 
 def test_e13_raw_two_threads_make_assert_return_before_its_actions_ran() -> None:
-    run = run_raw("""
+    run = run_raw(
+        """
         fired = []
         def act(c):
             time.sleep(0.0001)  # any action that lets go of the GIL
@@ -816,14 +886,17 @@ def test_e13_raw_two_threads_make_assert_return_before_its_actions_ran() -> None
         for t in threads: t.start()
         for t in threads: t.join()
         report([len(asserted) * 5, len(fired), len(early)])
-    """, timeout=10)
+    """,
+        timeout=10,
+    )
     expected, fired, early = run.result
     assert early > 0
     assert fired < expected  # actions silently lost
 
 
 def test_e13_guard_eight_threads_never_interleave_inside_the_engine(
-        native: NativeCalls, cases: list[tuple[Case, date]]) -> None:
+    native: NativeCalls, cases: list[tuple[Case, date]]
+) -> None:
     chosen = cases[:32]
     serial = [riskreview.evaluate(c, as_of=a).to_json() for c, a in chosen]
     native.events.clear()
@@ -876,14 +949,14 @@ def test_e15_raw_513_lanes_under_one_node_hang_ruleset_creation() -> None:
 
 
 def test_e15_guard_no_node_of_the_default_pack_has_more_than_400_children(
-        runtimes: list[Any]) -> None:
+    runtimes: list[Any],
+) -> None:
     for rt in runtimes:
         assert max_siblings(rt.compiled.ruleset) <= MAX_SIBLINGS < 512
         assert len(rt.compiled.lanes) <= MAX_SIBLINGS  # children of the {"t": "c"} node
 
 
-def test_e15_guard_a_rule_with_401_parts_under_one_node_is_a_pack_error(
-        tmp_path: Path) -> None:
+def test_e15_guard_a_rule_with_401_parts_under_one_node_is_a_pack_error(tmp_path: Path) -> None:
     when = {"all": [{"person.age": {"gte": k}} for k in range(401)]}
     with pytest.raises(PackError, match=r"MANY.*401 parts"):
         riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "MANY", "when": when}]))
@@ -896,9 +969,13 @@ def test_e15_a_pack_needing_more_than_512_lanes_is_a_pack_error(tmp_path: Path) 
     hangs forever in ``set_rulesets`` (as the raw test above shows) instead of raising
     PackError. Run in a child process, so the hang costs this test, not the suite.
     """
-    wide = {"all": [{"any": [{"person.age": {"gte": k}} for k in range(2)]},
-                    {"any": [{"person.age": {"lte": 100 + k}} for k in range(3)]},
-                    {"any": [{"domestic_abuse.dash_score": {"gte": k}} for k in range(5)]}]}
+    wide = {
+        "all": [
+            {"any": [{"person.age": {"gte": k}} for k in range(2)]},
+            {"any": [{"person.age": {"lte": 100 + k}} for k in range(3)]},
+            {"any": [{"domestic_abuse.dash_score": {"gte": k}} for k in range(5)]},
+        ]
+    }
     rules = [{"id": f"R{i}", "when": {"condition": "wide"}} for i in range(520)]
     root = write_pack(tmp_path / "p", rules, {"wide": wide})  # 2 x 3 x 5 = 30 paths a rule
     script = f"""
@@ -942,7 +1019,8 @@ _FORBIDDEN = {"$add", "$sub", "$mul", "$div", "$mt", "$imt", "$ex", "$nex", "$l"
 
 
 def test_e16_guard_no_arithmetic_regex_or_existence_operator_is_ever_emitted(
-        runtimes: list[Any]) -> None:
+    runtimes: list[Any],
+) -> None:
     for rt in runtimes:
         used = {key for _, keys in walk(rt.compiled.ruleset) for key in keys}
         assert not used & _FORBIDDEN
@@ -961,7 +1039,8 @@ def test_e17_raw_the_correlated_two_rule_pattern_of_issue_381_segfaults() -> Non
 
 
 def _run_issue_381() -> Any:
-    return run_python("""
+    return run_python(
+        """
         from durable.lang import ruleset, when_all, m, c, post
         with ruleset("metrics"):
             @when_all(c.first << (m.metric == "met-A") & (m.amount > 10),
@@ -975,7 +1054,9 @@ def _run_issue_381() -> Any:
         post("metrics", {"metric": "met-A", "amount": 100})
         post("metrics", {"metric": "met-B", "amount": 200})
         print("survived")
-    """, timeout=10)
+    """,
+        timeout=10,
+    )
 
 
 def test_e17_guard_no_join_and_no_alias_but_m_is_ever_emitted(runtimes: list[Any]) -> None:
@@ -1049,18 +1130,25 @@ def test_b_guard_every_iall_is_paired_with_an_empty_count(runtimes: list[Any]) -
 
 
 def test_b_guard_all_and_none_over_an_empty_list_are_true(tmp_path: Path) -> None:
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [
-        {"id": "ALL", "when": {"household.children": {"all": {"lives_with": True}}}},
-        {"id": "NONE", "when": {"household.children": {"none": {"contact": True}}}},
-    ]))
+    pack = riskreview.load_pack(
+        write_pack(
+            tmp_path / "p",
+            [
+                {"id": "ALL", "when": {"household.children": {"all": {"lives_with": True}}}},
+                {"id": "NONE", "when": {"household.children": {"none": {"contact": True}}}},
+            ],
+        )
+    )
 
     def outcomes(children: Any) -> dict[str, str]:
         case = {"case_id": "K", "household": {"children": children}}
         return outcomes_by_id(riskreview.evaluate(case, as_of=AS_OF, pack=pack, trace=True))
 
     assert outcomes([]) == {"ALL": "fired", "NONE": "fired"}
-    assert outcomes([{"lives_with": False, "contact": True}]) == \
-        {"ALL": "not_fired", "NONE": "not_fired"}
+    assert outcomes([{"lives_with": False, "contact": True}]) == {
+        "ALL": "not_fired",
+        "NONE": "not_fired",
+    }
     assert outcomes(None) == {"ALL": "undetermined", "NONE": "undetermined"}
 
 
@@ -1087,11 +1175,27 @@ def test_d_guard_no_or_is_ever_inside_iany_or_iall(runtimes: list[Any]) -> None:
 
 
 def test_d_guard_alternatives_inside_a_list_item_each_count(tmp_path: Path) -> None:
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "NEAR", "when": {
-        "household.children": {"any": {"any": [{"lives_with": True}, {"contact": True}]}}}}]))
+    pack = riskreview.load_pack(
+        write_pack(
+            tmp_path / "p",
+            [
+                {
+                    "id": "NEAR",
+                    "when": {
+                        "household.children": {
+                            "any": {"any": [{"lives_with": True}, {"contact": True}]}
+                        }
+                    },
+                }
+            ],
+        )
+    )
     rt = _decide.runtime(pack, pack.epoch(AS_OF))
-    assert not [keys for node, keys in walk(rt.compiled.ruleset)
-                if isinstance(node, dict) and "$or" in node and "$iany" in keys]
+    assert not [
+        keys
+        for node, keys in walk(rt.compiled.ruleset)
+        if isinstance(node, dict) and "$or" in node and "$iany" in keys
+    ]
 
     def outcome(child: dict[str, bool]) -> str:
         case = {"case_id": "N", "household": {"children": [child]}}
@@ -1130,8 +1234,9 @@ def test_e_guard_every_lane_has_a_catch_all_rule(runtimes: list[Any]) -> None:
 
 
 def test_e_guard_a_case_no_rule_matches_is_an_ordinary_empty_answer(tmp_path: Path) -> None:
-    pack = riskreview.load_pack(write_pack(tmp_path / "p", [
-        {"id": "ADULT", "when": {"person.age": {"gte": 18}}}]))
+    pack = riskreview.load_pack(
+        write_pack(tmp_path / "p", [{"id": "ADULT", "when": {"person.age": {"gte": 18}}}])
+    )
     child = {"case_id": "Y", "person": {"date_of_birth": "2015-01-01"}}
     decision = riskreview.evaluate(child, as_of=AS_OF, pack=pack, trace=True)
     assert decision.actions == () and outcomes_by_id(decision) == {"ADULT": "not_fired"}
@@ -1141,8 +1246,13 @@ def test_e_guard_a_case_no_rule_matches_is_an_ordinary_empty_answer(tmp_path: Pa
 def test_e_guard_after_a_failed_batch_nothing_leaks_into_the_next_case(rt: Any) -> None:
     engine = Engine(rt.compiled.ruleset, rule_names_of(rt))
     fresh = Engine(rt.compiled.ruleset, rule_names_of(rt))
-    first = Case.from_dict({"case_id": "A", "household": {"children_in_contact": True},
-                            "index_offence": {"categories": ["domestic_abuse"]}})
+    first = Case.from_dict(
+        {
+            "case_id": "A",
+            "household": {"children_in_contact": True},
+            "index_offence": {"categories": ["domestic_abuse"]},
+        }
+    )
     stray = {"id": "stray", "t": "c", "l": 10_000, "v": 0}  # there is no lane 10000
     with pytest.raises(EngineError, match="the engine failed"):
         engine.run([*rt.builder.build(first, AS_OF, "", _decide._tag()), stray], case_id="A")
@@ -1167,23 +1277,26 @@ def test_g_raw_a_rule_with_16_and_or_nodes_is_refused_with_error_113() -> None:
             report(str(e))
     """
     assert run_raw(body, ALTERNATIVES=13).result == "created"  # 15 $and/$or nodes
-    assert run_raw(body, ALTERNATIVES=14).result == \
-        "Could not create ruleset, error code: 113"
+    assert run_raw(body, ALTERNATIVES=14).result == "Could not create ruleset, error code: 113"
 
 
-def test_g_guard_the_default_pack_stays_under_16_and_or_nodes_per_rule(
-        runtimes: list[Any]) -> None:
+def test_g_guard_the_default_pack_stays_under_16_and_or_nodes_per_rule(runtimes: list[Any]) -> None:
     for rt in runtimes:
         for name, rule in rt.compiled.ruleset.items():
-            nodes = sum(1 for node, _ in walk(rule) if isinstance(node, dict)
-                        for key in node if key in ("$and", "$or"))
+            nodes = sum(
+                1
+                for node, _ in walk(rule)
+                if isinstance(node, dict)
+                for key in node
+                if key in ("$and", "$or")
+            )
             assert 1 <= nodes <= 15, name  # every rule has at least its head $and
 
 
-def test_g_guard_a_rule_the_engine_would_refuse_is_a_pack_error_naming_it(
-        tmp_path: Path) -> None:
+def test_g_guard_a_rule_the_engine_would_refuse_is_a_pack_error_naming_it(tmp_path: Path) -> None:
     """``any`` of 14 equality tests is 14 ``$and`` (eq is >= and <=), one ``$or`` and
     the head ``$and``: 16 nodes. The pack is refused at load, naming the rule."""
+
     def pack_of(n: int) -> Path:
         when = {"any": [{"person.age": {"eq": k}} for k in range(n)]}
         return write_pack(tmp_path / f"p{n}", [{"id": "AGES", "when": when}])
@@ -1204,8 +1317,10 @@ def test_an_unknown_value_against_a_bound_beyond_big_stays_undetermined(tmp_path
     disagrees and evaluate raises EngineError. The loader should bound literals
     (or the encoding should not be a finite number).
     """
-    root = write_pack(tmp_path / "p", [
-        {"id": "HUGE", "when": {"domestic_abuse.police_callouts_12_months": {"gt": 10**9}}}])
+    root = write_pack(
+        tmp_path / "p",
+        [{"id": "HUGE", "when": {"domestic_abuse.police_callouts_12_months": {"gt": 10**9}}}],
+    )
     try:
         pack = riskreview.load_pack(root)
     except PackError as error:  # refusing such a literal at load is a fix too
@@ -1252,7 +1367,8 @@ def test_api_raw_the_global_host_silently_replaces_then_refuses_a_ruleset_name()
         print(seen)
     """)
     assert run.stdout.strip() == (
-        "['MessageNotHandledException', 'second', 'Ruleset with name x already registered']")
+        "['MessageNotHandledException', 'second', 'Ruleset with name x already registered']"
+    )
 
 
 def test_api_guard_riskreview_never_touches_the_global_host() -> None:
@@ -1325,8 +1441,11 @@ def test_api_guard_an_engine_refusal_is_an_engine_error() -> None:
 
 def test_api_guard_a_pack_mistake_names_file_line_rule_and_field(tmp_path: Path) -> None:
     with pytest.raises(PackError) as caught:
-        riskreview.load_pack(write_pack(tmp_path / "p", [
-            {"id": "TYPO", "when": {"household.childrn_in_contact": True}}]))
+        riskreview.load_pack(
+            write_pack(
+                tmp_path / "p", [{"id": "TYPO", "when": {"household.childrn_in_contact": True}}]
+            )
+        )
     (problem,) = caught.value.problems
     assert problem.path.startswith("rules/rules.yaml:") and "TYPO" in problem.path
     assert "childrn_in_contact" in problem.message and "children_in_contact" in problem.message
@@ -1342,11 +1461,14 @@ def test_api_raw_a_misspelled_operator_is_an_equality_test_on_a_property_of_that
     assert run.result == [2]  # accepted at load, and matches only a literal "$contanis"
 
 
-def test_api_guard_a_misspelled_operator_is_a_pack_error_with_a_suggestion(
-        tmp_path: Path) -> None:
+def test_api_guard_a_misspelled_operator_is_a_pack_error_with_a_suggestion(tmp_path: Path) -> None:
     with pytest.raises(PackError, match=r"SPELL.*'older_then' is not an operator.*older_than"):
-        riskreview.load_pack(write_pack(tmp_path / "p", [
-            {"id": "SPELL", "when": {"supervision.start_date": {"older_then": {"days": 3}}}}]))
+        riskreview.load_pack(
+            write_pack(
+                tmp_path / "p",
+                [{"id": "SPELL", "when": {"supervision.start_date": {"older_then": {"days": 3}}}}],
+            )
+        )
 
 
 def test_api_raw_timers_need_the_hosts_threads_and_follow_the_wall_clock() -> None:
@@ -1372,8 +1494,9 @@ def test_api_raw_timers_need_the_hosts_threads_and_follow_the_wall_clock() -> No
     assert run_raw(body, THREADS=False).result == 0
 
 
-def test_api_guard_no_timer_is_ever_started_or_dispatched(native: NativeCalls,
-                                                          runtimes: list[Any]) -> None:
+def test_api_guard_no_timer_is_ever_started_or_dispatched(
+    native: NativeCalls, runtimes: list[Any]
+) -> None:
     for case, as_of in varied_cases(20, seed=3):
         riskreview.evaluate(case, as_of=as_of)
     assert not {"start_timer", "cancel_timer", "assert_timers", "start_action"} & set(native.names)
@@ -1396,7 +1519,8 @@ def test_api_raw_a_lower_pri_fires_first() -> None:
 
 
 def test_api_guard_no_priorities_and_order_of_facts_does_not_matter(
-        runtimes: list[Any], cases: list[tuple[Case, date]]) -> None:
+    runtimes: list[Any], cases: list[tuple[Case, date]]
+) -> None:
     for rt in runtimes:
         assert all("pri" not in rule for rule in rt.compiled.ruleset.values())
     rt = runtimes[-1]

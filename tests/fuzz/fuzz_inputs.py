@@ -41,16 +41,6 @@ SLOW = 20.0
 HANG = 60.0
 MARKER = "FUZZ-MARKER-7f3c"  # plain ASCII: json.dumps writes it as it is
 
-#: Inputs that find bugs still open (see the report of issue 6): the default fuzz tests
-#: leave these variants out so that they pass; run_fuzz.py runs them unless asked not to.
-OPEN_BUGS = {
-    "far_date": "a date near 9999-12-31 overflows the due date (OverflowError)",
-    "lone_surrogate": "a lone surrogate in a string fails the input digest (UnicodeEncodeError)",
-    "long_int": "a Python int over 4,300 digits fails to print (ValueError)",
-    "children_on_plans-10000": "evidence is de-duplicated in quadratic time: minutes",
-    "offending_history-10000": "evidence is de-duplicated in quadratic time: over 20 s",
-}
-
 
 @dataclass(frozen=True)
 class FuzzInput:
@@ -527,19 +517,10 @@ def make(number: int, family: str | None = None) -> FuzzInput:
     return FuzzInput(number, name, variant, payload, as_of, limit)
 
 
-def inputs(
-    count: int, *, first: int = 0, family: str | None = None, open_bugs: bool = False
-) -> Iterator[FuzzInput]:
-    """``count`` inputs numbered from ``first``; variants in OPEN_BUGS only if asked."""
-    number = first
-    made = 0
-    while made < count:
-        made_input = make(number, family)
-        number += 1
-        if made_input.variant in OPEN_BUGS and not open_bugs:
-            continue
-        made += 1
-        yield made_input
+def inputs(count: int, *, first: int = 0, family: str | None = None) -> Iterator[FuzzInput]:
+    """``count`` inputs numbered from ``first`` (of ``family``, or of every family)."""
+    for number in range(first, first + count):
+        yield make(number, family)
 
 
 # ---------------------------------------------------------------- running one

@@ -2,7 +2,6 @@
 
     python tests/fuzz/run_fuzz.py                 # 100,000 inputs
     python tests/fuzz/run_fuzz.py -n 5000 --first 200000
-    python tests/fuzz/run_fuzz.py --without-open-bugs
 
 Each input is rebuilt from its number (``fuzz_inputs.make(number)``), so every failure
 printed can be replayed alone. Prints a progress line, then the counts by outcome
@@ -20,18 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuzz_inputs import OPEN_BUGS, describe, inputs, run, warm_up
+from fuzz_inputs import describe, inputs, run, warm_up
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", "--count", type=int, default=100_000, help="inputs to run")
     parser.add_argument("--first", type=int, default=0, help="number of the first input")
-    parser.add_argument(
-        "--without-open-bugs",
-        action="store_true",
-        help="leave out the variants that find bugs still open: " + ", ".join(OPEN_BUGS),
-    )
     args = parser.parse_args(argv)
 
     warm_up()
@@ -40,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     slowest = (0.0, "")
     started = time.perf_counter()
-    items = inputs(args.count, first=args.first, open_bugs=not args.without_open_bugs)
+    items = inputs(args.count, first=args.first)
     for done, item in enumerate(items, start=1):
         outcome = run(item)
         outcomes[outcome.kind] += 1

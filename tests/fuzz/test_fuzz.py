@@ -5,8 +5,8 @@ unicode, missing and extra keys, 10,000 items, 1e400, duplicate keys, bytes that
 not UTF-8, far dates, Python objects...) is evaluated input by input: each must end
 in a Decision or a CaseError within its time limit (2 s, or 20 s for the huge ones:
 a generous guard against hangs, not a benchmark). The default run makes 2,045
-inputs; ``RISKREVIEW_PROFILE=long`` makes 100,300. Inputs that find bugs still open
-(``fuzz_inputs.OPEN_BUGS``) are left out here; ``run_fuzz.py`` runs them too.
+inputs; ``RISKREVIEW_PROFILE=long`` makes 100,300; ``run_fuzz.py N`` runs N inputs
+of every family mixed and prints the counts by outcome and the slowest input.
 """
 
 from __future__ import annotations
