@@ -126,8 +126,14 @@ def evaluate_many(
     case its answer, reported, and nothing else. ``pack`` is a Pack, a pack folder
     or None for the default pack; workers load it from its folder and check its
     digest. ``timeout`` is the limit for one case in seconds (workers only).
+    An ``as_of`` the pack does not cover raises
+    :class:`~riskreview.errors.PolicyNotInForceError` before any case is read:
+    it is the caller's mistake, not each case's.
     """
+    if type(as_of) is not date:
+        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
     policy = _as_pack(pack)
+    policy.epoch(as_of)
     if workers <= 0:
         run = _resolve(_evaluator)
         for index, item in enumerate(cases):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from riskreview.batch import evaluate_many, summarise
+from riskreview.errors import PolicyNotInForceError
 
 AS_OF = date(2026, 11, 23)
 
@@ -27,6 +30,23 @@ def test_in_process_batch_reports_bad_lines_and_keeps_going() -> None:
     assert [r.status for r in results] == ["ok", "ok", "ok", "case_error", "case_error"]
     assert results[4].case_id == "X" and "$.mappa.level" in (results[4].error or "")
     assert [r.index for r in results] == list(range(5))
+
+
+@pytest.mark.parametrize("as_of", [date(2020, 1, 1), date(2200, 1, 1)])
+@pytest.mark.parametrize("workers", [0, 2])
+def test_an_as_of_no_policy_covers_fails_the_batch_before_any_case(
+    as_of: date, workers: int
+) -> None:
+    read: list[int] = []
+
+    def cases() -> object:
+        for i, case in enumerate(_cases(3)):
+            read.append(i)
+            yield case
+
+    with pytest.raises(PolicyNotInForceError):
+        list(evaluate_many(cases(), as_of, workers=workers))
+    assert read == []
 
 
 def test_worker_batch_matches_the_in_process_batch() -> None:
