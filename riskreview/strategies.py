@@ -618,7 +618,7 @@ _DATE_RULES: tuple[tuple[Path, Path, Path], ...] = tuple(
 _BAD_VALUES: dict[str, tuple[Any, ...]] = {
     "bool": ("true", 1, 0, "yes", [], {}),
     "int": ("3", True, 2.5, 3.0, [], {}),
-    "str": (5, True, [], {}),
+    "str": (5, True, [], {}, "C\udfff"),  # the last: a lone surrogate, not Unicode text
     "date": (20240105, True, [], {}, 2024.5),
     "enum": (1, True, [], {}),
     "model": ("x", 1, [], True),
@@ -626,6 +626,9 @@ _BAD_VALUES: dict[str, tuple[Any, ...]] = {
     "inputs": ("x", 1, []),
 }
 _BAD_DATES = (
+    "9999-12-31",  # real dates, but outside 1900-01-01 to 2199-12-31
+    "2200-01-01",
+    "1899-12-31",
     "2025-02-29",
     "2024-02-30",
     "2024-13-01",
@@ -864,7 +867,8 @@ def invalid_case_dicts(as_of: date | None = None) -> SearchStrategy[tuple[Json, 
 
     Faults: a wrong type, a misspelt enum value, an unknown key (one whose name is not
     a plain word is reported at its object), an out-of-range number or too long or empty
-    text, a date that does not exist or is not written YYYY-MM-DD, a null part or list
+    text, text holding a lone surrogate, a date that does not exist, is not written
+    YYYY-MM-DD or falls outside 1900-01-01 to 2199-12-31, a null part or list
     item, and dates in an impossible order (a release before the start, a response
     before its request, an offence after the sentence, a birth after the start...).
     Faults are placed so that none hides another: ``CaseError.problems`` of
