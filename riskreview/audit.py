@@ -63,10 +63,52 @@ class DecisionRecord:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> DecisionRecord:
-        """Read a record written by :meth:`to_json`."""
-        data = json.loads(text)
-        data["as_of"] = date.fromisoformat(data["as_of"])
-        return cls(**data)
+        """Read a record written by :meth:`to_json`.
+
+        A record that is not one (damaged in storage, cut short, edited) raises
+        :class:`~riskreview.errors.VerificationError` listing what is wrong with it.
+        """
+        try:
+            data = json.loads(text)
+        except (ValueError, TypeError, RecursionError) as error:
+            # the parser's message may quote the record's text: only its position is kept
+            where = f" at character {error.pos}" if isinstance(error, json.JSONDecodeError) else ""
+            raise VerificationError("the record is not readable", [f"not JSON{where}"]) from None
+        problems = _record_problems(data)
+        if problems:
+            raise VerificationError("the record is not a decision record", problems)
+        return cls(**{**data, "as_of": date.fromisoformat(data["as_of"])})
+
+
+#: each field of a stored record and the JSON type it must have
+_RECORD_TYPES: dict[str, type] = {
+    "case_id": str,
+    "as_of": str,
+    "input_digest": str,
+    "pack_name": str,
+    "pack_version": str,
+    "pack_digest": str,
+    "library_version": str,
+    "engine": str,
+    "traced": bool,
+    "decision": dict,
+}
+
+
+def _record_problems(data: Any) -> list[str]:
+    if not isinstance(data, dict):
+        return [f"expected a JSON object, got {type(data).__name__}"]
+    problems = [f"{key}: is required" for key in _RECORD_TYPES if key not in data]
+    problems += [f"{key}: is not a record field" for key in data if key not in _RECORD_TYPES]
+    for key, kind in _RECORD_TYPES.items():
+        if key in data and type(data[key]) is not kind:
+            problems.append(f"{key}: expected {kind.__name__}, got {type(data[key]).__name__}")
+    if type(data.get("as_of")) is str:
+        try:
+            date.fromisoformat(data["as_of"])
+        except ValueError:
+            problems.append("as_of: is not a date as YYYY-MM-DD")
+    return problems
 
 
 def record(decision: Decision) -> DecisionRecord:

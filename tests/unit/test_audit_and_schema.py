@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import riskreview
 from riskreview.audit import DecisionRecord, record, verify
@@ -117,3 +120,59 @@ def test_decision_and_explanation_json_match_their_schemas() -> None:
     jsonschema.validate(json.loads(decision.to_json()), decision_schema())
     explanation = riskreview.explain(CASE, "CS-02", as_of=AS_OF)
     jsonschema.validate(json.loads(json.dumps(explanation.to_dict())), explanation_schema())
+
+
+def _stored() -> str:
+    return record(riskreview.evaluate(CASE, as_of=AS_OF)).to_json()
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda text: text[: len(text) // 2], "not JSON at character"),
+        (lambda text: "[]", "expected a JSON object, got list"),
+        (lambda text: text.replace('"pack_digest"', '"pack_digets"'), "pack_digest: is required"),
+        (lambda text: text.replace('"pack_digest"', '"pack_digets"'), "pack_digets: is not a"),
+        (lambda text: text.replace('"traced":false', '"traced":"no"'), "traced: expected bool"),
+        (lambda text: text.replace('"as_of":"2026-11-23"', '"as_of":"23/11/2026"'), "as_of: is"),
+        (lambda text: text.replace('"as_of":"2026-11-23"', '"as_of":null'), "as_of: expected str"),
+    ],
+)
+def test_a_damaged_record_is_a_verification_error_naming_what_is_wrong(
+    damage: Callable[[str], str], problem: str
+) -> None:
+    text = damage(_stored())
+    assert text != _stored()
+    with pytest.raises(VerificationError) as caught:
+        DecisionRecord.from_json(text)
+    assert any(d.startswith(problem) for d in caught.value.differences), caught.value
+
+
+def test_the_error_for_unreadable_record_text_never_quotes_it() -> None:
+    text = _stored().replace('"case_id":"AU-1"', '"case_id":Ruby Smith')
+    with pytest.raises(VerificationError) as caught:
+        DecisionRecord.from_json(text)
+    assert "Ruby" not in str(caught.value)
+
+
+@settings(max_examples=300)
+@given(st.data())
+def test_a_record_cut_or_changed_anywhere_is_read_or_refused_never_crashes(
+    data: st.DataObject,
+) -> None:
+    text = _stored()
+    at = data.draw(st.integers(0, len(text) - 1))
+    change = data.draw(st.sampled_from(["cut", "drop", "insert"]))
+    if change == "cut":
+        text = text[:at]
+    elif change == "drop":
+        text = text[:at] + text[at + 1 :]
+    else:
+        extra = data.draw(st.sampled_from(['"', "{", "]", "1", "x", ",", "null"]))
+        text = text[:at] + extra + text[at:]
+    try:
+        rec = DecisionRecord.from_json(text)
+    except VerificationError as error:
+        assert error.differences
+    else:
+        assert isinstance(rec.as_of, date) and isinstance(rec.decision, dict)
