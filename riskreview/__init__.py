@@ -35,6 +35,7 @@ from riskreview.errors import (
     PolicyNotInForceError,
     Problem,
     RiskReviewError,
+    UnknownRuleError,
 )
 from riskreview.pack import Pack, default_pack, load_pack
 
@@ -56,6 +57,7 @@ __all__ = [
     "RequiredAction",
     "RiskReviewError",
     "RuleOutcome",
+    "UnknownRuleError",
     "__version__",
     "default_pack",
     "evaluate",

@@ -8,6 +8,7 @@
     ├── EngineError(RuntimeError)        the rule engine reported a fault; names the rule
     ├── PolicyNotInForceError(LookupError)
     │                                    no policy of the pack is in force on as_of
+    ├── UnknownRuleError(KeyError)       no rule of the pack has the id asked for
     └── VerificationError(ValueError)    a decision record does not match its recomputation
 
 Every error that is about data carries a list of :class:`Problem` records
@@ -27,6 +28,7 @@ __all__ = [
     "PolicyNotInForceError",
     "Problem",
     "RiskReviewError",
+    "UnknownRuleError",
     "VerificationError",
 ]
 
@@ -103,6 +105,14 @@ class EngineError(RiskReviewError, RuntimeError):
 class PolicyNotInForceError(RiskReviewError, LookupError):
     """``as_of`` is before the pack's earliest effective date, or outside the
     dates riskreview evaluates (1900-01-01 to 2199-12-31)."""
+
+
+class UnknownRuleError(RiskReviewError, KeyError):
+    """No rule of the pack has the id asked for; the message suggests a close one."""
+
+    def __str__(self) -> str:
+        # KeyError would show its message in quotes, as if it were the missing key
+        return str(self.args[0]) if self.args else ""
 
 
 class VerificationError(RiskReviewError, ValueError):

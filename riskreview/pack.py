@@ -30,7 +30,7 @@ import attrs
 
 from riskreview._conditions import Node
 from riskreview._structure import FIRST_DATE, LAST_DATE, suggest
-from riskreview.errors import PackError, PolicyNotInForceError, Problem
+from riskreview.errors import PackError, PolicyNotInForceError, Problem, UnknownRuleError
 
 __all__ = [
     "PRIORITIES",
@@ -187,11 +187,17 @@ class Pack:
     meta: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
     def rule(self, rule_id: str) -> Rule:
-        """The rule with this id (``KeyError`` with a suggestion if none)."""
+        """The rule with this id.
+
+        Raises :class:`~riskreview.errors.UnknownRuleError` (a ``KeyError``) with a
+        suggestion if there is none.
+        """
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(f"no rule {rule_id!r} in pack {self.name}{suggest(rule_id, self.rule_ids)}")
+        raise UnknownRuleError(
+            f"no rule {rule_id!r} in pack {self.name}{suggest(rule_id, self.rule_ids)}"
+        )
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -50,8 +50,12 @@ def test_explanation_agrees_with_the_decision_trace() -> None:
 
 
 def test_unknown_rule_id_says_did_you_mean() -> None:
-    with pytest.raises(KeyError, match="did you mean 'REV-01'"):
+    with pytest.raises(riskreview.UnknownRuleError, match="did you mean 'REV-01'") as caught:
         riskreview.explain(CASE, "REV01", as_of=AS_OF)
+    # in the tree, and still a KeyError for code that caught one before
+    assert isinstance(caught.value, riskreview.RiskReviewError)
+    assert isinstance(caught.value, KeyError)
+    assert str(caught.value) == ("no rule 'REV01' in pack england-wales; did you mean 'REV-01'?")
 
 
 def test_explanation_serialises_to_json_ready_data() -> None:
