@@ -20,7 +20,13 @@ from riskreview._engine import Engine
 from riskreview._explain import condition_text, detail_of, first_failure, parts_of, result_text, why
 from riskreview._facts import FactBuilder
 from riskreview._fields import CASE_FIELDS
-from riskreview._reference import Reference, Result, evidence, latest_matched_date, unknown_paths
+from riskreview._reference import (
+    Reference,
+    Result,
+    earliest_matched_date,
+    evidence,
+    unknown_paths,
+)
 from riskreview.calendar import Calendar
 from riskreview.decision import (
     ConditionCheck,
@@ -293,7 +299,9 @@ def due_date(
     if spec.anchor == "as_of":
         anchor = as_of
     elif spec.anchor.startswith("matched."):
-        anchor = latest_matched_date(result, spec.anchor.removeprefix("matched."))
+        # every true alternative counts, so evaluate the rule completely
+        full = attrs.evolve(ref, complete=True).evaluate(rule.when)
+        anchor = earliest_matched_date(ref, full, spec.anchor.removeprefix("matched."))
     else:
         anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
     if anchor is None:

@@ -266,7 +266,7 @@ def _due_words(rule: Rule) -> str:
         where = "the decision date"
     elif due.anchor.startswith("matched."):
         where = (
-            f"the latest matching item of {_label(due.anchor.removeprefix('matched.'))} "
+            f"the earliest matching item of {_label(due.anchor.removeprefix('matched.'))} "
             "(the decision date if none is dated)"
         )
     else:

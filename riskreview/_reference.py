@@ -376,19 +376,43 @@ def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
     return pairs
 
 
-def latest_matched_date(result: Result, list_path: str) -> date | None:
-    """The latest ``date`` among items of ``list_path`` that matched an ``any`` in ``result``."""
-    best: date | None = None
-    stack = [result]
-    while stack:
-        r = stack.pop()
-        if isinstance(r.node, Quant) and r.node.path == list_path and r.truth:
-            for i in r.actual or ():
-                for p in r.parts[i].parts or (r.parts[i],):
-                    if p.path.endswith(".date") and isinstance(p.actual, date):
-                        best = p.actual if best is None or p.actual > best else best
-        stack.extend(r.parts)
-    return best
+def earliest_matched_date(ref: Reference, result: Result, list_path: str) -> date | None:
+    """The earliest ``date`` among the items of ``list_path`` that made ``result`` true.
+
+    Earliest, not latest: when two changes are both unacted on, the action fell due
+    from the first, and a later change must never put an overdue action back. A
+    matched item whose date is unknown makes the answer unknown (None), as it may
+    be the earliest. The items come from the rule's own conditions over the list;
+    only a rule with none of its own takes them from the named conditions it uses
+    (which mostly say who the person is, not what has just happened). Only parts
+    that are true are followed; ``result`` should come from a complete evaluation,
+    so that every true alternative has been looked at.
+    """
+    for into_named in (False, True):
+        days: list[date] = []
+        undated = seen = False
+        stack = [result]
+        while stack:
+            r = stack.pop()
+            if r.truth is not True or isinstance(r.node, Not):
+                continue
+            if isinstance(r.node, Named) and not into_named:
+                continue
+            if isinstance(r.node, Quant):
+                if r.node.path == list_path:
+                    seen = True
+                    items = ref.lookup(ref.case, r.node.field) or ()
+                    for i in r.actual or ():
+                        day = getattr(items[i], "date", None)
+                        if isinstance(day, date):
+                            days.append(day)
+                        else:
+                            undated = True
+                continue
+            stack.extend(r.parts)
+        if seen:
+            return None if undated or not days else min(days)
+    return None
 
 
 def days(n: int) -> timedelta:

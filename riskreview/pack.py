@@ -101,7 +101,8 @@ class DueSpec:
     """When an action falls due: ``amount`` ``unit`` after the anchor date.
 
     ``anchor`` is ``as_of``, a case date field path, or ``matched.<list>`` for the
-    latest date among the list items that made the rule fire.
+    earliest date among the list items that made the rule fire (the first change
+    not yet acted on: a later one never puts an overdue action back).
     """
 
     amount: Any  # int or ParamRef
