@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from _property_support import dated_case_dicts, examples
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import riskreview
@@ -85,8 +85,33 @@ def test_the_indicators_are_safeguarding_actions_of_the_pack() -> None:
     assert {"child_safeguarding", "domestic_abuse"} <= areas
 
 
+#: found by the long profile: a report after the last MARAC referral, then a call-out
+#: on as_of. The repeat rule read its due date from call-outs only, so before the
+#: call-out the referral was due on as_of and after it a working day later.
+_REPEAT_AFTER_A_REPORT = (
+    {
+        "case_id": "C0",
+        "concerns": [{"source": "police", "categories": ["domestic_abuse"], "date": "2024-01-21"}],
+        "domestic_abuse": {"last_marac_referral_date": "2023-12-29"},
+    },
+    date(2024, 1, 1),
+)
+#: found by the long profile: an undated new relationship. The call-out added (an
+#: indicator, in a named condition) became the DVDS prompt's anchor, a day later.
+_UNDATED_RELATIONSHIP = (
+    {
+        "case_id": "C0",
+        "concerns": [{"categories": ["domestic_abuse"]}],
+        "events": [{"type": "new_relationship"}],
+    },
+    date(2024, 1, 1),
+)
+
+
 @settings(max_examples=examples(400))
 @given(dated_case_dicts(), st.sampled_from(INDICATORS))
+@example(_REPEAT_AFTER_A_REPORT, a_domestic_abuse_callout)
+@example(_UNDATED_RELATIONSHIP, a_domestic_abuse_callout)
 def test_adding_a_risk_indicator_never_removes_a_safeguarding_action(
     dated: tuple[Data, date], indicator: Callable[[Data, date], None]
 ) -> None:
