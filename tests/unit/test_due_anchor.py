@@ -30,11 +30,15 @@ rules:
 }
 
 
+def _load(folder: Path, files: dict[str, str]) -> riskreview.Pack:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text.lstrip(), encoding="utf-8")
+    return riskreview.load_pack(folder)
+
+
 def test_a_due_date_anchored_on_a_derived_date(tmp_path: Path) -> None:
-    for name, text in PACK.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text.lstrip(), encoding="utf-8")
-    pack = riskreview.load_pack(tmp_path)
+    pack = _load(tmp_path, PACK)
     case = {"case_id": "A", "risk": {"screening_date": "2026-11-13"}}
     action = riskreview.evaluate(case, as_of=date(2026, 11, 23), pack=pack).action("VISIT")
     assert action is not None
@@ -103,10 +107,7 @@ rules:
 
 def test_a_matched_anchor_counts_every_true_alternative(tmp_path: Path) -> None:
     # the first alternative decides the rule, but the second holds the earlier item
-    for name, text in ALTERNATIVES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text.lstrip(), encoding="utf-8")
-    pack = riskreview.load_pack(tmp_path)
+    pack = _load(tmp_path, ALTERNATIVES)
     case = {
         "case_id": "A",
         "events": [
