@@ -19,6 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _results import save
+
 from riskreview.batch import evaluate_many
 from riskreview.synthetic import generate
 
@@ -60,9 +62,7 @@ def main() -> None:
     print(f"caseload: {args.cases} cases with {args.workers} worker processes "
           f"in {seconds:.1f} s = {args.cases / seconds:,.0f} cases/s "
           f"(target: 250,000 in under 60 s); statuses {by_status}")
-    results = Path(__file__).with_name("results")
-    results.mkdir(exist_ok=True)
-    (results / "caseload.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    save(figures, Path("caseload.json"))
 
 
 if __name__ == "__main__":

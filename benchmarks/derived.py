@@ -13,11 +13,12 @@ benchmarks/results/derived.json.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from datetime import date
 from pathlib import Path
+
+from _results import save
 
 import riskreview
 from riskreview import _decide
@@ -67,9 +68,7 @@ def main() -> None:
     print(f"  without (same run)     {figures['cases_per_second_without_derived']:>9,.0f} cases/s")
     print(f"  derived computation    {figures['derived_microseconds_per_case']:>9,.1f} µs per case "
           f"({figures['derived_share_percent']}% of evaluation)")
-    results = Path(__file__).with_name("results")
-    results.mkdir(exist_ok=True)
-    (results / "derived.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    save(figures, Path("derived.json"))
 
 
 if __name__ == "__main__":

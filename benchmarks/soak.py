@@ -11,11 +11,12 @@ is under 5% over one million evaluations. Writes benchmarks/results/soak.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from datetime import date
 from pathlib import Path
+
+from _results import save
 
 import riskreview
 from riskreview.synthetic import generate
@@ -62,9 +63,7 @@ def main() -> None:
     print(f"soak: {args.evaluations:,} evaluations in {seconds:.0f} s "
           f"({args.evaluations / seconds:,.0f}/s); rss {warm[1]:.1f} MiB after warm-up, "
           f"{samples[-1][1]:.1f} MiB at the end: growth {growth:+.2f}% (goal < 5%)")
-    results = Path(__file__).with_name("results")
-    results.mkdir(exist_ok=True)
-    (results / "soak.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    save(figures, Path("soak.json"))
 
 
 if __name__ == "__main__":

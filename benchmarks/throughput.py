@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import platform
 import random
 import statistics
@@ -38,12 +37,14 @@ from pathlib import Path
 from typing import Any
 
 import durable.engine
+from _results import RESULTS as RESULTS_FOLDER
+from _results import save
 
 import riskreview
 from riskreview import Case, _decide
 from riskreview._engine import Engine
 
-RESULTS = Path(__file__).resolve().parent / "results" / "throughput.json"
+RESULTS = RESULTS_FOLDER / "throughput.json"
 CHUNK = 250  # cases each pass times before the next pass takes its turn
 
 _CATEGORIES = ["domestic_abuse", "sexual", "violence", "offence_against_children", "stalking",
@@ -270,9 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cases must be at least 1")
     figures = run(args.cases, args.seed)
     print(report(figures))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"\nwritten: {args.out}")
+    print(f"\nwritten: {save(figures, args.out)}")
     return 0 if figures["raw_and_engine_layer_agree"] else 1
 
 
