@@ -38,7 +38,6 @@ Pass ``--exit-code`` to make a change exit 1, as ``git diff --exit-code`` does.
 from __future__ import annotations
 
 import collections
-import difflib
 import json
 import re
 import sys
@@ -78,6 +77,7 @@ from riskreview.errors import (
     PolicyNotInForceError,
     Problem,
     RiskReviewError,
+    UnknownRuleError,
 )
 from riskreview.pack import Pack, default_pack, load_pack
 from riskreview.synthetic import generate as synthetic
@@ -239,14 +239,6 @@ def _today(pack: Pack) -> date:
     return _decide.calendar_for(pack).today()
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> str:
-    upper = {c.upper(): c for c in choices}
-    if word.upper() in upper:
-        return f"; did you mean {upper[word.upper()]!r}?"
-    close = difflib.get_close_matches(word.upper(), list(upper), n=1, cutoff=0.6)
-    return f"; did you mean {upper[close[0]]!r}?" if close else ""
-
-
 def _finish(code: int) -> None:
     if code:
         raise click.exceptions.Exit(code)
@@ -304,8 +296,10 @@ def explain(
 ) -> None:
     """Why RULE fired for a case, why it did not, or what unknown blocks it."""
     pack = _load(pack_dir)
-    if rule_id not in pack.rule_ids:
-        _fail(f"no rule {rule_id!r} in pack {pack.name}{_did_you_mean(rule_id, pack.rule_ids)}")
+    try:
+        pack.rule(rule_id)  # before the case is read: a mistyped id is the first thing to say
+    except UnknownRuleError as error:
+        _fail(str(error))
     case = _read_case(case_file, pack)
     explanation = explain_rule(case, rule_id, as_of=as_of, pack=pack)
     if as_json:

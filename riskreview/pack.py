@@ -18,6 +18,7 @@ rule id and reason.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Mapping
 from datetime import date
@@ -29,7 +30,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node
-from riskreview._structure import FIRST_DATE, LAST_DATE, suggest
+from riskreview._structure import FIRST_DATE, LAST_DATE
 from riskreview.errors import PackError, PolicyNotInForceError, Problem, UnknownRuleError
 
 __all__ = [
@@ -196,9 +197,13 @@ class Pack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise UnknownRuleError(
-            f"no rule {rule_id!r} in pack {self.name}{suggest(rule_id, self.rule_ids)}"
-        )
+        raise UnknownRuleError(f"no rule {rule_id!r} in pack {self.name}{self._rule_hint(rule_id)}")
+
+    def _rule_hint(self, rule_id: str) -> str:
+        # rule ids are typed by hand: "cs-02" and "CS-2" both mean CS-02
+        upper = {r.upper(): r for r in self.rule_ids}
+        close = difflib.get_close_matches(rule_id.upper(), list(upper), n=1, cutoff=0.6)
+        return f"; did you mean {upper[close[0]]!r}?" if close else ""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
