@@ -8,7 +8,6 @@ against them before any rule runs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -18,11 +17,10 @@ import attrs
 
 from riskreview._envelope import MAX_BOUND
 from riskreview._fields import EXTRA, Field
-from riskreview._structure import date_problem, echo, suggest
+from riskreview._structure import ISO_DATE, date_problem, echo, suggest
 from riskreview._vocab import ORDERED
 from riskreview.errors import CaseError, Problem
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INPUT_TYPES = ("int", "bool", "date", "enum", "list")
 
 
@@ -156,7 +154,7 @@ def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
     if d.kind == "bool":
         return (value, "") if type(value) is bool else (None, "expected true or false")
     if d.kind == "date":
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
             try:
                 day = date.fromisoformat(value)
             except ValueError:

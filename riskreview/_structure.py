@@ -24,7 +24,7 @@ from riskreview.errors import CaseError, Problem
 
 _MAX_ECHO = 40
 _WORD = re.compile(r"[A-Za-z0-9_\-]{1,40}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DEPTH = 12
 #: the dates a case may hold, and the days it may be evaluated on: wide enough for
 #: anyone under supervision and any plan, narrow enough that no due date can
@@ -122,8 +122,7 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
             isinstance(k, str) and _is_input_value(v) for k, v in value.items()
         )
         if ok:
-            texts = (t for k, v in value.items() for t in _texts(k, v))
-            return next((p for p in map(text_problem, texts) if p), None)
+            return next((p for k, v in value.items() if (p := _input_text_problem(k, v))), None)
     return None if ok else f"expected {_expected(info)}"
 
 
@@ -277,7 +276,7 @@ class _Structurer:
 
     def date(self, data: Any, path: str) -> date | _Bad:
         day: date | None = data if type(data) is date else None
-        if isinstance(data, str) and _ISO_DATE.fullmatch(data):
+        if isinstance(data, str) and ISO_DATE.fullmatch(data):
             try:
                 day = date.fromisoformat(data)
             except ValueError:
@@ -372,7 +371,7 @@ class _Structurer:
             return self.fail(path, f"expected an object, got {echo(data)}")
         out: dict[str, Any] = {}
         for key, value in data.items():
-            text = next((p for p in map(text_problem, _texts(key, value)) if p), None)
+            text = _input_text_problem(key, value)
             shown = isinstance(key, str) and len(key) <= 64 and text_problem(key) is None
             where = f"{path}.{key}" if shown else path
             if text:
@@ -386,10 +385,11 @@ class _Structurer:
         return out
 
 
-def _texts(key: Any, value: Any) -> list[str]:
-    """The strings among an input's name and its value (or the items of its list)."""
+def _input_text_problem(key: Any, value: Any) -> str | None:
+    """Why an input's name or value (or an item of its list) is not valid text, or None."""
     values = list(value) if isinstance(value, list | tuple) else [value]
-    return [v for v in (key, *values) if isinstance(v, str)]
+    texts = (v for v in (key, *values) if isinstance(v, str))
+    return next((p for p in map(text_problem, texts) if p), None)
 
 
 def _is_scalar(value: Any) -> bool:
