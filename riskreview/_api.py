@@ -20,6 +20,12 @@ def as_case(case: Case | dict[str, Any] | str | bytes) -> Case:
     return Case.from_dict(case)
 
 
+def check_as_of(as_of: object) -> None:
+    """Refuse an ``as_of`` that is not a :class:`datetime.date` (a datetime is not one)."""
+    if type(as_of) is not date:
+        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+
+
 def evaluate(
     case: Case | dict[str, Any] | str | bytes,
     as_of: date | None = None,
@@ -40,8 +46,8 @@ def evaluate(
     >>> d.case_id
     'C1'
     """
-    if as_of is not None and type(as_of) is not date:
-        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    if as_of is not None:
+        check_as_of(as_of)
     if pack is not None and not isinstance(pack, Pack):
         raise TypeError("pack must be a Pack from riskreview.load_pack(path)")
     checked = as_case(case)

@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from riskreview._api import evaluate
+from riskreview._api import check_as_of, evaluate
 from riskreview.case import Case
 from riskreview.errors import CaseError, PackError, Problem, RiskReviewError
 from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
@@ -130,8 +130,7 @@ def evaluate_many(
     :class:`~riskreview.errors.PolicyNotInForceError` before any case is read:
     it is the caller's mistake, not each case's.
     """
-    if type(as_of) is not date:
-        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    check_as_of(as_of)
     policy = _as_pack(pack)
     policy.epoch(as_of)
     if workers <= 0:

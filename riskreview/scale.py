@@ -53,6 +53,7 @@ from typing import Any
 
 import attrs
 
+from riskreview._api import check_as_of
 from riskreview._version import VERSION
 from riskreview.batch import BatchResult, cpu_count, evaluate_many
 from riskreview.errors import RiskReviewError
@@ -185,8 +186,7 @@ def evaluate_bag(
     The results equal those of :func:`riskreview.batch.evaluate_many` on the same
     cases, pack and date.
     """
-    if type(as_of) is not date:
-        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    check_as_of(as_of)
     if partitions is not None and partitions < 1:
         raise ValueError("partitions must be at least 1")
     dask, bag, distributed = _require_dask()
