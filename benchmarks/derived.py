@@ -21,7 +21,7 @@ from pathlib import Path
 from _results import save
 
 import riskreview
-from riskreview import _decide
+from riskreview import _runtime, _values
 from riskreview.synthetic import generate
 
 AS_OF = date(2026, 11, 23)
@@ -41,7 +41,7 @@ def main() -> None:
         raw["inputs"] = {"ogrs_score": rng.randint(0, 99), "rsr_score": rng.randint(0, 99),
                          "complexity_flags": rng.sample(FLAGS, rng.randint(0, 4))}
         cases.append(riskreview.Case.from_dict(raw, pack=pack))
-    rt = _decide.runtime(pack, pack.epoch(AS_OF))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     full = derive = 0.0
     for start in range(0, len(cases), 250):
         block = cases[start:start + 250]
@@ -50,7 +50,7 @@ def main() -> None:
             riskreview.evaluate(case, as_of=AS_OF, pack=pack)
         t1 = time.perf_counter()
         for case in block:
-            _decide.environment(pack, case, AS_OF, rt.calendar)
+            _values.values(pack, case, AS_OF, rt.calendar)
         t2 = time.perf_counter()
         full += t1 - t0
         derive += t2 - t1

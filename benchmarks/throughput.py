@@ -41,7 +41,7 @@ from _results import RESULTS as RESULTS_FOLDER
 from _results import save
 
 import riskreview
-from riskreview import Case, _decide
+from riskreview import Case, _runtime
 from riskreview._engine import Engine
 
 RESULTS = RESULTS_FOLDER / "throughput.json"
@@ -150,7 +150,7 @@ def run(n: int, seed: int) -> dict[str, Any]:
     data = caseload(n, seed)
     cases = [(Case.from_dict(d), as_of) for d, as_of in data]
     epochs = sorted({pack.epoch(as_of) for _, as_of in cases})
-    runtimes = {epoch: _decide.runtime(pack, epoch) for epoch in epochs}
+    runtimes = {epoch: _runtime.runtime(pack, epoch) for epoch in epochs}
     for epoch in epochs:  # warm-up: compiled, engines built, calendars loaded
         case, as_of = next((c, a) for c, a in cases if pack.epoch(a) == epoch)
         riskreview.evaluate(case, as_of=as_of)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskreview import _decide
+from riskreview import _decide, _explainrule, _runtime
 from riskreview.case import Case
 from riskreview.decision import Decision, Explanation
 from riskreview.pack import Pack, default_pack
@@ -52,7 +52,7 @@ def evaluate(
         raise TypeError("pack must be a Pack from riskreview.load_pack(path)")
     checked = as_case(case)
     policy = pack if pack is not None else default_pack()
-    when = as_of if as_of is not None else _decide.calendar_for(policy).today()
+    when = as_of if as_of is not None else _runtime.calendar_for(policy).today()
     return _decide.decide(checked, when, policy, trace=trace)
 
 
@@ -73,5 +73,5 @@ def explain(
     """
     checked = as_case(case)
     policy = pack if pack is not None else default_pack()
-    when = as_of if as_of is not None else _decide.calendar_for(policy).today()
-    return _decide.explain_rule(checked, rule_id, when, policy)
+    when = as_of if as_of is not None else _runtime.calendar_for(policy).today()
+    return _explainrule.explain_rule(checked, rule_id, when, policy)

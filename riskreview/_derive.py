@@ -10,6 +10,7 @@ import from here are re-exported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -88,9 +89,9 @@ class DerivedDef:
             f"derived.{self.name}", self.kind, self.description, enum=self.enum, virtual=EXTRA
         )
 
-    @property
+    @functools.cached_property
     def depends_on(self) -> tuple[str, ...]:
-        """Paths of the derived values this one reads."""
+        """Paths of the derived values this one reads (worked out once per definition)."""
         from riskreview._conditions import Cmp, FieldRef, walk  # noqa: PLC0415
 
         paths = [f.path for f in self.fields]

@@ -34,9 +34,13 @@ import contextlib
 import copy
 import itertools
 import json
+import os
 import re
 import threading
+import weakref
+from collections import Counter
 from collections.abc import Callable, Mapping
+from importlib import metadata
 from typing import Any
 
 import durable.engine as _durable
@@ -55,7 +59,15 @@ _CODES = {
     "309": "the session id is unknown",
 }
 
-__version__ = "2.0.28"
+
+def _installed_version() -> str:
+    try:
+        return metadata.version("durable-rules")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a vendored copy
+        return "unknown"
+
+
+__version__ = _installed_version()
 
 
 def _explain(error: BaseException) -> str:
@@ -111,6 +123,22 @@ class _Host(_durable.Host):  # type: ignore[misc]
 
 
 _serial = itertools.count(1)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child inherits each engine's lock as it was at the fork. A lock held by
+    another thread of the parent would never be released in the child (that thread
+    does not exist there), and the engine's native state is half-way through that
+    thread's case. So every lock is new, and an engine that was busy is retired: its
+    owner builds a fresh one (:attr:`Engine.usable`)."""
+    for engine in list(_ENGINES):
+        if engine._lock.locked():
+            engine._retired = True
+        engine._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class Engine:
@@ -133,6 +161,17 @@ class Engine:
             raise EngineError(f"the engine rejected the compiled pack: {_explain(error)}") from None
         self._ruleset = self._host.get_ruleset(self._name)
         self._handle = self._ruleset._handle
+        self._retired = False
+        # durable-rules never frees a ruleset's native memory (about 10 MB for the
+        # default pack); this engine owns its ruleset, so it frees it when collected
+        finalizer = weakref.finalize(self, _native.delete_ruleset, self._handle)
+        finalizer.atexit = False
+        _ENGINES.add(self)
+
+    @property
+    def usable(self) -> bool:
+        """False for an engine a forked child inherited mid-run (build a new one)."""
+        return not self._retired
 
     def run(self, facts: list[dict[str, Any]], case_id: str | None = None) -> list[tuple[str, int]]:
         """Assert ``facts``, return (engine rule name, fact variant) for every match.
@@ -141,7 +180,14 @@ class Engine:
         runs, so nothing can be swallowed into the session state (edges 7 and 8),
         and each match costs one native call instead of durable's per-action
         state round trip. Every fact is retracted before returning.
+
+        Every fact must come back through its lane's catch-all rule exactly once:
+        the engine drops an oversized fact without a word (a case with 100,000
+        children was decided empty), so a fact not accounted for is an
+        :class:`EngineError`, never a quiet answer.
         """
+        if self._retired:
+            raise EngineError("this engine was inherited mid-run by a forked process")
         for fact in facts:
             fact["sid"] = self._sid
         text = json.dumps(facts)
@@ -159,6 +205,8 @@ class Engine:
                     message = _native.complete_and_start_action(self._handle, state)
             except BaseException as error:
                 self._abandon(state, facts)
+                if not isinstance(error, Exception):
+                    raise  # KeyboardInterrupt, SystemExit: the caller's, not the engine's
                 raise EngineError(
                     f"the engine failed: {_explain(error)}", case_id=case_id
                 ) from None
@@ -166,10 +214,13 @@ class Engine:
                 self._ruleset._handle_result(_native.retract_facts(self._handle, text), facts)
             except BaseException as error:
                 self._abandon(None, facts)
+                if not isinstance(error, Exception):
+                    raise
                 raise EngineError(
                     f"the engine failed to retract: {_explain(error)}", case_id=case_id
                 ) from None
-            return matches
+        _account(facts, matches, case_id)
+        return matches
 
     def _abandon(self, state: Any, facts: list[dict[str, Any]]) -> None:
         """After a failure: give up any action in progress, then retract what was asserted."""
@@ -187,14 +238,39 @@ class Engine:
                 continue
 
     def stored_facts(self) -> list[Any]:
-        """Facts still held by the engine's session (always empty between calls)."""
+        """Facts still held by the engine's session (always empty between calls).
+
+        Raises :class:`EngineError` when the engine cannot say: an empty answer
+        always means "no facts", never "could not look".
+        """
         with self._lock:
             try:
                 facts: list[Any] = self._host.get_facts(self._name, self._sid)
-            except BaseException:
-                return []
+            except _native.error as error:
+                if str(error).rstrip().endswith(": 309"):
+                    return []  # the session does not exist yet: nothing was ever asserted
+                raise EngineError(f"the engine cannot list its facts: {_explain(error)}") from None
             return facts
 
     def rule_id(self, engine_rule: str) -> str:
         """The policy rule id behind an engine rule name."""
         return self._rule_names.get(engine_rule, engine_rule)
+
+
+def _account(
+    facts: list[dict[str, Any]], matches: list[tuple[str, int]], case_id: str | None
+) -> None:
+    """Check that the catch-all rule of every fact's lane matched it exactly once."""
+    seen = Counter(m for m in matches if m[0].startswith("k"))
+    expected = Counter((f"k{fact['l']}", fact["v"]) for fact in facts)
+    if seen == expected:
+        return
+    lost = sum((expected - seen).values())
+    extra = sum((seen - expected).values())
+    largest = max(len(json.dumps(fact)) for fact in facts) if facts else 0
+    raise EngineError(
+        f"the engine did not account for every fact ({lost} of {len(facts)} not matched, "
+        f"{extra} matched more than once; the largest fact is {largest:,} bytes): "
+        "nothing is decided for this case",
+        case_id=case_id,
+    )

@@ -20,11 +20,11 @@ import attrs
 from riskreview import _vocab
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef
-from riskreview._decide import build_engines
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
 from riskreview._fields import CASE_FIELDS, EXTRA, Field
 from riskreview._packrules import _check_named, _information, _named_conditions, _review, _rules
 from riskreview._packscenarios import _scenarios
+from riskreview._runtime import build_engines
 from riskreview._structure import suggest
 from riskreview._yaml import YamlProblem, as_date, line_of, read
 from riskreview.errors import PackError, Problem

@@ -51,7 +51,7 @@ import attrs
 import click
 from rich.markup import escape
 
-from riskreview import _decide
+from riskreview import _runtime
 from riskreview import schema as schemas
 from riskreview._api import evaluate as evaluate_case
 from riskreview._api import explain as explain_rule
@@ -236,7 +236,7 @@ def _load(path: Path | None) -> Pack:
 
 
 def _today(pack: Pack) -> date:
-    return _decide.calendar_for(pack).today()
+    return _runtime.calendar_for(pack).today()
 
 
 def _finish(code: int) -> None:

@@ -59,7 +59,7 @@ import pytest
 from _raw import run_python, run_raw
 
 import riskreview
-from riskreview import CaseError, EngineError, PackError, _decide
+from riskreview import CaseError, EngineError, PackError, _match, _runtime
 from riskreview._compile import LANE_PATHS, MAX_OBJECT_PROPS, MAX_SIBLINGS, max_siblings
 from riskreview._engine import Engine
 from riskreview._reference import Reference
@@ -232,13 +232,13 @@ def pack() -> riskreview.Pack:
 @pytest.fixture(scope="module")
 def runtimes(pack: riskreview.Pack) -> list[Any]:
     """The default pack compiled for every one of its policy periods."""
-    return [_decide.runtime(pack, epoch) for epoch in pack.change_dates]
+    return [_runtime.runtime(pack, epoch) for epoch in pack.change_dates]
 
 
 @pytest.fixture(scope="module")
 def rt(pack: riskreview.Pack) -> Any:
     """The default pack's runtime for the period containing AS_OF."""
-    return _decide.runtime(pack, pack.epoch(AS_OF))
+    return _runtime.runtime(pack, pack.epoch(AS_OF))
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +301,7 @@ def native(monkeypatch: pytest.MonkeyPatch) -> NativeCalls:
 
 def engine_truths(rt: Any, case: Case, as_of: date) -> dict[str, bool | None]:
     """Rule id → fired (True), undetermined (None) or not (False), by the engine."""
-    found = _decide.outcomes(rt, case, as_of)
+    found = _match.match(rt, case, as_of)
     value = {"fired": True, "undetermined": None, "not_fired": False}
     rule_id = {cr.index: cr.rule.id for cr in rt.compiled.rules}
     return {rule_id[index]: value[outcome] for index, outcome in found.items()}
@@ -324,7 +324,7 @@ def test_engine_and_reference_evaluator_agree_on_every_rule_of_varied_cases(
     """The sum of every fence: no match is lost, none invented, unknown stays unknown."""
     seen: Counter[bool | None] = Counter()
     for case, as_of in cases:
-        rt = _decide.runtime(pack, pack.epoch(as_of))
+        rt = _runtime.runtime(pack, pack.epoch(as_of))
         engine = engine_truths(rt, case, as_of)
         assert engine == reference_truths(pack, rt, case, as_of), case.case_id
         seen.update(engine.values())
@@ -423,8 +423,8 @@ def test_e03_guard_every_fact_has_an_explicit_id_unique_across_builds(
     rt: Any, cases: list[tuple[Case, date]]
 ) -> None:
     case, as_of = cases[0]
-    first = rt.builder.build(case, as_of, "", _decide._tag())
-    again = rt.builder.build(case, as_of, "", _decide._tag())
+    first = rt.builder.build(case, as_of, "", _match.tag())
+    again = rt.builder.build(case, as_of, "", _match.tag())
     ids = [f["id"] for f in first + again]
     assert len(ids) == len(set(ids)) == 2 * len(first)
     assert all(isinstance(i, str) and i for i in ids)
@@ -455,7 +455,7 @@ def test_e04_raw_strings_compare_as_text_and_null_or_true_silently_fail() -> Non
 def test_e04_guard_every_tested_value_is_an_int(rt: Any, cases: list[tuple[Case, date]]) -> None:
     """Only the id, the sid and the constant tag ``t`` are text; everything tested is int."""
     for case, as_of in cases:
-        for fact in rt.builder.build(case, as_of, "", _decide._tag()):
+        for fact in rt.builder.build(case, as_of, "", _match.tag()):
             text = {k for k, v in fact.items() if type(v) is str}
             assert text == {"id", "sid", "t"} and fact["t"] == "c"
             assert fact["v"] in (0, 1)
@@ -538,7 +538,7 @@ def test_e05_guard_no_lane_can_match_more_than_64_paths(runtimes: list[Any]) -> 
 
 def test_e05_guard_the_most_unknown_case_stays_within_64_matches_per_fact(rt: Any) -> None:
     """With everything unknown the 'possible' facts match as much as they ever can."""
-    facts = rt.builder.build(Case(case_id="UNKNOWN"), AS_OF, "", _decide._tag())
+    facts = rt.builder.build(Case(case_id="UNKNOWN"), AS_OF, "", _match.tag())
     matches = rt.engine.run(facts)
     per_fact = Counter(variant_lane for variant_lane in _lane_of_matches(rt, matches))
     assert per_fact and max(per_fact.values()) <= 64
@@ -559,11 +559,11 @@ def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path
     pack = riskreview.load_pack(
         write_pack(tmp_path / "p", [{"id": "FIVE", "when": _alternatives(5)}])
     )
-    rt = _decide.runtime(pack, pack.epoch(AS_OF))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     (rule,) = rt.compiled.rules
     assert rule.paths == 5
     old = Case.from_dict({"case_id": "OLD", "person": {"date_of_birth": "1950-01-01"}})
-    matches = Counter(rt.engine.run(rt.builder.build(old, AS_OF, "", _decide._tag())))
+    matches = Counter(rt.engine.run(rt.builder.build(old, AS_OF, "", _match.tag())))
     assert matches[(f"r{rule.index}", 0)] == matches[(f"r{rule.index}", 1)] == 5
 
 
@@ -627,7 +627,7 @@ def test_e06_guard_no_engine_object_has_more_than_200_properties(
     assert MAX_OBJECT_PROPS <= 200  # the engine refuses 255 (and crashes in a batch)
     for rt in runtimes:
         for case, as_of in [*cases, (Case(case_id="UNKNOWN"), AS_OF)]:
-            for fact in rt.builder.build(case, as_of, "", _decide._tag()):
+            for fact in rt.builder.build(case, as_of, "", _match.tag()):
                 for obj in objects_of(fact):
                     assert len(obj) <= MAX_OBJECT_PROPS
 
@@ -653,10 +653,10 @@ def _broad(n: int) -> dict[str, Any]:
 
 def test_e06_guard_the_widest_rule_that_fits_loads_and_runs(tmp_path: Path) -> None:
     pack = riskreview.load_pack(write_pack(tmp_path / "p", [_broad(WIDEST)]))
-    rt = _decide.runtime(pack, pack.epoch(AS_OF))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     every = [m.value for m in riskreview.case.RegistrationType]
     case = Case.from_dict({"case_id": "R", "registrations": every})
-    assert max(len(f) for f in rt.builder.build(case, AS_OF, "", _decide._tag())) <= 200
+    assert max(len(f) for f in rt.builder.build(case, AS_OF, "", _match.tag())) <= 200
     decision = riskreview.evaluate(case, as_of=AS_OF, pack=pack, trace=True)
     assert outcomes_by_id(decision) == {"BROAD": "fired"}
 
@@ -700,15 +700,24 @@ def test_e07_guard_no_python_action_ever_runs(
 
 def test_e07_guard_an_engine_refusal_during_a_run_is_an_engine_error(rt: Any) -> None:
     engine = Engine(rt.compiled.ruleset, rule_names_of(rt))
-    facts = rt.builder.build(Case(case_id="D"), AS_OF, "", _decide._tag())
+    facts = rt.builder.build(Case(case_id="D"), AS_OF, "", _match.tag())
     with pytest.raises(EngineError, match=r"the engine failed.*\(case D\)"):
         engine.run([*facts, dict(facts[0])], case_id="D")  # the same id twice
     assert engine.stored_facts() == []
 
 
-def test_e07_guard_a_failure_midway_is_an_engine_error_and_leaves_nothing_behind(
-    rt: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("planted", "raised"),
+    [(RuntimeError, EngineError), (KeyboardInterrupt, KeyboardInterrupt)],
+    ids=["engine-failure-is-engine-error", "interrupt-stays-an-interrupt"],
+)
+def test_e07_guard_a_failure_midway_leaves_nothing_behind(
+    rt: Any, monkeypatch: pytest.MonkeyPatch, planted: type[BaseException], raised: type
 ) -> None:
+    """A failure inside the engine is an EngineError naming the case; an interrupt
+    (Ctrl-C, SystemExit) is the caller's and goes on as itself, never disguised as an
+    engine fault. Either way the engine is left empty and answers the next case
+    exactly as a fresh engine does."""
     fresh = Engine(rt.compiled.ruleset, rule_names_of(rt))
     engine = Engine(rt.compiled.ruleset, rule_names_of(rt))
     native = durable.engine.durable_rules_engine
@@ -718,17 +727,19 @@ def test_e07_guard_a_failure_midway_is_an_engine_error_and_leaves_nothing_behind
     def fail_on_the_third(*args: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 3:
-            raise KeyboardInterrupt  # durable would swallow this inside an action
+            raise planted
         return real(*args)
 
     case = Case.from_dict({"case_id": "M", "household": {"children_in_contact": True}})
     monkeypatch.setattr(native, "complete_and_start_action", fail_on_the_third)
-    with pytest.raises(EngineError, match=r"\(case M\)"):
-        engine.run(rt.builder.build(case, AS_OF, "", _decide._tag()), case_id="M")
+    with pytest.raises(raised) as caught:
+        engine.run(rt.builder.build(case, AS_OF, "", _match.tag()), case_id="M")
+    if raised is EngineError:
+        assert "(case M)" in str(caught.value)
     monkeypatch.setattr(native, "complete_and_start_action", real)
     assert engine.stored_facts() == []
-    after = engine.run(rt.builder.build(case, AS_OF, "", _decide._tag()))
-    assert sorted(after) == sorted(fresh.run(rt.builder.build(case, AS_OF, "", _decide._tag())))
+    after = engine.run(rt.builder.build(case, AS_OF, "", _match.tag()))
+    assert sorted(after) == sorted(fresh.run(rt.builder.build(case, AS_OF, "", _match.tag())))
 
 
 # ============================================================ 8: two-parameter actions
@@ -833,7 +844,7 @@ def test_e12_raw_sid_churn_leaves_stale_state_that_the_dispatch_loop_reads() -> 
 def test_e10_e11_e12_guard_2000_cases_use_one_sid_never_deleted(
     monkeypatch: pytest.MonkeyPatch, pack: riskreview.Pack, native: NativeCalls
 ) -> None:
-    """Through the engine layer evaluate uses (_decide.outcomes): the decision around
+    """Through the engine layer evaluate uses (_match.match): the decision around
     it adds nothing that touches the engine, and costs three times as much."""
 
     def refuse(*args: Any) -> None:
@@ -842,7 +853,7 @@ def test_e10_e11_e12_guard_2000_cases_use_one_sid_never_deleted(
     monkeypatch.setattr(durable.engine.Host, "delete_state", refuse)
     monkeypatch.setattr(durable.engine.Ruleset, "delete_state", refuse)
     for case, as_of in varied_cases(2000, seed=10):
-        _decide.outcomes(_decide.runtime(pack, pack.epoch(as_of)), case, as_of)
+        _match.match(_runtime.runtime(pack, pack.epoch(as_of)), case, as_of)
     assert native.names["assert_facts"] == native.names["retract_facts"] == 2000
     assert native.sids == {"rr"}
     assert native.names["delete_state"] == 0
@@ -854,7 +865,7 @@ def test_guard_facts_are_always_retracted(
 ) -> None:
     for case, as_of in cases[:100]:
         riskreview.evaluate(case, as_of=as_of)
-        assert _decide.runtime(pack, pack.epoch(as_of)).engine.stored_facts() == []
+        assert _runtime.runtime(pack, pack.epoch(as_of)).engine.stored_facts() == []
 
 
 # ============================================================ 13: threads
@@ -928,7 +939,7 @@ def test_e14_raw_a_default_host_starts_two_timer_threads() -> None:
 def test_e14_guard_the_engine_starts_no_threads(rt: Any) -> None:
     before = threading.active_count()
     engine = Engine(rt.compiled.ruleset, rule_names_of(rt))
-    engine.run(rt.builder.build(Case(case_id="T"), AS_OF, "", _decide._tag()))
+    engine.run(rt.builder.build(Case(case_id="T"), AS_OF, "", _match.tag()))
     assert threading.active_count() == before
 
 
@@ -1190,7 +1201,7 @@ def test_d_guard_alternatives_inside_a_list_item_each_count(tmp_path: Path) -> N
             ],
         )
     )
-    rt = _decide.runtime(pack, pack.epoch(AS_OF))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     assert not [
         keys
         for node, keys in walk(rt.compiled.ruleset)
@@ -1240,7 +1251,7 @@ def test_e_guard_a_case_no_rule_matches_is_an_ordinary_empty_answer(tmp_path: Pa
     child = {"case_id": "Y", "person": {"date_of_birth": "2015-01-01"}}
     decision = riskreview.evaluate(child, as_of=AS_OF, pack=pack, trace=True)
     assert decision.actions == () and outcomes_by_id(decision) == {"ADULT": "not_fired"}
-    assert _decide.runtime(pack, pack.epoch(AS_OF)).engine.stored_facts() == []
+    assert _runtime.runtime(pack, pack.epoch(AS_OF)).engine.stored_facts() == []
 
 
 def test_e_guard_after_a_failed_batch_nothing_leaks_into_the_next_case(rt: Any) -> None:
@@ -1255,11 +1266,11 @@ def test_e_guard_after_a_failed_batch_nothing_leaks_into_the_next_case(rt: Any) 
     )
     stray = {"id": "stray", "t": "c", "l": 10_000, "v": 0}  # there is no lane 10000
     with pytest.raises(EngineError, match="the engine failed"):
-        engine.run([*rt.builder.build(first, AS_OF, "", _decide._tag()), stray], case_id="A")
+        engine.run([*rt.builder.build(first, AS_OF, "", _match.tag()), stray], case_id="A")
     assert engine.stored_facts() == []
     second = Case.from_dict({"case_id": "B", "household": {"children_in_contact": False}})
-    got = engine.run(rt.builder.build(second, AS_OF, "", _decide._tag()))
-    assert sorted(got) == sorted(fresh.run(rt.builder.build(second, AS_OF, "", _decide._tag())))
+    got = engine.run(rt.builder.build(second, AS_OF, "", _match.tag()))
+    assert sorted(got) == sorted(fresh.run(rt.builder.build(second, AS_OF, "", _match.tag())))
 
 
 # ============================================================ (g): expressions per rule
@@ -1388,8 +1399,8 @@ def test_api_guard_two_engines_of_one_ruleset_are_independent(rt: Any) -> None:
     two = Engine(rt.compiled.ruleset, rule_names_of(rt))
     assert one._name != two._name and one._host is not two._host
     case = Case.from_dict({"case_id": "I", "household": {"children_in_contact": True}})
-    a = one.run(rt.builder.build(case, AS_OF, "", _decide._tag()))
-    b = two.run(rt.builder.build(case, AS_OF, "", _decide._tag()))
+    a = one.run(rt.builder.build(case, AS_OF, "", _match.tag()))
+    b = two.run(rt.builder.build(case, AS_OF, "", _match.tag()))
     assert sorted(a) == sorted(b) and a
 
 
@@ -1525,8 +1536,8 @@ def test_api_guard_no_priorities_and_order_of_facts_does_not_matter(
         assert all("pri" not in rule for rule in rt.compiled.ruleset.values())
     rt = runtimes[-1]
     for case, as_of in cases[:30]:
-        facts = rt.builder.build(case, as_of, "", _decide._tag())
-        again = rt.builder.build(case, as_of, "", _decide._tag())
+        facts = rt.builder.build(case, as_of, "", _match.tag())
+        again = rt.builder.build(case, as_of, "", _match.tag())
         assert sorted(rt.engine.run(facts)) == sorted(rt.engine.run(again[::-1]))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import riskreview
-from riskreview import _compile, _decide
+from riskreview import _compile, _match, _runtime
 from riskreview._reference import Reference
 from riskreview.pack import default_pack_path
 from riskreview.synthetic import generate
@@ -38,8 +38,8 @@ def _flipped(t: _compile.Test, names: _compile.Names, prefix: str) -> dict[str, 
 def _first_divergence(pack: riskreview.Pack) -> int | None:
     for n, raw in enumerate(generate(LIMIT, seed=11, as_of=AS_OF), start=1):
         case = riskreview.Case.from_dict(raw)
-        rt = _decide.runtime(pack, pack.epoch(AS_OF))
-        engine = _decide.outcomes(rt, case, AS_OF)
+        rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+        engine = _match.match(rt, case, AS_OF)
         ref = Reference(case, AS_OF, pack.parameter, rt.calendar)
         for index, outcome in engine.items():
             truth = ref.evaluate(pack.rules[index].when).truth

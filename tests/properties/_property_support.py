@@ -11,7 +11,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import riskreview
-from riskreview import _decide
+from riskreview import _match, _runtime, _values
 from riskreview.pack import Pack
 from riskreview.strategies import as_of_dates, case_dicts
 
@@ -37,10 +37,10 @@ def disagreements(
 
     Returns ``(["RULE: engine says X, reference says Y", ...], {rule id: outcome})``.
     """
-    rt = _decide.runtime(pack, pack.epoch(as_of))
-    extras, derived = _decide.environment(pack, case, as_of, rt.calendar)
-    engine = _decide.outcomes(rt, case, as_of, extras)
-    reference = _decide.reference(pack, case, as_of, rt.calendar, extras, derived)
+    rt = _runtime.runtime(pack, pack.epoch(as_of))
+    vals = _values.values(pack, case, as_of, rt.calendar)
+    engine = _match.match(rt, case, as_of, vals.extras)
+    reference = _values.reference(pack, case, as_of, rt.calendar, vals)
     differ = []
     found = {}
     for index, outcome in engine.items():

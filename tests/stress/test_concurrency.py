@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 import riskreview
-from riskreview import Case, _decide
+from riskreview import Case, _runtime
 from riskreview.case import (
     CheckOutcome,
     ConcernSource,
@@ -247,4 +247,4 @@ def test_eight_threads_give_the_serial_runs_answers(
 def _assert_engines_hold_nothing(cases: list[tuple[Case, date]]) -> None:
     pack = riskreview.default_pack()
     for epoch in {pack.epoch(as_of) for _, as_of in cases}:
-        assert _decide.runtime(pack, epoch).engine.stored_facts() == []
+        assert _runtime.runtime(pack, epoch).engine.stored_facts() == []

@@ -213,14 +213,14 @@ def test_adding_a_point_bearing_factor_never_lowers_the_points(
 
 
 def test_engine_and_reference_read_the_same_derived_numbers(tiering: riskreview.Pack) -> None:
-    from riskreview import _decide
+    from riskreview import _match, _runtime, _values
     from riskreview._reference import Reference
 
     for ogrs in (49, 50, 74, 75):
         case = riskreview.Case.from_dict(_case(ogrs_score=ogrs), pack=tiering)
-        rt = _decide.runtime(tiering, tiering.epoch(AS_OF))
-        extras, _ = _decide.environment(tiering, case, AS_OF, rt.calendar)
-        engine = _decide.outcomes(rt, case, AS_OF, extras)
+        rt = _runtime.runtime(tiering, tiering.epoch(AS_OF))
+        extras = _values.values(tiering, case, AS_OF, rt.calendar).extras
+        engine = _match.match(rt, case, AS_OF, extras)
         ref = Reference(case, AS_OF, tiering.parameter, rt.calendar, extras)
         for index, outcome in engine.items():
             truth = ref.evaluate(tiering.rules[index].when).truth

@@ -1,0 +1,245 @@
+"""The assembly stage: walked rules to required actions, information and the next review.
+
+Nothing here evaluates a condition: every result comes from the evidence walk
+(:mod:`riskreview._walk`), and a due date anchored on matched items reads the
+complete result that walk made for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from riskreview._conditions import ParamRef
+from riskreview._derive import DerivedResult
+from riskreview._fields import CASE_FIELDS
+from riskreview._match import Outcome
+from riskreview._reference import Reference, Result, earliest_matched_date, evidence, unknown_paths
+from riskreview.calendar import Calendar
+from riskreview.decision import Evidence, InformationAction, NextReview, RequiredAction
+from riskreview.pack import PRIORITIES, Pack, Rule
+
+
+def field_of(pack: Pack, path: str) -> Any:
+    """The field a pack names by ``path``: a case field, or one of its inputs or derived values."""
+    return pack.fields.get(path) or CASE_FIELDS[path]
+
+
+def _amount(pack: Pack, amount: Any, as_of: date) -> int:
+    if isinstance(amount, ParamRef):
+        value: int = pack.parameter(amount.name, as_of)
+        return value
+    return int(amount)
+
+
+def due_date(
+    pack: Pack, ref: Reference, calendar: Calendar, rule: Rule, result: Result
+) -> tuple[date, date | None]:
+    """(due date, trigger date) of a fired rule; an unknown anchor makes it due on as_of."""
+    as_of = ref.as_of
+    spec = rule.due
+    if spec is None:
+        return as_of, None
+    anchor: date | None
+    if spec.anchor == "as_of":
+        anchor = as_of
+    elif spec.anchor.startswith("matched."):
+        # ``result`` is complete (see _walk): every true alternative counts
+        anchor = earliest_matched_date(ref, result, spec.anchor.removeprefix("matched."))
+    else:
+        anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
+    if anchor is None:
+        return as_of, None
+    n = _amount(pack, spec.amount, as_of)
+    if spec.unit == "working_days":
+        return calendar.add_working_days(anchor, n), anchor
+    return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor
+
+
+def actions(
+    pack: Pack,
+    ref: Reference,
+    calendar: Calendar,
+    found: Mapping[int, Outcome],
+    results: Mapping[int, Result],
+) -> tuple[RequiredAction, ...]:
+    groups: dict[str, dict[str, Any]] = {}
+    for index, outcome in found.items():
+        if outcome is not Outcome.FIRED:
+            continue
+        rule = pack.rules[index]
+        result = results[index]
+        action = pack.actions[rule.action]
+        due, trigger = due_date(pack, ref, calendar, rule, result)
+        g = groups.setdefault(
+            rule.action,
+            {
+                "rules": [],
+                "reasons": [],
+                "evidence": {},
+                "sources": [],
+                "priority": "low",
+                "due": None,
+                "trigger": None,
+            },
+        )
+        g["rules"].append(rule.id)
+        g["reasons"].append(rule.reason)
+        for path, value in evidence(result):  # a dict: ordered, each pair once
+            g["evidence"].setdefault(Evidence(path, value))
+        if rule.source not in g["sources"]:
+            g["sources"].append(rule.source)
+        priority = rule.priority or action.priority
+        if PRIORITIES.index(priority) < PRIORITIES.index(g["priority"]):
+            g["priority"] = priority
+        if g["due"] is None or due < g["due"]:
+            g["due"], g["trigger"] = due, trigger
+    out = []
+    for code, g in groups.items():
+        action = pack.actions[code]
+        status = calendar.status(g["due"], ref.as_of)
+        out.append(
+            RequiredAction(
+                code=code,
+                title=action.title,
+                area=action.area,
+                priority=g["priority"],
+                wording=action.wording,
+                rule_ids=tuple(g["rules"]),
+                reasons=tuple(g["reasons"]),
+                evidence=tuple(g["evidence"]),
+                sources=tuple(g["sources"]),
+                trigger_date=g["trigger"],
+                due_date=g["due"],
+                status=status.status,
+                working_days=status.working_days,
+            )
+        )
+    out.sort(key=lambda a: (PRIORITIES.index(a.priority), a.due_date, a.code))
+    return tuple(out)
+
+
+def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
+    """Unknown derived values replaced by the unknown facts they wait on."""
+    out: list[str] = []
+    for path in paths:
+        inner = derived.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
+        out.extend(inner.unknown if inner and inner.unknown else (path,))
+    return list(dict.fromkeys(out))
+
+
+def _info_code(path: str) -> str:
+    return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
+
+
+def _field_description(pack: Pack, path: str) -> str:
+    fields = pack.fields or CASE_FIELDS
+    if "[]." in path:
+        head, tail = path.split("[].", 1)
+        items = fields[head].items if head in fields else None
+        return items[tail].description if items and tail in items else path
+    field = fields.get(path)
+    return field.description if field else path
+
+
+def information(
+    pack: Pack,
+    found: Mapping[int, Outcome],
+    results: Mapping[int, Result],
+    derived: Mapping[str, DerivedResult],
+) -> tuple[InformationAction, ...]:
+    groups: dict[str, tuple[str, str, list[str]]] = {}
+    for index, outcome in found.items():
+        if outcome is not Outcome.UNDETERMINED:
+            continue
+        rule = pack.rules[index]
+        for path in _underlying(unknown_paths(results[index]), derived):
+            info = pack.information.get(path)
+            code = info.code if info else _info_code(path)
+            title = info.title if info else f"Establish: {_field_description(pack, path)}"
+            _, _, rules = groups.setdefault(code, (title, path, []))
+            if rule.id not in rules:
+                rules.append(rule.id)
+    return tuple(
+        InformationAction(code, title, path, tuple(rules))
+        for code, (title, path, rules) in sorted(groups.items())
+    )
+
+
+def next_review(
+    pack: Pack,
+    ref: Reference,
+    calendar: Calendar,
+    found: Mapping[int, Outcome],
+    actions: tuple[RequiredAction, ...],
+) -> NextReview | None:
+    policy = pack.review
+    if policy is None:
+        return None
+    as_of = ref.as_of
+    table = pack.parameter(policy.interval.name, as_of)
+    reasons: list[str] = []
+    level = None
+    if policy.interval.by_field is not None:
+        level = ref.lookup(ref.case, policy.interval.by_field)
+        if level is None:
+            weeks = min(table.values())
+            reasons.append(
+                f"{policy.interval.by} is unknown: the shortest interval ({weeks} weeks) applies"
+            )
+        else:
+            weeks = table[level.value]
+    else:
+        weeks = table
+    anchor_path = next(
+        (p for p in policy.anchors if ref.lookup(ref.case, field_of(pack, p)) is not None), None
+    )
+    if anchor_path is None:
+        scheduled = as_of
+        reasons.append("no earlier assessment or review date is recorded: review is due now")
+    else:
+        anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
+        scheduled = anchor + timedelta(weeks=weeks)
+        level_text = f" for {level.value} risk of serious harm" if level is not None else ""
+        reasons.append(
+            f"regular review every {weeks} weeks{level_text}, "
+            f"from {anchor_path} {anchor.isoformat()}"
+        )
+    best = scheduled
+    brought: list[str] = []
+    for action in actions:
+        if action.code == policy.action and action.due_date < scheduled:
+            brought.extend(action.rule_ids)
+            reasons.append(
+                f"brought forward to {action.due_date.isoformat()} by "
+                + ", ".join(action.rule_ids)
+                + ": "
+                + "; ".join(action.reasons)
+            )
+            best = min(best, action.due_date)
+    would = tuple(
+        r.id
+        for i, r in enumerate(pack.rules)
+        if r.action == policy.action and found.get(i) is not Outcome.FIRED and i in found
+    )
+    return NextReview(best, tuple(reasons), tuple(brought), would)
+
+
+def reported(pack: Pack, derived: Mapping[str, DerivedResult]) -> dict[str, dict[str, Any]]:
+    """The derived values the pack reports on every decision, with how each was computed."""
+    return {
+        d.name: {"value": _plain(derived[d.name].value), "explanation": derived[d.name].explanation}
+        for d in pack.derived
+        if d.reported
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,100 @@
+"""The values stage: a case's pack-declared inputs, checked, and its derived values.
+
+Derived values are computed once per evaluation in dependency order; both the
+engine's facts and the reference walk read the same numbers. Their explanation
+chains ("dash_score: 14 points ...; dash_yes_answers: ...") are needed only when a
+reason, a trace or an explanation shows them, so :class:`DerivedNotes` builds each
+one on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from riskreview._derive import DerivedResult, compute, read_inputs
+from riskreview._reference import Reference, Result
+from riskreview.calendar import Calendar
+
+
+@attrs.frozen
+class Values:
+    """A case's inputs (by field path: ``inputs.x``, ``derived.y``) and derived results."""
+
+    extras: dict[str, Any]
+    derived: dict[str, DerivedResult]
+
+
+def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
+    """The pack-declared inputs (checked) and derived values of ``case`` on ``as_of``.
+
+    Raises CaseError when the case's inputs do not fit the pack's declarations.
+    """
+    extras: dict[str, Any] = read_inputs(pack.inputs, case.inputs, case.case_id)
+    if not pack.derived:
+        return Values(extras, {})
+    ref = Reference(case, as_of, pack.parameter, calendar, extras)
+
+    def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
+        return ref.evaluate(node, item)
+
+    derived = compute(
+        list(pack.derived),
+        extras,
+        as_of,
+        calendar,
+        pack.parameter,
+        lambda field, current: ref.lookup(case, field),
+        evaluate,
+    )
+    return Values(extras, derived)
+
+
+class DerivedNotes(Mapping[str, str]):
+    """``derived.<name>`` → how it was computed, with the values it was computed from.
+
+    A mapping whose texts are built on first read: most evaluations never show one.
+    """
+
+    def __init__(self, pack: Any, derived: Mapping[str, DerivedResult]) -> None:
+        self._defs = {d.name: d for d in pack.derived}
+        self._derived = derived
+        self._built: dict[str, str] = {}
+
+    def __getitem__(self, path: str) -> str:
+        text = self._built.get(path)
+        if text is not None:
+            return text
+        name = path.removeprefix("derived.")
+        if not path.startswith("derived.") or name not in self._derived:
+            raise KeyError(path)
+        text = self._built[path] = "; ".join(
+            [self._derived[name].explanation, *self._chain(name, {name})]
+        )
+        return text
+
+    def _chain(self, name: str, seen: set[str]) -> list[str]:
+        out = []
+        for dep in self._defs[name].depends_on:
+            key = dep.removeprefix("derived.")
+            if key in self._derived and key not in seen:
+                seen.add(key)
+                out.append(f"{dep}: {self._derived[key].explanation}")
+                out.extend(self._chain(key, seen))
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"derived.{name}" for name in self._derived)
+
+    def __len__(self) -> int:
+        return len(self._derived)
+
+
+def reference(pack: Any, case: Any, as_of: date, calendar: Calendar, vals: Values) -> Reference:
+    """The reference evaluator for one case, reading its inputs and derived values."""
+    return Reference(
+        case, as_of, pack.parameter, calendar, vals.extras, DerivedNotes(pack, vals.derived)
+    )
