@@ -1,8 +1,11 @@
-"""Strict JSON ↔ attrs conversion for the case model, collecting every problem.
+"""Strict JSON → attrs conversion for the case model, collecting every problem.
 
 One walk over the type annotations serves three jobs: structuring JSON with
 paths in every message, the cheap validators that make direct construction
 safe, and the field catalogue that the pack compiler type-checks rules against.
+Date-order rules live in :mod:`riskreview._crossfield`, the way back to JSON in
+:mod:`riskreview._tojson` (re-exported here), the size limits in
+:mod:`riskreview._limits`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from typing import Any
 
 import attrs
 
+from riskreview._crossfield import ORDER, cross_field_problems_of
+from riskreview._tojson import dumps as dumps  # noqa: PLC0414 - re-exported for other modules
+from riskreview._tojson import unstructure as unstructure  # noqa: PLC0414 - re-exported
 from riskreview.errors import CaseError, Problem
 
 _MAX_ECHO = 40
@@ -146,9 +152,9 @@ _T = typing.TypeVar("_T", bound=type)
 def model(cls: _T) -> _T:
     """Make ``cls`` a frozen, slotted, keyword-only attrs class whose fields check their types.
 
-    A class with date-order rules (``_ORDER``) also checks them when built directly.
+    A class with date-order rules (``ORDER``) also checks them when built directly.
     """
-    if cls.__name__ in _ORDER and "__attrs_post_init__" not in cls.__dict__:
+    if cls.__name__ in ORDER and "__attrs_post_init__" not in cls.__dict__:
         cls.__attrs_post_init__ = _check_order  # type: ignore[attr-defined]
     return attrs.frozen(kw_only=True, field_transformer=_add_validators)(cls)
 
@@ -447,121 +453,3 @@ def parse_json(text: str | bytes) -> Any:
     except (ValueError, UnicodeDecodeError) as error:
         reason = str(error).splitlines()[0][:200]
         raise CaseError([Problem("$", f"not valid JSON: {reason}")]) from None
-
-
-# ---------------------------------------------------------------- cross-field checks
-
-
-def _before(a: Any, b: Any) -> bool:
-    return a is not None and b is not None and a < b
-
-
-_CrossCheck = tuple[str, str, str]
-#: (later field, earlier field, message): the later one may not be before the earlier one.
-_ORDER: dict[str, list[_CrossCheck]] = {
-    "Supervision": [
-        ("start_date", "sentence_date", ""),
-        ("release_date", "sentence_date", "release from custody is before the sentence date"),
-        ("release_date", "start_date", "release from custody is before the start of supervision"),
-        ("end_date", "start_date", "supervision ends before it starts"),
-        ("expected_release_date", "sentence_date", "expected release is before the sentence date"),
-    ],
-    "Check": [("response_date", "requested_date", "the response is dated before the request")],
-}
-
-
-def cross_field_problems_of(cls: type, values: dict[str, Any], path: str) -> list[Problem]:
-    """Impossible combinations of dates within one object of the case."""
-    problems = []
-    for later, earlier, message in _ORDER.get(cls.__name__, []):
-        if message and _before(values.get(later), values.get(earlier)):
-            problems.append(Problem(f"{path}.{later}", message))
-    if cls.__name__ == "Case":
-        problems.extend(_case_problems(values, path))
-    return problems
-
-
-def _case_problems(values: dict[str, Any], path: str) -> list[Problem]:
-    problems = []
-    supervision = values.get("supervision")
-    person = values.get("person")
-    offence = values.get("index_offence")
-    sentenced = supervision.sentence_date if supervision is not None else None
-    if offence is not None and _before(sentenced, offence.date):
-        problems.append(Problem(f"{path}.index_offence.date", "the offence is after the sentence"))
-    born = person.date_of_birth if person is not None else None
-    if supervision is not None and born is not None:
-        for name in ("sentence_date", "start_date"):
-            if _before(getattr(supervision, name), born):
-                problems.append(
-                    Problem(f"{path}.person.date_of_birth", f"is after supervision.{name}")
-                )
-    return problems
-
-
-def cross_field_problems(case: Any) -> list[Problem]:
-    """Cross-field problems of a built case (used when a case is constructed directly)."""
-    values = {a.name: getattr(case, a.name) for a in attrs.fields(type(case))}
-    return cross_field_problems_of(type(case), values, "$")
-
-
-# ---------------------------------------------------------------- unstructuring
-
-_Plan = list[tuple[str, bool, Any]]
-_PLANS: dict[type, _Plan] = {}
-
-
-def _plan(cls: type) -> _Plan:
-    """Each field with whether it has a default and that default as JSON data."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = []
-        for a in attrs.fields(cls):
-            default = a.default
-            if default is attrs.NOTHING:
-                plan.append((a.name, False, None))
-            elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                plan.append((a.name, True, unstructure(default.factory())))
-            else:
-                plan.append((a.name, True, unstructure(default)))
-        _PLANS[cls] = plan
-    return plan
-
-
-def unstructure(obj: Any) -> Any:
-    """JSON-ready data for a model object: fields equal to their default left out.
-
-    (The same output as a cattrs converter with ``omit_if_default``, at a fraction
-    of its cost: it runs for every decision's input digest.)
-    """
-    if obj is None or isinstance(obj, bool | int | float):
-        return obj
-    if isinstance(obj, StrEnum):
-        return obj.value
-    if isinstance(obj, str):
-        return obj
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, tuple | list):
-        return [unstructure(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: unstructure(v) for k, v in obj.items()}
-    out: dict[str, Any] = {}
-    for name, has_default, default in _plan(type(obj)):
-        raw = getattr(obj, name)
-        if raw is None:
-            if not (has_default and default is None):
-                out[name] = None
-            continue
-        value = unstructure(raw)
-        if has_default and value == default:
-            continue
-        out[name] = value
-    return out
-
-
-def dumps(data: Any) -> str:
-    """Canonical JSON: sorted keys, compact, UTF-8 text, no NaN."""
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )

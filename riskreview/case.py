@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from riskreview import _structure
+from riskreview import _crossfield, _structure, _tojson
 from riskreview._vocab import (
     CheckOutcome,
     ConcernSource,
@@ -321,7 +321,7 @@ class Case:
     )
 
     def __attrs_post_init__(self) -> None:
-        problems = _structure.cross_field_problems(self)
+        problems = _crossfield.cross_field_problems(self)
         if problems:
             raise _structure.case_error(problems, self.case_id)
 
@@ -349,9 +349,9 @@ class Case:
 
     def to_dict(self) -> dict[str, Any]:
         """The case as JSON-ready data; ``Case.from_dict(case.to_dict()) == case``."""
-        data: dict[str, Any] = _structure.unstructure(self)
+        data: dict[str, Any] = _tojson.unstructure(self)
         return data
 
     def to_json(self) -> str:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""
-        return _structure.dumps(self.to_dict())
+        return _tojson.dumps(self.to_dict())
