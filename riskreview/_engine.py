@@ -20,6 +20,8 @@
 14   Host timer threads                     ``_run`` starts none
 15   512 siblings hang ruleset creation     checked at pack load (_compile)
 16   integer $div by zero                   no arithmetic operator is ever emitted
+--   a fact of ~20 MB dropped or a crash    facts over MAX_FACT_BYTES are refused; every
+                                            fact must be matched by its lane's catch-all
 17   correlated two-rule join (#381)        no joins are ever emitted
 --   state object matches ``$ex``/``$nex``   every rule tests ``t`` and ``l`` (state has neither)
 --   set_rulesets mutates its argument      it is given a deep copy
@@ -46,6 +48,7 @@ from typing import Any
 import durable.engine as _durable
 import durable_rules_engine as _native
 
+from riskreview._envelope import MAX_FACT_BYTES
 from riskreview.errors import EngineError
 
 _CODES = {
@@ -190,7 +193,16 @@ class Engine:
             raise EngineError("this engine was inherited mid-run by a forked process")
         for fact in facts:
             fact["sid"] = self._sid
-        text = json.dumps(facts)
+        parts = [json.dumps(fact) for fact in facts]
+        largest = max(map(len, parts), default=0)
+        if largest > MAX_FACT_BYTES:
+            # past ~13 MB the engine drops a fact without a word or crashes the process
+            raise EngineError(
+                f"the case is too large for the engine: one of its facts is {largest:,} "
+                f"bytes, more than the {MAX_FACT_BYTES:,} the engine is known to hold",
+                case_id=case_id,
+            )
+        text = "[" + ",".join(parts) + "]"
         with self._lock:
             matches: list[tuple[str, int]] = []
             state = None

@@ -13,3 +13,4 @@ MAX_LANES = 400  # all lanes hang off one engine node; 513 children hang ruleset
 LANE_PATHS = 56  # ≤ 64 matches per fact, less the catch-all and a margin
 MAX_OBJECT_PROPS = 200  # engine crashes above ~254 properties on one object
 MAX_SIBLINGS = 400  # ruleset creation hangs at 512 siblings under one node
+MAX_FACT_BYTES = 4 * 2**20  # measured: 13 MB facts held; ~20 MB were dropped or crashed
