@@ -222,3 +222,26 @@ def test_loading_a_pack_many_times_does_not_grow_memory() -> None:
     grown = _rss_mib() - before
     assert grown < 60, f"30 loads grew resident memory by {grown:.0f} MiB (about 280 before)"
     assert len(_engine._ENGINES) <= 2 * len(riskreview.default_pack().change_dates) + 2
+
+
+def test_a_pack_the_engine_refuses_only_as_a_whole_names_its_size_and_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Measured before: ~4,050 identical rules gave "the engine rejected the pack for
+    2024-01-01" with no file, rule or count. The engine is made to refuse any ruleset
+    of more than a handful of rules, as durable-rules does (error 106) past ~4,000."""
+    pack = riskreview.default_pack()
+    real = _runtime.Engine
+
+    def small_only(ruleset: dict[str, Any], names: dict[str, str]) -> Any:
+        if len(ruleset) > 4:
+            raise EngineError("Could not create ruleset, error code: 106")
+        return real(ruleset, names)
+
+    monkeypatch.setattr(_runtime, "Engine", small_only)
+    with pytest.raises(riskreview.PackError) as caught:
+        riskreview.load_pack(default_pack_path())
+    text = str(caught.value)
+    assert f"the {len(pack.rules)} rules in force from {pack.effective_from}" in text
+    assert "though it accepts each alone" in text
+    assert "rules/" in text and ".yaml" in text
