@@ -3,6 +3,8 @@
 ::
 
     RiskReviewError                      root: catch this to catch everything below
+    ├── ArgumentError(TypeError)         a function was given an argument of the wrong type
+    ├── ArgumentValueError(ValueError)   a function was given an argument out of its range
     ├── CaseError(ValueError)            a case failed validation; lists every problem
     ├── PackError(ValueError)            a policy pack failed to load; lists every problem
     ├── EngineError(RuntimeError)        the rule engine reported a fault; names the rule
@@ -14,14 +16,19 @@
 Every error that is about data carries a list of :class:`Problem` records
 (``path``, ``message``), so a caller can show all of them at once. Messages name
 the field, the offending value where that is safe, and the reason; they never
-contain personal data beyond the case id.
+contain personal data beyond the case id, and show any control character in
+the case id as an escape (``\\x1b``), so a message is safe to print on a terminal.
 """
 
 from __future__ import annotations
 
 import attrs
 
+from riskreview._terminal import printable
+
 __all__ = [
+    "ArgumentError",
+    "ArgumentValueError",
     "CaseError",
     "EngineError",
     "PackError",
@@ -52,6 +59,20 @@ class RiskReviewError(Exception):
     """Root of every exception riskreview raises on purpose."""
 
 
+class ArgumentError(RiskReviewError, TypeError):
+    """A public function was given an argument of the wrong type.
+
+    The message names the argument, the type given and what to pass instead
+    (``as_of must be a datetime.date such as date(2026, 11, 23), got str``).
+    """
+
+
+class ArgumentValueError(RiskReviewError, ValueError):
+    """A public function was given an argument of the right type but a value it
+    cannot take (``workers must be 0 or more, got -1``); the message says what to pass.
+    """
+
+
 class _ProblemsError(RiskReviewError):
     """An error that carries every problem found, not just the first."""
 
@@ -61,7 +82,8 @@ class _ProblemsError(RiskReviewError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.subject = subject
         count = len(self.problems)
-        head = f"{self.kind} {subject} is invalid" if subject else f"{self.kind} is invalid"
+        shown = printable(subject)
+        head = f"{self.kind} {shown} is invalid" if subject else f"{self.kind} is invalid"
         lines = [f"{head} ({count} problem{'s' if count != 1 else ''}):"]
         lines.extend(f"  {p}" for p in self.problems)
         super().__init__("\n".join(lines))
@@ -97,7 +119,10 @@ class EngineError(RiskReviewError, RuntimeError):
         self.rule_id = rule_id
         self.case_id = case_id
         where = "".join(
-            [f" (rule {rule_id})" if rule_id else "", f" (case {case_id})" if case_id else ""]
+            [
+                f" (rule {rule_id})" if rule_id else "",
+                f" (case {printable(case_id)})" if case_id else "",
+            ]
         )
         super().__init__(f"{message}{where}")
 
