@@ -2,7 +2,10 @@
 
 Each ``_show_*`` lays out one kind of result (a decision, an explanation, pack
 findings, a batch summary, a pack impact report) for :mod:`riskreview.cli`;
-``--json`` output for machines does not pass through here.
+``--json`` output for machines does not pass through here. Text from a case or a
+pack goes out as :class:`~rich.text.Text` through :func:`_plain`: rich markup in
+it is never interpreted, and control characters are shown as escapes (``\x1b``),
+never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 from rich.text import Text
 
+from riskreview._terminal import printable
 from riskreview.batch import BatchSummary
 from riskreview.decision import Decision, Explanation, RequiredAction
 from riskreview.diff import ImpactReport
@@ -41,6 +45,11 @@ def _progress(console: Console) -> Progress:
 _PRIORITY = {"urgent": "bold red", "high": "red", "medium": "yellow", "low": "green"}
 
 
+def _plain(text: object, style: str = "", *, lines: bool = False) -> Text:
+    """``text`` as it is (no markup), with control characters spelt out."""
+    return Text(printable(str(text), lines=lines), style=style)
+
+
 def _status(action: RequiredAction) -> Text:
     value, days = action.status.value, action.working_days
     plural = "s" * (days != 1)
@@ -52,12 +61,12 @@ def _status(action: RequiredAction) -> Text:
 
 
 def _action_text(a: RequiredAction) -> Text:
-    text = Text.assemble((a.title, "bold"), " ", (a.code, "dim"))
+    text = Text.assemble(_plain(a.title, "bold"), " ", _plain(a.code, "dim"))
     text.append(f"\ndue {a.due_date} (")
     text.append_text(_status(a))
-    text.append(f"); rules {', '.join(a.rule_ids)}")
+    text.append_text(_plain(f"); rules {', '.join(a.rule_ids)}"))
     for reason in a.reasons:
-        text.append(f"\nwhy: {reason}")
+        text.append_text(_plain(f"\nwhy: {reason}", lines=True))
     return text
 
 
@@ -65,8 +74,8 @@ def _show_decision(console: Console, decision: Decision) -> None:
     pack = decision.pack
     console.print(
         Text.assemble(
-            (f"Case {decision.case_id}", "bold"),
-            f" on {decision.as_of} ({pack.name} {pack.version})",
+            _plain(f"Case {decision.case_id}", "bold"),
+            _plain(f" on {decision.as_of} ({pack.name} {pack.version})"),
         )
     )
     if not decision.actions:
@@ -76,24 +85,27 @@ def _show_decision(console: Console, decision: Decision) -> None:
     grid.add_column()
     for a in decision.actions:
         grid.add_row()
-        grid.add_row(Text(a.priority.upper(), style=_PRIORITY.get(a.priority, "")), _action_text(a))
+        grid.add_row(_plain(a.priority.upper(), _PRIORITY.get(a.priority, "")), _action_text(a))
     console.print(grid)
     if decision.information:
         console.print("\n[bold]To establish[/] (unknown facts that keep rules from deciding):")
         for info in decision.information:
             console.print(
                 Text.assemble(
-                    f"  {info.title} ", (f"{info.field}; {', '.join(info.rule_ids)}", "dim")
+                    _plain(f"  {info.title} "),
+                    _plain(f"{info.field}; {', '.join(info.rule_ids)}", "dim"),
                 )
             )
     if decision.next_review is not None:
         console.print(f"\n[bold]Next review:[/] {decision.next_review.date}")
         for reason in decision.next_review.reasons:
-            console.print(Text(f"  - {reason}"))
+            console.print(_plain(f"  - {reason}", lines=True))
     if decision.trace is not None:
         table = Table("rule", "outcome", "detail", title="Every rule", title_justify="left")
         for outcome in decision.trace:
-            table.add_row(outcome.rule_id, outcome.outcome, Text(outcome.detail))
+            table.add_row(
+                _plain(outcome.rule_id), _plain(outcome.outcome), _plain(outcome.detail, lines=True)
+            )
         console.print(table)
 
 
@@ -101,26 +113,28 @@ def _show_explanation(console: Console, explanation: Explanation) -> None:
     colour = {"fired": "green", "not_fired": "yellow", "undetermined": "red", "held": "green"}
     console.print(
         Text.assemble(
-            (explanation.rule_id, "bold"),
-            f" {explanation.title}: ",
-            (explanation.outcome, colour.get(explanation.outcome, "")),
+            _plain(explanation.rule_id, "bold"),
+            _plain(f" {explanation.title}: "),
+            _plain(explanation.outcome, colour.get(explanation.outcome, "")),
             f" on {explanation.as_of}",
         )
     )
-    console.print(Text(explanation.summary))
+    console.print(_plain(explanation.summary, lines=True))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, min_width=8)
     grid.add_column()
     for c in explanation.conditions:
         grid.add_row(
-            Text(c.outcome, style=colour.get(c.outcome, "red")),
-            Text.assemble(c.condition, "\n", (c.detail, "dim")),
+            _plain(c.outcome, colour.get(c.outcome, "red")),
+            Text.assemble(
+                _plain(c.condition, lines=True), "\n", _plain(c.detail, "dim", lines=True)
+            ),
         )
     console.print(grid)
     if explanation.unknown:
-        console.print(Text(f"Unknown: {', '.join(explanation.unknown)}", style="red"))
-    console.print(Text(f"Why this rule: {explanation.rationale.strip()}", style="dim"))
-    console.print(Text(f"Source: {explanation.source}", style="dim"))
+        console.print(_plain(f"Unknown: {', '.join(explanation.unknown)}", "red"))
+    console.print(_plain(f"Why this rule: {explanation.rationale.strip()}", "dim", lines=True))
+    console.print(_plain(f"Source: {explanation.source}", "dim", lines=True))
 
 
 def _show_findings(

@@ -65,6 +65,7 @@ from riskreview._console import (
     _show_summary,
 )
 from riskreview._structure import dumps
+from riskreview._terminal import printable
 from riskreview._version import VERSION
 from riskreview.batch import BatchResult, cpu_count, evaluate_many, summarise
 from riskreview.case import Case
@@ -108,7 +109,8 @@ class _Failure(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines:
-            click.echo(f"error: {line}", err=True, file=file)
+            # a case id or a file name could hold escape sequences: spell them out
+            click.echo(f"error: {printable(line)}", err=True, file=file)
 
 
 def _usage(error: click.UsageError) -> _Failure:
