@@ -40,6 +40,10 @@ _CODE_FIELDS = frozenset(
 )
 
 
+#: a case id is shown whole up to the case model's longest
+_LONGEST_CASE_ID = 128
+
+
 class _Repeated(dict[str, Any]):
     """A JSON object in which some key appeared more than once."""
 
@@ -158,6 +162,8 @@ def show(name: str, value: Any) -> str:
     if isinstance(value, int):
         return str(value) if abs(value) < 10**20 else "an integer of more than 20 digits"
     if isinstance(value, str):
+        if name == "case_id" and len(value) <= _LONGEST_CASE_ID:
+            return json.dumps(value)  # escapes control characters: safe on a terminal
         if name in _CODE_FIELDS and _SHOWN_TEXT.fullmatch(value):
             return json.dumps(value)
         if name != "value" and is_date(value):

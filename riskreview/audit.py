@@ -50,7 +50,7 @@ from riskreview._decide import input_digest
 from riskreview._structure import dumps
 from riskreview.case import Case
 from riskreview.decision import Decision
-from riskreview.errors import CaseError, RiskReviewError, VerificationError
+from riskreview.errors import ArgumentError, CaseError, RiskReviewError, VerificationError
 from riskreview.pack import Pack, default_pack
 
 __all__ = ["DecisionRecord", "record", "verify"]
@@ -61,8 +61,9 @@ ENGINE = f"durable_rules {_engine.__version__}"
 def _exactly(kind: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if type(value) is not kind:
-            raise TypeError(
-                f"{attribute.name} must be a {kind.__name__}, got {type(value).__name__}"
+            raise ArgumentError(
+                f"{attribute.name} must be a {kind.__name__}, got {type(value).__name__}; "
+                "build records with record(decision) or DecisionRecord.from_json(text)"
             )
 
     return check
@@ -74,7 +75,10 @@ def _json_object(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
     except (TypeError, ValueError, RecursionError):
         ok = False
     if not ok:
-        raise TypeError("decision must be JSON data, as json.loads(decision.to_json()) gives")
+        raise ArgumentError(
+            "decision must be JSON data, as json.loads(decision.to_json()) gives; "
+            "build records with record(decision) or DecisionRecord.from_json(text)"
+        )
 
 
 @attrs.frozen
@@ -161,7 +165,10 @@ def _build(data: dict[str, Any]) -> DecisionRecord:
 def _read(text: Any) -> dict[str, Any]:
     """The record's JSON data, parsed strictly; VerificationError if it is not a record."""
     if not isinstance(text, str | bytes | bytearray):
-        raise TypeError(f"expected the record's JSON text, got {type(text).__name__}")
+        raise ArgumentError(
+            f"a record must be the JSON text record(decision).to_json() wrote, "
+            f"got {type(text).__name__}"
+        )
     data, problems = _canonical.load(text)
     problems += _record_problems(data)
     if problems:
@@ -288,9 +295,15 @@ def verify(
         data = _read(rec)
         problems = _digest_problems(data)
     else:
-        raise TypeError(f"rec must be a DecisionRecord or its JSON text, got {type(rec).__name__}")
+        raise ArgumentError(
+            f"rec must be a DecisionRecord or the JSON text record(decision).to_json() wrote, "
+            f"got {type(rec).__name__}"
+        )
     if pack is not None and not isinstance(pack, Pack):
-        raise TypeError("pack must be a Pack from riskreview.load_pack(path)")
+        raise ArgumentError(
+            "pack must be a Pack from riskreview.load_pack(path) or None, "
+            f"got {type(pack).__name__}"
+        )
     policy = pack if pack is not None else default_pack()
     subject = f"the record of case {show('case_id', data['case_id'])}"
     blocking = _consistency_problems(data)

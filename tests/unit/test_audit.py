@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import riskreview
 from riskreview.audit import DecisionRecord, record, verify
 from riskreview.errors import (
+    ArgumentError,
     CaseError,
     PolicyNotInForceError,
     RiskReviewError,
@@ -119,8 +120,9 @@ def test_the_record_json_is_canonical_and_carries_the_sha256_of_everything_else(
 )
 def test_a_record_with_a_field_of_the_wrong_type_cannot_be_built(field: str, value: Any) -> None:
     rec = DecisionRecord.from_json(_stored())
-    with pytest.raises(TypeError, match=field):
+    with pytest.raises(ArgumentError, match=field) as caught:
         attrs.evolve(rec, **{field: value})
+    assert isinstance(caught.value, TypeError)
 
 
 def test_verify_recomputes_and_accepts_an_honest_record_as_text_or_object() -> None:
@@ -359,6 +361,26 @@ def test_differences_describe_text_that_could_come_from_the_case_never_show_it()
     assert "Ruby" not in str(caught.value)
     assert "$.decision.actions[0].reasons[0]: recorded a text of 27 characters" in str(caught.value)
     assert f"{_json_path(evidence)}: recorded a text of 10 characters" in str(caught.value)
+
+
+def test_a_case_id_in_a_message_has_its_control_characters_escaped() -> None:
+    data = json.loads(_stored())
+    data["case_id"] = "AU-1\x1b[2J"
+    with pytest.raises(VerificationError) as caught:
+        verify(json.dumps(_redigest(data)), CASE)
+    assert "\x1b" not in str(caught.value)
+    assert '$.case_id: recorded "AU-1\\u001b[2J"' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("rec", "pack", "named"),
+    [(123, None, "rec"), (None, None, "rec"), ("stored", "rules/england-wales", "pack")],
+)
+def test_verify_given_something_other_than_a_record_or_pack_is_an_argument_error(
+    rec: Any, pack: Any, named: str
+) -> None:
+    with pytest.raises(ArgumentError, match=f"^{named} must be a"):
+        verify(_stored() if rec == "stored" else rec, CASE, pack)
 
 
 def test_the_error_for_unreadable_record_text_never_quotes_it() -> None:
