@@ -29,6 +29,7 @@ from riskreview.decision import (
     RuleOutcome,
 )
 from riskreview.errors import (
+    ArgumentError,
     CaseError,
     EngineError,
     PackError,
@@ -40,6 +41,7 @@ from riskreview.errors import (
 from riskreview.pack import Pack, default_pack, load_pack
 
 __all__ = [
+    "ArgumentError",
     "Calendar",
     "Case",
     "CaseError",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from riskreview import _decide, _explainrule, _runtime
-from riskreview.case import Case
+from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
+from riskreview.errors import ArgumentError
 from riskreview.pack import Pack, default_pack
 
 
@@ -21,9 +22,25 @@ def as_case(case: Case | dict[str, Any] | str | bytes) -> Case:
 
 
 def check_as_of(as_of: object) -> None:
-    """Refuse an ``as_of`` that is not a :class:`datetime.date` (a datetime is not one)."""
-    if type(as_of) is not date:
-        raise TypeError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    """Refuse an ``as_of`` that is not a :class:`datetime.date` (a datetime is not one)
+    with an :class:`~riskreview.errors.ArgumentError` saying what to pass."""
+    if type(as_of) is date:
+        return
+    hint = ""
+    if isinstance(as_of, str):
+        hint = "; parse text with date.fromisoformat('2026-11-23')"
+    elif isinstance(as_of, datetime):
+        hint = "; pass its .date()"
+    raise ArgumentError(
+        f"as_of must be a datetime.date such as date(2026, 11, 23), "
+        f"got {type(as_of).__name__}{hint}"
+    )
+
+
+def _check_arguments(as_of: object, pack: object) -> None:
+    if as_of is not None:
+        check_as_of(as_of)
+    check_pack(pack)
 
 
 def evaluate(
@@ -46,10 +63,9 @@ def evaluate(
     >>> d.case_id
     'C1'
     """
-    if as_of is not None:
-        check_as_of(as_of)
-    if pack is not None and not isinstance(pack, Pack):
-        raise TypeError("pack must be a Pack from riskreview.load_pack(path)")
+    _check_arguments(as_of, pack)
+    if type(trace) is not bool:
+        raise ArgumentError(f"trace must be True or False, got {type(trace).__name__}")
     checked = as_case(case)
     policy = pack if pack is not None else default_pack()
     when = as_of if as_of is not None else _runtime.calendar_for(policy).today()
@@ -71,6 +87,13 @@ def explain(
     >>> e.outcome
     'not_fired'
     """
+    if not isinstance(rule_id, str):
+        hint = "; explain one rule at a time" if isinstance(rule_id, list | tuple) else ""
+        raise ArgumentError(
+            "rule_id must be the id of one rule as text, such as 'CS-02', "
+            f"got {type(rule_id).__name__}{hint}"
+        )
+    _check_arguments(as_of, pack)
     checked = as_case(case)
     policy = pack if pack is not None else default_pack()
     when = as_of if as_of is not None else _runtime.calendar_for(policy).today()

@@ -17,7 +17,7 @@ they report every problem at once in one :class:`~riskreview.errors.CaseError`::
 """
 
 from datetime import date as _date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,6 +35,10 @@ from riskreview._vocab import (
     SentenceType,
     Stage,
 )
+from riskreview.errors import ArgumentError
+
+if TYPE_CHECKING:  # pack imports this module
+    from riskreview.pack import Pack
 
 __all__ = [
     "Case",
@@ -326,15 +330,18 @@ class Case:
             raise _structure.case_error(problems, self.case_id)
 
     @classmethod
-    def from_dict(cls, data: Any, pack: Any = None) -> "Case":
+    def from_dict(cls, data: Any, pack: "Pack | None" = None) -> "Case":
         """Build a case from JSON-like data, reporting every problem in one ``CaseError``.
 
         Dates are ISO strings (``"2026-03-01"``), enums their string values. Unknown
         keys, wrong types, out-of-range numbers and misspelt enum values are errors
         (with "did you mean" where one is close); so are impossible dates such as a
         release before the start of the sentence. With ``pack``, the case's
-        ``inputs`` are checked against the inputs that pack declares.
+        ``inputs`` are checked against the inputs that pack declares. A ``pack``
+        that is not a :class:`~riskreview.Pack` raises
+        :class:`~riskreview.errors.ArgumentError`.
         """
+        check_pack(pack)
         case: Case = _structure.structure_case(cls, data)
         if pack is not None:
             from riskreview._derive import read_inputs  # noqa: PLC0415 - imports this module
@@ -343,8 +350,20 @@ class Case:
         return case
 
     @classmethod
-    def from_json(cls, text: str | bytes, pack: Any = None) -> "Case":
-        """Parse JSON text and build a case, as :meth:`from_dict`."""
+    def from_json(cls, text: str | bytes, pack: "Pack | None" = None) -> "Case":
+        """Parse JSON text and build a case, as :meth:`from_dict`.
+
+        ``text`` that is not ``str`` or ``bytes`` raises
+        :class:`~riskreview.errors.ArgumentError` (a dict goes to :meth:`from_dict`).
+        """
+        if not isinstance(text, str | bytes | bytearray):
+            hint = (
+                "; build a case from a dict with Case.from_dict" if isinstance(text, dict) else ""
+            )
+            raise ArgumentError(
+                f"text must be JSON text (str or bytes), got {type(text).__name__}{hint}"
+            )
+        check_pack(pack)
         return cls.from_dict(_structure.parse_json(text), pack)
 
     def to_dict(self) -> dict[str, Any]:
@@ -355,3 +374,14 @@ class Case:
     def to_json(self) -> str:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""
         return _tojson.dumps(self.to_dict())
+
+
+def check_pack(pack: object) -> None:
+    """Refuse a ``pack`` argument that is neither None nor a :class:`~riskreview.Pack`."""
+    from riskreview.pack import Pack  # noqa: PLC0415 - pack imports this module
+
+    if pack is not None and not isinstance(pack, Pack):
+        raise ArgumentError(
+            f"pack must be a riskreview.Pack or None, got {type(pack).__name__}; "
+            "load a pack folder with riskreview.load_pack(path)"
+        )

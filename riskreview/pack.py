@@ -31,7 +31,13 @@ import attrs
 
 from riskreview._conditions import Node
 from riskreview._structure import FIRST_DATE, LAST_DATE
-from riskreview.errors import PackError, PolicyNotInForceError, Problem, UnknownRuleError
+from riskreview.errors import (
+    ArgumentError,
+    PackError,
+    PolicyNotInForceError,
+    Problem,
+    UnknownRuleError,
+)
 
 __all__ = [
     "PRIORITIES",
@@ -285,7 +291,21 @@ def default_pack_path() -> Path:
     return found
 
 
+def default_pack(*unexpected: object, **named: object) -> Pack:
+    """The default England & Wales pack (loaded once per process).
+
+    It takes no arguments; given any, it raises
+    :class:`~riskreview.errors.ArgumentError` pointing to :func:`load_pack`, which
+    loads the pack in a folder.
+    """
+    if unexpected or named:
+        raise ArgumentError(
+            "default_pack() takes no arguments; load the pack in a folder with "
+            "riskreview.load_pack(path)"
+        )
+    return _default_pack()
+
+
 @functools.lru_cache(maxsize=1)
-def default_pack() -> Pack:
-    """The default England & Wales pack (loaded once per process)."""
+def _default_pack() -> Pack:
     return load_pack(default_pack_path())

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from riskreview.case import Case
+from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
 from riskreview.pack import Pack
 
@@ -122,6 +122,7 @@ def case_schema(pack: Pack | None = None) -> dict[str, Any]:
     the sentence, for example) are not expressible in JSON Schema;
     ``Case.from_dict`` checks them.
     """
+    check_pack(pack)
     schema = _document(Case, "riskreview case")
     if pack is not None:
         described = schema["properties"]["inputs"].get("description", "")

@@ -33,7 +33,7 @@ from riskreview.case import (
     Stage,
     Supervision,
 )
-from riskreview.errors import CaseError, Problem, RiskReviewError
+from riskreview.errors import ArgumentError, CaseError, Problem, RiskReviewError
 
 # ---------------------------------------------------------------- helpers
 
@@ -547,10 +547,10 @@ def test_json_bytes_are_accepted() -> None:
 
 
 @pytest.mark.parametrize("text", [None, 42, {"case_id": "C-1"}, ["{}"]])
-def test_from_json_needs_text(text: Any) -> None:
-    problem = json_problem(text)
-    assert problem.path == "$"
-    assert "expected JSON text" in problem.message
+def test_from_json_needs_text_and_says_so_with_an_argument_error(text: Any) -> None:
+    with pytest.raises(ArgumentError, match="text must be JSON text") as caught:
+        Case.from_json(text)
+    assert isinstance(caught.value, TypeError)
 
 
 @pytest.mark.parametrize(("open_", "close"), [("[", "]"), ('{"a":', "}")])
