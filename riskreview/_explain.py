@@ -131,7 +131,8 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
         matched = result.actual or ()
         if result.truth is None and not result.parts:
             return f"{node.path} is unknown"
-        counted = f"{len(matched)} of {len(result.parts)} {node.path} items match"
+        total = result.expected if isinstance(result.expected, int) else len(result.parts)
+        counted = f"{len(matched)} of {total} {node.path} items match"
         return f"{counted} ({condition_text(node)})"
     if isinstance(node, Named):
         inner = first_failure(result.parts[0]) if result.truth is False else None

@@ -51,7 +51,7 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
     vals = values(pack, case, as_of, rt.calendar)
     engine = match(rt, case, as_of, vals.extras)[index]
     full = reference(pack, case, as_of, rt.calendar, vals)
-    result = attrs.evolve(full, complete=True).evaluate(rule.when)
+    result = attrs.evolve(full, complete=True, index_lists=False).evaluate(rule.when)
     outcome = Outcome.of(result.truth)
     if outcome is not engine:
         raise EngineError(

@@ -9,7 +9,7 @@ evidence and why-not explanations that the engine cannot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -82,7 +82,11 @@ class Reference:
     extras: Mapping[str, Any] = attrs.field(factory=dict)
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
     complete: bool = False  # evaluate every part, even after the outcome is decided
+    index_lists: bool = True  # let an ``any`` skip items its own key test rules out
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
+    _index: dict[tuple[str, str], dict[Any, list[int]]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     # ------------------------------------------------------------- values
 
@@ -155,14 +159,15 @@ class Reference:
         # "all" is decided by a false item and "none" by a true one; "any" keeps going,
         # since every matching item is evidence (and may be the due date's anchor)
         stop = {"all": False, "none": True}.get(node.mode, "never")
+        scanned = self._scanned(node, items)
         collected: list[Result] = []
-        for i, it in enumerate(items):
-            part = self.evaluate(node.cond, it, f"{node.path}[{i}].")
+        for i in scanned:
+            part = self.evaluate(node.cond, items[i], f"{node.path}[{i}].")
             collected.append(part)
             if part.truth is stop and not self.complete:
                 break
         parts = tuple(collected)
-        matched = tuple(i for i, p in enumerate(parts) if p.truth)
+        matched = tuple(i for i, p in zip(scanned, parts, strict=False) if p.truth)
         if node.mode == "any":
             truth = _or([p.truth for p in parts])
         elif node.mode == "all":
@@ -170,7 +175,27 @@ class Reference:
         else:
             found = _or([p.truth for p in parts])
             truth = None if found is None else not found
-        return Result(node, truth, parts, actual=matched, path=node.path)
+        # ``expected`` holds how many items the list has (``parts`` may be fewer)
+        return Result(node, truth, parts, actual=matched, expected=len(items), path=node.path)
+
+    def _scanned(self, node: Quant, items: Any) -> Sequence[int]:
+        """The items an ``any`` must look at: where its condition requires a field of the
+        item to take given values (``type: arrest``), only the items with one of those
+        values or none recorded; the rest are false for it. The index of each list by
+        each such field is built once per case. Every item is scanned for ``all`` and
+        ``none``, and for an explanation, which describes every item."""
+        key = _item_key(node) if node.mode == "any" and self.index_lists else None
+        if key is None:
+            return range(len(items))
+        field, wanted = key
+        index = self._index.get((node.path, field.path))
+        if index is None:
+            index = {}
+            for i, item in enumerate(items):
+                index.setdefault(self.lookup(item, field), []).append(i)
+            self._index[(node.path, field.path)] = index
+        chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
+        return sorted(chosen)
 
     def _cmp(self, node: Cmp, item: Any, prefix: str) -> Result:
         owner = item if node.scope == "item" else self.case
@@ -242,6 +267,28 @@ class Reference:
             path=path,
             measure=(elapsed, unit),
         )
+
+
+def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...]] | None:
+    """(item field, values) when every matching item must have one of those values."""
+    cond = node.cond
+    while isinstance(cond, Named):
+        cond = cond.item
+    tests = cond.items if isinstance(cond, All) else (cond,)
+    for t in tests:
+        if (
+            isinstance(t, Cmp)
+            and t.scope == "item"
+            and t.field.virtual is None
+            and t.op in ("eq", "in")
+            and not isinstance(t.value, ParamRef | FieldRef | Window)
+        ):
+            values = t.value if t.op == "in" else (t.value,)
+            if isinstance(values, tuple | list | frozenset | set) and all(
+                isinstance(v, StrEnum) for v in values
+            ):
+                return t.field, tuple(values)
+    return None
 
 
 def _rank(value: Any) -> Any:
@@ -364,7 +411,7 @@ def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
     if isinstance(node, Cmp):
         return [(result.path, result.actual)]
     if isinstance(node, Quant):
-        return [(node.path, f"{len(result.parts)} items, none matching")]
+        return [(node.path, f"{result.expected} items, none matching")]
     pairs: list[tuple[str, Any]] = []
     for part in result.parts:
         if part.truth is False:
