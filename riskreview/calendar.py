@@ -20,6 +20,7 @@ datetime.date(2026, 4, 7)
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
@@ -49,11 +50,24 @@ class DueStatus:
     working_days: int
 
 
+class _Years:
+    """The bank holidays of some years: built whole, published once, never changed."""
+
+    __slots__ = ("names", "weekday_set", "weekdays", "years")
+
+    def __init__(self, years: frozenset[int], names: dict[date, str]) -> None:
+        self.years = years
+        self.names = names  # every bank holiday of those years, by date, in date order
+        self.weekdays = tuple(d.toordinal() for d in names if d.weekday() < _SATURDAY)
+        self.weekday_set = frozenset(self.weekdays)
+
+
 class Calendar:
     """Working-day arithmetic for one jurisdiction's bank holidays.
 
     ``country`` and ``subdiv`` are ``holidays`` package codes (default England).
     ``today`` is the clock used by :meth:`today`; inject one in tests.
+    One Calendar may be shared by any number of threads.
     """
 
     def __init__(
@@ -66,41 +80,51 @@ class Calendar:
         self.country = country
         self.subdiv = subdiv
         self._today = today
-        self._years: set[int] = set()
+        self._lock = threading.Lock()  # one thread at a time fills the year cache
         self._source: Any = _holidays.country_holidays(country, subdiv=subdiv, years=[])
-        self._weekday_holidays: list[int] = []  # ordinals, sorted
-        self._holiday_set: frozenset[int] = frozenset()
+        self._covered = _Years(frozenset(), {})
 
     def today(self) -> date:
         """Today's date by this calendar's clock."""
         return self._today()
 
-    def _cover(self, first: int, last: int) -> None:
-        wanted = set(range(first - 1, last + 2)) - self._years
-        if not wanted:
-            return
-        for year in sorted(wanted):
-            self._source.update(
-                _holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
-            )
-        self._years |= wanted
-        self._weekday_holidays = sorted(
-            d.toordinal() for d in self._source if d.weekday() < _SATURDAY
-        )
-        self._holiday_set = frozenset(self._weekday_holidays)
+    def _cover(self, first: int, last: int) -> _Years:
+        """The bank holidays of at least the years ``first - 1`` to ``last + 1``.
+
+        Readers never wait: they use the published :class:`_Years`, which is never
+        changed. A thread that needs more years fills them under the lock and then
+        publishes a new one in a single assignment, so no reader sees a year listed
+        whose holidays are not yet there.
+        """
+        covered = self._covered
+        if covered.years.issuperset(range(first - 1, last + 2)):
+            return covered
+        with self._lock:
+            covered = self._covered
+            wanted = set(range(first - 1, last + 2)) - covered.years
+            if wanted:
+                for year in sorted(wanted):
+                    self._source.update(
+                        _holidays.country_holidays(self.country, subdiv=self.subdiv, years=year)
+                    )
+                names = {d: str(n) for d, n in sorted(self._source.items())}
+                covered = _Years(covered.years | wanted, names)
+                self._covered = covered
+            return covered
 
     def holidays_between(self, start: date, end: date) -> dict[date, str]:
         """Bank holidays in ``[start, end]`` with their names."""
-        self._cover(start.year, end.year)
-        return {d: str(n) for d, n in sorted(self._source.items()) if start <= d <= end}
+        covered = self._cover(start.year, end.year)
+        return {d: n for d, n in covered.names.items() if start <= d <= end}
 
     def is_working_day(self, day: date) -> bool:
         """True on a weekday that is not a bank holiday."""
         if day.weekday() >= _SATURDAY:
             return False
-        if day.year not in self._years:
-            self._cover(day.year, day.year)
-        return day.toordinal() not in self._holiday_set
+        covered = self._covered
+        if day.year not in covered.years:
+            covered = self._cover(day.year, day.year)
+        return day.toordinal() not in covered.weekday_set
 
     def add_working_days(self, start: date, count: int) -> date:
         """The ``count``-th working day after ``start`` (before it, if negative)."""
@@ -117,10 +141,10 @@ class Calendar:
         """Working days in ``(start, end]``; minus those in ``(end, start]`` when end < start."""
         if end < start:
             return -self.working_days_between(end, start)
-        self._cover(start.year, end.year)
+        holidays = self._cover(start.year, end.year).weekdays
         weekdays = _weekdays_upto(end.toordinal()) - _weekdays_upto(start.toordinal())
-        lo = bisect.bisect_right(self._weekday_holidays, start.toordinal())
-        hi = bisect.bisect_right(self._weekday_holidays, end.toordinal())
+        lo = bisect.bisect_right(holidays, start.toordinal())
+        hi = bisect.bisect_right(holidays, end.toordinal())
         return weekdays - (hi - lo)
 
     def status(self, due: date, as_of: date) -> DueStatus:
@@ -142,11 +166,14 @@ def _weekdays_upto(ordinal: int) -> int:
 
 
 _DEFAULT: Calendar | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_calendar() -> Calendar:
-    """The shared England & Wales calendar."""
+    """The shared England & Wales calendar (one instance, whichever thread asks first)."""
     global _DEFAULT  # noqa: PLW0603 - one lazily built shared instance
     if _DEFAULT is None:
-        _DEFAULT = Calendar()
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Calendar()
     return _DEFAULT

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 import holidays
 import pytest
@@ -376,3 +378,45 @@ def test_the_default_calendar_is_one_shared_england_calendar() -> None:
     cal = default_calendar()
     assert cal is default_calendar()
     assert (cal.country, cal.subdiv) == ("GB", "ENG")
+
+
+# ---------------------------------------------------------------- threads
+
+
+def test_filling_a_new_year_does_not_hold_up_answers_about_years_already_filled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # one thread is stopped inside the holidays package, filling 2040, while this
+    # thread asks about 2026; it must be answered from the years already filled
+    cal = Calendar()
+    assert not cal.is_working_day(date(2026, 12, 25))  # fills 2025-2027
+    entered, release = threading.Event(), threading.Event()
+    held_up: list[bool] = []
+    real = holidays.country_holidays
+
+    def slow(*args: Any, **kwargs: Any) -> holidays.HolidayBase:
+        if threading.current_thread() is filler and kwargs.get("years") == 2040:
+            entered.set()
+            held_up.append(not release.wait(timeout=10))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(holidays, "country_holidays", slow)
+    filler = threading.Thread(target=cal.is_working_day, args=(date(2040, 12, 25),))
+    filler.start()
+    try:
+        assert entered.wait(timeout=10)
+        assert not cal.is_working_day(date(2026, 12, 25))
+        assert list(cal.holidays_between(date(2026, 12, 24), date(2026, 12, 31))) == [
+            date(2026, 12, 25),
+            date(2026, 12, 26),  # Boxing Day, a Saturday,
+            date(2026, 12, 28),  # observed on the Monday
+        ]
+        assert cal.add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 30)
+    finally:
+        release.set()
+        filler.join()
+    assert held_up == [False]
+    assert not cal.is_working_day(date(2040, 12, 25))
+    assert cal.working_days_between(date(2040, 12, 20), date(2041, 1, 5)) == count_working_days(
+        date(2040, 12, 20), date(2041, 1, 5)
+    )
