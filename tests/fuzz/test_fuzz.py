@@ -11,6 +11,7 @@ of every family mixed and prints the counts by outcome and the slowest input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import Counter
@@ -37,9 +38,35 @@ def count_of(family: str) -> int:
     return PER_HEAVY_FAMILY if family in HEAVY else PER_FAMILY
 
 
-def test_the_default_run_makes_at_least_2000_inputs() -> None:
-    total = sum(count_of(f) for f in FAMILIES)
-    assert total >= (100_000 if LONG else 2_000)
+def _raising(error: BaseException) -> Any:
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    return evaluate
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("boom"), KeyError("x"), RecursionError(), riskreview.EngineError("lost")],
+    ids=lambda e: type(e).__name__,
+)
+def test_the_harness_counts_any_other_exception_as_a_failure(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    # the family tests can only fail if run() reports what evaluate() must never do
+    item = next(inputs(1, family="valid"))
+    assert run(item).kind == "decision"
+    monkeypatch.setattr(riskreview, "evaluate", _raising(error))
+    outcome = run(item)
+    assert outcome.kind == "other"
+    assert outcome.detail.startswith(type(error).__name__)
+
+
+def test_the_harness_counts_an_input_over_its_time_limit_as_a_failure() -> None:
+    item = next(inputs(1, family="valid"))
+    outcome = run(dataclasses.replace(item, limit=0.0))
+    assert outcome.kind == "other"
+    assert "over its 0 s limit" in outcome.detail
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
