@@ -22,23 +22,13 @@ class Ctx:
     pack-declared inputs and derived values (by field path), and the case fields
     already read (several properties read the same field)."""
 
-    __slots__ = ("as_of", "case", "encoded", "extras", "read")
+    __slots__ = ("as_of", "case", "extras", "read")
 
     def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
         self.case = case
         self.as_of = as_of
         self.extras = extras
         self.read: dict[str, Any] = {}
-        self.encoded: dict[tuple[int, int], int | None] = {}  # (item, encoder) → value
-
-    def encode(self, enc: Encoder, item: Any) -> int | None:
-        """An item's property, computed once per evaluation (lanes and both facts share it)."""
-        key = (id(item), id(enc))
-        cache = self.encoded
-        if key in cache:
-            return cache[key]
-        value = cache[key] = enc(item, self)
-        return value
 
 
 Getter = Callable[[Any, Ctx], Any]
@@ -143,36 +133,45 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
 
 
 class FactBuilder:
-    """Builds the facts of one compiled policy period; reusable across cases."""
+    """Builds the facts of one compiled policy period; reusable across cases.
+
+    Each property is encoded once per owner per evaluation: the case's properties
+    once for all lanes, and each list's items column by column, once for every
+    lane and both variants that read them.
+    """
 
     def __init__(self, compiled: Compiled, calendar: Calendar) -> None:
         names = compiled.names
-        self._root: list[tuple[tuple[Any, ...], str, str, Encoder]] = []
+        self._encoders: dict[tuple[Any, ...], Encoder] = {}
+        self._root: list[tuple[tuple[Any, ...], str, str]] = []
+        self._lists: dict[str, Getter] = {}
+        self._lanes: list[tuple[int, list[tuple[str, str, tuple[Any, ...]]], list[Any]]] = []
         seen: set[tuple[Any, ...]] = set()
-        self._lanes: list[tuple[int, list[tuple[Any, ...]], list[Any]]] = []
         for lane in compiled.lanes:
-            keys = []
+            scalars = []
             for prop in lane.scalar_props:
-                keys.append(prop.key)
-                if prop.key not in seen:
-                    seen.add(prop.key)
-                    self._root.append(
-                        (
-                            prop.key,
-                            names.side(prop, "ge"),
-                            names.side(prop, "le"),
-                            encoder(prop, calendar),
-                        )
-                    )
+                key = self._encoder(prop, calendar)
+                scalars.append((names.side(prop, "ge"), names.side(prop, "le"), key))
+                if key not in seen:
+                    seen.add(key)
+                    self._root.append((key, names.side(prop, "ge"), names.side(prop, "le")))
             lists = []
             for part, props in lane.lists:
-                items = [
-                    (names.side(p, "ge"), names.side(p, "le"), encoder(p, calendar)) for p in props
-                ]
-                key = encoder(part.key, calendar) if part.key is not None else None
-                lists.append((names.list(part), _getter(part.field), tuple(items), key))
-            self._lanes.append((lane.number, keys, lists))
-        self._names = {key: (ge, le) for key, ge, le, _ in self._root}
+                path = part.field.path
+                self._lists.setdefault(path, _getter(part.field))
+                specs = tuple(
+                    (names.side(p, "ge"), names.side(p, "le"), self._encoder(p, calendar))
+                    for p in props
+                )
+                selector = self._encoder(part.key, calendar) if part.key is not None else None
+                lists.append((names.list(part), path, specs, selector))
+            self._lanes.append((lane.number, scalars, lists))
+
+    def _encoder(self, prop: Prop, calendar: Calendar) -> tuple[Any, ...]:
+        key = prop.key
+        if key not in self._encoders:
+            self._encoders[key] = encoder(prop, calendar)
+        return key
 
     def build(
         self,
@@ -184,62 +183,78 @@ class FactBuilder:
     ) -> list[dict[str, Any]]:
         """The definite and possible facts of every lane for ``case`` on ``as_of``."""
         ctx = Ctx(case, as_of, extras or {})
-        values = {key: enc(case, ctx) for key, _, _, enc in self._root}
+        encoders = self._encoders
+        values = {key: encoders[key](case, ctx) for key, _, _ in self._root}
+        items_of: dict[str, Any] = {}
+        columns: dict[tuple[str, tuple[Any, ...]], list[int | None]] = {}
+
+        def column(path: str, key: tuple[Any, ...], items: Any) -> list[int | None]:
+            found = columns.get((path, key))
+            if found is None:
+                enc = encoders[key]
+                found = columns[(path, key)] = [enc(item, ctx) for item in items]
+            return found
+
         facts: list[dict[str, Any]] = []
-        for number, keys, lists in self._lanes:
-            for variant in (0, 1):
-                fact: dict[str, Any] = {
-                    "id": f"{tag}.{number}.{variant}",
-                    "sid": sid,
-                    "t": "c",
-                    "l": number,
-                    "v": variant,
-                    "one": 1,
-                }
-                for key in keys:
-                    ge, le = self._names[key]
-                    _put(fact, ge, le, values[key], variant)
-                for name, get, items, key in lists:
-                    fact_items = _items(get(case, ctx), items, ctx, variant, key)
-                    if fact_items is not None:
-                        fact[name] = fact_items
-                facts.append(fact)
+        for number, scalars, lists in self._lanes:
+            definite: dict[str, Any] = {"id": f"{tag}.{number}.0", "sid": sid, "t": "c"}
+            definite.update(l=number, v=0, one=1)
+            possible: dict[str, Any] = {"id": f"{tag}.{number}.1", "sid": sid, "t": "c"}
+            possible.update(l=number, v=1, one=1)
+            for ge, le, key in scalars:
+                value = values[key]
+                if value is not None:
+                    definite[ge] = definite[le] = possible[ge] = possible[le] = value
+                else:
+                    possible[ge], possible[le] = BIG, -BIG
+            for name, path, specs, selector in lists:
+                if path not in items_of:
+                    items_of[path] = self._lists[path](case, ctx)
+                items = items_of[path]
+                if items is None:
+                    possible[name] = [_phantom(specs)]
+                    continue
+                cols = [(ge, le, column(path, key, items)) for ge, le, key in specs]
+                keys = column(path, selector, items) if selector is not None else None
+                definite[name], possible[name] = _items(len(items), cols, keys)
+            facts.append(definite)
+            facts.append(possible)
         return facts
 
 
-def _put(obj: dict[str, Any], ge: str, le: str, value: int | None, variant: int) -> None:
-    if value is not None:
-        obj[ge] = value
-        obj[le] = value
-    elif variant:
-        obj[ge] = BIG
-        obj[le] = -BIG
+def _phantom(specs: tuple[tuple[str, str, Any], ...]) -> dict[str, int]:
+    """The one item of an unknown list in the possible fact: every property unknown."""
+    phantom = {"one": 1}
+    for ge, le, _ in specs:
+        phantom[ge], phantom[le] = BIG, -BIG
+    return phantom
 
 
 def _items(
-    values: Any,
-    specs: tuple[tuple[str, str, Encoder], ...],
-    ctx: Ctx,
-    variant: int,
-    key: Encoder | None = None,
-) -> list[dict[str, Any]] | None:
-    """One list's items (or one part of it, when ``key`` selects the items whose key is
-    1; an item whose key is unknown belongs to every part of the possible fact)."""
-    if values is None:
-        if not variant:
-            return None
-        phantom: dict[str, int] = {"one": 1}
-        for ge, le, _ in specs:
-            _put(phantom, ge, le, None, 1)
-        return [phantom]
-    out = []
-    for item in values:
-        if key is not None:
-            belongs = ctx.encode(key, item)
-            if belongs == 0 or (belongs is None and not variant):
-                continue
-        obj: dict[str, Any] = {"one": 1}
-        for ge, le, enc in specs:
-            _put(obj, ge, le, ctx.encode(enc, item), variant)
-        out.append(obj)
-    return out
+    n: int,
+    cols: list[tuple[str, str, list[int | None]]],
+    keys: list[int | None] | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A list's items in the definite and the possible fact. With ``keys`` (one part of
+    the list), the definite fact holds the items whose key is 1 and the possible fact
+    those whose key is 1 or unknown."""
+    definite: list[dict[str, Any]] = []
+    possible: list[dict[str, Any]] = []
+    for i in range(n):
+        belongs = 1 if keys is None else keys[i]
+        if belongs == 0:
+            continue
+        sure: dict[str, Any] | None = {"one": 1} if belongs == 1 else None
+        maybe: dict[str, Any] = {"one": 1}
+        for ge, le, col in cols:
+            value = col[i]
+            if value is None:
+                maybe[ge], maybe[le] = BIG, -BIG
+            else:
+                maybe[ge] = maybe[le] = value
+                if sure is not None:
+                    sure[ge] = sure[le] = value
+        if sure is not None:
+            definite.append(sure)
+        possible.append(maybe)
+    return definite, possible
