@@ -170,7 +170,7 @@ def report(f: dict[str, Any]) -> str:
         f"grown to each size; {f['rounds']} rounds, {f['variants_per_size']} samples a size",
         f"µs per case: {f['clock']}",
         f"load average (1/5/15 min): {' '.join(f'{x:.2f}' for x in la['start'])} at start, "
-        f"{' '.join(f'{x:.2f}' for x in la['end'])} at end (2 cores shared)",
+        f"{' '.join(f'{x:.2f}' for x in la['end'])} at end ({os.cpu_count()} CPUs)",
         "",
         f"  {'list':<26}{'evaluate':<9}" + "".join(f"{s:>9,}" for s in sizes)
         + f"{'µs/item':>10}{'goal':>7}",

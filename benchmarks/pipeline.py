@@ -415,7 +415,7 @@ def report(f: dict[str, Any]) -> str:
         f"{p['facts_per_case']} facts a case, {f['matches_per_case']:.1f} matches a case",
         f"CPU time per case ({f['clock']}); passes interleaved {CHUNK} cases at a time",
         f"load average (1/5/15 min): {' '.join(f'{x:.2f}' for x in la['start'])} at start, "
-        f"{' '.join(f'{x:.2f}' for x in la['end'])} at end (2 cores shared)",
+        f"{' '.join(f'{x:.2f}' for x in la['end'])} at end ({os.cpu_count()} CPUs)",
         "",
         f"  {'pass':<52}{'µs/case':>9}{'cases/s':>10}",
         row("1 riskreview.evaluate(dict)", us["dict"]),
