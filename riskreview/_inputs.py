@@ -15,10 +15,11 @@ from typing import Any
 
 import attrs
 
-from riskreview._envelope import MAX_BOUND
 from riskreview._fields import EXTRA, Field
-from riskreview._structure import ISO_DATE, date_problem, echo, suggest
+from riskreview._limits import INPUT_INT_MAX, INPUT_INT_MIN
+from riskreview._structure import ISO_DATE, date_problem
 from riskreview._vocab import ORDERED
+from riskreview._wording import allowed, describe_key, echo, is_name, suggest
 from riskreview.errors import CaseError, Problem
 
 _INPUT_TYPES = ("int", "bool", "date", "enum", "list")
@@ -118,12 +119,17 @@ def read_inputs(
     out: dict[str, Any] = {}
     for key in raw:
         if key not in defs:
-            problems.append(
-                Problem(
-                    f"$.inputs.{key}" if len(key) <= 40 else "$.inputs",
-                    "is not an input this pack declares" + suggest(key, defs),
+            # only a plain name is shown: a key could be free text, so personal data
+            hint = suggest(key, defs) if len(key) <= 64 else ""
+            if is_name(key):
+                problems.append(
+                    Problem(f"$.inputs.{key}", "is not an input this pack declares" + hint)
                 )
-            )
+            else:
+                declared = f" (it declares: {allowed(list(defs))[1:-1]})" if defs else ""
+                problems.append(
+                    Problem("$.inputs", f"has an unknown {describe_key(key)}" + (hint or declared))
+                )
     for name, d in defs.items():
         path = f"$.inputs.{name}"
         value = raw.get(name)
@@ -141,13 +147,20 @@ def read_inputs(
     return out
 
 
+def input_bounds(d: InputDef) -> tuple[int, int]:
+    """The range a whole-number input must keep to: its declared ``min`` and ``max``, and
+    where one is not declared, the default (``INPUT_INT_MIN`` to ``INPUT_INT_MAX`` of
+    :mod:`riskreview._limits`), so no input is unbounded."""
+    high = d.maximum if d.maximum is not None else max(INPUT_INT_MAX, d.minimum or 0)
+    low = d.minimum if d.minimum is not None else min(INPUT_INT_MIN, high)
+    return low, high
+
+
 def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
     if d.kind == "int":
         if type(value) is not int:
-            return None, "expected a whole number"
-        # with no bounds declared, the engine's own limit still holds
-        low = d.minimum if d.minimum is not None else -MAX_BOUND
-        high = d.maximum if d.maximum is not None else MAX_BOUND
+            return None, f"expected a whole number, got {echo(value)}"
+        low, high = input_bounds(d)
         if not low <= value <= high:
             return None, f"expected a whole number from {low} to {high}, got {echo(value)}"
         return value, ""
@@ -164,18 +177,18 @@ def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
                 return (None, problem) if problem else (day, "")
         return None, "expected a real date as YYYY-MM-DD"
     assert d.enum is not None
-    allowed = [m.value for m in d.enum]
+    values = [m.value for m in d.enum]
     items = value if d.kind == "list" else (value,)
     if d.kind == "list" and not isinstance(value, tuple | list):
-        return None, "expected a list"
+        return None, f"expected a list of the allowed values {allowed(values)}, got {echo(value)}"
     converted = []
-    for item in items:
-        if not isinstance(item, str) or item not in allowed:
-            shown = repr(item) if isinstance(item, str) and len(item) <= 40 else "a value"
-            hint = suggest(item, allowed) if isinstance(item, str) else ""
-            return (
-                None,
-                f"{shown} is not allowed{hint or ' (expected one of: ' + ', '.join(allowed) + ')'}",
-            )
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or item not in values:
+            # the text given is never shown (it may be personal data); the values allowed
+            # are the pack's own words
+            where = f"item {i} " if d.kind == "list" else ""
+            got = "" if isinstance(item, str) else f", got {echo(item)}"
+            hint = suggest(item, values) if isinstance(item, str) and len(item) <= 64 else ""
+            return None, f"{where}is not one of the allowed values {allowed(values)}{got}{hint}"
         converted.append(d.enum(item))
     return (tuple(converted) if d.kind == "list" else converted[0]), ""

@@ -10,7 +10,6 @@ Date-order rules live in :mod:`riskreview._crossfield`, the way back to JSON in
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -24,14 +23,21 @@ from typing import Any
 import attrs
 
 from riskreview._crossfield import ORDER, cross_field_problems_of
+from riskreview._limits import (
+    MAX_CASE_ID_LENGTH,
+    MAX_CASE_ITEMS,
+    MAX_LIST_ITEMS,
+    input_problems,
+    items_problem,
+    total_problem,
+)
 from riskreview._tojson import dumps as dumps  # noqa: PLC0414 - re-exported for other modules
 from riskreview._tojson import unstructure as unstructure  # noqa: PLC0414 - re-exported
+from riskreview._wording import allowed, describe_key, echo, is_name, text_problem
+from riskreview._wording import suggest as suggest  # noqa: PLC0414 - re-exported
 from riskreview.errors import CaseError, Problem
 
-_MAX_ECHO = 40
-_WORD = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MAX_DEPTH = 12
 #: the dates a case may hold, and the days it may be evaluated on: wide enough for
 #: anyone under supervision and any plan, narrow enough that no due date can
 #: leave the calendar
@@ -117,6 +123,8 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
     elif info.kind == "list":
         if not isinstance(value, tuple):
             return "expected a tuple"
+        if len(value) > MAX_LIST_ITEMS:
+            return items_problem(len(value))
         assert info.item is not None
         bad = next((_check_python(info.item, v) for v in value if v is None), None)
         if bad:
@@ -124,11 +132,10 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
         msgs = [m for m in (_check_python(info.item, v) for v in value) if m]
         return msgs[0] if msgs else None
     else:
-        ok = isinstance(value, dict) and all(
-            isinstance(k, str) and _is_input_value(v) for k, v in value.items()
-        )
-        if ok:
-            return next((p for k, v in value.items() if (p := _input_text_problem(k, v))), None)
+        if not isinstance(value, dict):
+            return f"expected {_expected(info)}"
+        where, why = next(input_problems(value), ("", ""))
+        return f"{where.lstrip('.')}: {why}" if where else why or None
     return None if ok else f"expected {_expected(info)}"
 
 
@@ -143,6 +150,11 @@ def _field_validator(info: TypeInfo) -> Callable[[Any, attrs.Attribute[Any], Any
 
 
 def _add_validators(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    for f in fields:
+        # every number and every text has a documented bound, exported in the schema
+        needs = {"int": ("min", "max"), "str": ("max_len",)}.get(type_info(f.type).kind, ())
+        if any(key not in f.metadata for key in needs):
+            raise TypeError(f"{cls.__name__}.{f.name} needs {' and '.join(needs)} in its metadata")
     return [f.evolve(validator=_field_validator(type_info(f.type))) for f in fields]
 
 
@@ -176,29 +188,6 @@ class _Bad:
 _BAD = _Bad()
 
 
-def suggest(word: str, choices: typing.Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for a close match, else an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def echo(value: Any) -> str:
-    """Show a value in a message: only short non-text values, never free text."""
-    if type(value) is int and abs(value) >= 10**_MAX_ECHO:
-        # str() of a huge int is slow, and refused past 4,300 digits
-        return f"a whole number of about {int(value.bit_length() * 0.30103)} digits"
-    if isinstance(value, bool | int | float) or value is None:
-        text = json.dumps(value)
-        return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"
-    if isinstance(value, str):
-        return f"a string of {len(value)} characters"
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
 def _expected(info: TypeInfo) -> str:
     return {
         "bool": "true or false",
@@ -210,15 +199,6 @@ def _expected(info: TypeInfo) -> str:
         "list": "a list",
         "inputs": "an object",
     }[info.kind]
-
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` is not valid Unicode text (a lone surrogate), or None."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "is not valid Unicode text: it holds a lone surrogate (\\ud800 to \\udfff)"
-    return None
 
 
 def date_problem(day: date) -> str | None:
@@ -245,6 +225,9 @@ def _range_problem(attribute: attrs.Attribute[Any], value: Any) -> str | None:
 class _Structurer:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        #: False when the case holds too many list items in all: lists are then
+        #: checked for their own length only, not read item by item
+        self.read_items = True
 
     def fail(self, path: str, message: str) -> _Bad:
         self.problems.append(Problem(path, message))
@@ -301,14 +284,9 @@ class _Structurer:
                 return info.enum(data)
             except ValueError:
                 values = [m.value for m in info.enum]
+                # the text given is never shown: a word can be a name as easily as a typo
                 hint = suggest(data, values) if len(data) <= 64 else ""
-                # only a word-like value is shown: free text may be personal data
-                shown = repr(data) if _WORD.fullmatch(data) else echo(data)
-                return self.fail(
-                    path,
-                    f"{shown} is not a known {info.enum.__name__} value{hint}"
-                    + ("" if hint else f" (expected one of: {', '.join(values)})"),
-                )
+                return self.fail(path, f"is not one of the allowed values {allowed(values)}{hint}")
         return self.fail(
             path, f"expected a {info.enum.__name__} value (a string), got {echo(data)}"
         )
@@ -325,13 +303,14 @@ class _Structurer:
         bad = False
         for key in data:
             if key not in fields:
-                if isinstance(key, str) and _WORD.fullmatch(key):
+                if is_name(key):
                     self.fail(f"{path}.{key}", "is not a known field" + suggest(key, fields))
                 else:
+                    hint = suggest(key, fields) if isinstance(key, str) and len(key) <= 64 else ""
                     self.fail(
                         path,
-                        "has a field that is not known (its name is not a plain "
-                        "word, so it is not shown)" + suggest(str(key), fields),
+                        f"has an unknown {describe_key(key)}"
+                        + (hint or f" (the fields are: {allowed(list(fields))[1:-1]})"),
                     )
                 bad = True
         for name, (finfo, attribute) in fields.items():
@@ -359,6 +338,10 @@ class _Structurer:
     def list(self, info: TypeInfo, data: Any, path: str, depth: int) -> Any:
         if not isinstance(data, list | tuple):
             return self.fail(path, f"expected a list, got {echo(data)}")
+        if len(data) > MAX_LIST_ITEMS:
+            return self.fail(path, items_problem(len(data)))
+        if not self.read_items:
+            return _BAD  # the case's lists hold too many items in all, reported at $
         assert info.item is not None
         items = []
         bad = False
@@ -375,39 +358,60 @@ class _Structurer:
     def inputs(self, data: Any, path: str) -> Any:
         if not isinstance(data, dict):
             return self.fail(path, f"expected an object, got {echo(data)}")
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            text = _input_text_problem(key, value)
-            shown = isinstance(key, str) and len(key) <= 64 and text_problem(key) is None
-            where = f"{path}.{key}" if shown else path
-            if text:
-                self.fail(where, text)
-            elif not _is_input_value(value):
-                self.fail(
-                    where, "expected a string, number, true/false, null or a flat list of them"
-                )
-            else:
-                out[key] = tuple(value) if isinstance(value, list) else value
-        return out
+        bad = False
+        for where, why in input_problems(data):
+            bad = bool(self.fail(path + where, why))
+        if bad:
+            return _BAD
+        return {key: tuple(v) if isinstance(v, list) else v for key, v in data.items()}
 
 
-def _input_text_problem(key: Any, value: Any) -> str | None:
-    """Why an input's name or value (or an item of its list) is not valid text, or None."""
-    values = list(value) if isinstance(value, list | tuple) else [value]
-    texts = (v for v in (key, *values) if isinstance(v, str))
-    return next((p for p in map(text_problem, texts) if p), None)
+def list_items(info: TypeInfo, value: Any) -> int:
+    """How many list items ``value`` holds at every depth (JSON data or built objects).
+
+    Only the containers are visited, never the items of a list of values, so the
+    count costs no more than reading the JSON did.
+    """
+    if info.kind == "list":
+        if not isinstance(value, list | tuple):
+            return 0
+        count = len(value)
+        if info.item is not None and info.item.kind == "model":
+            count += sum(list_items(info.item, item) for item in value)
+        return count
+    if info.kind == "inputs":
+        values = value.values() if isinstance(value, dict) else ()
+        return sum(len(v) for v in values if isinstance(v, list | tuple))
+    if info.kind != "model" or info.model is None:
+        return 0
+    if isinstance(value, dict):
+        return sum(list_items(i, value.get(name)) for name, i in _holders(info.model))
+    if isinstance(value, info.model):
+        return sum(list_items(i, getattr(value, name)) for name, i in _holders(info.model))
+    return 0
 
 
-def _is_scalar(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return value is None or isinstance(value, str | int | bool)
+def _holders(cls: type) -> list[tuple[str, TypeInfo]]:
+    """The fields of a model class that hold lists, directly or further down."""
+    found = _HOLDERS.get(cls)
+    if found is None:
+        found = []
+        for name, (info, _) in fields_of(cls).items():
+            if info.kind in ("list", "inputs") or (
+                info.kind == "model" and info.model is not None and _holders(info.model)
+            ):
+                found.append((name, info))
+        _HOLDERS[cls] = found
+    return found
 
 
-def _is_input_value(value: Any) -> bool:
-    if isinstance(value, list | tuple):
-        return all(_is_scalar(v) and v is not None for v in value)
-    return _is_scalar(value)
+_HOLDERS: dict[type, list[tuple[str, TypeInfo]]] = {}
+
+
+def size_problems(case: Any) -> list[Problem]:
+    """The one problem of a built case whose lists hold too many items in all, if any."""
+    total = list_items(TypeInfo("model", False, model=type(case)), case)
+    return [Problem("$", total_problem(total))] if total > MAX_CASE_ITEMS else []
 
 
 def structure_case(cls: type, data: Any) -> Any:
@@ -416,10 +420,19 @@ def structure_case(cls: type, data: Any) -> Any:
         return data
     case_id = data.get("case_id") if isinstance(data, dict) else None
     subject = ""
-    if isinstance(case_id, str) and len(case_id) <= 128 and text_problem(case_id) is None:
+    if (
+        isinstance(case_id, str)
+        and len(case_id) <= MAX_CASE_ID_LENGTH
+        and not text_problem(case_id)
+    ):
         subject = case_id
     structurer = _Structurer()
-    result = structurer.value(TypeInfo("model", False, model=cls), data, "$", 0)
+    root = TypeInfo("model", False, model=cls)
+    total = list_items(root, data)
+    if total > MAX_CASE_ITEMS:
+        structurer.fail("$", total_problem(total))
+        structurer.read_items = False
+    result = structurer.value(root, data, "$", 0)
     if result is _BAD or structurer.problems:
         raise CaseError(structurer.problems, subject=subject)
     return result
@@ -427,7 +440,7 @@ def structure_case(cls: type, data: Any) -> Any:
 
 def case_error(problems: list[Problem], case_id: str) -> CaseError:
     """A CaseError for ``problems`` found on an already-built case."""
-    return CaseError(problems, subject=case_id if len(case_id) <= 128 else "")
+    return CaseError(problems, subject=case_id if len(case_id) <= MAX_CASE_ID_LENGTH else "")
 
 
 def parse_json(text: str | bytes) -> Any:
@@ -440,7 +453,8 @@ def parse_json(text: str | bytes) -> Any:
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
-                raise ValueError(f"duplicate key {key[:64]!r}")
+                shown = repr(key) if is_name(key) else f"of {len(key)} characters"
+                raise ValueError(f"duplicate key {shown}")
             out[key] = value
         return out
 

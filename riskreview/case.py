@@ -22,6 +22,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from riskreview import _crossfield, _structure, _tojson
+from riskreview._limits import (
+    MAX_CALLOUTS_12_MONTHS,
+    MAX_CASE_ID_LENGTH,
+    MAX_CHILD_REF_LENGTH,
+    MAX_CUSTODIAL_MONTHS,
+)
 from riskreview._vocab import (
     CheckOutcome,
     ConcernSource,
@@ -102,7 +108,9 @@ class Supervision:
     sentence_date: _date | None = _f("date sentence was passed")
     start_date: _date | None = _f("date supervision started (or the court report was requested)")
     end_date: _date | None = _f("date supervision ends")
-    custodial_sentence_months: int | None = _f("length of a custodial sentence in months", min=0)
+    custodial_sentence_months: int | None = _f(
+        "length of a custodial sentence in months", min=0, max=MAX_CUSTODIAL_MONTHS
+    )
     expected_release_date: _date | None = _f("expected date of release from custody")
     release_date: _date | None = _f("actual date of release from custody")
 
@@ -166,7 +174,7 @@ class DomesticAbuse:
 
     dash_score: int | None = _f("DASH risk checklist: number of yes answers (0-27)", min=0, max=27)
     police_callouts_12_months: int | None = _f(
-        "police domestic abuse call-outs in the last 12 months", min=0
+        "police domestic abuse call-outs in the last 12 months", min=0, max=MAX_CALLOUTS_12_MONTHS
     )
     last_marac_referral_date: _date | None = _f("date of the most recent MARAC referral")
     known_victim: bool | None = _f("whether there is an identified victim or potential victim")
@@ -177,7 +185,9 @@ class DomesticAbuse:
 class Child:
     """A child who lives with, has contact with, or may be at risk from the person."""
 
-    ref: str | None = _f("the case-management system's own reference for the child", max_len=64)
+    ref: str | None = _f(
+        "the case-management system's own reference for the child", max_len=MAX_CHILD_REF_LENGTH
+    )
     date_of_birth: _date | None = _f("child's date of birth (a future date: unborn)")
     lives_with: bool | None = _f("whether the child lives with the person")
     contact: bool | None = _f("whether the person has contact with the child")
@@ -288,7 +298,7 @@ class Case:
     case_id: str = attrs.field(
         metadata={
             "description": "the case-management system's case id",
-            "max_len": 128,
+            "max_len": MAX_CASE_ID_LENGTH,
             "min_len": 1,
         }
     )
@@ -325,7 +335,7 @@ class Case:
     )
 
     def __attrs_post_init__(self) -> None:
-        problems = _crossfield.cross_field_problems(self)
+        problems = _crossfield.cross_field_problems(self) + _structure.size_problems(self)
         if problems:
             raise _structure.case_error(problems, self.case_id)
 
@@ -334,11 +344,12 @@ class Case:
         """Build a case from JSON-like data, reporting every problem in one ``CaseError``.
 
         Dates are ISO strings (``"2026-03-01"``), enums their string values. Unknown
-        keys, wrong types, out-of-range numbers and misspelt enum values are errors
-        (with "did you mean" where one is close); so are impossible dates such as a
-        release before the start of the sentence. With ``pack``, the case's
-        ``inputs`` are checked against the inputs that pack declares. A ``pack``
-        that is not a :class:`~riskreview.Pack` raises
+        keys, wrong types, out-of-range numbers, misspelt enum values and lists or
+        text longer than the limits (:mod:`riskreview.schema` exports them) are
+        errors (with "did you mean" where one is close); so are impossible dates
+        such as a release before the start of the sentence. With ``pack``, the
+        case's ``inputs`` are checked against the inputs that pack declares. A
+        ``pack`` that is not a :class:`~riskreview.Pack` raises
         :class:`~riskreview.errors.ArgumentError`.
         """
         check_pack(pack)

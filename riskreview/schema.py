@@ -7,7 +7,11 @@ A case-management system in any language can validate what it sends::
     'string'
 
 Both schemas are generated from the same annotations that validate cases in
-Python, so they cannot drift apart.
+Python, so they cannot drift apart. The case schema carries every limit a case
+is held to: ``maxItems`` on every list, ``maxLength`` on every text,
+``minimum`` and ``maximum`` on every number, ``maxProperties`` on ``inputs``; the
+one limit JSON Schema cannot state, the list items of a whole case, is in its
+``$comment``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ from typing import Any
 
 import attrs
 
+from riskreview._inputs import input_bounds
+from riskreview._limits import (
+    MAX_CASE_ITEMS,
+    MAX_INPUT_NAME_LENGTH,
+    MAX_INPUT_NUMBER,
+    MAX_INPUT_TEXT_LENGTH,
+    MAX_INPUTS,
+    MAX_LIST_ITEMS,
+)
 from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
 from riskreview.pack import Pack
@@ -30,7 +43,21 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}
 #: a case holds dates from 1900-01-01 to 2199-12-31 only
 _CASE_DATE = {**_DATE, "pattern": r"^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
-_INPUT_SCALAR = {"type": ["string", "number", "boolean", "null"]}
+#: a value of a case's ``inputs`` when no pack says more: within the limits of any input
+_INPUT_ITEM = {
+    "anyOf": [
+        {"type": "string", "maxLength": MAX_INPUT_TEXT_LENGTH},
+        {"type": "number", "minimum": -MAX_INPUT_NUMBER, "maximum": MAX_INPUT_NUMBER},
+        {"type": "boolean"},
+    ]
+}
+_INPUT_VALUE = {
+    "anyOf": [
+        *_INPUT_ITEM["anyOf"],
+        {"type": "null"},
+        {"type": "array", "items": _INPUT_ITEM, "maxItems": MAX_LIST_ITEMS},
+    ]
+}
 
 
 def _type_schema(tp: Any, defs: dict[str, Any], strict: bool) -> dict[str, Any]:
@@ -45,10 +72,17 @@ def _type_schema(tp: Any, defs: dict[str, Any], strict: bool) -> dict[str, Any]:
         return {"anyOf": [schema, {"type": "null"}]} if len(inner) < len(args) else schema
     origin = typing.get_origin(tp)
     if origin is tuple:
-        return {"type": "array", "items": _type_schema(typing.get_args(tp)[0], defs, strict)}
+        items = _type_schema(typing.get_args(tp)[0], defs, strict)
+        return {"type": "array", "items": items, **({"maxItems": MAX_LIST_ITEMS} if strict else {})}
     if origin is dict:
-        value = {"anyOf": [_INPUT_SCALAR, {"type": "array", "items": _INPUT_SCALAR}]}
-        return {"type": "object", "additionalProperties": value if strict else True}
+        if not strict:
+            return {"type": "object", "additionalProperties": True}
+        return {
+            "type": "object",
+            "maxProperties": MAX_INPUTS,
+            "propertyNames": {"maxLength": MAX_INPUT_NAME_LENGTH},
+            "additionalProperties": _INPUT_VALUE,
+        }
     if tp is Any:
         return {}
     if tp is bool:
@@ -114,22 +148,31 @@ def _document(cls: type, title: str, strict: bool = True) -> dict[str, Any]:
     return {"$schema": _DIALECT, "title": title, **root, "$defs": defs}
 
 
+_TOTAL = (
+    f"A case may hold at most {MAX_CASE_ITEMS} list items in all, counting every list at "
+    f"every depth (and each list at most {MAX_LIST_ITEMS}); JSON Schema cannot state the "
+    "total, so Case.from_dict checks it, as it checks the order of dates."
+)
+
+
 def case_schema(pack: Pack | None = None) -> dict[str, Any]:
     """The JSON Schema of a case (what :meth:`riskreview.Case.from_dict` accepts).
 
     With ``pack``, ``inputs`` lists exactly the inputs that pack declares, with
     their types, allowed values and ranges. Date order rules (a release before
     the sentence, for example) are not expressible in JSON Schema;
-    ``Case.from_dict`` checks them.
+    ``Case.from_dict`` checks them, and the number of list items in the whole
+    case (``$comment``).
     """
     check_pack(pack)
-    schema = _document(Case, "riskreview case")
+    schema = {"$comment": _TOTAL, **_document(Case, "riskreview case")}
     if pack is not None:
         described = schema["properties"]["inputs"].get("description", "")
         schema["properties"]["inputs"] = {
             "type": "object",
             "description": f"{described} (declared by pack {pack.name} {pack.version})",
             "properties": {name: _input_schema(d) for name, d in pack.inputs.items()},
+            "maxProperties": MAX_INPUTS,
             "additionalProperties": False,
             "required": [name for name, d in pack.inputs.items() if d.required],
         }
@@ -139,11 +182,8 @@ def case_schema(pack: Pack | None = None) -> dict[str, Any]:
 def _input_schema(d: Any) -> dict[str, Any]:
     """One pack-declared input (riskreview._derive.InputDef) as JSON Schema."""
     if d.kind == "int":
-        out: dict[str, Any] = {"type": "integer"}
-        if d.minimum is not None:
-            out["minimum"] = d.minimum
-        if d.maximum is not None:
-            out["maximum"] = d.maximum
+        low, high = input_bounds(d)
+        out: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
     elif d.kind == "bool":
         out = {"type": "boolean"}
     elif d.kind == "date":
@@ -152,7 +192,7 @@ def _input_schema(d: Any) -> dict[str, Any]:
         values = [m.value for m in d.enum]
         out = {"type": "string", "enum": values}
         if d.kind == "list":
-            out = {"type": "array", "items": out}
+            out = {"type": "array", "items": out, "maxItems": MAX_LIST_ITEMS}
     nullable = {"anyOf": [out, {"type": "null"}]} if not d.required else out
     return {**nullable, "description": d.description}
 

@@ -74,6 +74,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from riskreview import _structure
+from riskreview._limits import MAX_CALLOUTS_12_MONTHS, MAX_CUSTODIAL_MONTHS
 from riskreview.calendar import Calendar, default_calendar
 from riskreview.case import (
     Case,
@@ -346,7 +347,9 @@ class _Builder:
             sentence_date=sentenced,
             start_date=start,
             end_date=self.day_from(start),
-            custodial_sentence_months=self.whole((0, 36), (0, 600), rare=(2**31 - 2, 2**64 + 2)),
+            custodial_sentence_months=self.whole(
+                (0, 36), (0, 600), rare=(MAX_CUSTODIAL_MONTHS - 2, MAX_CUSTODIAL_MONTHS)
+            ),
             expected_release_date=self.day_from(sentenced),
             release_date=self.day_from(after_both),
         )
@@ -446,7 +449,9 @@ class _Builder:
     def domestic_abuse(self) -> Json:
         return self.obj(
             dash_score=self.whole((0, 27), (12, 16)),
-            police_callouts_12_months=self.whole((0, 6), (0, 60), rare=(2**31 - 2, 2**64 + 2)),
+            police_callouts_12_months=self.whole(
+                (0, 6), (0, 60), rare=(MAX_CALLOUTS_12_MONTHS - 2, MAX_CALLOUTS_12_MONTHS)
+            ),
             last_marac_referral_date=self.some_day(),
             known_victim=self.flag(),
             dvds_considered_date=self.some_day(),
@@ -649,8 +654,8 @@ _OUT_OF_RANGE: dict[tuple[str, str], tuple[Any, ...]] = {
     ("Mappa", "category"): (0, 5, -1, 10**6),
     ("Mappa", "level"): (0, 4, -3),
     ("DomesticAbuse", "dash_score"): (-1, 28, 10**9),
-    ("DomesticAbuse", "police_callouts_12_months"): (-1, -(10**12)),
-    ("Supervision", "custodial_sentence_months"): (-1,),
+    ("DomesticAbuse", "police_callouts_12_months"): (-1, -(10**12), MAX_CALLOUTS_12_MONTHS + 1),
+    ("Supervision", "custodial_sentence_months"): (-1, MAX_CUSTODIAL_MONTHS + 1, 2**64),
     ("Case", "case_id"): ("", "C" * 129),
     ("Child", "ref"): ("R" * 65,),
 }
