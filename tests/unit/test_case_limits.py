@@ -64,9 +64,9 @@ def _walk(info: TypeInfo, path: Path_) -> list[Field_]:
 
 FIELDS = _walk(TypeInfo("model", False, model=Case), ())
 LISTS = [(path, info) for path, info, _ in FIELDS if info.kind == "list"]
-#: every whole-number field with its (min, max)
-WHOLE_NUMBERS = {
-    path: (meta["min"], meta["max"]) for path, info, meta in FIELDS if info.kind == "int"
+#: every whole-number field with its (min, max); a max of None would be a field unbounded
+WHOLE_NUMBERS: dict[Path_, tuple[int, int | None]] = {
+    path: (meta["min"], meta.get("max")) for path, info, meta in FIELDS if info.kind == "int"
 }
 
 
@@ -235,12 +235,13 @@ def test_every_whole_number_has_a_policy_sensible_maximum() -> None:
     assert ranges["$.domestic_abuse.dash_score"] == (0, 27)
     assert ranges["$.mappa.category"] == (1, 4)
     assert ranges["$.mappa.level"] == (1, 3)
-    assert all(high < MAX_INPUT_NUMBER for _, high in ranges.values())
+    assert all(high is not None and high < MAX_INPUT_NUMBER for _, high in ranges.values())
 
 
 @pytest.mark.parametrize("path", WHOLE_NUMBERS, ids=_json_path)
 def test_a_whole_number_at_its_maximum_is_accepted_and_evaluates(path: Path_) -> None:
     _, high = WHOLE_NUMBERS[path]
+    assert high is not None, "the field has no maximum"
     case = Case.from_dict(_case_with(path, high))
     assert riskreview.evaluate(case, as_of=AS_OF).case_id == "L1"
 
@@ -251,6 +252,7 @@ def test_a_whole_number_over_its_maximum_is_a_case_error_never_a_value_error(
     path: Path_, over: int
 ) -> None:
     low, high = WHOLE_NUMBERS[path]
+    assert high is not None, "the field has no maximum"
     data = _case_with(path, high + over)
     with pytest.raises(CaseError) as caught:
         riskreview.evaluate(data, as_of=AS_OF)
@@ -421,7 +423,7 @@ def test_the_integrators_guide_states_the_limits_validation_enforces() -> None:
         (found,) = [value for label, value in rows.items() if label.startswith(start)]
         return found
 
-    numbers = {path: f"{low:,} to {high:,}" for path, (low, high) in WHOLE_NUMBERS.items()}
+    numbers = {path: f"{low:,} to {high or 0:,}" for path, (low, high) in WHOLE_NUMBERS.items()}
     assert row("items in one list") == f"{MAX_LIST_ITEMS:,}"
     assert row("list items in the whole case") == f"{MAX_CASE_ITEMS:,}"
     assert row("`case_id`") == f"1 to {MAX_CASE_ID_LENGTH} characters"
