@@ -7,16 +7,21 @@ specification is behavioural: after 10,000 evaluations in a row, and while eight
 threads share the engine, every decision is byte-identical to the one the same case
 got first, in a fresh run, alone.
 
-Sizes: 2,000 generated cases; a first serial run (2,000 evaluations), four more
-sequential passes in shuffled orders (8,000), and eight threads evaluating 1,250
-cases each, every case by five different threads (10,000): 20,000 evaluations in
-all, the floor the issue sets. At about 90 evaluations a second (the default pack,
-two cores) this file takes three to four minutes.
+Sizes: under ``RISKREVIEW_PROFILE=long``, 2,000 generated cases; a first serial
+run (2,000 evaluations), four more sequential passes in shuffled orders (8,000),
+and eight threads evaluating 1,250 cases each, every case by five different
+threads (10,000): 20,000 evaluations in all, the floor the issue sets (three to
+four minutes at about 90 evaluations a second, the default pack on two cores).
+The default profile runs a fifth of it: 400 cases, two more passes, eight threads
+of 200 cases (every case by four threads), 2,400 evaluations, each test under
+half a minute. The caches these runs share are warm after the first serial run;
+``test_cold_caches.py`` starts eight threads on cold ones.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +29,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from _stress_support import compiled_runtime
 
 import riskreview
-from riskreview import Case, _runtime
+from riskreview import Case
 from riskreview.case import (
     CheckOutcome,
     ConcernSource,
@@ -40,10 +46,11 @@ from riskreview.case import (
     Stage,
 )
 
-CASES = 2_000
-SEQUENTIAL_PASSES = 4  # after the first serial run
+LONG = os.environ.get("RISKREVIEW_PROFILE") == "long"
+CASES = 2_000 if LONG else 400
+SEQUENTIAL_PASSES = 4 if LONG else 2  # after the first serial run
 THREADS = 8
-PER_THREAD = 1_250  # 8 x 1,250 = 10,000: every case evaluated by five threads
+PER_THREAD = 1_250 if LONG else 200  # every case by five threads (long) or four
 SEED = 20_251_123
 
 
@@ -197,17 +204,16 @@ def test_the_generator_is_deterministic_and_varied(cases: list[tuple[Case, date]
     again = generate(50)
     assert [c.to_json() for c, _ in again] == [c.to_json() for c, _ in cases[:50]]
     assert len({c.to_json() for c, _ in cases}) == CASES
-    assert len({a for _, a in cases}) > 500
+    assert len({a for _, a in cases}) > CASES // 4
     pack = riskreview.default_pack()
     assert {pack.epoch(a) for _, a in cases} == set(pack.change_dates)  # every period
     answers = {tuple(a["code"] for a in json.loads(text)["actions"]) for text in first_run}
-    assert len(answers) > 100  # many different sets of required actions
+    assert len(answers) > CASES // 20  # many different sets of required actions
 
 
 def test_sequential_evaluations_give_the_first_runs_answers(
         cases: list[tuple[Case, date]], first_run: list[str]) -> None:
     rng = random.Random(SEED + 1)
-    evaluated = len(first_run)
     for _ in range(SEQUENTIAL_PASSES):
         order = list(range(CASES))
         rng.shuffle(order)
@@ -215,36 +221,44 @@ def test_sequential_evaluations_give_the_first_runs_answers(
             case, as_of = cases[i]
             assert riskreview.evaluate(case, as_of=as_of).to_json() == first_run[i], \
                 cases[i][0].case_id
-        evaluated += CASES
-    assert evaluated == (1 + SEQUENTIAL_PASSES) * CASES == 10_000
     _assert_engines_hold_nothing(cases)
 
 
 def test_eight_threads_give_the_serial_runs_answers(
         cases: list[tuple[Case, date]], first_run: list[str]) -> None:
     start = threading.Barrier(THREADS)
+    lock = threading.Lock()
+    in_flight = [0]
+    overlaps: list[int] = []  # evaluations already running when one started
+
+    def evaluate(i: int) -> str:
+        with lock:
+            overlaps.append(in_flight[0])
+            in_flight[0] += 1
+        try:
+            return riskreview.evaluate(cases[i][0], as_of=cases[i][1]).to_json()
+        finally:
+            with lock:
+                in_flight[0] -= 1
 
     def work(thread: int) -> list[tuple[int, str]]:
         first = thread * CASES // THREADS
         chosen = [(first + k) % CASES for k in range(PER_THREAD)]
         random.Random(thread).shuffle(chosen)
         start.wait()
-        return [(i, riskreview.evaluate(cases[i][0], as_of=cases[i][1]).to_json())
-                for i in chosen]
+        return [(i, evaluate(i)) for i in chosen]
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = list(pool.map(work, range(THREADS)))
-    seen = [0] * CASES
     for answers in results:
         for i, text in answers:
             assert text == first_run[i], cases[i][0].case_id
-            seen[i] += 1
-    assert sum(seen) == THREADS * PER_THREAD == 10_000
-    assert min(seen) == max(seen) == THREADS * PER_THREAD // CASES  # five threads each
+    # the threads did share the engine: most evaluations started while others ran
+    assert sum(n > 0 for n in overlaps) > len(overlaps) // 2, max(overlaps)
     _assert_engines_hold_nothing(cases)
 
 
 def _assert_engines_hold_nothing(cases: list[tuple[Case, date]]) -> None:
     pack = riskreview.default_pack()
     for epoch in {pack.epoch(as_of) for _, as_of in cases}:
-        assert _runtime.runtime(pack, epoch).engine.stored_facts() == []
+        assert compiled_runtime(pack, epoch).engine.stored_facts() == []
