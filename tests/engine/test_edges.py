@@ -33,8 +33,11 @@ ran); #15 hangs from 513 children of one node; an alias named ``c`` works, while
 aliases named like the action context's own attributes (``s``, ``m``) read the
 wrong thing.
 
-A test whose docstring starts "RISKREVIEW BUG" fails on purpose: it shows a bug in
-riskreview, not in the engine, and passes once the bug is fixed.
+Two guards began as reports of bugs in riskreview itself, not in the engine: the
+number of lanes was not bounded (a pack needing 513 lanes hung ``load_pack``), and a
+literal beyond the encoding of unknown (BIG) made an unknown value read as "no".
+Both are fixed; the two tests now assert the fix (the pack is refused at load,
+naming the limit) and fail if it is lost.
 """
 
 from __future__ import annotations
@@ -60,7 +63,13 @@ from _raw import run_python, run_raw
 
 import riskreview
 from riskreview import CaseError, EngineError, PackError, _match, _runtime
-from riskreview._compile import LANE_PATHS, MAX_OBJECT_PROPS, MAX_SIBLINGS, max_siblings
+from riskreview._compile import (
+    LANE_PATHS,
+    MAX_BOUND,
+    MAX_OBJECT_PROPS,
+    MAX_SIBLINGS,
+    max_siblings,
+)
 from riskreview._engine import Engine
 from riskreview._reference import Reference
 from riskreview.case import Case
@@ -973,12 +982,12 @@ def test_e15_guard_a_rule_with_401_parts_under_one_node_is_a_pack_error(tmp_path
         riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "MANY", "when": when}]))
 
 
-def test_e15_a_pack_needing_more_than_512_lanes_is_a_pack_error(tmp_path: Path) -> None:
-    """RISKREVIEW BUG: the number of lanes is not bounded, and each lane is a child of
-    the one ``{"t": "c"}`` node. 520 rules of 30 paths (two never share one 56-path
-    lane) compile to 520 lanes; ``load_pack``, which builds the engines, then
-    hangs forever in ``set_rulesets`` (as the raw test above shows) instead of raising
-    PackError. Run in a child process, so the hang costs this test, not the suite.
+def test_e15_guard_a_pack_needing_more_than_400_lanes_is_a_pack_error(tmp_path: Path) -> None:
+    """Each lane is a child of the one ``{"t": "c"}`` node, and 513 children hang
+    ``set_rulesets`` (the raw test above). 520 rules of 30 paths (two never share one
+    56-path lane) need 520 lanes: ``load_pack`` refuses the pack, naming the lanes
+    it needs and the limit (MAX_LANES, 400), before any engine is built. Once it hung
+    instead; run in a child process, so a return of that hang costs this test only.
     """
     wide = {
         "all": [
@@ -998,13 +1007,14 @@ def test_e15_a_pack_needing_more_than_512_lanes_is_a_pack_error(tmp_path: Path) 
             print("PackError", error)
         else:
             riskreview.evaluate({{"case_id": "L"}}, as_of=date(2026, 1, 5), pack=pack)
-            print("evaluated")  # running such a pack is a fix too
+            print("evaluated")
     """
     try:
         run = run_python(script, timeout=LOAD_TIMEOUT)
     except subprocess.TimeoutExpired:
         pytest.fail(f"load_pack of a 520-lane pack did not return in {LOAD_TIMEOUT} s")
-    assert run.stdout.startswith(("PackError", "evaluated")), run.stdout + run.stderr
+    assert run.stdout.startswith("PackError"), run.stdout + run.stderr
+    assert "the rules need 520 engine lanes (limit 400)" in run.stdout
 
 
 # ============================================================ 16: $div by zero
@@ -1320,25 +1330,25 @@ def test_g_guard_a_rule_the_engine_would_refuse_is_a_pack_error_naming_it(tmp_pa
 # ============================================================ unknown stays unknown (BIG)
 
 
-def test_an_unknown_value_against_a_bound_beyond_big_stays_undetermined(tmp_path: Path) -> None:
-    """RISKREVIEW BUG: the 'possible' fact encodes unknown as ±1,000,000,000 (BIG).
-
-    A literal beyond BIG makes the possible test fail, so an unknown value reads as
-    "no" (not_fired, no information action); with trace=True the reference evaluator
-    disagrees and evaluate raises EngineError. The loader should bound literals
-    (or the encoding should not be a finite number).
+def test_a_bound_near_the_encoding_of_unknown_is_refused_and_one_below_keeps_unknown_unknown(
+    tmp_path: Path,
+) -> None:
+    """The 'possible' fact encodes an unknown value as ±1,000,000,000 (BIG). A literal
+    beyond BIG would make the possible test fail, so an unknown value would read as
+    "no". The loader refuses every literal of MAX_BOUND (BIG / 10) or more, naming the
+    rule; the largest literal it accepts still leaves an unknown value undetermined.
     """
-    root = write_pack(
-        tmp_path / "p",
-        [{"id": "HUGE", "when": {"domestic_abuse.police_callouts_12_months": {"gt": 10**9}}}],
-    )
-    try:
-        pack = riskreview.load_pack(root)
-    except PackError as error:  # refusing such a literal at load is a fix too
-        assert "HUGE" in str(error)
-        return
-    decision = riskreview.evaluate({"case_id": "H"}, as_of=AS_OF, pack=pack, trace=True)
-    assert outcomes_by_id(decision) == {"HUGE": "undetermined"}
+
+    def pack_of(name: str, op: str, bound: int) -> Path:
+        when = {"domestic_abuse.police_callouts_12_months": {op: bound}}
+        return write_pack(tmp_path / name, [{"id": name.upper(), "when": when}])
+
+    for name, op, bound in [("huge", "gt", 10**9), ("edge", "gte", MAX_BOUND)]:
+        with pytest.raises(PackError, match=rf"{name.upper()}: a number too large for the engine"):
+            riskreview.load_pack(pack_of(name, op, bound))
+    largest = riskreview.load_pack(pack_of("largest", "gte", MAX_BOUND - 1))
+    decision = riskreview.evaluate({"case_id": "H"}, as_of=AS_OF, pack=largest, trace=True)
+    assert outcomes_by_id(decision) == {"LARGEST": "undetermined"}
 
 
 # ============================================================ the edges of the API
