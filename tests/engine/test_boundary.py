@@ -7,7 +7,6 @@ its locks in a forked child and freed its native ruleset with its pack.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import signal
 import threading
@@ -16,6 +15,7 @@ import weakref
 from datetime import date
 from typing import Any
 
+import orjson
 import pytest
 
 import riskreview
@@ -46,7 +46,7 @@ def _inflated(rt: Any, target_bytes: int) -> list[dict[str, Any]]:
     assert lists, "some lane carries the children as a list"
     index, key = lists[0]
     item = facts[index][key][0]
-    facts[index][key] = [item] * (target_bytes // (len(json.dumps(item)) + 2))
+    facts[index][key] = [item] * (target_bytes // (len(orjson.dumps(item)) + 1) + 1)
     return facts
 
 
