@@ -10,7 +10,7 @@ the scenario tests. Every problem is collected and raised together as a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from riskreview._packrules import _check_named, _information, _named_conditions,
 from riskreview._packscenarios import _scenarios
 from riskreview._runtime import build_engines
 from riskreview._structure import suggest
-from riskreview._yaml import YamlProblem, as_date, line_of, read
+from riskreview._yaml import YamlProblem, as_date, describe, line_of, read, short
 from riskreview.errors import PackError, Problem
 from riskreview.pack import PRIORITIES, ActionDef, Pack, Parameter
 
@@ -78,45 +78,47 @@ class _Loader:
             return None
         self.files.append(path)
         try:
-            data, duplicates = read(path)
+            data, reported = read(path)
         except YamlProblem as error:
-            self.report(rel, error.line, "", str(error))
+            for flaw in error.flaws:
+                self.report(rel, flaw.line, flaw.where, flaw.message)
             return None
         except UnicodeDecodeError:
             self.report(rel, 0, "", "file is not UTF-8 text")
             return None
-        for line, key, owner in duplicates:
-            self.report(
-                rel,
-                line,
-                f"{owner} {key}".strip(),
-                "duplicate key (YAML would silently keep only the last)",
-            )
+        except OSError as error:
+            self.report(rel, 0, "", f"cannot be read: {error.strerror or error}")
+            return None
+        for flaw in reported:
+            self.report(rel, flaw.line, flaw.where, flaw.message)
         if not isinstance(data, Mapping):
-            self.report(rel, 0, "", f"expected a mapping at the top, got {type(data).__name__}")
+            self.report(rel, 0, "", f"expected a mapping at the top, got {describe(data)}")
             return None
         if top_key is None:
             return data
-        extra = set(data) - {top_key}
-        for key in sorted(extra):
-            self.report(
-                rel, line_of(data), key, f"unknown top-level key; expected only {top_key!r}"
-            )
+        for key in data:
+            if key != top_key:
+                self.report(
+                    rel,
+                    line_of(data, key),
+                    short(key),
+                    f"unknown top-level key; expected only {top_key!r}",
+                )
         value = data.get(top_key)
         if value is None:
-            self.report(rel, line_of(data), top_key, "is missing")
+            self.report(rel, line_of(data, top_key), top_key, "is missing")
         return value
 
     def unknown_keys(
-        self, file: str, data: Mapping[str, Any], allowed: set[str], where: str
+        self, file: str, data: Mapping[str, Any], allowed: Collection[str], where: str
     ) -> None:
         for key in data:
             if key not in allowed:
                 self.report(
                     file,
-                    line_of(data),
-                    f"{where} {key}".strip(),
-                    f"unknown key{suggest(str(key), allowed)}",
+                    line_of(data, key),
+                    f"{where} {short(key)}".strip(),
+                    f"unknown key{suggest(key, allowed)}",
                 )
 
 
