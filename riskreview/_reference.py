@@ -159,15 +159,22 @@ class Reference:
         # "all" is decided by a false item and "none" by a true one; "any" keeps going,
         # since every matching item is evidence (and may be the due date's anchor)
         stop = {"all": False, "none": True}.get(node.mode, "never")
-        scanned = self._scanned(node, items)
+        # an "any" records only the items that match or cannot be decided: a quick
+        # truth test passes over the rest (an explanation, which describes every
+        # item, does not index lists and so records them all)
+        quick = node.mode == "any" and self.index_lists
+        kept: list[int] = []
         collected: list[Result] = []
-        for i in scanned:
+        for i in self._scanned(node, items):
+            if quick and self.truth(node.cond, items[i]) is False:
+                continue
             part = self.evaluate(node.cond, items[i], f"{node.path}[{i}].")
+            kept.append(i)
             collected.append(part)
             if part.truth is stop and not self.complete:
                 break
         parts = tuple(collected)
-        matched = tuple(i for i, p in zip(scanned, parts, strict=False) if p.truth)
+        matched = tuple(i for i, p in zip(kept, parts, strict=True) if p.truth)
         if node.mode == "any":
             truth = _or([p.truth for p in parts])
         elif node.mode == "all":
@@ -196,6 +203,42 @@ class Reference:
             self._index[(node.path, field.path)] = index
         chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
         return sorted(chosen)
+
+    def truth(self, node: Node, item: Any = None) -> Truth:
+        """The three-valued truth of ``node`` alone (for the case, or ``item``), with no
+        :class:`Result` made: what :meth:`evaluate` decides, at a fraction of the cost."""
+        if isinstance(node, All | AnyOf):
+            decisive = isinstance(node, AnyOf)
+            unknown = False
+            for n in node.items:
+                t = self.truth(n, item)
+                if t is decisive:
+                    return decisive
+                if t is None:
+                    unknown = True
+            return None if unknown else not decisive
+        if isinstance(node, Named):
+            return self.truth(node.item, item)
+        if isinstance(node, Not):
+            inner = self.truth(node.item, item)
+            return None if inner is None else not inner
+        if isinstance(node, Quant):
+            return self._quant(node).truth
+        actual = self.lookup(item if node.scope == "item" else self.case, node.field)
+        op = node.op
+        if op == "exists":
+            return actual is not None
+        if op == "missing":
+            return actual is None
+        if op in ("older_than", "within_last", "within_next"):
+            return self._window(node, actual, "").truth
+        if actual is None:
+            return None
+        value = node.value
+        if isinstance(value, ParamRef | FieldRef):
+            options = self._options(value)
+            return _agree([None if e is None else _compare(op, actual, e) for e in options])
+        return _compare(op, actual, value)
 
     def _cmp(self, node: Cmp, item: Any, prefix: str) -> Result:
         owner = item if node.scope == "item" else self.case
