@@ -9,7 +9,8 @@ A condition is YAML::
       - supervision.start_date: {older_than: {working_days: {param: enquiry_days}}}
       - events: {any: {type: {in: [arrest, charge]}, date: {after: {field: risk.last_review_date}}}}
 
-The result is a small tree of frozen nodes that both evaluators read.
+The result is a small tree of frozen nodes (:mod:`riskreview._condnodes`, re-exported
+here) that both evaluators read.
 """
 
 from __future__ import annotations
@@ -20,8 +21,52 @@ from typing import Any
 
 import attrs
 
+from riskreview._condnodes import (
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+    Value,
+    Window,
+    params_of,
+    walk,
+)
 from riskreview._fields import Field
 from riskreview._structure import suggest
+
+__all__ = [
+    "DATE_AS_ORDER",
+    "DATE_OPS",
+    "EQ_OPS",
+    "LIST_OPS",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "ORDER_OPS",
+    "PRESENCE_OPS",
+    "SET_OPS",
+    "UNITS",
+    "WINDOW_OPS",
+    "All",
+    "AnyOf",
+    "Cmp",
+    "FieldRef",
+    "Named",
+    "Node",
+    "Not",
+    "ParamRef",
+    "ParseContext",
+    "Quant",
+    "Value",
+    "Window",
+    "params_of",
+    "parse",
+    "walk",
+]
 
 ORDER_OPS = ("lt", "lte", "gt", "gte")
 EQ_OPS = ("eq", "ne")
@@ -42,90 +87,12 @@ _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "object": PRESENCE_OPS,
     "str": PRESENCE_OPS,
 }
+#: the deepest a condition may nest (all, any, not, list tests, named conditions)
+MAX_DEPTH = 32
+#: the most tests one condition may hold, named conditions expanded
+MAX_NODES = 5_000
 #: date comparison spelled as an ordering of the date itself
 DATE_AS_ORDER = {"before": "lt", "after": "gt", "on_or_before": "lte", "on_or_after": "gte"}
-
-
-@attrs.frozen
-class ParamRef:
-    """A parameter's value on as_of; ``by`` names the field whose value selects a keyed value."""
-
-    name: str
-    by: str | None = None
-    by_field: Field | None = None
-
-
-@attrs.frozen
-class FieldRef:
-    """Another (root) case field, compared with this one."""
-
-    path: str
-    field: Field
-
-
-@attrs.frozen
-class Window:
-    """A span of time back or forward from as_of."""
-
-    amount: int | ParamRef
-    unit: str  # days weeks working_days
-
-
-Value = Any  # bool | int | str | date | tuple | ParamRef | FieldRef | Window | None
-
-
-@attrs.frozen
-class Cmp:
-    """A test of one field: ``path op value``. ``scope`` is ``root`` or ``item``."""
-
-    path: str
-    op: str
-    value: Value
-    field: Field
-    scope: str = "root"
-
-
-@attrs.frozen
-class All:
-    """True when every part is true."""
-
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class AnyOf:
-    """True when at least one part is true."""
-
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class Not:
-    """True when the part is false."""
-
-    item: Node
-
-
-@attrs.frozen
-class Quant:
-    """``any``/``all``/``none`` of the items of a list field satisfy ``cond``."""
-
-    path: str
-    mode: str
-    cond: Node
-    field: Field
-
-
-@attrs.frozen
-class Named:
-    """A named condition from ``conditions.yaml``, kept by name for explanations."""
-
-    name: str
-    item: Node
-    description: str = ""
-
-
-Node = Cmp | All | AnyOf | Not | Quant | Named
 
 
 @attrs.define
@@ -140,6 +107,8 @@ class ParseContext:
     expanding: tuple[str, ...] = ()
     used_params: set[str] = attrs.field(factory=set)
     used_named: set[str] = attrs.field(factory=set)
+    depth: int = 0  # how deep the parser is now, named conditions expanded
+    size: list[int] = attrs.field(factory=lambda: [0, 0])  # [tests so far, limit reported]
 
     def root(self) -> dict[str, Field]:
         return self.root_fields if self.root_fields is not None else self.fields
@@ -165,6 +134,30 @@ def _fail(ctx: ParseContext, where: str, message: str) -> _Invalid:
 def _node(data: Any, ctx: ParseContext, where: str) -> Node:
     if not isinstance(data, Mapping) or not data:
         raise _fail(ctx, where, "a condition must be a non-empty mapping")
+    ctx.size[0] += len(data)
+    if ctx.depth >= MAX_DEPTH or ctx.size[0] > MAX_NODES:
+        if ctx.size[1]:
+            raise _Invalid()  # reported once for the whole condition
+        ctx.size[1] = 1
+        too = (
+            f"nest more than {MAX_DEPTH} levels deep"
+            if ctx.depth >= MAX_DEPTH
+            else f"hold more than {MAX_NODES:,} tests"
+        )
+        raise _fail(
+            ctx,
+            where,
+            f"the conditions {too} (the limit; named conditions count in full where they "
+            "are used): write them with fewer levels and tests",
+        )
+    ctx.depth += 1
+    try:
+        return _mapping(data, ctx, where)
+    finally:
+        ctx.depth -= 1
+
+
+def _mapping(data: Mapping[str, Any], ctx: ParseContext, where: str) -> Node:
     parts: list[Node] = []
     bad = False
     for key, value in data.items():
@@ -378,27 +371,3 @@ def _window(value: Any, ctx: ParseContext, where: str) -> Window:
     if type(amount) is not int or amount < 0:
         raise _fail(ctx, where, f"expected a whole number of {unit} ≥ 0, got {amount!r}")
     return Window(amount, unit)
-
-
-def walk(node: Node) -> list[Node]:
-    """Every node of a condition, depth first (quantified conditions included)."""
-    out: list[Node] = [node]
-    if isinstance(node, All | AnyOf):
-        for item in node.items:
-            out.extend(walk(item))
-    elif isinstance(node, Not | Named):
-        out.extend(walk(node.item))
-    elif isinstance(node, Quant):
-        out.extend(walk(node.cond))
-    return out
-
-
-def params_of(node: Node) -> set[str]:
-    """Names of the parameters a condition uses."""
-    names: set[str] = set()
-    for n in walk(node):
-        if isinstance(n, Cmp):
-            value = n.value.amount if isinstance(n.value, Window) else n.value
-            if isinstance(value, ParamRef):
-                names.add(value.name)
-    return names

@@ -71,15 +71,26 @@ def _check_named(
 
     (A condition a rule uses is checked, and reported, under that rule.)
     """
+    checked: set[str] = set()
+    limit_reported = 0  # a chain over the nesting limit is reported once, not per link
     for name, when in unused.items():
+        if name in checked:
+            continue  # checked inside an earlier one that uses it
 
         def report(where: str, message: str, line: int = line_of(when)) -> None:
             loader.report("conditions.yaml", line, where, message)
 
         ctx = ParseContext(
-            fields=loader.fields, params=params, named=named, report=report, expanding=(name,)
+            fields=loader.fields,
+            params=params,
+            named=named,
+            report=report,
+            expanding=(name,),
+            size=[0, limit_reported],
         )
         parse(when, ctx, f"{name} when")
+        checked |= ctx.used_named
+        limit_reported = ctx.size[1]
 
 
 def _information(loader: _Loader) -> dict[str, InformationDef]:

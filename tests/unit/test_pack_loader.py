@@ -172,6 +172,12 @@ FAULTS: dict[str, Fault] = {
     "key_is_a_list": Fault(
         "actions.yaml:10", None, ("a key must be text (not a list or mapping)",), only=False
     ),
+    "named_condition_chain_600_long": Fault(
+        "rules/child_safeguarding.yaml:2", "CS-02", ("nest more than 32 levels deep",), only=False
+    ),
+    "named_conditions_expand_exponentially": Fault(
+        "rules/child_safeguarding.yaml:2", "CS-02", ("more than 5,000 tests",)
+    ),
 }
 
 

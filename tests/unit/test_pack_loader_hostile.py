@@ -47,7 +47,7 @@ def _finishes_within(seconds: float, work: Callable[[], Any]) -> BaseException |
 
 @pytest.mark.parametrize(
     "folder",
-    ["alias_bomb_in_pack_yaml", "alias_bomb_in_rule"],
+    ["alias_bomb_in_pack_yaml", "alias_bomb_in_rule", "named_conditions_expand_exponentially"],
 )
 def test_a_pack_that_expands_to_billions_of_nodes_is_refused_within_10_seconds(
     folder: str,
