@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from riskreview.batch import evaluate_many
 from riskreview.pack import default_pack_path, load_pack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +119,16 @@ def test_the_local_policy_checks_pass_under_pytest() -> None:
 # ---------------------------------------------------------------- nightly_scan
 
 
-def test_nightly_scan_of_a_synthetic_caseload_writes_exactly_the_due_and_overdue_actions(
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as file:
+        reader = csv.DictReader(file)
+        assert reader.fieldnames == [
+            "case_id", "code", "priority", "due_date", "status", "working_days", "rule_ids",
+        ]  # fmt: skip
+        return list(reader)
+
+
+def test_nightly_scan_of_a_synthetic_caseload_lists_only_actions_due_today_or_overdue(
     tmp_path: Path, pack_dir: Path
 ) -> None:
     summary = _json(
@@ -130,26 +138,70 @@ def test_nightly_scan_of_a_synthetic_caseload_writes_exactly_the_due_and_overdue
     )  # fmt: skip
     lines = (tmp_path / "caseload.jsonl").read_text().splitlines()
     assert len(lines) == summary["cases"] == 80 and summary["results"] == {"ok": 80}
-    with (tmp_path / "actions.csv").open(newline="") as file:
-        reader = csv.DictReader(file)
-        assert reader.fieldnames == [
-            "case_id", "code", "priority", "due_date", "status", "working_days", "rule_ids",
-        ]  # fmt: skip
-        rows = list(reader)
-    expected = [
-        (r.case_id, a["code"], a["due_date"], a["status"], str(a["working_days"]),
-         " ".join(a["rule_ids"]))
-        for r in evaluate_many(lines, AS_OF, load_pack(pack_dir))
-        for a in json.loads(r.decision or "{}")["actions"]
-        if a["status"] in ("due_today", "overdue")
-    ]  # fmt: skip
-    got = [
-        (r["case_id"], r["code"], r["due_date"], r["status"], r["working_days"], r["rule_ids"])
-        for r in rows
-    ]
-    assert got == expected and len(rows) == summary["actions"] > 0
+    rows = _csv_rows(tmp_path / "actions.csv")
+    assert len(rows) == summary["actions"] > 0
     assert sum(summary["actions_by_code"].values()) == len(rows)
+    case_ids = {json.loads(line)["case_id"] for line in lines}
+    for row in rows:
+        assert row["case_id"] in case_ids and row["rule_ids"], row
+        due = date.fromisoformat(row["due_date"])
+        if row["status"] == "due_today":
+            assert due == AS_OF and row["working_days"] == "0", row
+        else:
+            assert row["status"] == "overdue" and due < AS_OF, row
     assert {r["code"] for r in rows} >= {"POLICE_DA_CHECK", "RISK_REVIEW"}
+
+
+# Vignettes of the default pack, on their own date (2026-11-23, a Monday), and what
+# the scan must list for each: the action codes and due dates are the ones the pack's
+# authors wrote by hand in rules/england-wales/tests/vignettes.yaml; statuses and
+# working days are counted by hand (no bank holiday falls in November 2026).
+VIGNETTES = ("V07", "V10", "V11", "V12", "V13")
+DUE_OR_OVERDUE = {
+    # V07, a new relationship on 16 Nov: the disclosure decision was due 3 working
+    # days later (Thu 19 Nov), 2 working days overdue (Fri 20, Mon 23)
+    ("V07", "POLICE_DA_CHECK", "2026-11-23", "due_today", "0"),
+    ("V07", "CONSIDER_DVDS", "2026-11-19", "overdue", "2"),
+    ("V07", "RISK_REVIEW", "2026-11-23", "due_today", "0"),
+    ("V07", "CSC_ENQUIRY", "2026-11-23", "due_today", "0"),
+    # V10: the MARAC referral is due tomorrow: not listed
+    ("V11", "MARAC_REFERRAL", "2026-11-23", "due_today", "0"),
+    ("V11", "RISK_REVIEW", "2026-11-23", "due_today", "0"),
+    ("V12", "CSC_ENQUIRY", "2026-11-23", "due_today", "0"),
+    ("V12", "RISK_REVIEW", "2026-11-23", "due_today", "0"),
+    # V13: due Mon 9 Nov, 10 working days before Mon 23 Nov
+    ("V13", "RISK_MANAGEMENT_PLAN", "2026-11-09", "overdue", "10"),
+    ("V13", "RISK_REVIEW", "2026-11-09", "overdue", "10"),
+}
+WITHIN_TWO_WORKING_DAYS = {
+    ("V10", "MARAC_REFERRAL", "2026-11-24", "not_yet_due", "1"),
+    ("V11", "HOME_VISIT", "2026-11-25", "not_yet_due", "2"),
+}
+
+
+def test_nightly_scan_lists_the_due_and_overdue_actions_of_hand_checked_cases(
+    tmp_path: Path, pack_dir: Path
+) -> None:
+    scenarios = {s.name.split()[0]: s for s in load_pack(pack_dir).scenarios}
+    cases = tmp_path / "vignettes.jsonl"
+    cases.write_text(
+        "".join(json.dumps(dict(scenarios[v].case), default=str) + "\n" for v in VIGNETTES)
+    )
+    assert {scenarios[v].as_of for v in VIGNETTES} == {AS_OF}
+
+    def scan(out: Path, *extra: str) -> set[tuple[str, ...]]:
+        _run(
+            "examples/nightly_scan.py", "--cases", str(cases), "--as-of", "2026-11-23",
+            "--out", str(out), "--pack", str(pack_dir), "--workers", "0", *extra,
+        )  # fmt: skip
+        rows = _csv_rows(out / "actions.csv")
+        assert all(r["rule_ids"] for r in rows)
+        return {
+            (r["case_id"], r["code"], r["due_date"], r["status"], r["working_days"]) for r in rows
+        }
+
+    assert scan(tmp_path / "today") == DUE_OR_OVERDUE
+    assert scan(tmp_path / "horizon", "--horizon", "2") == DUE_OR_OVERDUE | WITHIN_TWO_WORKING_DAYS
 
 
 def test_nightly_scan_reports_bad_lines_and_lists_upcoming_actions_within_the_horizon(
