@@ -38,6 +38,7 @@ from riskreview._condnodes import (
 )
 from riskreview._fields import Field
 from riskreview._structure import suggest
+from riskreview._yaml import describe, short, shown
 
 __all__ = [
     "DATE_AS_ORDER",
@@ -91,6 +92,7 @@ _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
 MAX_DEPTH = 32
 #: the most tests one condition may hold, named conditions expanded
 MAX_NODES = 5_000
+_NEGATIVE = ": a span of time cannot be negative"
 #: date comparison spelled as an ordering of the date itself
 DATE_AS_ORDER = {"before": "lt", "after": "gt", "on_or_before": "lte", "on_or_after": "gte"}
 
@@ -107,6 +109,8 @@ class ParseContext:
     expanding: tuple[str, ...] = ()
     used_params: set[str] = attrs.field(factory=set)
     used_named: set[str] = attrs.field(factory=set)
+    #: fields whose declaration failed (reported there): a test of one is dropped quietly
+    broken: frozenset[str] = frozenset()
     depth: int = 0  # how deep the parser is now, named conditions expanded
     size: list[int] = attrs.field(factory=lambda: [0, 0])  # [tests so far, limit reported]
 
@@ -133,7 +137,7 @@ def _fail(ctx: ParseContext, where: str, message: str) -> _Invalid:
 
 def _node(data: Any, ctx: ParseContext, where: str) -> Node:
     if not isinstance(data, Mapping) or not data:
-        raise _fail(ctx, where, "a condition must be a non-empty mapping")
+        raise _fail(ctx, where, f"a condition must be a non-empty mapping, got {describe(data)}")
     ctx.size[0] += len(data)
     if ctx.depth >= MAX_DEPTH or ctx.size[0] > MAX_NODES:
         if ctx.size[1]:
@@ -161,9 +165,9 @@ def _mapping(data: Mapping[str, Any], ctx: ParseContext, where: str) -> Node:
     parts: list[Node] = []
     bad = False
     for key, value in data.items():
-        sub = f"{where}.{key}"
+        sub = f"{where}.{short(key)}"
         try:
-            parts.append(_keyed(str(key), value, ctx, sub))
+            parts.append(_keyed(key, value, ctx, sub))
         except _Invalid:
             bad = True
     if bad:
@@ -174,7 +178,9 @@ def _mapping(data: Mapping[str, Any], ctx: ParseContext, where: str) -> Node:
 def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
     if key in ("all", "any"):
         if not isinstance(value, list) or not value:
-            raise _fail(ctx, where, f"'{key}' takes a non-empty list of conditions")
+            raise _fail(
+                ctx, where, f"'{key}' takes a non-empty list of conditions, got {describe(value)}"
+            )
         items = []
         bad = False
         for i, item in enumerate(value):
@@ -190,16 +196,19 @@ def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
     if key == "condition":
         return _named(value, ctx, where)
     field = ctx.fields.get(key)
+    if field is None and key in ctx.broken:
+        raise _Invalid()  # its declaration failed, and says why
     if field is None:
         known = [*list(ctx.fields), "all", "any", "not", "condition"]
         scope = "item field" if ctx.root_fields is not None else "case field"
-        raise _fail(ctx, where, f"{key!r} is not a {scope}{suggest(key, known)}")
+        raise _fail(ctx, where, f"{shown(key)} is not a {scope}{suggest(key, known)}")
     return _test(field, key, value, ctx, where)
 
 
 def _named(name: Any, ctx: ParseContext, where: str) -> Node:
     if not isinstance(name, str) or name not in ctx.named:
-        raise _fail(ctx, where, f"unknown named condition {name!r}{suggest(str(name), ctx.named)}")
+        hint = suggest(name, ctx.named) if isinstance(name, str) else ""
+        raise _fail(ctx, where, f"unknown named condition {shown(name)}{hint}")
     if name in ctx.expanding:
         chain = " → ".join((*ctx.expanding, name))
         raise _fail(ctx, where, f"named conditions refer to each other in a cycle: {chain}")
@@ -217,24 +226,26 @@ def _test(field: Field, path: str, spec: Any, ctx: ParseContext, where: str) -> 
     if not isinstance(spec, Mapping):
         if field.kind in ("bool", "int", "enum"):
             return Cmp(path, "eq", _scalar(field, spec, ctx, where), field, scope)
-        raise _fail(ctx, where, f"a {field.kind} field takes a mapping of operators")
+        raise _fail(
+            ctx, where, f"a {field.kind} field takes a mapping of operators, got {describe(spec)}"
+        )
     allowed = _OPS_BY_KIND[field.kind]
     if field.kind == "enum" and field.ordered:
         allowed = allowed + ORDER_OPS
     parts: list[Node] = []
     bad = False
     for op, value in spec.items():
-        sub = f"{where}.{op}"
+        sub = f"{where}.{short(op)}"
         try:
             if op not in allowed:
-                hint = suggest(str(op), allowed)
+                hint = suggest(op, allowed)
                 raise _fail(
                     ctx,
                     sub,
-                    f"{op!r} is not an operator for a {field.kind} field{hint}"
+                    f"{shown(op)} is not an operator for a {field.kind} field{hint}"
                     + ("" if hint else f" (use one of: {', '.join(allowed)})"),
                 )
-            parts.append(_operator(field, path, str(op), value, ctx, sub, scope))
+            parts.append(_operator(field, path, op, value, ctx, sub, scope))
         except _Invalid:
             bad = True
     if bad:
@@ -284,21 +295,21 @@ def _scalar(field: Field, value: Any, ctx: ParseContext, where: str) -> Any:
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        raise _fail(ctx, where, f"expected true or false for {field.path}, got {value!r}")
+        raise _fail(ctx, where, f"expected true or false for {field.path}, got {shown(value)}")
     if kind == "int":
         if type(value) is int:
             return value
-        raise _fail(ctx, where, f"expected a whole number for {field.path}, got {value!r}")
+        raise _fail(ctx, where, f"expected a whole number for {field.path}, got {shown(value)}")
     if kind in ("enum", "set"):
         assert field.enum is not None
         values = [m.value for m in field.enum]
         if isinstance(value, str) and value in values:
             return field.enum(value)
-        hint = suggest(str(value), values)
+        hint = suggest(value, values) if isinstance(value, str) else ""
         raise _fail(
             ctx,
             where,
-            f"{value!r} is not a {field.enum.__name__} value{hint}"
+            f"{shown(value)} is not a {field.enum.__name__} value{hint}"
             + ("" if hint else f" (expected one of: {', '.join(values)})"),
         )
     raise _fail(ctx, where, f"a {kind} field cannot be compared with a value here")
@@ -308,7 +319,8 @@ def _param(value: Mapping[str, Any], ctx: ParseContext, where: str, want: str) -
     name = value["param"]
     param = ctx.params.get(name) if isinstance(name, str) else None
     if param is None:
-        raise _fail(ctx, where, f"unknown parameter {name!r}{suggest(str(name), ctx.params)}")
+        hint = suggest(name, ctx.params) if isinstance(name, str) else ""
+        raise _fail(ctx, where, f"unknown parameter {shown(name)}{hint}")
     ctx.used_params.add(name)
     by = value.get("by")
     if param.key_enum is None:
@@ -327,8 +339,8 @@ def _param(value: Mapping[str, Any], ctx: ParseContext, where: str, want: str) -
         raise _fail(
             ctx,
             where,
-            f"'by: {by}' must name a case field holding a "
-            f"{param.key_enum.__name__}{suggest(str(by), ctx.root())}",
+            f"'by: {shown(by)}' must name a case field holding a "
+            f"{param.key_enum.__name__}{suggest(by, ctx.root()) if isinstance(by, str) else ''}",
         )
     return ParamRef(name, by, by_field)
 
@@ -336,7 +348,8 @@ def _param(value: Mapping[str, Any], ctx: ParseContext, where: str, want: str) -
 def _field_ref(field: Field, path: Any, ctx: ParseContext, where: str) -> FieldRef:
     other = ctx.root().get(path) if isinstance(path, str) else None
     if other is None:
-        raise _fail(ctx, where, f"{path!r} is not a case field{suggest(str(path), ctx.root())}")
+        hint = suggest(path, ctx.root()) if isinstance(path, str) else ""
+        raise _fail(ctx, where, f"{shown(path)} is not a case field{hint}")
     if other.kind != field.kind or other.kind not in ("int", "date"):
         raise _fail(
             ctx,
@@ -354,8 +367,8 @@ def _date_value(value: Any, ctx: ParseContext, where: str) -> date | FieldRef:
         path = value["field"]
         other = ctx.root().get(path) if isinstance(path, str) else None
         if other is None or other.kind != "date":
-            hint = suggest(str(path), ctx.root())
-            raise _fail(ctx, where, f"{path!r} is not a date field of the case{hint}")
+            hint = suggest(path, ctx.root()) if isinstance(path, str) else ""
+            raise _fail(ctx, where, f"{shown(path)} is not a date field of the case{hint}")
         return FieldRef(path, other)
     raise _fail(ctx, where, "expected a date (YYYY-MM-DD) or {field: <date field>}")
 
@@ -365,9 +378,17 @@ def _window(value: Any, ctx: ParseContext, where: str) -> Window:
         raise _fail(ctx, where, "expected one of {days: N}, {weeks: N}, {working_days: N}")
     ((unit, amount),) = value.items()
     if unit not in UNITS:
-        raise _fail(ctx, where, f"unknown unit {unit!r}{suggest(str(unit), UNITS)}")
+        raise _fail(ctx, where, f"unknown unit {shown(unit)}{suggest(unit, UNITS)}")
     if isinstance(amount, Mapping) and "param" in amount:
-        return Window(_param(amount, ctx, where, want="int"), unit)
+        ref = _param(amount, ctx, where, want="int")
+        negative = ctx.params[ref.name].first_negative()
+        if negative:
+            when, low = negative
+            raise _fail(ctx, where, f"parameter {ref.name!r} is {low} from {when}{_NEGATIVE}")
+        return Window(ref, unit)
     if type(amount) is not int or amount < 0:
-        raise _fail(ctx, where, f"expected a whole number of {unit} ≥ 0, got {amount!r}")
+        reason = _NEGATIVE if type(amount) is int else ""
+        raise _fail(
+            ctx, where, f"expected a whole number of {unit} ≥ 0, got {shown(amount)}{reason}"
+        )
     return Window(amount, unit)

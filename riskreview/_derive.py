@@ -20,9 +20,11 @@ import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, parse
 from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
+from riskreview._envelope import MAX_BOUND
 from riskreview._fields import EXTRA, Field
 from riskreview._inputs import InputDef, _enum, parse_inputs, read_inputs
 from riskreview._structure import suggest
+from riskreview._yaml import describe, shown
 
 __all__ = [
     "DerivedDef",
@@ -122,7 +124,9 @@ class DerivedParser:
         """First pass: the kind (and enum) of a derived value, so others can refer to it."""
         line = getattr(spec, "line", 0)
         if not isinstance(spec, Mapping):
-            self.report(file, name, line, "expected a mapping with one operation")
+            self.report(
+                file, name, line, f"expected a mapping with one operation, got {describe(spec)}"
+            )
             return None
         ops = [op for op in _DERIVED_OPS if op in spec]
         extra = set(spec) - set(_DERIVED_OPS) - {"type", "description", "reported", "default"}
@@ -143,11 +147,11 @@ class DerivedParser:
         if op in ("count", "sum", "days_between", "age"):
             kind, enum = "int", None
         elif op == "band":
-            labels: list[Any] = (
-                [e.get("label") for e in spec["band"].get("edges", []) if isinstance(e, Mapping)]
-                if isinstance(spec["band"], Mapping)
-                else []
-            )
+            edges = spec["band"].get("edges") if isinstance(spec["band"], Mapping) else None
+            labels: list[Any] = [
+                e.get("label") if isinstance(e, Mapping) else None
+                for e in (edges if isinstance(edges, list) else [])
+            ]
             if not labels or not all(isinstance(x, str) for x in labels):
                 self.report(file, f"{name} band", line, "expected edges: [{label, from}, ...]")
                 return None
@@ -155,14 +159,15 @@ class DerivedParser:
         elif op == "grid":
             table = spec["grid"].get("table") if isinstance(spec["grid"], Mapping) else None
             if not isinstance(table, Mapping) or not all(
-                isinstance(r, Mapping) for r in table.values()
+                isinstance(r, Mapping) and all(isinstance(v, str) for v in r.values())
+                for r in table.values()
             ):
                 self.report(file, f"{name} grid", line, "expected table: {row: {column: label}}")
                 return None
             labels = list(dict.fromkeys(str(v) for r in table.values() for v in r.values()))
             kind, enum = "enum", _enum(f"Grid_{name}", labels, False)
         else:
-            kind, enum = str(spec.get("type", "int")), None
+            kind, enum = spec.get("type", "int"), None
         declared = spec.get("type")
         if declared is not None and op not in ("max", "min", "first_present"):
             expected = "enum" if op in ("band", "grid") else "int"
@@ -175,9 +180,16 @@ class DerivedParser:
                 )
                 return None
         if kind not in ("int", "date", "enum"):
-            self.report(file, f"{name} type", line, "expected int or date")
+            self.report(file, f"{name} type", line, f"expected int or date, got {shown(kind)}")
             return None
-        return kind, enum
+        for key, want in (("description", str), ("reported", bool)):
+            if key in spec and not isinstance(spec[key], want):
+                expected = "text" if want is str else "true or false"
+                self.report(
+                    file, f"{name} {key}", line, f"expected {expected}, got {describe(spec[key])}"
+                )
+                return None
+        return str(kind), enum
 
     def parse(
         self, name: str, spec: Mapping[str, Any], file: str, kind: str, enum: type[StrEnum] | None
@@ -254,20 +266,27 @@ class DerivedParser:
         return node
 
     def _number(self, value: Any, file: str, where: str, line: int) -> int | ParamRef:
-        if type(value) is int:
+        if type(value) is int and abs(value) < MAX_BOUND:
             return value
         if isinstance(value, Mapping) and set(value) == {"param"}:
-            param = self.params.get(value["param"])
+            name = value["param"]
+            param = self.params.get(name) if isinstance(name, str) else None
             if param is None or param.key_enum is not None:
                 raise self._fail(
                     file,
                     where,
                     line,
-                    f"unknown or keyed parameter "
-                    f"{value['param']!r}{suggest(str(value['param']), self.params)}",
+                    f"unknown or keyed parameter {shown(name)}"
+                    f"{suggest(name, self.params) if isinstance(name, str) else ''}",
                 )
-            return ParamRef(str(value["param"]))
-        raise self._fail(file, where, line, "expected a whole number or {param: name}")
+            return ParamRef(name)
+        raise self._fail(
+            file,
+            where,
+            line,
+            f"expected a whole number from {-(MAX_BOUND - 1):,} to {MAX_BOUND - 1:,} "
+            f"or {{param: name}}, got {shown(value)}",
+        )
 
     def _default(
         self, name: str, value: Any, kind: str, enum: type[StrEnum] | None, file: str, line: int
@@ -367,7 +386,7 @@ class DerivedParser:
         edges = []
         for i, edge in enumerate(spec["edges"]):
             where = f"{name} band edges[{i}]"
-            if set(edge) != {"label", "from"}:
+            if not isinstance(edge, Mapping) or set(edge) != {"label", "from"}:
                 raise self._fail(file, where, line, "expected {label, from}")
             edges.append((str(edge["label"]), self._number(edge["from"], file, where, line)))
         literal = [b for _, b in edges if isinstance(b, int)]

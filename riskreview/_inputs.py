@@ -20,6 +20,7 @@ from riskreview._limits import INPUT_INT_MAX, INPUT_INT_MIN
 from riskreview._structure import ISO_DATE, date_problem
 from riskreview._vocab import ORDERED
 from riskreview._wording import allowed, describe_key, echo, is_name, suggest
+from riskreview._yaml import describe, shown
 from riskreview.errors import CaseError, Problem
 
 _INPUT_TYPES = ("int", "bool", "date", "enum", "list")
@@ -59,7 +60,7 @@ def parse_inputs(data: Any, report: Callable[[str, str], None]) -> dict[str, Inp
         return out
     for name, spec in data.items():
         if not isinstance(spec, Mapping):
-            report(name, "expected {type, description, ...}")
+            report(name, f"expected {{type, description, ...}}, got {describe(spec)}")
             continue
         extra = set(spec) - {"type", "description", "values", "min", "max", "unknown", "ordered"}
         for key in sorted(extra):
@@ -71,11 +72,11 @@ def parse_inputs(data: Any, report: Callable[[str, str], None]) -> dict[str, Inp
                 ),
             )
         kind = spec.get("type")
-        if kind not in _INPUT_TYPES:
+        if not isinstance(kind, str) or kind not in _INPUT_TYPES:
+            hint = suggest(kind, _INPUT_TYPES) if isinstance(kind, str) else ""
             report(
                 f"{name} type",
-                f"{kind!r} is not an input type{suggest(str(kind), _INPUT_TYPES)}"
-                f" (one of: {', '.join(_INPUT_TYPES)})",
+                f"{shown(kind)} is not an input type{hint} (one of: {', '.join(_INPUT_TYPES)})",
             )
             continue
         enum = None
@@ -86,26 +87,50 @@ def parse_inputs(data: Any, report: Callable[[str, str], None]) -> dict[str, Inp
                 or not values
                 or not all(isinstance(v, str) for v in values)
             ):
-                report(f"{name} values", "expected a list of allowed text values")
+                report(
+                    f"{name} values",
+                    f"expected a list of allowed text values, got {_list_kind(values)}",
+                )
                 continue
-            enum = _enum(f"Input_{name}", [str(v) for v in values], bool(spec.get("ordered")))
+            ordered = spec.get("ordered", False)
+            if not isinstance(ordered, bool):
+                report(f"{name} ordered", f"expected true or false, got {describe(ordered)}")
+                continue
+            enum = _enum(f"Input_{name}", [str(v) for v in values], ordered)
         bounds = [spec.get("min"), spec.get("max")]
         if any(b is not None and type(b) is not int for b in bounds):
-            report(name, "min and max must be whole numbers")
+            odd = next(b for b in bounds if b is not None and type(b) is not int)
+            report(name, f"min and max must be whole numbers, got {describe(odd)}")
+            continue
+        low, high = bounds
+        if low is not None and high is not None and low > high:
+            report(name, f"min {low} is above max {high}: no value could be given")
+            continue
+        description = spec.get("description", name)
+        if not isinstance(description, str):
+            report(f"{name} description", f"expected text, got {describe(description)}")
             continue
         unknown = spec.get("unknown", "allowed")
         if unknown not in ("allowed", "not_allowed"):
-            report(f"{name} unknown", "expected 'allowed' or 'not_allowed'")
+            report(f"{name} unknown", f"expected 'allowed' or 'not_allowed', got {shown(unknown)}")
         out[name] = InputDef(
             name,
             str(kind),
-            str(spec.get("description", name)).strip(),
+            description.strip(),
             enum,
             bounds[0],
             bounds[1],
             unknown == "not_allowed",
         )
     return out
+
+
+def _list_kind(values: Any) -> str:
+    if not isinstance(values, list):
+        return describe(values)
+    if not values:
+        return "an empty list"
+    return "a list holding " + describe(next(v for v in values if not isinstance(v, str)))
 
 
 def read_inputs(

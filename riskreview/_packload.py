@@ -11,48 +11,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from riskreview import _vocab
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
 from riskreview._fields import CASE_FIELDS, EXTRA, Field
-from riskreview._packrules import _check_named, _information, _named_conditions, _review, _rules
+from riskreview._packmeta import read_meta, read_notes
+from riskreview._packparams import read_parameters
+from riskreview._packreview import read_review
+from riskreview._packrules import _check_named, _information, _named_conditions, _rules
 from riskreview._packscenarios import _scenarios
 from riskreview._runtime import build_engines
 from riskreview._structure import suggest
-from riskreview._yaml import YamlProblem, as_date, describe, line_of, read, short
+from riskreview._yaml import YamlProblem, describe, line_of, not_text, read, short, shown
 from riskreview.errors import PackError, Problem
 from riskreview.pack import PRIORITIES, ActionDef, Pack, Parameter
 
-_PACK_KEYS = {
-    "name",
-    "version",
-    "title",
-    "description",
-    "effective_from",
-    "calendar",
-    "review",
-    "findings",
-    "sources",
-}
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
-_PARAM_KEYS = {"description", "source", "unit", "by", "values"}
-_ENUMS = {
-    e.__name__: e
-    for e in (
-        _vocab.RoshLevel,
-        _vocab.EventType,
-        _vocab.Stage,
-        _vocab.OffenceCategory,
-        _vocab.NeedType,
-    )
-}
 
 
 @attrs.define
@@ -62,6 +41,10 @@ class _Loader:
     files: list[Path] = attrs.field(factory=list)
     condition_docs: dict[str, str] = attrs.field(factory=dict)
     fields: dict[str, Field] = attrs.field(factory=lambda: dict(CASE_FIELDS))
+    #: pack.yaml's findings, None when they have a problem (rules are not checked against them)
+    findings: dict[int, str] | None = attrs.field(factory=dict)
+    #: paths of inputs and derived values whose declaration failed (reported there once)
+    broken: set[str] = attrs.field(factory=set)
 
     def report(self, file: str, line: int, where: str, message: str) -> None:
         location = f"{file}:{line}" if line else file
@@ -69,6 +52,10 @@ class _Loader:
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def key(self, key: str) -> str:
+        """A key as a message shows it (a long one cut short)."""
+        return short(key)
 
     def read_mapping(self, path: Path, top_key: str | None, required: bool = True) -> Any:
         rel = self.rel(path) if path.is_relative_to(self.root) else str(path)
@@ -78,7 +65,7 @@ class _Loader:
             return None
         self.files.append(path)
         try:
-            data, reported = read(path)
+            data, duplicates = read(path)
         except YamlProblem as error:
             for flaw in error.flaws:
                 self.report(rel, flaw.line, flaw.where, flaw.message)
@@ -89,7 +76,7 @@ class _Loader:
         except OSError as error:
             self.report(rel, 0, "", f"cannot be read: {error.strerror or error}")
             return None
-        for flaw in reported:
+        for flaw in duplicates:
             self.report(rel, flaw.line, flaw.where, flaw.message)
         if not isinstance(data, Mapping):
             self.report(rel, 0, "", f"expected a mapping at the top, got {describe(data)}")
@@ -101,7 +88,7 @@ class _Loader:
                 self.report(
                     rel,
                     line_of(data, key),
-                    short(key),
+                    self.key(key),
                     f"unknown top-level key; expected only {top_key!r}",
                 )
         value = data.get(top_key)
@@ -117,9 +104,25 @@ class _Loader:
                 self.report(
                     file,
                     line_of(data, key),
-                    f"{where} {short(key)}".strip(),
+                    f"{where} {self.key(key)}".strip(),
                     f"unknown key{suggest(key, allowed)}",
                 )
+
+    def text(
+        self, file: str, data: Mapping[str, Any], key: str, where: str, required: bool = False
+    ) -> str | None:
+        """``data[key]`` when it is text; otherwise report it (and None)."""
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+        if value is not None or required:
+            self.report(
+                file,
+                line_of(data, key),
+                f"{where} {key}".strip(),
+                "is required text" if value is None else not_text(value),
+            )
+        return None
 
 
 def load(root: Path) -> Pack:
@@ -127,37 +130,31 @@ def load(root: Path) -> Pack:
     loader = _Loader(root)
     if not root.is_dir():
         raise PackError([Problem(str(root), "is not a folder containing pack.yaml")])
-    meta = loader.read_mapping(root / "pack.yaml", None)
-    if meta is None:
-        raise PackError(loader.problems, subject=str(root.name))
-    loader.unknown_keys("pack.yaml", meta, _PACK_KEYS, "")
-    name = str(meta.get("name", root.name))
-    effective = as_date(meta.get("effective_from"))
-    if effective is None:
-        loader.report("pack.yaml", line_of(meta), "effective_from", "expected a date YYYY-MM-DD")
-        effective = date.min
+    raw_meta = loader.read_mapping(root / "pack.yaml", None)
+    if raw_meta is None:
+        raise PackError(_capped(loader.problems), subject=str(root.name))
+    meta = read_meta(loader, raw_meta, root.name)
+    loader.findings = meta.findings
+    read_notes(loader)
     actions = _actions(loader)
-    params = _parameters(loader)
+    params = read_parameters(loader)
     named = _named_conditions(loader)
     inputs = _inputs(loader)
     derived = _derived(loader, params, named)
     used: set[str] = set()
-    ctx_params = params
     information = _information(loader)
-    rules = _rules(loader, actions, ctx_params, named, used)
+    rules = _rules(loader, actions, params, named, used)
     _check_named(loader, {n: w for n, w in named.items() if n not in used}, params, named)
-    review = _review(loader, meta.get("review"), actions, params)
+    review = read_review(loader, raw_meta.get("review"), actions, params)
     scenarios = _scenarios(loader)
-    findings = _findings(loader, meta.get("findings"))
-    calendar = meta.get("calendar") or {}
     if loader.problems:
-        raise PackError(loader.problems, subject=name)
+        raise PackError(_capped(loader.problems), subject=meta.name)
     pack = Pack(
-        name=name,
-        version=str(meta.get("version", "0")),
-        title=str(meta.get("title", name)),
-        description=str(meta.get("description", "")).strip(),
-        effective_from=effective,
+        name=meta.name,
+        version=meta.version,
+        title=meta.title,
+        description=meta.description,
+        effective_from=meta.effective_from,
         digest=_digest(root, loader.files),
         path=str(root),
         actions=actions,
@@ -166,22 +163,36 @@ def load(root: Path) -> Pack:
         information=information,
         scenarios=tuple(scenarios),
         review=review,
-        findings=findings,
+        findings=meta.findings or {},
         conditions=dict(loader.condition_docs),
         inputs=inputs,
         derived=tuple(derived),
         fields=dict(loader.fields),
-        calendar_country=str(calendar.get("country", "GB")),
-        calendar_subdiv=calendar.get("subdiv", "ENG"),
-        meta=dict(meta),
+        calendar_country=meta.calendar_country,
+        calendar_subdiv=meta.calendar_subdiv,
+        meta=dict(raw_meta),
     )
     envelope = check_envelope(pack)
     if envelope:
-        raise PackError(envelope, subject=name)
+        raise PackError(envelope, subject=meta.name)
     engine_problems = build_engines(pack)
     if engine_problems:
-        raise PackError(engine_problems, subject=name)
+        raise PackError(engine_problems, subject=meta.name)
     return pack
+
+
+#: the most problems one PackError lists (a pack with more has one mistake repeated)
+MAX_PROBLEMS = 200
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [
+        *problems[:MAX_PROBLEMS],
+        Problem("…", f"and {more:,} more problems, not listed: fix these first"),
+    ]
 
 
 def _digest(root: Path, files: list[Path]) -> str:
@@ -201,150 +212,67 @@ def _actions(loader: _Loader) -> dict[str, ActionDef]:
         return out
     for code, spec in data.items():
         if not isinstance(spec, Mapping):
-            loader.report("actions.yaml", line_of(data), code, "expected a mapping")
-            continue
-        loader.unknown_keys("actions.yaml", spec, _ACTION_KEYS, code)
-        priority = spec.get("priority", "medium")
-        if priority not in PRIORITIES:
             loader.report(
                 "actions.yaml",
-                line_of(spec),
-                f"{code} priority",
-                f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}",
+                line_of(data, code),
+                loader.key(code),
+                f"expected a mapping {{title, area, priority}}, got {describe(spec)}",
             )
-        for key in ("title", "area"):
-            if not isinstance(spec.get(key), str):
-                loader.report("actions.yaml", line_of(spec), f"{code} {key}", "is required text")
-        category = spec.get("category", "action")
-        if category not in ("action", "review"):
-            loader.report(
-                "actions.yaml", line_of(spec), f"{code} category", "expected 'action' or 'review'"
-            )
+            continue
+        loader.unknown_keys("actions.yaml", spec, _ACTION_KEYS, code)
+        title = loader.text("actions.yaml", spec, "title", code, required=True)
+        area = loader.text("actions.yaml", spec, "area", code, required=True)
+        wording = loader.text("actions.yaml", spec, "wording", code)
+        priority = _action_choice(loader, spec, "priority", PRIORITIES, "medium", code)
+        category = _action_choice(loader, spec, "category", ("action", "review"), "action", code)
         out[code] = ActionDef(
             code,
-            str(spec.get("title", code)),
-            str(spec.get("area", "")),
-            str(priority),
-            str(spec.get("wording", spec.get("title", ""))).strip(),
-            str(category),
+            title or code,
+            area or "",
+            priority,
+            (wording or title or "").strip(),
+            category,
         )
     return out
 
 
-def _parameters(loader: _Loader) -> dict[str, Parameter]:
-    out: dict[str, Parameter] = {}
-    folder = loader.root / "parameters"
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        data = loader.read_mapping(path, "parameters")
-        file = loader.rel(path)
-        if not isinstance(data, Mapping):
-            continue
-        for name, spec in data.items():
-            if name in out:
-                loader.report(file, line_of(data), name, "parameter is defined twice")
-                continue
-            param = _parameter(loader, file, name, spec)
-            if param is not None:
-                out[name] = param
-    return out
-
-
-def _parameter(loader: _Loader, file: str, name: str, spec: Any) -> Parameter | None:
-    if not isinstance(spec, Mapping):
-        loader.report(file, 0, name, "expected a mapping with description, source and values")
-        return None
-    loader.unknown_keys(file, spec, _PARAM_KEYS, name)
-    line = line_of(spec)
-    for key in ("description", "source"):
-        if not isinstance(spec.get(key), str) or not spec[key].strip():
-            loader.report(
-                file, line, f"{name} {key}", "is required text (say 'assumed' when no source)"
-            )
-    by = spec.get("by")
-    key_enum = None
-    if by is not None:
-        key_enum = _ENUMS.get(str(by))
-        if key_enum is None:
-            loader.report(
-                file,
-                line,
-                f"{name} by",
-                f"unknown value table key {by!r}{suggest(str(by), _ENUMS)}",
-            )
-            return None
-    values = spec.get("values")
-    if not isinstance(values, Mapping) or not values:
-        loader.report(file, line, f"{name} values", "expected dated values: {YYYY-MM-DD: value}")
-        return None
-    dated: list[tuple[date, Any]] = []
-    for when, value in values.items():
-        start = as_date(when)
-        if start is None:
-            loader.report(
-                file, line_of(values), f"{name} values {when}", "expected a date YYYY-MM-DD"
-            )
-            continue
-        checked = _param_value(
-            loader, file, line_of(values), f"{name} values {when}", value, key_enum
-        )
-        if checked is not None:
-            dated.append((start, checked))
-    return Parameter(
-        name,
-        str(spec.get("description", "")).strip(),
-        str(spec.get("source", "")),
-        str(spec.get("unit", "")),
-        tuple(sorted(dated)),
-        key_enum,
+def _action_choice(
+    loader: _Loader,
+    spec: Mapping[str, Any],
+    key: str,
+    choices: tuple[str, ...],
+    default: str,
+    where: str,
+) -> str:
+    """``spec[key]``, one of ``choices`` (``default`` when absent or wrong, reported)."""
+    value = spec.get(key, default)
+    if isinstance(value, str) and value in choices:
+        return value
+    hint = suggest(value, choices) if isinstance(value, str) else ""
+    loader.report(
+        "actions.yaml",
+        line_of(spec, key),
+        f"{where} {key}",
+        f"{shown(value)} is not a {key}{hint or ' (one of: ' + ', '.join(choices) + ')'}",
     )
-
-
-def _param_value(
-    loader: _Loader, file: str, line: int, where: str, value: Any, key_enum: Any
-) -> Any:
-    if key_enum is None:
-        if type(value) is int and value >= 0:
-            return value
-        loader.report(file, line, where, f"expected a whole number ≥ 0, got {value!r}")
-        return None
-    members = [m.value for m in key_enum]
-    if not isinstance(value, Mapping):
-        loader.report(file, line, where, f"expected a value for each of: {', '.join(members)}")
-        return None
-    out = {}
-    for key, number in value.items():
-        if key not in members:
-            loader.report(
-                file,
-                line_of(value),
-                f"{where} {key}",
-                f"not a {key_enum.__name__} value{suggest(str(key), members)}",
-            )
-        elif type(number) is not int or number < 0:
-            loader.report(
-                file,
-                line_of(value),
-                f"{where} {key}",
-                f"expected a whole number ≥ 0, got {number!r}",
-            )
-        else:
-            out[key] = number
-    missing = [m for m in members if m not in value]
-    if missing:
-        loader.report(file, line_of(value), where, f"no value for: {', '.join(missing)}")
-        return None
-    return out
+    return default
 
 
 def _inputs(loader: _Loader) -> dict[str, InputDef]:
     data = loader.read_mapping(loader.root / "inputs.yaml", "inputs", required=False)
 
     def report(where: str, message: str) -> None:
-        loader.report("inputs.yaml", line_of(data), where, message)
+        # where is "<input> [<key>]": point at the key's line, else the input's
+        name, _, key = where.partition(" ")
+        entry = data.get(name) if isinstance(data, Mapping) else None
+        line = line_of(entry, key.split(" ")[0]) if key else 0
+        loader.report("inputs.yaml", line or line_of(data, name), where, message)
+        loader.broken.add(f"inputs.{name}")
 
     inputs = parse_inputs(data, report)
     for d in inputs.values():
         loader.fields[d.field.path] = d.field
+    loader.broken -= set(loader.fields)
     return inputs
 
 
@@ -369,7 +297,9 @@ def _derived(
             report(file, name, line_of(spec), "derived value is defined twice")
             continue
         declared = parser.declare(name, spec, file)
-        if declared is not None:
+        if declared is None:
+            loader.broken.add(f"derived.{name}")
+        else:
             kinds[name] = declared
             kind, enum = declared
             loader.fields[f"derived.{name}"] = Field(
@@ -403,12 +333,3 @@ def _check_band_edges(loader: _Loader, d: DerivedDef, params: Mapping[str, Param
                 f"edges must rise strictly, lowest first; from {when} they are "
                 f"{', '.join(str(v) for v in values)}",
             )
-
-
-def _findings(loader: _Loader, spec: Any) -> dict[int, str]:
-    if spec is None:
-        return {}
-    if not isinstance(spec, Mapping):
-        loader.report("pack.yaml", 0, "findings", "expected {number: text}")
-        return {}
-    return {int(k): str(v).strip() for k, v in spec.items() if str(k).isdigit()}

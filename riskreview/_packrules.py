@@ -8,20 +8,19 @@ Every problem goes to the loader with its file, line and key; called by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskreview._conditions import ParamRef, ParseContext, parse
 from riskreview._fields import Field
 from riskreview._structure import suggest
-from riskreview._yaml import as_date, line_of
+from riskreview._yaml import as_date, describe, line_of, not_text, shown
 from riskreview.pack import (
     PRIORITIES,
     ActionDef,
     DueSpec,
     InformationDef,
     Parameter,
-    ReviewPolicy,
     Rule,
 )
 
@@ -53,11 +52,18 @@ def _named_conditions(loader: _Loader) -> dict[str, Any]:
         return out
     for name, spec in data.items():
         if not isinstance(spec, Mapping) or "when" not in spec:
-            loader.report("conditions.yaml", line_of(data), name, "expected {description, when}")
+            loader.report(
+                "conditions.yaml",
+                line_of(data, name),
+                loader.key(name),
+                f"expected {{description, when}}, got {describe(spec)}"
+                + (" without when" if isinstance(spec, Mapping) else ""),
+            )
             continue
-        loader.unknown_keys("conditions.yaml", spec, {"description", "when"}, name)
+        loader.unknown_keys("conditions.yaml", spec, ("description", "when"), name)
         out[name] = spec["when"]
-        loader.condition_docs[name] = str(spec.get("description", "")).strip()
+        description = loader.text("conditions.yaml", spec, "description", name)
+        loader.condition_docs[name] = (description or "").strip()
     return out
 
 
@@ -86,6 +92,7 @@ def _check_named(
             named=named,
             report=report,
             expanding=(name,),
+            broken=frozenset(loader.broken),
             size=[0, limit_reported],
         )
         parse(when, ctx, f"{name} when")
@@ -99,23 +106,25 @@ def _information(loader: _Loader) -> dict[str, InformationDef]:
     if not isinstance(data, Mapping):
         return out
     for path, spec in data.items():
+        line = line_of(data, path)
         if path not in loader.fields and not _item_path_known(path, loader.fields):
             loader.report(
                 "information.yaml",
-                line_of(data),
-                path,
-                f"not a case field{suggest(str(path), loader.fields)}",
+                line,
+                loader.key(path),
+                f"not a case field{suggest(path, loader.fields)}",
             )
             continue
-        if (
-            not isinstance(spec, Mapping)
-            or not isinstance(spec.get("code"), str)
-            or not isinstance(spec.get("title"), str)
-        ):
-            loader.report("information.yaml", line_of(data), path, "expected {code, title}")
+        if not isinstance(spec, Mapping):
+            loader.report(
+                "information.yaml", line, path, f"expected {{code, title}}, got {describe(spec)}"
+            )
             continue
-        loader.unknown_keys("information.yaml", spec, {"code", "title"}, path)
-        out[path] = InformationDef(path, spec["code"], spec["title"].strip())
+        loader.unknown_keys("information.yaml", spec, ("code", "title"), path)
+        code = loader.text("information.yaml", spec, "code", path, required=True)
+        title = loader.text("information.yaml", spec, "title", path, required=True)
+        if code is not None and title is not None:
+            out[path] = InformationDef(path, code, title.strip())
     return out
 
 
@@ -147,9 +156,14 @@ def _rules(
         if data is None:
             continue
         if not isinstance(data, list):
-            loader.report(file, 0, "rules", "expected a list of rules")
+            loader.report(file, 0, "rules", f"expected a list of rules, got {describe(data)}")
             continue
-        for spec in data:
+        for i, spec in enumerate(data):
+            if not isinstance(spec, Mapping):
+                loader.report(
+                    file, 0, f"rules[{i}]", f"each rule must be a mapping, got {describe(spec)}"
+                )
+                continue
             rule = _rule(loader, file, spec, actions, params, named, seen, used)
             if rule is not None:
                 out.append(rule)
@@ -159,53 +173,61 @@ def _rules(
 def _rule(
     loader: _Loader,
     file: str,
-    spec: Any,
+    spec: Mapping[str, Any],
     actions: Mapping[str, ActionDef],
     params: Mapping[str, Parameter],
     named: Mapping[str, Any],
     seen: dict[str, str],
     used: set[str],
 ) -> Rule | None:
-    if not isinstance(spec, Mapping):
-        loader.report(file, 0, "", "each rule must be a mapping")
-        return None
     line = line_of(spec)
     rid = spec.get("id")
-    label = str(rid) if rid else "(rule without id)"
+    label = loader.key(rid) if isinstance(rid, str) and rid else "(rule without id)"
     ok = True
     loader.unknown_keys(file, spec, _RULE_KEYS, label)
+
+    def problem(key: str, message: str) -> None:
+        nonlocal ok
+        loader.report(file, line, f"{label} {key}".strip(), message)
+        ok = False
+
     for key in _RULE_REQUIRED:
         if key not in spec:
-            loader.report(file, line, f"{label} {key}", "is required")
-            ok = False
-    if isinstance(rid, str):
+            problem(key, "is required")
+    if isinstance(rid, str) and rid.strip():
         if rid in seen:
-            loader.report(file, line, label, f"duplicate rule id (also in {seen[rid]})")
-            ok = False
+            problem("", f"duplicate rule id (also in {seen[rid]})")
         seen[rid] = file
+    elif "id" in spec:
+        problem("id", f"a rule's id must be text such as 'DA-01', got {describe(rid)}")
+    texts = {}
+    for key in ("title", "area", "source", "rationale", "reason"):
+        value = spec.get(key)
+        if isinstance(value, str):
+            texts[key] = value.strip()
+        elif value is not None or (key in _RULE_REQUIRED and key in spec):
+            problem(key, "is required text" if value is None else not_text(value))
     action = spec.get("action")
-    if action is not None and action not in actions:
-        loader.report(
-            file,
-            line,
-            f"{label} action",
-            f"unknown action {action!r}{suggest(str(action), actions)}",
-        )
-        ok = False
+    if "action" in spec and not isinstance(action, str):
+        problem("action", f"expected an action code (text), got {describe(action)}")
+    elif action is not None and action not in actions:
+        problem("action", f"unknown action {shown(action)}{suggest(action, actions)}")
     priority = spec.get("priority")
-    if priority is not None and priority not in PRIORITIES:
-        loader.report(
-            file,
-            line,
-            f"{label} priority",
-            f"{priority!r} is not a priority{suggest(str(priority), PRIORITIES)}",
-        )
-        ok = False
+    if priority is not None and (not isinstance(priority, str) or priority not in PRIORITIES):
+        hint = suggest(priority, PRIORITIES) if isinstance(priority, str) else ""
+        hint = hint or f" (one of: {', '.join(PRIORITIES)})"
+        problem("priority", f"{shown(priority)} is not a priority{hint}")
 
     def report(where: str, message: str) -> None:
         loader.report(file, line, f"{label} {where}", message)
 
-    ctx = ParseContext(fields=loader.fields, params=params, named=named, report=report)
+    ctx = ParseContext(
+        fields=loader.fields,
+        params=params,
+        named=named,
+        report=report,
+        broken=frozenset(loader.broken),
+    )
     when = parse(spec.get("when"), ctx, "when") if "when" in spec else None
     used.update(ctx.used_named)
     due = _due(loader, file, line, label, spec.get("due"), params)
@@ -214,26 +236,22 @@ def _rule(
         if spec.get(key) is not None:
             dates[key] = as_date(spec[key])
             if dates[key] is None:
-                loader.report(file, line, f"{label} {key}", "expected a date YYYY-MM-DD")
-                ok = False
-    findings = spec.get("findings", [])
-    if not isinstance(findings, list) or not all(type(f) is int for f in findings):
-        loader.report(file, line, f"{label} findings", "expected a list of finding numbers")
-        findings = []
+                problem(key, f"expected a date YYYY-MM-DD, got {shown(spec[key])}")
+    findings = _rule_findings(loader, spec.get("findings", []), problem)
     if not ok or when is None or (spec.get("due") is not None and due is None):
         return None
     return Rule(
         id=str(rid),
-        title=str(spec["title"]).strip(),
-        area=str(spec["area"]),
+        title=texts["title"],
+        area=texts["area"],
         when=when,
         action=str(action),
         priority=priority,
         due=due,
-        source=str(spec["source"]).strip(),
-        rationale=str(spec["rationale"]).strip(),
-        reason=str(spec.get("reason", spec["title"])).strip(),
-        findings=tuple(findings),
+        source=texts["source"],
+        rationale=texts["rationale"],
+        reason=texts.get("reason", texts["title"]),
+        findings=findings,
         effective_from=dates.get("effective_from"),
         effective_to=dates.get("effective_to"),
         file=file,
@@ -242,7 +260,33 @@ def _rule(
     )
 
 
+def _rule_findings(
+    loader: _Loader, findings: Any, problem: Callable[[str, str], None]
+) -> tuple[int, ...]:
+    """A rule's ``findings``: numbers of findings that ``pack.yaml`` lists."""
+    if not isinstance(findings, list) or not all(type(f) is int for f in findings):
+        odd = (
+            findings
+            if not isinstance(findings, list)
+            else next(f for f in findings if type(f) is not int)
+        )
+        problem("findings", f"expected a list of finding numbers, got {describe(odd)}")
+        return ()
+    if loader.findings is None:
+        return tuple(findings)  # pack.yaml's list has a problem, reported there
+    unknown = [f for f in findings if f not in loader.findings]
+    if unknown:
+        listed = ", ".join(str(n) for n in sorted(loader.findings)) or "none"
+        problem(
+            "findings",
+            f"finding {unknown[0]} is not one of the findings pack.yaml lists ({listed})",
+        )
+        return ()
+    return tuple(findings)
+
+
 _DUE_UNITS = ("days", "weeks", "working_days")
+_NEGATIVE = "a due time cannot be negative"
 #: the longest due time, in each unit: ten years, so no due date leaves the calendar
 _MAX_DUE = {"days": 3653, "weeks": 521, "working_days": 2609}
 
@@ -255,7 +299,10 @@ def _due(
     where = f"{label} due"
     if not isinstance(spec, Mapping):
         loader.report(
-            file, line, where, "expected {working_days|days|weeks: N, from: <date field>}"
+            file,
+            line,
+            where,
+            f"expected {{working_days|days|weeks: N, from: <date field>}}, got {describe(spec)}",
         )
         return None
     units = [u for u in _DUE_UNITS if u in spec]
@@ -270,27 +317,11 @@ def _due(
         return None
     unit = units[0]
     amount = spec[unit]
-    if isinstance(amount, Mapping):
-        name = str(amount.get("param"))
-        if name not in params:
-            loader.report(
-                file, line, where, f"unknown parameter {name!r}{suggest(str(name), params)}"
-            )
-            return None
-        if params[name].key_enum is not None:
-            loader.report(
-                file, line, where, f"parameter {name!r} is a table; a due time needs one number"
-            )
-            return None
-        too_long = [v for _, v in params[name].values if type(v) is int and v > _MAX_DUE[unit]]
-        if too_long:
-            loader.report(
-                file,
-                line,
-                where,
-                f"parameter {name!r} is {too_long[0]} {unit}; "
-                f"a due time may be at most {_MAX_DUE[unit]} {unit} (ten years)",
-            )
+    if isinstance(amount, Mapping) and set(amount) == {"param"}:
+        name = amount["param"]
+        problem = _due_param(name, unit, params)
+        if problem:
+            loader.report(file, line, where, problem)
             return None
         amount = ParamRef(name)
     elif type(amount) is not int or not 0 <= amount <= _MAX_DUE[unit]:
@@ -299,20 +330,40 @@ def _due(
             line,
             where,
             f"expected a whole number from 0 to {_MAX_DUE[unit]} {unit} (ten years), "
-            f"got {amount!r}",
+            f"or {{param: name}}, got {shown(amount)}"
+            + (f": {_NEGATIVE}" if type(amount) is int and amount < 0 else ""),
         )
         return None
     anchor = spec.get("from", "as_of")
     if not _anchor_ok(anchor, loader.fields):
+        hint = suggest(anchor, _date_fields(loader.fields)) if isinstance(anchor, str) else ""
         loader.report(
             file,
             line,
             f"{where} from",
-            f"{anchor!r} is not as_of, a date field of the case "
-            f"or matched.<list>{suggest(str(anchor), _date_fields(loader.fields))}",
+            f"{shown(anchor)} is not as_of, a date field of the case or matched.<list>{hint}",
         )
         return None
     return DueSpec(amount, unit, str(anchor))
+
+
+def _due_param(name: Any, unit: str, params: Mapping[str, Parameter]) -> str | None:
+    """Why parameter ``name`` cannot be a due time in ``unit``, or None."""
+    if not isinstance(name, str) or name not in params:
+        hint = suggest(name, params) if isinstance(name, str) else ""
+        return f"unknown parameter {shown(name)}{hint}"
+    if params[name].key_enum is not None:
+        return f"parameter {name!r} is a table; a due time needs one number"
+    negative = params[name].first_negative()
+    if negative:
+        return f"parameter {name!r} is {negative[1]} {unit} from {negative[0]}: {_NEGATIVE}"
+    for _, value in params[name].values:
+        if value > _MAX_DUE[unit]:
+            return (
+                f"parameter {name!r} is {value} {unit}; "
+                f"a due time may be at most {_MAX_DUE[unit]} {unit} (ten years)"
+            )
+    return None
 
 
 def _date_fields(fields: Mapping[str, Field]) -> list[str]:
@@ -329,65 +380,3 @@ def _anchor_ok(anchor: Any, fields: Mapping[str, Field]) -> bool:
         return field is not None and field.items is not None and "date" in field.items
     field = fields.get(anchor)
     return field is not None and field.kind == "date"
-
-
-def _review(
-    loader: _Loader, spec: Any, actions: Mapping[str, ActionDef], params: Mapping[str, Parameter]
-) -> ReviewPolicy | None:
-    if spec is None:
-        return None
-    if not isinstance(spec, Mapping):
-        loader.report("pack.yaml", 0, "review", "expected a mapping")
-        return None
-    loader.unknown_keys(
-        "pack.yaml", spec, {"action", "interval", "anchors", "unknown_level"}, "review"
-    )
-    action = spec.get("action")
-    if action not in actions:
-        loader.report(
-            "pack.yaml",
-            line_of(spec),
-            "review action",
-            f"unknown action {action!r}{suggest(str(action), actions)}",
-        )
-    interval = spec.get("interval")
-    ref = None
-    if not isinstance(interval, Mapping) or interval.get("param") not in params:
-        loader.report(
-            "pack.yaml",
-            line_of(spec),
-            "review interval",
-            "expected {param: <weeks parameter>, by: <RoSH level field>}",
-        )
-    else:
-        param = params[interval["param"]]
-        by = interval.get("by")
-        by_field = loader.fields.get(by) if isinstance(by, str) else None
-        if param.key_enum is not None and (by_field is None or by_field.enum is not param.key_enum):
-            loader.report(
-                "pack.yaml",
-                line_of(spec),
-                "review interval by",
-                f"must name a field holding a {param.key_enum.__name__}",
-            )
-        ref = ParamRef(
-            interval["param"], by if param.key_enum else None, by_field if param.key_enum else None
-        )
-    anchors = spec.get("anchors", [])
-    for anchor in anchors if isinstance(anchors, list) else []:
-        field = loader.fields.get(anchor)
-        if field is None or field.kind != "date":
-            loader.report(
-                "pack.yaml",
-                line_of(spec),
-                "review anchors",
-                f"{anchor!r} is not a date field{suggest(str(anchor), loader.fields)}",
-            )
-    unknown_level = spec.get("unknown_level", "shortest")
-    if unknown_level not in ("shortest",):
-        loader.report(
-            "pack.yaml", line_of(spec), "review unknown_level", "only 'shortest' is supported"
-        )
-    if ref is None or action not in actions:
-        return None
-    return ReviewPolicy(str(action), ref, tuple(anchors), str(unknown_level))

@@ -6,11 +6,11 @@ Every problem goes to the loader with its file, line and key; called by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from riskreview._yaml import as_date, line_of
+from riskreview._yaml import as_date, describe, line_of, short, shown
 from riskreview.pack import Scenario
 
 if TYPE_CHECKING:
@@ -32,6 +32,13 @@ _EXPECT_KEYS = {
 }
 
 
+#: expectations that list action codes, rule ids or information codes
+_LISTS = ("actions", "includes", "absent", "fired", "not_fired", "undetermined", "information")
+#: expectations that map an action code to a date, a status, or a reported value
+_DATES = ("due",)
+_STATUSES = ("not_yet_due", "due_today", "overdue")
+
+
 def _scenarios(loader: _Loader) -> list[Scenario]:
     out: list[Scenario] = []
     folder = loader.root / "tests"
@@ -41,57 +48,110 @@ def _scenarios(loader: _Loader) -> list[Scenario]:
         data = loader.read_mapping(path, "scenarios")
         if not isinstance(data, list):
             if data is not None:
-                loader.report(file, 0, "scenarios", "expected a list")
+                loader.report(file, 0, "scenarios", f"expected a list, got {describe(data)}")
             continue
-        for spec in data:
+        for i, spec in enumerate(data):
+            if not isinstance(spec, Mapping):
+                loader.report(
+                    file,
+                    0,
+                    f"scenarios[{i}]",
+                    f"each scenario must be a mapping, got {describe(spec)}",
+                )
+                continue
             scenario = _scenario(loader, file, spec, names)
             if scenario is not None:
                 out.append(scenario)
     return out
 
 
-def _scenario(loader: _Loader, file: str, spec: Any, names: dict[str, str]) -> Scenario | None:
-    if not isinstance(spec, Mapping):
-        loader.report(file, 0, "", "each scenario must be a mapping")
-        return None
+def _scenario(
+    loader: _Loader, file: str, spec: Mapping[str, Any], names: dict[str, str]
+) -> Scenario | None:
     line = line_of(spec)
     name = spec.get("name")
-    label = str(name) if name else "(scenario without name)"
+    label = loader.key(name) if isinstance(name, str) and name else "(scenario without name)"
     loader.unknown_keys(file, spec, _SCENARIO_KEYS, label)
-    ok = isinstance(name, str) and bool(name)
-    if not ok:
-        loader.report(file, line, label, "a scenario needs a name")
+    problems = len(loader.problems)
+
+    def report(key: str, message: str) -> None:
+        loader.report(file, line, f"{label} {key}".strip(), message)
+
+    if not isinstance(name, str) or not name:
+        report("", f"a scenario needs a name (text), got {describe(name)}")
     elif name in names:
-        loader.report(file, line, label, f"duplicate scenario name (also in {names[name]})")
-        ok = False
+        report("", f"duplicate scenario name (also in {names[name]})")
     else:
-        names[str(name)] = file
+        names[name] = file
     as_of = as_date(spec.get("as_of"))
     if as_of is None:
-        loader.report(file, line, f"{label} as_of", "expected a date YYYY-MM-DD")
-        ok = False
+        report("as_of", f"expected a date YYYY-MM-DD, got {shown(spec.get('as_of'))}")
     case = spec.get("case")
     if not isinstance(case, Mapping):
-        loader.report(file, line, f"{label} case", "expected a mapping (the case JSON)")
-        ok = False
+        report("case", f"expected a mapping (the case JSON), got {describe(case)}")
     expect = spec.get("expect")
     if not isinstance(expect, Mapping) or not expect:
-        loader.report(file, line, f"{label} expect", "expected a mapping of expectations")
-        ok = False
+        report("expect", f"expected a mapping of expectations, got {describe(expect)}")
     else:
         loader.unknown_keys(file, expect, _EXPECT_KEYS, f"{label} expect")
+        _expectations(expect, report)
     covers = spec.get("covers", [])
-    if not ok or as_of is None:
+    if not _texts(covers):
+        report("covers", f"expected a list of rule ids, got {_kind(covers)}")
+    if len(loader.problems) > problems or as_of is None:
         return None
+    assert isinstance(case, Mapping) and isinstance(expect, Mapping)
     return Scenario(
         str(name),
         file,
         line,
         as_of,
         _jsonable(case),
-        dict(expect or {}),
-        tuple(str(c) for c in covers) if isinstance(covers, list) else (),
+        dict(expect),
+        tuple(covers or ()),
     )
+
+
+def _expectations(expect: Mapping[str, Any], report: Callable[[str, str], None]) -> None:
+    """Each expectation has the shape :func:`riskreview.testing.run_scenario` reads."""
+    for key in _LISTS:
+        if key in expect and not _texts(expect[key]):
+            report(
+                f"expect {key}", f"expected a list of codes or rule ids, got {_kind(expect[key])}"
+            )
+    for key in ("due", "status", "reported"):
+        value = expect.get(key)
+        if value is not None and not isinstance(value, Mapping):
+            report(f"expect {key}", f"expected a mapping by action code, got {describe(value)}")
+        elif value is not None:
+            for code, item in value.items():
+                problem = _expected_value(key, item)
+                if problem:
+                    report(f"expect {key} {short(code)}", problem)
+    review = expect.get("next_review")
+    if review is not None and as_date(review) is None:
+        report("expect next_review", f"expected a date YYYY-MM-DD, got {shown(review)}")
+
+
+def _expected_value(key: str, value: Any) -> str | None:
+    if key == "due" and as_date(value) is None:
+        return f"expected a date YYYY-MM-DD, got {shown(value)}"
+    if key == "status" and value not in _STATUSES:
+        return f"expected one of {', '.join(_STATUSES)}, got {shown(value)}"
+    if key == "reported" and not isinstance(value, str | int | date) and value is not None:
+        return f"expected text, a whole number or a date, got {describe(value)}"
+    return None
+
+
+def _texts(value: Any) -> bool:
+    """A list of text (or nothing)."""
+    return value is None or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return f"a list holding {describe(next(v for v in value if not isinstance(v, str)))}"
+    return describe(value)
 
 
 def _jsonable(value: Any) -> Any:

@@ -102,6 +102,15 @@ class Parameter:
                 current = value
         return current
 
+    def first_negative(self) -> tuple[date, int] | None:
+        """The first date from which it takes a negative number (in any row of a
+        table) and that number, or None; a use that cannot be negative refuses it."""
+        for start, value in self.values:
+            lowest = min(value.values()) if isinstance(value, Mapping) else value
+            if lowest < 0:
+                return start, lowest
+        return None
+
 
 @attrs.frozen
 class DueSpec:

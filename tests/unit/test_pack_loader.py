@@ -160,23 +160,90 @@ FAULTS: dict[str, Fault] = {
     "number_too_long": Fault(
         "rules/review.yaml:8", "REV-01", ("number too long: 5,000 digits", "at most 18 digits")
     ),
-    "date_with_time_of_day": Fault(
-        "pack.yaml:8", None, ("effective_from", "a date with a time of day", "YYYY-MM-DD")
-    ),
-    "yaml_tag": Fault("pack.yaml:2", None, ("version", "YAML tag !!binary", "remove it")),
     "duplicate_parameter_date": Fault(
         "parameters/deadlines.yaml:8",
         None,
         ("police_da_check_working_days values 2024-01-01", "duplicate key"),
     ),
-    "key_is_a_list": Fault(
-        "actions.yaml:10", None, ("a key must be text (not a list or mapping)",), only=False
+    "date_with_time_of_day": Fault(
+        "pack.yaml:8", None, ("effective_from", "a date with a time of day", "YYYY-MM-DD")
     ),
+    "yaml_tag": Fault("pack.yaml:2", None, ("version", "YAML tag !!binary", "remove it")),
     "named_condition_chain_600_long": Fault(
         "rules/child_safeguarding.yaml:2", "CS-02", ("nest more than 32 levels deep",), only=False
     ),
     "named_conditions_expand_exponentially": Fault(
         "rules/child_safeguarding.yaml:2", "CS-02", ("more than 5,000 tests",)
+    ),
+    # a value of the wrong kind: a PackError naming the key, never a TypeError
+    "key_is_a_list": Fault(
+        "actions.yaml:10", None, ("a key must be text (not a list or mapping)",), only=False
+    ),
+    "rule_action_is_a_list": Fault(
+        "rules/review.yaml:2", "REV-01", ("action", "expected an action code (text), got a list")
+    ),
+    "rule_id_is_a_list": Fault(
+        "rules/review.yaml:2", None, ("id", "a rule's id must be text", "got a list")
+    ),
+    "review_action_is_a_list": Fault(
+        "pack.yaml:10", None, ("review action", "expected an action code (text), got a list")
+    ),
+    "review_interval_param_is_a_list": Fault(
+        "pack.yaml:11",
+        None,
+        ("review interval", "param must be a parameter's name (text), got a list"),
+    ),
+    "review_anchor_is_a_list": Fault(
+        "pack.yaml:12", None, ("review anchors", "expected a date field's path (text), got a list")
+    ),
+    "scenario_expects_nested_list": Fault(
+        "tests/scenarios.yaml:2",
+        None,
+        ("nothing recorded expect actions", "expected a list of codes", "a list holding a list"),
+    ),
+    # pack.yaml's calendar and findings, notes.yaml
+    "calendar_not_a_mapping": Fault(
+        "pack.yaml:9", None, ("calendar", "expected a mapping such as {country: GB", "got 'GB'")
+    ),
+    "calendar_country_is_a_list": Fault(
+        "pack.yaml:9", None, ("calendar country", "expected text, got a list")
+    ),
+    "calendar_unknown_country": Fault(
+        "pack.yaml:9",
+        None,
+        ("calendar country", "'XX' is not a country code the holidays package knows", "GB"),
+    ),
+    "calendar_unknown_key": Fault(
+        "pack.yaml:9", None, ("calendar contry", "unknown key", "did you mean 'country'?")
+    ),
+    "finding_number_not_ascii_digits": Fault(
+        "pack.yaml:11", None, ("findings ²", "a finding's number must be a whole number")
+    ),
+    "finding_number_a_word": Fault(
+        "pack.yaml:11", None, ("findings nine", "a finding's number must be a whole number")
+    ),
+    "rule_finding_not_listed": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        ("findings", "finding 99 is not one of the findings pack.yaml lists (2, 9)"),
+    ),
+    "notes_yaml_not_valid": Fault(
+        "notes.yaml:1", None, ("intro", "expected text, got a list"), only=False
+    ),
+    # inputs.yaml: the entry's own line, and YAML's booleans named
+    "input_entry_error_points_at_the_entry": Fault(
+        "inputs.yaml:8",
+        None,
+        ("dash_answers values", "a list holding true", "unquoted yes, no", "quote them"),
+    ),
+    "input_type_mistyped": Fault(
+        "inputs.yaml:3", None, ("ogrs_score type", "'integer' is not an input type", "'int'")
+    ),
+    # a negative number is refused where it means nothing, with the reason
+    "parameter_negative_used_as_due_time": Fault(
+        "rules/domestic_abuse.yaml:2",
+        "DA-01",
+        ("police_da_check_working_days", "-5", "a due time cannot be negative"),
     ),
 }
 
@@ -366,7 +433,7 @@ def test_every_problem_of_a_pack_is_reported_at_once(tmp_path: Path) -> None:
         "{contains: child_protection}",
         "{contanis: child_protection}",
     )
-    _edit(pack / "parameters" / "deadlines.yaml", "2024-01-01: 5", "2024-01-01: -5")
+    _edit(pack / "parameters" / "deadlines.yaml", "2024-01-01: 5", "2024-01-01: five")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     files = sorted(p.path.split(":")[0] for p in info.value.problems)

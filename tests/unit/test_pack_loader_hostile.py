@@ -8,6 +8,7 @@ that must load.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +17,22 @@ from typing import Any
 import pytest
 
 from riskreview.errors import PackError
-from riskreview.pack import load_pack
+from riskreview.pack import Pack, load_pack
 
 BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken_packs"
+VALID = BROKEN / "_valid_minimal"
+
+
+def _copy_valid(tmp_path: Path) -> Path:
+    target = tmp_path / "pack"
+    shutil.copytree(VALID, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def _finishes_within(seconds: float, work: Callable[[], Any]) -> BaseException | None:
@@ -54,3 +68,249 @@ def test_a_pack_that_expands_to_billions_of_nodes_is_refused_within_10_seconds(
 ) -> None:
     raised = _finishes_within(10, lambda: load_pack(BROKEN / folder))
     assert isinstance(raised, PackError), raised
+
+
+# ---------------------------------------------------------------- no follow-on errors
+
+
+def test_a_mistyped_input_type_is_reported_once_not_again_at_each_rule_using_it(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    (pack / "inputs.yaml").write_text(
+        "inputs:\n  ogrs_score:\n    type: integr\n    description: A predictor.\n",
+        encoding="utf-8",
+    )
+    _edit(
+        pack / "rules" / "review.yaml",
+        "      risk.last_review_date:",
+        "      inputs.ogrs_score: {gte: 50}\n      risk.last_review_date:",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == "inputs.yaml:3 ogrs_score type"
+    assert "did you mean 'int'?" in problem.message
+
+
+def test_a_bad_finding_list_in_pack_yaml_is_not_reported_again_at_each_rule(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "pack.yaml", "  9: Routine", "  9th: Routine")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert [p.path for p in info.value.problems] == ["pack.yaml:11 findings 9th"]
+
+
+# ---------------------------------------------------------------- derived values and inputs
+
+BAND = "    band:\n      value: domestic_abuse.dash_score\n      edges: {edges}\n"
+
+
+@pytest.mark.parametrize(
+    ("spec", "where", "reason"),
+    [
+        (BAND.format(edges="true"), "level band", "expected edges: [{label, from}, ...]"),
+        (BAND.format(edges="[[low], {label: high, from: 10}]"), "level band", "expected edges"),
+        (
+            BAND.format(edges="[{label: low, from: 0}, {label: high, from: {param: [x]}}]"),
+            "level band edges[1]",
+            "unknown or keyed parameter a list of 1 item",
+        ),
+        (
+            "    sum: [{when: {household.children_in_contact: true}, points: 99999999999}]\n",
+            "level sum[0]",
+            "expected a whole number from -99,999,999 to 99,999,999",
+        ),
+        (
+            "    reported: 'no'\n    count: {list: household.children}\n",
+            "level reported",
+            "expected true or false, got text",
+        ),
+    ],
+)
+def test_a_derived_value_of_the_wrong_shape_is_a_pack_error_naming_it(
+    tmp_path: Path, spec: str, where: str, reason: str
+) -> None:
+    pack = _copy_valid(tmp_path)
+    (pack / "derived").mkdir()
+    (pack / "derived" / "d.yaml").write_text(f"derived:\n  level:\n{spec}", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == f"derived/d.yaml:3 {where}"
+    assert reason in problem.message
+
+
+@pytest.mark.parametrize(
+    ("entry", "where", "reason"),
+    [
+        (
+            "type: enum\n    values: [a, b]\n    ordered: 'no'",
+            "x ordered",
+            "expected true or false, got text",
+        ),
+        ("type: int\n    min: 10\n    max: 1", "x", "min 10 is above max 1"),
+        ("type: int\n    description: [a]", "x description", "expected text, got a list"),
+        ("type: [int]", "x type", "a list of 1 item is not an input type"),
+    ],
+)
+def test_an_input_declared_wrongly_is_a_pack_error_at_its_line(
+    tmp_path: Path, entry: str, where: str, reason: str
+) -> None:
+    pack = _copy_valid(tmp_path)
+    (pack / "inputs.yaml").write_text(f"inputs:\n  x:\n    {entry}\n", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path.startswith("inputs.yaml:")
+    assert problem.path.split(" ", 1)[1] == where
+    assert reason in problem.message
+
+
+# ---------------------------------------------------------------- negative numbers
+
+
+def test_a_negative_parameter_loads_where_it_means_something_as_a_literal_does(
+    tmp_path: Path,
+) -> None:
+    # a deduction of points: -3 as a parameter, as -1 is accepted as a literal factor
+    pack = _copy_valid(tmp_path)
+    (pack / "parameters" / "points.yaml").write_text(
+        "parameters:\n  protective_deduction:\n    description: Points off for support.\n"
+        "    source: assumed\n    values:\n      2024-01-01: -3\n",
+        encoding="utf-8",
+    )
+    (pack / "derived").mkdir()
+    (pack / "derived" / "score.yaml").write_text(
+        "derived:\n  score:\n    sum:\n"
+        "      - when: {household.children_in_contact: true}\n"
+        "        points: {param: protective_deduction}\n"
+        "      - {value: domestic_abuse.dash_score, times: -1}\n",
+        encoding="utf-8",
+    )
+    loaded = load_pack(pack)
+    assert loaded.parameter("protective_deduction", loaded.effective_from) == -3
+    assert [d.name for d in loaded.derived] == ["score"]
+
+
+def test_a_negative_parameter_is_refused_as_a_span_of_time_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "parameters" / "deadlines.yaml", "very_high: 8}", "very_high: -8}")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path.startswith("rules/review.yaml:2 REV-01 when.")
+    assert "'review_interval_weeks' is -8" in problem.message
+    assert "a span of time cannot be negative" in problem.message
+
+
+# ---------------------------------------------------------------- what loads means what it says
+
+
+def test_the_calendar_named_in_pack_yaml_is_the_one_the_pack_uses(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(
+        pack / "pack.yaml",
+        "effective_from: 2024-01-01\n",
+        "effective_from: 2024-01-01\ncalendar: {country: GB, subdiv: SCT}\n",
+    )
+    loaded = load_pack(pack)
+    assert (loaded.calendar_country, loaded.calendar_subdiv) == ("GB", "SCT")
+
+
+def test_a_calendar_subdivision_the_country_lacks_is_refused_listing_those_it_has(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(
+        pack / "pack.yaml",
+        "effective_from: 2024-01-01\n",
+        "effective_from: 2024-01-01\ncalendar: {country: GB, subdiv: Wales}\n",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == "pack.yaml:9 calendar subdiv"
+    assert "not a subdivision of GB" in problem.message
+    assert "ENG, NIR, SCT, WLS" in problem.message
+
+
+def test_notes_yaml_is_part_of_the_pack_digest(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    (pack / "notes.yaml").write_text("intro: First words.\n", encoding="utf-8")
+    first = load_pack(pack).digest
+    (pack / "notes.yaml").write_text("intro: Other words.\n", encoding="utf-8")
+    assert load_pack(pack).digest != first
+
+
+def test_a_key_is_the_text_written_so_yes_as_a_key_is_not_true(tmp_path: Path) -> None:
+    # YAML 1.1 reads a bare yes as true; as a key it stays the word the author wrote
+    pack = _copy_valid(tmp_path)
+    _edit(
+        pack / "actions.yaml",
+        "  RISK_REVIEW:\n",
+        "  yes:\n    title: Y\n    area: a\n  RISK_REVIEW:\n",
+    )
+    assert "yes" in load_pack(pack).actions
+
+
+def test_a_bare_yes_where_text_is_expected_is_refused_with_the_yaml_boolean_hint(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "actions.yaml", "    area: review\n", "    area: yes\n")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == "actions.yaml:12 RISK_REVIEW area"
+    assert "YAML reads unquoted yes, no, on, off, true, false as true or false" in problem.message
+    assert "quote them" in problem.message
+
+
+def test_a_rule_whose_required_text_is_left_empty_is_refused(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "rules" / "review.yaml", "    source: test fixture\n", "    source:\n")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == "rules/review.yaml:2 REV-01 source"
+    assert problem.message == "is required text"
+
+
+def test_a_rule_whose_action_is_left_empty_is_refused(tmp_path: Path) -> None:
+    pack = _copy_valid(tmp_path)
+    _edit(pack / "rules" / "review.yaml", "    action: RISK_REVIEW\n", "    action:\n")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    (problem,) = info.value.problems
+    assert problem.path == "rules/review.yaml:2 REV-01 action"
+
+
+# ---------------------------------------------------------------- bounded output
+
+
+def test_a_pack_with_hundreds_of_problems_lists_the_first_200_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    pack = _copy_valid(tmp_path)
+    junk = "".join(f"    junk_{i}: 1\n" for i in range(250))
+    _edit(
+        pack / "rules" / "review.yaml",
+        "    source: test fixture\n",
+        f"    source: test fixture\n{junk}",
+    )
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    problems = info.value.problems
+    assert len(problems) == 201
+    assert all("unknown key" in p.message for p in problems[:200])
+    assert problems[-1].message.startswith("and 50 more problems")
+
+
+def test_a_pack_that_loads_is_a_pack() -> None:
+    # the fixtures above are all copies of this one: it must itself load
+    assert isinstance(load_pack(VALID), Pack)
