@@ -31,7 +31,7 @@ from riskreview import _compile
 from riskreview._compile import And, Each, Formula, Or, Test, Unsupported, dnf
 from riskreview._conditions import Named, params_of, walk
 from riskreview.case import Case
-from riskreview.errors import CaseError
+from riskreview.errors import ArgumentError, CaseError
 from riskreview.pack import Pack
 
 __all__ = ["CheckReport", "Finding", "check"]
@@ -76,7 +76,18 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def check(pack: Pack, *, scenarios: bool = True) -> CheckReport:
-    """Statically check ``pack``; ``scenarios=False`` skips running its scenarios."""
+    """Statically check ``pack``; ``scenarios=False`` skips running its scenarios.
+
+    Raises :class:`~riskreview.errors.ArgumentError` when ``pack`` is not a
+    :class:`~riskreview.pack.Pack` (load one with :func:`~riskreview.pack.load_pack`).
+    """
+    if not isinstance(pack, Pack):
+        raise ArgumentError(
+            "check takes a Pack, as load_pack(path) or default_pack() returns, "
+            f"got {type(pack).__name__}"
+        )
+    if not isinstance(scenarios, bool):
+        raise ArgumentError(f"scenarios must be True or False, got {type(scenarios).__name__}")
     findings: list[Finding] = []
     for epoch in pack.change_dates:
         compiled = _compile.compile_epoch(pack, epoch)

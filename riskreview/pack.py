@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
@@ -33,6 +34,7 @@ from riskreview._conditions import Node
 from riskreview._structure import FIRST_DATE, LAST_DATE
 from riskreview.errors import (
     ArgumentError,
+    ArgumentValueError,
     PackError,
     PolicyNotInForceError,
     Problem,
@@ -264,9 +266,11 @@ class Pack:
 def load_pack(path: str | Path, *, version: str | None = None, digest: str | None = None) -> Pack:
     """Load and check the pack in folder ``path``.
 
-    Raises :class:`~riskreview.errors.PackError` listing every problem found.
-    ``version`` and ``digest`` pin the pack: loading fails unless it is exactly
-    that version (and content), so a service cannot run policy it did not approve.
+    Raises :class:`~riskreview.errors.PackError` listing every problem found, and
+    :class:`~riskreview.errors.ArgumentError` when ``path`` is not a ``str`` or
+    :class:`~pathlib.Path` (or a pin is not text). ``version`` and ``digest`` pin
+    the pack: loading fails unless it is exactly that version (and content), so a
+    service cannot run policy it did not approve.
 
     >>> pack = load_pack(default_pack_path())
     >>> pack.name
@@ -274,7 +278,7 @@ def load_pack(path: str | Path, *, version: str | None = None, digest: str | Non
     """
     from riskreview._packload import load  # noqa: PLC0415 - _packload imports this module
 
-    pack = load(Path(path))
+    pack = load(_pack_folder(path, version, digest))
     pins = [("version", version, pack.version), ("digest", digest, pack.digest)]
     wrong = [
         Problem("pack.yaml", f"{name} is {got}, pinned to {want}")
@@ -284,6 +288,29 @@ def load_pack(path: str | Path, *, version: str | None = None, digest: str | Non
     if wrong:
         raise PackError(wrong, subject=pack.name)
     return pack
+
+
+def _pack_folder(path: object, version: object, digest: object) -> Path:
+    """``load_pack``'s arguments checked: the folder as a Path, or an ArgumentError."""
+    folder = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(folder, str):
+        raise ArgumentError(
+            "load_pack takes the path of a pack folder as str or pathlib.Path, "
+            f"got {type(path).__name__}; for the England & Wales pack call default_pack()"
+        )
+    if not folder:
+        raise ArgumentValueError(
+            "load_pack takes the path of a pack folder, got an empty string "
+            "(write '.' to mean the current folder)"
+        )
+    for name, pin in (("version", version), ("digest", digest)):
+        if pin is not None and not isinstance(pin, str):
+            raise ArgumentError(
+                f"load_pack's {name} pin must be text such as "
+                f"{'1.2.0' if name == 'version' else 'sha256:…'!r} or None, "
+                f"got {type(pin).__name__}"
+            )
+    return Path(folder)
 
 
 def default_pack_path() -> Path:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import riskreview
 from riskreview.check import check
+from riskreview.errors import ArgumentError
 from riskreview.pack import default_pack
 
 BASE = {
@@ -192,3 +195,12 @@ def test_findings_are_sorted_errors_first(tmp_path: Path) -> None:
     order = [f.severity for f in report.findings]
     assert {"error", "warning", "info"} <= set(order)
     assert order == sorted(order, key=["error", "warning", "info"].index)
+
+
+def test_check_given_something_other_than_a_pack_says_to_load_one() -> None:
+    for wrong in (None, "rules/england-wales", Path("rules/england-wales")):
+        with pytest.raises(ArgumentError) as info:
+            check(wrong)  # type: ignore[arg-type]
+        assert isinstance(info.value, TypeError)
+        assert "load_pack(path)" in str(info.value)
+        assert type(wrong).__name__ in str(info.value)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from riskreview.errors import PackError
+from riskreview.errors import ArgumentError, ArgumentValueError, PackError, RiskReviewError
 from riskreview.pack import Pack, load_pack
 
 BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken_packs"
@@ -68,6 +68,31 @@ def test_a_pack_that_expands_to_billions_of_nodes_is_refused_within_10_seconds(
 ) -> None:
     raised = _finishes_within(10, lambda: load_pack(BROKEN / folder))
     assert isinstance(raised, PackError), raised
+
+
+# ---------------------------------------------------------------- the arguments of load_pack
+
+
+@pytest.mark.parametrize("path", [None, 5, b"rules/england-wales", ["pack"]])
+def test_load_pack_given_no_path_raises_an_argument_error_saying_what_to_pass(path: Any) -> None:
+    with pytest.raises(ArgumentError) as info:
+        load_pack(path)
+    assert isinstance(info.value, TypeError)
+    assert isinstance(info.value, RiskReviewError)
+    assert "str or pathlib.Path" in str(info.value)
+    assert type(path).__name__ in str(info.value)
+
+
+def test_load_pack_given_an_empty_path_says_so_rather_than_loading_the_current_folder() -> None:
+    with pytest.raises(ArgumentValueError) as info:
+        load_pack("")
+    assert "empty string" in str(info.value)
+
+
+def test_load_pack_pins_must_be_text() -> None:
+    with pytest.raises(ArgumentError) as info:
+        load_pack(VALID, version=1)  # type: ignore[arg-type]
+    assert "version" in str(info.value) and "int" in str(info.value)
 
 
 # ---------------------------------------------------------------- no follow-on errors
