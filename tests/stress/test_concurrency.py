@@ -13,7 +13,7 @@ and eight threads evaluating 1,250 cases each, every case by five different
 threads (10,000): 20,000 evaluations in all, the floor the issue sets (three to
 four minutes at about 90 evaluations a second, the default pack on two cores).
 The default profile runs a fifth of it: 400 cases, two more passes, eight threads
-of 200 cases (every case by four threads), 2,400 evaluations, each test under
+of 200 cases (every case by four threads), 2,800 evaluations, each test under
 half a minute. The caches these runs share are warm after the first serial run;
 ``test_cold_caches.py`` starts eight threads on cold ones.
 """
