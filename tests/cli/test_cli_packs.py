@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_support import FIXTURES, Run, error_lines
 
 
@@ -45,6 +46,23 @@ def test_check_of_a_pack_that_does_not_load_is_an_input_error(run: Run) -> None:
     lines = error_lines(run("check", FIXTURES / "unknown_action"))
     assert all("unknown_action" in line for line in lines)
     assert any("did you mean 'RISK_REVIEW'?" in line for line in lines)
+
+
+BROKEN = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "_valid_minimal")
+
+
+@pytest.mark.parametrize("folder", BROKEN)
+def test_check_of_every_broken_pack_is_an_input_error_never_an_internal_one(
+    run: Run, folder: str
+) -> None:
+    lines = error_lines(run("check", FIXTURES / folder))
+    assert not any("internal error" in line for line in lines), lines
+    assert all(folder in line for line in lines), lines
+
+
+def test_test_of_a_pack_whose_scenario_expects_a_nested_list_is_an_input_error(run: Run) -> None:
+    lines = error_lines(run("test", FIXTURES / "scenario_expects_nested_list"))
+    assert any("expect actions: expected a list of codes" in line for line in lines), lines
 
 
 def test_check_of_a_missing_pack_is_one_line(run: Run, tmp_path: Path) -> None:
