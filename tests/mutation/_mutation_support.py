@@ -1,11 +1,13 @@
 """Planting one fault at one place, and looking for the first case that shows it.
 
-Two kinds of single-point mutant:
+Three kinds of single-point mutant:
 
 * a *rule mutant* rewrites the lowered (engine-side) formula of ONE rule of the
   pack as it is compiled, and nothing else: the reference evaluator still reads
   the rule as written, so the runtime cross-check of ``riskreview.evaluate``
   (``trace=True`` checks every rule) sees the difference as an ``EngineError``;
+* a *fact mutant* changes what the fact builder is given, never the case the
+  reference evaluator reads;
 * a *source mutant* replaces one expression, found exactly once in one function's
   source, and installs the changed function in its module for the test's length.
 """
@@ -15,7 +17,7 @@ import __future__
 
 import inspect
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from types import FunctionType, ModuleType
 from typing import Any
@@ -188,17 +190,6 @@ def drop_term(index: int) -> Rewrite:
         return And(f.items[:index] + f.items[index + 1 :])
 
     return rewrite
-
-
-def tests_of(f: Formula) -> Iterator[Test]:
-    """Every test of a lowered formula, list items' tests included."""
-    if isinstance(f, Test):
-        yield f
-    elif isinstance(f, Each):
-        yield from tests_of(f.cond)
-    else:
-        for item in f.items:
-            yield from tests_of(item)
 
 
 # ------------------------------------------------------------------ fact mutants
