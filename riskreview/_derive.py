@@ -18,9 +18,10 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import Node, ParamRef, ParseContext, parse
+from riskreview._conditions import Cmp, FieldRef, Node, ParamRef, ParseContext, parse, walk
 from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
 from riskreview._envelope import MAX_BOUND
+from riskreview._explain import condition_text
 from riskreview._fields import EXTRA, Field
 from riskreview._inputs import InputDef, _enum, parse_inputs, read_inputs
 from riskreview._structure import suggest
@@ -94,8 +95,6 @@ class DerivedDef:
     @functools.cached_property
     def depends_on(self) -> tuple[str, ...]:
         """Paths of the derived values this one reads (worked out once per definition)."""
-        from riskreview._conditions import Cmp, FieldRef, walk  # noqa: PLC0415
-
         paths = [f.path for f in self.fields]
         for node in [self.where, *(t.when for t in self.terms)]:
             for n in walk(node) if node is not None else []:
@@ -353,8 +352,6 @@ class DerivedParser:
             elif "points" in term:
                 when = self._condition(term["when"], file, where, line) if "when" in term else None
                 points = self._number(term["points"], file, where, line)
-                from riskreview._explain import condition_text  # noqa: PLC0415
-
                 terms.append(
                     Term(when, points, None, condition_text(when) if when is not None else "always")
                 )

@@ -16,6 +16,7 @@ import attrs
 
 from riskreview._conditions import Node, ParamRef
 from riskreview._fields import Field
+from riskreview._reference import unknown_paths
 from riskreview.calendar import Calendar
 
 if TYPE_CHECKING:
@@ -110,8 +111,6 @@ def _one(
         assert where is not None
         truths = [evaluate(where, item, extras) for item in items]
         if any(t.truth is None for t in truths):
-            from riskreview._reference import unknown_paths  # noqa: PLC0415
-
             paths = [p for t in truths for p in unknown_paths(t)]
             return DerivedResult(
                 None,
@@ -135,8 +134,6 @@ def _one(
                 continue
             truth = True if term.when is None else evaluate(term.when, None, extras).truth
             if truth is None:
-                from riskreview._reference import unknown_paths  # noqa: PLC0415
-
                 when = term.when
                 assert when is not None
                 waiting.extend(unknown_paths(evaluate(when, None, extras)))

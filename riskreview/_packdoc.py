@@ -601,9 +601,10 @@ def _scores(pack: Pack) -> list[str]:
     out = ["## Inputs and derived values", ""]
     if pack.inputs:
         out += ["Further case inputs this pack declares (under `inputs` in the case):", ""]
-        for name, d in pack.inputs.items():
-            allowed = f" ({', '.join(m.value for m in d.enum)})" if d.enum is not None else ""
-            out.append(f"- `inputs.{name}` ({d.kind}{allowed}): {_cell(d.description)}")
+        for name, given in pack.inputs.items():
+            enum = given.enum
+            allowed = f" ({', '.join(m.value for m in enum)})" if enum is not None else ""
+            out.append(f"- `inputs.{name}` ({given.kind}{allowed}): {_cell(given.description)}")
         out.append("")
     if pack.derived:
         out += ["Values computed from the case before any rule runs, in this order:", ""]

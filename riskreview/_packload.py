@@ -21,6 +21,7 @@ from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
 from riskreview._fields import CASE_FIELDS, EXTRA, Field
 from riskreview._packmeta import read_meta, read_notes
+from riskreview._packmodel import PRIORITIES, ActionDef, Pack, Parameter
 from riskreview._packparams import read_parameters
 from riskreview._packreview import read_review
 from riskreview._packrules import _check_named, _information, _named_conditions, _rules
@@ -29,7 +30,6 @@ from riskreview._runtime import build_engines
 from riskreview._structure import suggest
 from riskreview._yaml import YamlProblem, describe, line_of, not_text, read, short, shown
 from riskreview.errors import PackError, Problem
-from riskreview.pack import PRIORITIES, ActionDef, Pack, Parameter
 
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from riskreview import _vocab
 from riskreview._envelope import MAX_BOUND
+from riskreview._packmodel import Parameter
 from riskreview._structure import suggest
 from riskreview._yaml import as_date, describe, line_of, shown
-from riskreview.pack import Parameter
 
 if TYPE_CHECKING:
     from riskreview._packload import _Loader

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from riskreview._conditions import ParamRef
+from riskreview._packmodel import ActionDef, Parameter, ReviewPolicy
 from riskreview._packrules import _date_fields
 from riskreview._structure import suggest
 from riskreview._yaml import describe, line_of, shown
-from riskreview.pack import ActionDef, Parameter, ReviewPolicy
 
 if TYPE_CHECKING:
     from riskreview._packload import _Loader

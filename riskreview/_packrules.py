@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskreview._conditions import ParamRef, ParseContext, parse
 from riskreview._fields import Field
-from riskreview._structure import suggest
-from riskreview._yaml import as_date, describe, line_of, not_text, shown
-from riskreview.pack import (
+from riskreview._packmodel import (
     PRIORITIES,
     ActionDef,
     DueSpec,
@@ -23,6 +21,8 @@ from riskreview.pack import (
     Parameter,
     Rule,
 )
+from riskreview._structure import suggest
+from riskreview._yaml import as_date, describe, line_of, not_text, shown
 
 if TYPE_CHECKING:
     from riskreview._packload import _Loader

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from riskreview._packmodel import Scenario
 from riskreview._yaml import as_date, describe, line_of, short, shown
-from riskreview.pack import Scenario
 
 if TYPE_CHECKING:
     from riskreview._packload import _Loader

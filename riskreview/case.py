@@ -17,7 +17,7 @@ they report every problem at once in one :class:`~riskreview.errors.CaseError`::
 """
 
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -43,8 +43,17 @@ from riskreview._vocab import (
 )
 from riskreview.errors import ArgumentError
 
-if TYPE_CHECKING:  # pack imports this module
+if TYPE_CHECKING:  # an annotation only: the pack model imports this module
     from riskreview.pack import Pack
+
+
+@runtime_checkable
+class DeclaresInputs(Protocol):
+    """What :meth:`Case.from_dict` asks of its ``pack``: to check a case's ``inputs``
+    against the inputs the pack declares (a :class:`~riskreview.Pack` does)."""
+
+    def check_case_inputs(self, case: "Case") -> None:
+        """Raise CaseError when ``case.inputs`` do not fit the declarations."""
 
 __all__ = [
     "Case",
@@ -355,9 +364,7 @@ class Case:
         check_pack(pack)
         case: Case = _structure.structure_case(cls, data)
         if pack is not None:
-            from riskreview._derive import read_inputs  # noqa: PLC0415 - imports this module
-
-            read_inputs(pack.inputs, case.inputs, case.case_id)
+            pack.check_case_inputs(case)
         return case
 
     @classmethod
@@ -389,9 +396,7 @@ class Case:
 
 def check_pack(pack: object) -> None:
     """Refuse a ``pack`` argument that is neither None nor a :class:`~riskreview.Pack`."""
-    from riskreview.pack import Pack  # noqa: PLC0415 - pack imports this module
-
-    if pack is not None and not isinstance(pack, Pack):
+    if pack is not None and not isinstance(pack, DeclaresInputs):
         raise ArgumentError(
             f"pack must be a riskreview.Pack or None, got {type(pack).__name__}; "
             "load a pack folder with riskreview.load_pack(path)"
