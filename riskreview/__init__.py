@@ -15,6 +15,7 @@ True
 """
 
 from riskreview._api import evaluate, explain
+from riskreview._refresh import refresh
 from riskreview._version import VERSION as __version__
 from riskreview.calendar import Calendar
 from riskreview.case import Case
@@ -26,6 +27,7 @@ from riskreview.decision import (
     InformationAction,
     NextReview,
     RequiredAction,
+    RollingDue,
     RuleOutcome,
 )
 from riskreview.errors import (
@@ -58,6 +60,7 @@ __all__ = [
     "Problem",
     "RequiredAction",
     "RiskReviewError",
+    "RollingDue",
     "RuleOutcome",
     "UnknownRuleError",
     "__version__",
@@ -65,4 +68,5 @@ __all__ = [
     "evaluate",
     "explain",
     "load_pack",
+    "refresh",
 ]

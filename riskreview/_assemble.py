@@ -18,8 +18,9 @@ from riskreview._derive import DerivedResult
 from riskreview._fields import CASE_FIELDS
 from riskreview._match import Outcome
 from riskreview._reference import Reference, Result, earliest_matched_date, evidence, unknown_paths
+from riskreview._stable import shift
 from riskreview.calendar import Calendar
-from riskreview.decision import Evidence, InformationAction, NextReview, RequiredAction
+from riskreview.decision import Evidence, InformationAction, NextReview, RequiredAction, RollingDue
 from riskreview.pack import PRIORITIES, Pack, Rule
 
 
@@ -37,12 +38,17 @@ def _amount(pack: Pack, amount: Any, as_of: date) -> int:
 
 def due_date(
     pack: Pack, ref: Reference, calendar: Calendar, rule: Rule, result: Result
-) -> tuple[date, date | None]:
-    """(due date, trigger date) of a fired rule; an unknown anchor makes it due on as_of."""
+) -> tuple[date, date | None, RollingDue | None]:
+    """(due date, trigger date, how it rolls) of a fired rule.
+
+    A rule due from ``as_of``, with no due time, or whose anchor is unknown (due at
+    once) has a due date that moves with the day of the decision: the third item
+    says how, and is None for a due date fixed by a date of the case.
+    """
     as_of = ref.as_of
     spec = rule.due
     if spec is None:
-        return as_of, None
+        return as_of, None, RollingDue(0, "days", from_as_of=False)
     anchor: date | None
     if spec.anchor == "as_of":
         anchor = as_of
@@ -52,11 +58,12 @@ def due_date(
     else:
         anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
     if anchor is None:
-        return as_of, None
+        return as_of, None, RollingDue(0, "days", from_as_of=False)
     n = _amount(pack, spec.amount, as_of)
+    rolling = RollingDue(n, spec.unit) if spec.anchor == "as_of" else None
     if spec.unit == "working_days":
-        return calendar.add_working_days(anchor, n), anchor
-    return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor
+        return calendar.add_working_days(anchor, n), anchor, rolling
+    return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor, rolling
 
 
 def actions(
@@ -65,7 +72,13 @@ def actions(
     calendar: Calendar,
     found: Mapping[int, Outcome],
     results: Mapping[int, Result],
+    flips: list[date],
 ) -> tuple[RequiredAction, ...]:
+    """The required actions, one per action code, with every rule and reason behind it.
+
+    Adds to ``flips`` each day on which an action's due date could stop rolling
+    with the day (it reaches a fixed due date of the same action).
+    """
     groups: dict[str, dict[str, Any]] = {}
     for index, outcome in found.items():
         if outcome is not Outcome.FIRED:
@@ -73,7 +86,7 @@ def actions(
         rule = pack.rules[index]
         result = results[index]
         action = pack.actions[rule.action]
-        due, trigger = due_date(pack, ref, calendar, rule, result)
+        due, trigger, rolling = due_date(pack, ref, calendar, rule, result)
         g = groups.setdefault(
             rule.action,
             {
@@ -84,6 +97,8 @@ def actions(
                 "priority": "low",
                 "due": None,
                 "trigger": None,
+                "fixed": None,
+                "rolling": [],
             },
         )
         g["rules"].append(rule.id)
@@ -95,6 +110,10 @@ def actions(
         priority = rule.priority or action.priority
         if PRIORITIES.index(priority) < PRIORITIES.index(g["priority"]):
             g["priority"] = priority
+        if rolling is None:
+            g["fixed"] = due if g["fixed"] is None else min(g["fixed"], due)
+        else:
+            g["rolling"].append((due, rolling))
         if g["due"] is None or due < g["due"]:
             g["due"], g["trigger"] = due, trigger
     out = []
@@ -116,10 +135,37 @@ def actions(
                 due_date=g["due"],
                 status=status.status,
                 working_days=status.working_days,
+                rolling=_rolls(g, ref.as_of, calendar, flips),
             )
         )
-    out.sort(key=lambda a: (PRIORITIES.index(a.priority), a.due_date, a.code))
+    out.sort(key=sort_key)
     return tuple(out)
+
+
+def sort_key(action: RequiredAction) -> tuple[int, date, str]:
+    """The order of actions in a decision: priority, then due date, then code."""
+    return (PRIORITIES.index(action.priority), action.due_date, action.code)
+
+
+def _rolls(
+    group: dict[str, Any], as_of: date, calendar: Calendar, flips: list[date]
+) -> RollingDue | None:
+    """How the group's due date rolls with the day, if the earliest due date rolls."""
+    fixed: date | None = group["fixed"]
+    rolling: list[tuple[date, RollingDue]] = group["rolling"]
+    if not rolling:
+        return None
+    due, how = min(rolling, key=lambda dr: dr[0])
+    if fixed is not None and fixed <= due:
+        return None  # a rolling due date only grows: the fixed one stays the earliest
+    if len({h for _, h in rolling}) > 1:
+        flips.append(as_of + timedelta(days=1))  # which rule sets the date may change
+    if fixed is not None:
+        day = as_of + timedelta(days=1)
+        while shift(day, how, calendar) <= fixed:
+            day += timedelta(days=1)
+        flips.append(day)  # from this day the fixed due date is the earlier one
+    return how
 
 
 def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
@@ -175,10 +221,46 @@ def next_review(
     calendar: Calendar,
     found: Mapping[int, Outcome],
     actions: tuple[RequiredAction, ...],
+    flips: list[date],
 ) -> NextReview | None:
+    """The next review date and its reasons; adds to ``flips`` the day on which a
+    rolling review date would stop rolling or a fixed one would start to."""
     policy = pack.review
     if policy is None:
         return None
+    as_of = ref.as_of
+    scheduled, reasons = _scheduled(pack, ref, policy)
+    best, rolling = (as_of, True) if scheduled is None else (scheduled, False)
+    brought: list[str] = []
+    for action in actions:
+        if action.code != policy.action:
+            continue
+        if action.due_date < best:
+            brought.extend(action.rule_ids)
+            reasons.append(
+                "brought forward by "
+                + ", ".join(action.rule_ids)
+                + ": "
+                + "; ".join(action.reasons)
+            )
+            best, rolling = action.due_date, action.rolling is not None
+            if action.rolling is not None and scheduled is not None:
+                day = as_of + timedelta(days=1)
+                while shift(day, action.rolling, calendar) < scheduled:
+                    day += timedelta(days=1)
+                flips.append(day)  # from this day the regular date is the earlier
+        elif scheduled is None and action.rolling is None:
+            flips.append(action.due_date + timedelta(days=1))  # then it brings "now" forward
+    would = tuple(
+        r.id
+        for i, r in enumerate(pack.rules)
+        if r.action == policy.action and found.get(i) is not Outcome.FIRED and i in found
+    )
+    return NextReview(best, tuple(reasons), tuple(brought), would, rolling)
+
+
+def _scheduled(pack: Pack, ref: Reference, policy: Any) -> tuple[date | None, list[str]]:
+    """The regular review date (None: due now, with no earlier date recorded) and why."""
     as_of = ref.as_of
     table = pack.parameter(policy.interval.name, as_of)
     reasons: list[str] = []
@@ -198,34 +280,15 @@ def next_review(
         (p for p in policy.anchors if ref.lookup(ref.case, field_of(pack, p)) is not None), None
     )
     if anchor_path is None:
-        scheduled = as_of
         reasons.append("no earlier assessment or review date is recorded: review is due now")
-    else:
-        anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
-        scheduled = anchor + timedelta(weeks=weeks)
-        level_text = f" for {level.value} risk of serious harm" if level is not None else ""
-        reasons.append(
-            f"regular review every {weeks} weeks{level_text}, "
-            f"from {anchor_path} {anchor.isoformat()}"
-        )
-    best = scheduled
-    brought: list[str] = []
-    for action in actions:
-        if action.code == policy.action and action.due_date < scheduled:
-            brought.extend(action.rule_ids)
-            reasons.append(
-                f"brought forward to {action.due_date.isoformat()} by "
-                + ", ".join(action.rule_ids)
-                + ": "
-                + "; ".join(action.reasons)
-            )
-            best = min(best, action.due_date)
-    would = tuple(
-        r.id
-        for i, r in enumerate(pack.rules)
-        if r.action == policy.action and found.get(i) is not Outcome.FIRED and i in found
+        return None, reasons
+    anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
+    level_text = f" for {level.value} risk of serious harm" if level is not None else ""
+    reasons.append(
+        f"regular review every {weeks} weeks{level_text}, from {anchor_path} {anchor.isoformat()}"
     )
-    return NextReview(best, tuple(reasons), tuple(brought), would)
+    scheduled: date = anchor + timedelta(weeks=weeks)
+    return scheduled, reasons
 
 
 def reported(pack: Pack, derived: Mapping[str, DerivedResult]) -> dict[str, dict[str, Any]]:

@@ -16,14 +16,16 @@ Explanations are built only on demand (:mod:`riskreview._explainrule`).
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
 from riskreview import _assemble, _version
 from riskreview._explain import why
 from riskreview._match import Outcome, match
-from riskreview._reference import Result
+from riskreview._reference import Reference, Result
 from riskreview._runtime import runtime
+from riskreview._stable import condition_flips, first_after
 from riskreview._values import reference, values
 from riskreview._walk import walk
 from riskreview.decision import Decision, PackRef, RuleOutcome
@@ -38,7 +40,9 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
     found = match(rt, case, as_of, vals.extras)
     ref = reference(pack, case, as_of, rt.calendar, vals)
     results = walk(pack, ref, found, trace=trace)
-    actions = _assemble.actions(pack, ref, rt.calendar, found, results)
+    flips: list[date] = []
+    actions = _assemble.actions(pack, ref, rt.calendar, found, results, flips)
+    next_review = _assemble.next_review(pack, ref, rt.calendar, found, actions, flips)
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
@@ -47,9 +51,27 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
         library_version=_version.VERSION,
         actions=actions,
         information=_assemble.information(pack, found, results, vals.derived),
-        next_review=_assemble.next_review(pack, ref, rt.calendar, found, actions),
+        next_review=next_review,
         trace=_trace(pack, found, results, as_of) if trace else None,
         reported=_assemble.reported(pack, vals.derived),
+        stable_until=_stable_until(pack, ref, found, flips),
+    )
+
+
+def _stable_until(
+    pack: Pack, ref: Reference, found: dict[int, Outcome], flips: list[date]
+) -> date | None:
+    """The first day the decision could change but for what rolls with the day."""
+    as_of = ref.as_of
+    if any(d.reads_as_of for d in pack.derived):
+        return as_of + timedelta(days=1)  # a derived value of as_of may change any day
+    return first_after(
+        as_of,
+        chain(
+            flips,
+            pack.change_dates,
+            condition_flips(ref, (pack.rules[i].when for i in found)),
+        ),
     )
 
 

@@ -93,6 +93,21 @@ class DerivedDef:
         )
 
     @functools.cached_property
+    def reads_as_of(self) -> bool:
+        """Whether the value can change with the day alone: an age, a span to ``as_of``,
+        or a condition with a time window or an age in it."""
+        ages = ("person.age", "child.age")
+        if self.op == "age" or any(f.path == "as_of" or f.virtual in ages for f in self.fields):
+            return True
+        for node in [self.where, *(t.when for t in self.terms)]:
+            for n in walk(node) if node is not None else []:
+                if isinstance(n, Cmp) and (
+                    n.op in ("older_than", "within_last", "within_next") or n.field.virtual in ages
+                ):
+                    return True
+        return False
+
+    @functools.cached_property
     def depends_on(self) -> tuple[str, ...]:
         """Paths of the derived values this one reads (worked out once per definition)."""
         paths = [f.path for f in self.fields]

@@ -23,6 +23,7 @@ __all__ = [
     "NextReview",
     "PackRef",
     "RequiredAction",
+    "RollingDue",
     "RuleOutcome",
     "Status",
 ]
@@ -34,6 +35,20 @@ class Evidence:
 
     path: str
     value: Any
+
+
+@attrs.frozen
+class RollingDue:
+    """A due date counted from the day of the decision, so it moves with that day.
+
+    ``amount`` ``unit`` (``days``, ``weeks`` or ``working_days``) after the day:
+    a rule due "from as_of", or one whose anchor date is unknown (due at once,
+    ``from_as_of`` false, no trigger date).
+    """
+
+    amount: int
+    unit: str
+    from_as_of: bool = True
 
 
 @attrs.frozen
@@ -58,6 +73,7 @@ class RequiredAction:
     due_date: date
     status: Status
     working_days: int
+    rolling: RollingDue | None = None
 
 
 @attrs.frozen
@@ -80,12 +96,16 @@ class NextReview:
 
     ``brought_forward_by`` lists the rules whose required review set an earlier
     date than the regular interval; ``would_bring_forward`` the rules that would.
+    ``rolling`` is true when the date moves with the day of the decision: a review
+    due now (no earlier assessment recorded), or one brought forward by a review
+    action whose own due date rolls.
     """
 
     date: date
     reasons: tuple[str, ...]
     brought_forward_by: tuple[str, ...]
     would_bring_forward: tuple[str, ...]
+    rolling: bool = False
 
 
 @attrs.frozen
@@ -157,6 +177,13 @@ class Decision:
 
     ``actions`` are ordered by priority, then due date, then code;
     ``information`` by code. ``trace`` is present when asked for.
+
+    ``stable_until`` is the first day after ``as_of`` on which, with the same case
+    and pack, the decision could differ other than in what moves with the day
+    itself (each action's status, a rolling due date, a rolling next review):
+    a time window that closes, a birthday, a policy change. None when nothing of
+    the kind lies ahead. :func:`riskreview.refresh` brings a decision forward to
+    any day before it without evaluating again.
     """
 
     case_id: str
@@ -169,6 +196,7 @@ class Decision:
     next_review: NextReview | None
     trace: tuple[RuleOutcome, ...] | None = None
     reported: dict[str, Any] = attrs.field(factory=dict)
+    stable_until: date | None = None
 
     @property
     def action_codes(self) -> tuple[str, ...]:

@@ -1,0 +1,132 @@
+"""How long a decision holds: the first day it could change without new facts.
+
+Only a few things in a decision move with the day it is made. Each is found here
+as the dates on which it can change:
+
+* a time window in a condition (``older_than``, ``within_last``, ``within_next``)
+  closes or opens as the day passes a date of the case;
+* an age (a virtual ``age`` field) changes on a birthday;
+* the policy in force changes on the pack's next change date;
+* a due date or next review that rolls with the day (see
+  :class:`~riskreview.decision.RollingDue`) stops rolling when it reaches a fixed
+  one beside it (found by assembly, which knows both).
+
+Every candidate is a day on which something *could* change, so the earliest is a
+safe ``stable_until``; a test evaluates every day before it and checks that
+nothing did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
+from riskreview._reference import Reference
+from riskreview.calendar import Calendar
+from riskreview.decision import RollingDue
+
+_WINDOWS = ("older_than", "within_last", "within_next")
+_AGES = {"person.age": "date_of_birth", "child.age": "date_of_birth"}
+
+
+def shift(day: date, due: RollingDue, calendar: Calendar) -> date:
+    """The due date ``due`` gives for a decision made on ``day``."""
+    if due.unit == "working_days":
+        return calendar.add_working_days(day, due.amount)
+    return day + timedelta(days=due.amount * (7 if due.unit == "weeks" else 1))
+
+
+def first_after(as_of: date, candidates: Iterable[date | None]) -> date | None:
+    """The earliest candidate after ``as_of`` (None when there is none)."""
+    later = [d for d in candidates if d is not None and d > as_of]
+    return min(later) if later else None
+
+
+def condition_flips(ref: Reference, nodes: Iterable[Node]) -> Iterator[date]:
+    """Days on which a time window or an age in ``nodes`` could change its outcome."""
+    for node in nodes:
+        yield from _flips(ref, node, (ref.case,))
+
+
+def _flips(ref: Reference, node: Node, owners: tuple[Any, ...]) -> Iterator[date]:
+    if isinstance(node, All | AnyOf):
+        for item in node.items:
+            yield from _flips(ref, item, owners)
+    elif isinstance(node, Named | Not):
+        yield from _flips(ref, node.item, owners)
+    elif isinstance(node, Quant):
+        items = ref.lookup(ref.case, node.field) or ()
+        yield from _flips(ref, node.cond, tuple(items))
+    elif isinstance(node, Cmp):
+        scope = owners if node.scope == "item" else (ref.case,)
+        if node.op in _WINDOWS:
+            amounts = _amounts(ref, node.value.amount)
+            for owner in scope:
+                day = ref.lookup(owner, node.field)
+                if isinstance(day, date):
+                    yield from _window_flips(ref.calendar, node.op, node.value.unit, day, amounts)
+        yield from _age_flips(ref, node.field.virtual, scope)
+        if isinstance(node.value, FieldRef):
+            yield from _age_flips(ref, node.value.field.virtual, (ref.case,))
+
+
+def _amounts(ref: Reference, amount: Any) -> list[int]:
+    """Every amount a window can take on the day (each row of a table whose key is unknown)."""
+    if not isinstance(amount, ParamRef):
+        return [int(amount)]
+    value = ref.param(amount.name, ref.as_of)
+    return [int(v) for v in value.values()] if isinstance(value, dict) else [int(value)]
+
+
+def _window_flips(
+    calendar: Calendar, op: str, unit: str, day: date, amounts: list[int]
+) -> Iterator[date]:
+    for amount in amounts:
+        if unit == "working_days":
+            # working days are counted in (day, as_of]: the count moves only on working
+            # days, and around ``day`` a run of non-working days can move the edge by
+            # up to a week, so the days around each edge are all candidates
+            if op == "within_next":
+                before = calendar.add_working_days(day, -amount)
+                yield from (before + timedelta(days=k) for k in range(-7, 2))
+                yield calendar.add_working_days(day, 1)
+            else:
+                yield calendar.add_working_days(day, amount + 1)
+                if op == "within_last":
+                    yield from (day + timedelta(days=k) for k in range(-7, 1))
+            continue
+        span = amount * (7 if unit == "weeks" else 1)
+        if op == "older_than":
+            yield day + timedelta(days=span + 1)
+        elif op == "within_last":
+            yield day
+            yield day + timedelta(days=span + 1)
+        else:
+            yield day - timedelta(days=span)
+            yield day + timedelta(days=1)
+
+
+def _age_flips(ref: Reference, virtual: str | None, owners: Iterable[Any]) -> Iterator[date]:
+    source = _AGES.get(virtual or "")
+    if source is None:
+        return
+    for owner in owners:
+        holder = getattr(owner, "person", None) if virtual == "person.age" else owner
+        born = getattr(holder, source, None)
+        if isinstance(born, date):
+            yield _next_birthday(born, ref.as_of)
+
+
+def _next_birthday(born: date, after: date) -> date:
+    """The first day after ``after`` on which a person born on ``born`` is a year older
+    (1 March in a year without 29 February, for those born on it)."""
+    for year in (after.year, after.year + 1):
+        try:
+            day = born.replace(year=year)
+        except ValueError:
+            day = date(year, 3, 1)
+        if day > after:
+            return day
+    return date(after.year + 2, 1, 1)  # not reached: a birthday falls within a year

@@ -1,0 +1,187 @@
+"""A decision holds until its ``stable_until``: every day before it, evaluating the
+same case again gives exactly the decision :func:`riskreview.refresh` brings forward."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _property_support import dated_case_dicts, examples
+from hypothesis import given, settings
+
+import riskreview
+from riskreview import ArgumentError, _refresh
+from riskreview.errors import ArgumentValueError
+from riskreview.synthetic import generate
+
+HORIZON = 21  # days checked after as_of, at most
+
+
+def _days_hold(data: dict[str, Any], as_of: date, pack: riskreview.Pack | None = None) -> int:
+    """Evaluate every day from as_of to the day before stable_until (within the
+    horizon) and check each against the refreshed decision; the days checked."""
+    decision = riskreview.evaluate(data, as_of=as_of, pack=pack)
+    until = decision.stable_until
+    assert until is None or until > as_of
+    end = as_of + timedelta(days=HORIZON)
+    if until is not None:
+        end = min(end, until)
+    day, checked = as_of, 0
+    while day < end:
+        again = riskreview.evaluate(data, as_of=day, pack=pack)
+        assert riskreview.refresh(decision, day, pack).to_json() == again.to_json(), (
+            f"{data['case_id']}: decided on {as_of}, stable until {until}, differs on {day}"
+        )
+        day += timedelta(days=1)
+        checked += 1
+    return checked
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(dated_case_dicts())
+def test_every_day_before_stable_until_gives_the_refreshed_decision(
+    dated: tuple[dict[str, Any], date],
+) -> None:
+    data, as_of = dated
+    _days_hold(data, as_of)
+
+
+def test_on_a_synthetic_caseload_stable_until_holds_is_useful_and_mostly_exact() -> None:
+    """The realistic caseload: every day before stable_until holds; most decisions
+    hold for more than a day (a stable_until of the next day would be safe and
+    useless); and on stable_until itself something really does change in most
+    cases (how often is printed: the figure docs/assurance.md records)."""
+    anchor = date(2026, 11, 23)
+    spans, exact, reached = [], 0, 0
+    for k, data in enumerate(generate(examples(60), seed=21, as_of=anchor)):
+        as_of = anchor - timedelta(days=(k * 37) % 400)
+        _days_hold(data, as_of)
+        decision = riskreview.evaluate(data, as_of=as_of)
+        until = decision.stable_until
+        spans.append((until - as_of).days if until else 10_000)
+        if until is not None and until <= as_of + timedelta(days=HORIZON):
+            reached += 1
+            brought = _unchecked_refresh(decision, until)
+            exact += brought.to_json() != riskreview.evaluate(data, as_of=until).to_json()
+    longer = sum(span > 1 for span in spans)
+    print(f"median span {statistics.median(spans)} days; exact on {exact} of {reached}")
+    assert longer >= len(spans) // 2
+    assert exact >= reached * 3 // 4
+
+
+def _unchecked_refresh(decision: riskreview.Decision, day: date) -> riskreview.Decision:
+    """refresh without its refusal on stable_until: what the decision would say if
+    nothing had changed that day."""
+    real = _refresh._check
+    _refresh._check = lambda *args: None  # type: ignore[assignment]
+    try:
+        return riskreview.refresh(decision, day)
+    finally:
+        _refresh._check = real  # type: ignore[assignment]
+
+
+def test_a_dated_parameter_change_ends_the_span() -> None:
+    """The default pack shortens the medium review interval from 2027-04-01."""
+    pack = riskreview.default_pack()
+    change = min(d for d in pack.change_dates if d > pack.effective_from)
+    decision = riskreview.evaluate({"case_id": "P"}, as_of=change - timedelta(days=3))
+    assert decision.stable_until is not None and decision.stable_until <= change
+
+
+AGE_RULE = """rules:
+  - id: AGE-01
+    title: Check with the police while the person is under 25
+    area: domestic_abuse
+    findings: [9]
+    when:
+      person.age: {lt: 25}
+    action: POLICE_DA_CHECK
+    source: test fixture
+    rationale: A rule that reads an age.
+"""
+
+
+def test_a_birthday_ends_the_span_of_a_rule_that_reads_an_age(tmp_path: Path) -> None:
+    """The span ends on the 25th birthday, and on that day the rule stops firing."""
+    folder = tmp_path / "ages"
+    shutil.copytree(
+        Path(__file__).parents[1] / "fixtures" / "broken_packs" / "_valid_minimal", folder
+    )
+    (folder / "rules" / "ages.yaml").write_text(AGE_RULE, encoding="utf-8")
+    pack = riskreview.load_pack(folder)
+    data = {"case_id": "B", "person": {"date_of_birth": "2001-12-10"}}
+    as_of = date(2026, 11, 23)
+    decision = riskreview.evaluate(data, as_of=as_of, pack=pack)
+    assert decision.stable_until == date(2026, 12, 10)
+    assert "AGE-01" in {r for a in decision.actions for r in a.rule_ids}
+    after = riskreview.evaluate(data, as_of=date(2026, 12, 10), pack=pack)
+    assert "AGE-01" not in {r for a in after.actions for r in a.rule_ids}
+    assert _days_hold(data, as_of, pack) == (date(2026, 12, 10) - as_of).days
+
+
+@pytest.mark.parametrize(
+    ("data", "rolls"),
+    [
+        ({"case_id": "R1"}, True),  # no start date: each due date is "at once"
+        ({"case_id": "R2", "supervision": {"start_date": "2026-11-02"}}, False),
+    ],
+    ids=["anchor-unknown", "anchor-known"],
+)
+def test_a_due_date_rolls_with_the_day_only_when_it_is_counted_from_that_day(
+    data: dict[str, Any], rolls: bool
+) -> None:
+    """A rule whose anchor is unknown is due at once: on whichever day the case is
+    evaluated. One due from a date of the case stays where it is."""
+    as_of = date(2026, 11, 23)
+    decision = riskreview.evaluate(data, as_of=as_of)
+    later = as_of + timedelta(days=1)
+    assert decision.stable_until is None or later < decision.stable_until
+    moved = {a.code: a for a in riskreview.refresh(decision, later).actions}
+    assert decision.actions
+    for action in decision.actions:
+        assert (action.rolling is not None) is rolls
+        expected = later if rolls else action.due_date
+        assert moved[action.code].due_date == expected
+        assert moved[action.code] == riskreview.evaluate(data, as_of=later).action(action.code)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("before", "refreshed forward only"),
+        ("at_stable_until", "may change on"),
+        ("traced", "carries a trace"),
+        ("other_pack", "not this pack"),
+    ],
+)
+def test_refresh_refuses_what_it_cannot_answer(change: str, message: str, tmp_path: Path) -> None:
+    as_of = date(2026, 11, 23)
+    data = {"case_id": "X", "household": {"children_in_contact": True}}
+    decision = riskreview.evaluate(data, as_of=as_of, trace=change == "traced")
+    day = as_of + timedelta(days=1)
+    pack = None
+    if change == "before":
+        day = as_of - timedelta(days=1)
+    elif change == "at_stable_until":
+        assert decision.stable_until is not None
+        day = decision.stable_until
+    elif change == "other_pack":
+        pack = riskreview.load_pack(Path(__file__).parents[2] / "examples" / "packs" / "tiering")
+    with pytest.raises(ArgumentValueError, match=message):
+        riskreview.refresh(decision, day, pack)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("not a decision", date(2026, 11, 23)), (None, "2026-11-24")],
+    ids=["decision", "as_of"],
+)
+def test_refresh_given_the_wrong_types_says_what_to_pass(args: tuple[Any, Any]) -> None:
+    decision = riskreview.evaluate({"case_id": "T"}, as_of=date(2026, 11, 23))
+    first, day = args
+    with pytest.raises(ArgumentError, match="must be"):
+        riskreview.refresh(decision if first is None else first, day)
