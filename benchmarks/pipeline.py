@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import platform
 import statistics
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import durable_rules_engine as _native
+import orjson
 from _results import RESULTS as RESULTS_FOLDER
 from _results import save
 from throughput import raw_engine
@@ -103,10 +103,13 @@ def stage_walk(pack: Any, case: Case, as_of: date, rt: Any, vals: Any, found: An
 
 
 def stage_assembly(pack: Any, ref: Any, rt: Any, found: Any, results: Any, vals: Any) -> Any:
-    actions = _assemble.actions(pack, ref, rt.calendar, found, results)
+    flips: list[date] = []
+    actions = _assemble.actions(pack, ref, rt.calendar, found, results, flips)
     information = _assemble.information(pack, found, results, vals.derived)
-    next_review = _assemble.next_review(pack, ref, rt.calendar, found, actions)
-    return actions, information, next_review, _assemble.reported(pack, vals.derived)
+    next_review = _assemble.next_review(pack, ref, rt.calendar, found, actions, flips)
+    stable_until = _decide._stable_until(pack, rt, ref, flips)
+    reported = _assemble.reported(pack, vals.derived)
+    return actions, information, next_review, reported, stable_until
 
 
 def stage_digest(case: Case) -> str:
@@ -116,7 +119,7 @@ def stage_digest(case: Case) -> str:
 def stage_decision(
     case: Case, as_of: date, pack: Any, epoch: date, digest: str, assembled: Any
 ) -> Decision:
-    actions, information, next_review, reported = assembled
+    actions, information, next_review, reported, stable_until = assembled
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
@@ -128,6 +131,7 @@ def stage_decision(
         next_review=next_review,
         trace=None,
         reported=reported,
+        stable_until=stable_until,
     )
 
 
@@ -135,7 +139,7 @@ def native_text(facts: list[dict[str, Any]]) -> str:
     """The facts as Engine.run serialises them (with the engine's sid)."""
     for fact in facts:
         fact["sid"] = ENGINE_SID
-    return "[" + ",".join(json.dumps(fact) for fact in facts) + "]"
+    return (b"[" + b",".join(orjson.dumps(fact) for fact in facts) + b"]").decode("ascii")
 
 
 def native_run(rt: Any, text: str) -> int:

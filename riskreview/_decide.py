@@ -24,8 +24,8 @@ from riskreview import _assemble, _version
 from riskreview._explain import why
 from riskreview._match import Outcome, match
 from riskreview._reference import Reference, Result
-from riskreview._runtime import runtime
-from riskreview._stable import condition_flips, first_after
+from riskreview._runtime import Runtime, runtime
+from riskreview._stable import condition_flips, first_after, time_tests
 from riskreview._values import reference, values
 from riskreview._walk import walk
 from riskreview.decision import Decision, PackRef, RuleOutcome
@@ -54,25 +54,19 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
         next_review=next_review,
         trace=_trace(pack, found, results, as_of) if trace else None,
         reported=_assemble.reported(pack, vals.derived),
-        stable_until=_stable_until(pack, ref, found, flips),
+        stable_until=_stable_until(pack, rt, ref, flips),
     )
 
 
-def _stable_until(
-    pack: Pack, ref: Reference, found: dict[int, Outcome], flips: list[date]
-) -> date | None:
+def _stable_until(pack: Pack, rt: Runtime, ref: Reference, flips: list[date]) -> date | None:
     """The first day the decision could change but for what rolls with the day."""
     as_of = ref.as_of
     if any(d.reads_as_of for d in pack.derived):
         return as_of + timedelta(days=1)  # a derived value of as_of may change any day
-    return first_after(
-        as_of,
-        chain(
-            flips,
-            pack.change_dates,
-            condition_flips(ref, (pack.rules[i].when for i in found)),
-        ),
-    )
+    tests = rt.memo.get("time_tests")
+    if tests is None:
+        tests = rt.memo["time_tests"] = time_tests(cr.rule.when for cr in rt.compiled.rules)
+    return first_after(as_of, chain(flips, pack.change_dates, condition_flips(ref, tests)))
 
 
 def input_digest(case: Any) -> str:

@@ -38,6 +38,8 @@ class Runtime:
     engine: Engine
     builder: FactBuilder
     calendar: Calendar
+    #: what later stages work out once per period, by name (filled on first use)
+    memo: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 _LOCK = threading.Lock()

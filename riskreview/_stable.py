@@ -44,23 +44,36 @@ def first_after(as_of: date, candidates: Iterable[date | None]) -> date | None:
     return min(later) if later else None
 
 
-def condition_flips(ref: Reference, nodes: Iterable[Node]) -> Iterator[date]:
-    """Days on which a time window or an age in ``nodes`` could change its outcome."""
-    for node in nodes:
-        yield from _flips(ref, node, (ref.case,))
+def time_tests(nodes: Iterable[Node]) -> tuple[tuple[Quant | None, Cmp], ...]:
+    """The comparisons in ``nodes`` whose outcome can change with the day alone (a
+    time window, an age), each with the list it reads items of (None for the case).
+    Found once per policy period: most of a pack's conditions have none."""
+    found: list[tuple[Quant | None, Cmp]] = []
+    todo: list[tuple[Node, Quant | None]] = [(node, None) for node in nodes]
+    while todo:
+        node, within = todo.pop()
+        if isinstance(node, All | AnyOf):
+            todo.extend((item, within) for item in node.items)
+        elif isinstance(node, Named | Not):
+            todo.append((node.item, within))
+        elif isinstance(node, Quant):
+            todo.append((node.cond, node))
+        elif isinstance(node, Cmp) and _moves(node):
+            found.append((within if node.scope == "item" else None, node))
+    return tuple(dict.fromkeys(found))
 
 
-def _flips(ref: Reference, node: Node, owners: tuple[Any, ...]) -> Iterator[date]:
-    if isinstance(node, All | AnyOf):
-        for item in node.items:
-            yield from _flips(ref, item, owners)
-    elif isinstance(node, Named | Not):
-        yield from _flips(ref, node.item, owners)
-    elif isinstance(node, Quant):
-        items = ref.lookup(ref.case, node.field) or ()
-        yield from _flips(ref, node.cond, tuple(items))
-    elif isinstance(node, Cmp):
-        scope = owners if node.scope == "item" else (ref.case,)
+def _moves(node: Cmp) -> bool:
+    ages = node.field.virtual in _AGES or (
+        isinstance(node.value, FieldRef) and node.value.field.virtual in _AGES
+    )
+    return node.op in _WINDOWS or ages
+
+
+def condition_flips(ref: Reference, tests: Iterable[tuple[Quant | None, Cmp]]) -> Iterator[date]:
+    """Days on which one of ``tests`` (see :func:`time_tests`) could change its outcome."""
+    for within, node in tests:
+        scope = (ref.case,) if within is None else tuple(ref.lookup(ref.case, within.field) or ())
         if node.op in _WINDOWS:
             amounts = _amounts(ref, node.value.amount)
             for owner in scope:
