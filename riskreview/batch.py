@@ -16,28 +16,35 @@ or hangs on one case, that worker is replaced, that one case is reported as
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
-import multiprocessing
+import math
 import os
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Generator, Iterable, Sized
 from datetime import date
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from riskreview._api import check_as_of, evaluate
+from riskreview._pool import PENDING, Answer, Evaluator, Pool, resolve
 from riskreview.case import Case
-from riskreview.errors import CaseError, PackError, Problem, RiskReviewError
-from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
+from riskreview.errors import ArgumentError, ArgumentValueError, CaseError, RiskReviewError
+from riskreview.pack import Pack, default_pack, load_pack
 
-__all__ = ["BatchResult", "BatchSummary", "evaluate_many", "summarise"]
+__all__ = [
+    "WORKERS_PER_CPU",
+    "BatchResult",
+    "BatchSummary",
+    "check_timeout",
+    "cpu_count",
+    "evaluate_many",
+    "summarise",
+    "worker_count",
+]
 
-_CHUNK = 32
+#: At most this many worker processes per usable CPU core: more only queue for the cores.
+WORKERS_PER_CPU = 2
 
 
 @attrs.frozen
@@ -46,9 +53,9 @@ class BatchResult:
 
     ``status`` is ``ok`` (``decision`` holds the decision's JSON text),
     ``case_error`` (the input is invalid), ``engine_error``, ``crash`` (the worker
-    process died on this case) or ``timeout`` (it ran past the time limit).
-    ``index`` is the 0-based position in the input; ``error`` says what went
-    wrong in one line, never with personal data.
+    process died on this case, or while starting to take it) or ``timeout`` (it ran
+    past the time limit). ``index`` is the 0-based position in the input; ``error``
+    says what went wrong in one line, never with personal data.
     """
 
     index: int
@@ -101,45 +108,104 @@ def _evaluate_one(item: Any, as_of: date, pack: Pack) -> tuple[str, str | None, 
         return "engine_error", None, f"{type(error).__name__}: {str(error)[:200]}"
 
 
-Evaluator = Callable[[Any, date, Pack], tuple[str, str | None, str | None]]
-
-
-def _resolve(spec: str) -> Evaluator:
-    module, _, name = spec.partition(":")
-    found: Evaluator = getattr(importlib.import_module(module), name)
-    return found
-
-
 def evaluate_many(
     cases: Iterable[Any],
     as_of: date,
     pack: Pack | str | Path | None = None,
     *,
     workers: int = 0,
-    timeout: float = 30.0,
+    timeout: float | None = 30.0,
     _evaluator: str = "riskreview.batch:_evaluate_one",
-) -> Iterator[BatchResult]:
+) -> Generator[BatchResult, None, None]:
     """Evaluate every case, yielding one result per input in input order.
 
+    Closing the generator (``results.close()``) stops its worker processes at once.
+
     ``workers=0`` evaluates in this process (fastest for small batches);
-    ``workers=N`` uses N worker processes, so a native crash or a hang costs one
-    case its answer, reported, and nothing else. ``pack`` is a Pack, a pack folder
-    or None for the default pack; workers load it from its folder and check its
-    digest. ``timeout`` is the limit for one case in seconds (workers only).
-    An ``as_of`` the pack does not cover raises
-    :class:`~riskreview.errors.PolicyNotInForceError` before any case is read:
-    it is the caller's mistake, not each case's.
+    ``workers=N`` uses up to N worker processes, so a native crash or a hang costs
+    one case its answer, reported, and nothing else. N is capped at the number of
+    cases (when ``cases`` has a length) and at ``WORKERS_PER_CPU`` per usable core;
+    a worker starts only when there is a case for it. ``pack`` is a Pack, a pack
+    folder or None for the default pack; workers load it from its folder and check
+    its digest. ``timeout`` is the limit for one case in seconds (workers only), a
+    finite number above 0, or None for no limit.
+
+    The arguments are checked when this is called, before any case is read: a
+    ``workers`` or ``timeout`` of the wrong type raises
+    :class:`~riskreview.errors.ArgumentError` (a TypeError), one out of range
+    :class:`~riskreview.errors.ArgumentValueError` (a ValueError), and an
+    ``as_of`` the pack does not cover :class:`~riskreview.errors.PolicyNotInForceError`:
+    they are the caller's mistakes, not each case's.
     """
     check_as_of(as_of)
+    size = worker_count(workers, len(cases) if isinstance(cases, Sized) else None)
+    limit = check_timeout(timeout)
     policy = _as_pack(pack)
     policy.epoch(as_of)
-    if workers <= 0:
-        run = _resolve(_evaluator)
-        for index, item in enumerate(cases):
-            status, decision, error = run(item, as_of, policy)
+    if size == 0:
+        return _in_process(cases, as_of, policy, resolve(_evaluator))
+    return _results(Pool(policy, as_of, size, limit, _evaluator).run(cases))
+
+
+def _results(answers: Generator[Answer, None, None]) -> Generator[BatchResult, None, None]:
+    with contextlib.closing(answers):  # closing the results stops the workers at once
+        for index, item, status, decision, error in answers:
             yield BatchResult(index, _case_id(item), status, decision, error)
-        return
-    yield from _Pool(policy, as_of, workers, timeout, _evaluator).run(cases)
+
+
+def _in_process(
+    cases: Iterable[Any], as_of: date, pack: Pack, run: Evaluator
+) -> Generator[BatchResult, None, None]:
+    index = 0
+    for item in cases:
+        if item is PENDING:
+            continue
+        status, decision, error = run(item, as_of, pack)
+        yield BatchResult(index, _case_id(item), status, decision, error)
+        index += 1
+
+
+def worker_count(workers: int, cases: int | None = None) -> int:
+    """How many worker processes a batch asking for ``workers`` gets at most.
+
+    ``workers`` is capped at ``cases`` (when the number is known) and at
+    ``WORKERS_PER_CPU`` times :func:`cpu_count`; 0 means evaluate in this process.
+
+    >>> worker_count(3, cases=1)
+    1
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int):
+        raise ArgumentError(
+            f"workers must be a whole number of processes such as 2 (0 evaluates in "
+            f"this process), got {type(workers).__name__}"
+        )
+    if workers < 0:
+        raise ArgumentValueError(
+            f"workers must be 0 (evaluate in this process) or a number of worker "
+            f"processes such as 2, got {workers}"
+        )
+    return min(workers, WORKERS_PER_CPU * cpu_count(), workers if cases is None else cases)
+
+
+def check_timeout(timeout: float | None) -> float | None:
+    """``timeout`` as a float, or None (no limit); refuse 0, negatives, nan and inf.
+
+    >>> check_timeout(30)
+    30.0
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ArgumentError(
+            f"timeout must be a number of seconds such as 30, or None for no limit, "
+            f"got {type(timeout).__name__}"
+        )
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ArgumentValueError(
+            f"timeout must be a finite number of seconds above 0 such as 30, or None "
+            f"for no limit, got {timeout!r}"
+        )
+    return float(timeout)
 
 
 def _as_pack(pack: Pack | str | Path | None) -> Pack:
@@ -150,203 +216,36 @@ def _as_pack(pack: Pack | str | Path | None) -> Pack:
     return load_pack(pack)
 
 
-def summarise(results: Iterable[BatchResult], seconds: float = 0.0) -> BatchSummary:
-    """Counts by status and by required action code."""
-    by_status: dict[str, int] = {}
-    actions: dict[str, int] = {}
-    total = 0
-    for result in results:
-        total += 1
-        by_status[result.status] = by_status.get(result.status, 0) + 1
+class _Tally:
+    """Counts by status and by required action code, one result at a time."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_status: dict[str, int] = {}
+        self.actions: dict[str, int] = {}
+
+    def add(self, result: BatchResult) -> None:
+        self.total += 1
+        self.by_status[result.status] = self.by_status.get(result.status, 0) + 1
         if result.decision is not None:
             for action in json.loads(result.decision)["actions"]:
-                actions[action["code"]] = actions.get(action["code"], 0) + 1
-    return BatchSummary(
-        total, dict(sorted(by_status.items())), dict(sorted(actions.items())), seconds
-    )
+                self.actions[action["code"]] = self.actions.get(action["code"], 0) + 1
 
-
-# ---------------------------------------------------------------- worker processes
-
-
-def _worker(conn: Connection, pack_path: str, digest: str, evaluator: str) -> None:
-    """Worker main loop: receive chunks of (index, item), send one reply per item."""
-    try:
-        pack = load_pack(pack_path)
-        if pack.digest != digest:
-            raise PackError(
-                [Problem(pack_path, "the pack changed on disk since the batch loaded it")]
-            )
-        run = _resolve(evaluator)
-        conn.send(("ready", None))
-    except Exception as error:
-        conn.send(("failed", f"worker could not start: {type(error).__name__}: {error}"))
-        return
-    while True:
-        message = conn.recv()
-        if message is None:
-            return
-        as_of, chunk = message
-        for index, item in chunk:
-            conn.send((index, *run(item, as_of, pack)))
-
-
-@attrs.define
-class _Slot:
-    process: Any
-    conn: Connection
-    pending: deque[tuple[int, Any]] = attrs.field(factory=deque)
-    started: float = 0.0
-
-
-class _Pool:
-    """Worker processes fed in chunks; a dead or stuck worker is replaced."""
-
-    def __init__(
-        self, pack: Pack, as_of: date, workers: int, timeout: float, evaluator: str
-    ) -> None:
-        self.pack = pack
-        self.as_of = as_of
-        self.size = workers
-        self.timeout = timeout
-        self.evaluator = evaluator
-        self.context = multiprocessing.get_context("spawn")
-        self.path = pack.path if pack.path else str(default_pack_path())
-
-    def _start(self) -> _Slot:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(
-            target=_worker,
-            args=(child, self.path, self.pack.digest, self.evaluator),
-            daemon=True,
+    def summary(self, seconds: float = 0.0) -> BatchSummary:
+        return BatchSummary(
+            self.total,
+            dict(sorted(self.by_status.items())),
+            dict(sorted(self.actions.items())),
+            seconds,
         )
-        process.start()
-        child.close()
-        kind, detail = parent.recv()
-        if kind != "ready":
-            process.join()
-            raise RiskReviewError(str(detail))
-        return _Slot(process, parent)
 
-    def run(self, cases: Iterable[Any]) -> Iterator[BatchResult]:
-        source = iter(enumerate(cases))
-        retry: deque[tuple[int, Any]] = deque()
-        done: dict[int, BatchResult] = {}
-        ids: dict[int, str | None] = {}
-        next_out = 0
-        slots = [self._start() for _ in range(self.size)]
-        exhausted = False
-        try:
-            while True:
-                for slot in slots:
-                    if not slot.pending:
-                        chunk = self._take(source, retry)
-                        if not chunk and not retry:
-                            exhausted = True
-                        if chunk:
-                            for index, item in chunk:
-                                ids[index] = _case_id(item)
-                            slot.pending.extend(chunk)
-                            slot.started = time.monotonic()
-                            slot.conn.send((self.as_of, chunk))
-                busy = [s for s in slots if s.pending]
-                if not busy and exhausted:
-                    break
-                self._collect(busy, slots, retry, done, ids)
-                while next_out in done:
-                    yield done.pop(next_out)
-                    next_out += 1
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
-        finally:
-            for slot in slots:
-                self._stop(slot)
 
-    @staticmethod
-    def _take(source: Iterator[tuple[int, Any]], retry: deque[tuple[int, Any]]) -> list[Any]:
-        if retry:
-            chunk = list(retry)
-            retry.clear()
-            return chunk
-        chunk = []
-        for pair in source:
-            chunk.append(pair)
-            if len(chunk) == _CHUNK:
-                break
-        return chunk
-
-    def _collect(
-        self,
-        busy: list[_Slot],
-        slots: list[_Slot],
-        retry: deque[tuple[int, Any]],
-        done: dict[int, BatchResult],
-        ids: dict[int, str | None],
-    ) -> None:
-        waiting = {s.conn: s for s in busy} | {s.process.sentinel: s for s in busy}
-        ready = wait(list(waiting), timeout=min(self.timeout, 1.0))
-        now = time.monotonic()
-        for handle in ready:
-            slot = waiting[handle]
-            if handle is slot.conn:
-                self._read(slot, done, ids)
-        for slot in busy:
-            if slot.pending and not slot.process.is_alive():
-                self._read(slot, done, ids)  # answers sent before it died still count
-            if slot.pending and not slot.process.is_alive():
-                self._lose(
-                    slot,
-                    slots,
-                    retry,
-                    done,
-                    ids,
-                    "crash",
-                    f"the worker process died (exit code {slot.process.exitcode})",
-                )
-            elif slot.pending and now - slot.started > self.timeout:
-                self._lose(
-                    slot, slots, retry, done, ids, "timeout", f"no answer within {self.timeout:g} s"
-                )
-
-    @staticmethod
-    def _read(slot: _Slot, done: dict[int, BatchResult], ids: dict[int, str | None]) -> None:
-        try:
-            while slot.conn.poll():
-                index, status, decision, error = slot.conn.recv()
-                slot.pending.popleft()
-                slot.started = time.monotonic()
-                done[index] = BatchResult(index, ids.pop(index, None), status, decision, error)
-        except (EOFError, OSError):
-            return
-
-    def _lose(
-        self,
-        slot: _Slot,
-        slots: list[_Slot],
-        retry: deque[tuple[int, Any]],
-        done: dict[int, BatchResult],
-        ids: dict[int, str | None],
-        status: str,
-        message: str,
-    ) -> None:
-        index, _ = slot.pending.popleft()
-        done[index] = BatchResult(index, ids.pop(index, None), status, None, message)
-        retry.extend(slot.pending)
-        slot.pending.clear()
-        self._stop(slot)
-        slots[slots.index(slot)] = self._start()
-
-    @staticmethod
-    def _stop(slot: _Slot) -> None:
-        if slot.process.is_alive():
-            with contextlib.suppress(OSError, ValueError):
-                slot.conn.send(None)
-            slot.process.join(timeout=1.0)
-        if slot.process.is_alive():
-            slot.process.kill()
-            slot.process.join()
-        slot.conn.close()
+def summarise(results: Iterable[BatchResult], seconds: float = 0.0) -> BatchSummary:
+    """Counts by status and by required action code."""
+    tally = _Tally()
+    for result in results:
+        tally.add(result)
+    return tally.summary(seconds)
 
 
 def cpu_count() -> int:

@@ -1,0 +1,277 @@
+"""The worker processes behind :func:`riskreview.batch.evaluate_many`.
+
+A worker starts only when there is a chunk of cases for it and every started
+worker is busy, up to the batch's size, so a small batch never pays for idle
+processes. Starts do not wait for one another: a worker loads the pack on its
+own, reports ready, and only then is sent its chunk.
+
+Every case sent to a worker is answered, or costs exactly that case:
+
+* a worker that dies (a native crash, the kernel's OOM killer), even while
+  starting, costs the case at its head, reported ``crash``; the rest of its
+  chunk goes to another worker;
+* a case that runs past the time limit, or a worker that has not started within
+  ``START_SECONDS``, costs that case, reported ``timeout``, and the worker is
+  killed;
+* a worker that starts but cannot load the pack (changed on disk, say) fails the
+  batch with a :class:`~riskreview.errors.RiskReviewError`: every worker would.
+
+A source that cannot block (the command line's reader of a pipe) yields
+:data:`PENDING` when no case is ready yet: the pool then goes on collecting
+answers instead of waiting for input while workers hold answers back.
+
+Ctrl-C is ignored by the workers, even while they start (SIGINT is blocked
+around the spawn and the block is inherited), so that it reaches only the batch:
+the batch stops them and keeps what they answered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from datetime import date
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import attrs
+
+from riskreview.errors import PackError, Problem, RiskReviewError
+from riskreview.pack import Pack, default_pack_path, load_pack
+
+#: Cases sent to a worker at a time.
+CHUNK = 32
+#: Seconds a worker may take to start (load the pack) before its first case is lost.
+START_SECONDS = 120.0
+#: Seconds between checks for a dead or stuck worker when none answers.
+_POLL = 1.0
+
+
+class Pending:
+    """The type of :data:`PENDING`."""
+
+    def __repr__(self) -> str:
+        return "PENDING"
+
+
+#: Yielded by a source in place of a case when none is ready yet; never a case.
+PENDING = Pending()
+
+Reply = tuple[str, str | None, str | None]
+Evaluator = Callable[[Any, date, Pack], Reply]
+#: One answer: (index, item, status, decision JSON, error).
+Answer = tuple[int, Any, str, str | None, str | None]
+
+
+def resolve(spec: str) -> Evaluator:
+    """The evaluator function named ``module:function``."""
+    module, _, name = spec.partition(":")
+    found: Evaluator = getattr(importlib.import_module(module), name)
+    return found
+
+
+def _serve(conn: Connection, pack_path: str, digest: str, evaluator: str) -> None:
+    """A worker's main loop: report ready, then answer each chunk of (index, item)
+    one reply per item, until told to stop or the batch goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        try:
+            pack = load_pack(pack_path)
+            if pack.digest != digest:
+                raise PackError(
+                    [Problem(pack_path, "the pack changed on disk since the batch loaded it")]
+                )
+            run = resolve(evaluator)
+        except Exception as error:
+            conn.send(("failed", f"worker could not start: {type(error).__name__}: {error}"))
+            return
+        conn.send(("ready", None))
+        while (message := conn.recv()) is not None:
+            as_of, chunk = message
+            for index, item in chunk:
+                conn.send((index, *run(item, as_of, pack)))
+    except (EOFError, OSError):
+        return  # the batch stopped listening: nothing is left to answer
+
+
+@attrs.define
+class _Slot:
+    process: Any
+    conn: Connection
+    pending: deque[tuple[int, Any]]
+    since: float
+    ready: bool = False
+
+
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """SIGINT held back in this thread (and inherited by a process spawned meanwhile)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class Pool:
+    """Up to ``size`` worker processes evaluating ``(index, item)`` pairs."""
+
+    def __init__(
+        self, pack: Pack, as_of: date, size: int, timeout: float | None, evaluator: str
+    ) -> None:
+        self.pack = pack
+        self.as_of = as_of
+        self.size = size
+        self.timeout = timeout
+        self.evaluator = evaluator
+        self.context = multiprocessing.get_context("spawn")
+        self.path = pack.path if pack.path else str(default_pack_path())
+        self.slots: list[_Slot] = []
+        self.retry: deque[tuple[int, Any]] = deque()
+        self.done: dict[int, Answer] = {}
+        self.read = 0
+        self.exhausted = False
+
+    def run(self, cases: Iterable[Any]) -> Generator[Answer, None, None]:
+        """One answer per case, in input order."""
+        source = iter(cases)
+        next_out = 0
+        try:
+            while True:
+                self._feed(source)
+                busy = [s for s in self.slots if s.pending]
+                if busy:
+                    self._collect(busy)
+                elif self.exhausted and not self.retry:
+                    break  # nothing in flight, nothing to retry, nothing left to read
+                # else the source had no case ready (it waited a moment): ask it again
+                while next_out in self.done:
+                    yield self.done.pop(next_out)
+                    next_out += 1
+        finally:
+            self._shutdown()
+
+    def _feed(self, source: Iterator[Any]) -> None:
+        for slot in self.slots:
+            if slot.ready and not slot.pending:
+                chunk = self._take(source)
+                if not chunk:
+                    return
+                slot.pending.extend(chunk)
+                self._send(slot)
+        while len(self.slots) < self.size:
+            chunk = self._take(source)
+            if not chunk:
+                return
+            self._start(chunk)
+
+    def _take(self, source: Iterator[Any]) -> list[tuple[int, Any]]:
+        chunk = list(self.retry)
+        self.retry.clear()
+        if chunk or self.exhausted:
+            return chunk
+        for item in source:
+            if item is PENDING:
+                return chunk  # what is ready now; more later
+            chunk.append((self.read, item))
+            self.read += 1
+            if len(chunk) == CHUNK:
+                return chunk
+        self.exhausted = True  # never read a source again after its end (a growing file)
+        return chunk
+
+    def _start(self, chunk: list[tuple[int, Any]]) -> None:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve,
+            args=(child, self.path, self.pack.digest, self.evaluator),
+            daemon=True,
+        )
+        with _interrupts_blocked():
+            process.start()
+            self.slots.append(_Slot(process, parent, deque(chunk), time.monotonic()))
+        child.close()
+
+    def _send(self, slot: _Slot) -> None:
+        slot.since = time.monotonic()
+        with contextlib.suppress(OSError):  # a dead worker is found by its sentinel
+            slot.conn.send((self.as_of, list(slot.pending)))
+
+    def _collect(self, busy: list[_Slot]) -> None:
+        waiting = {s.conn: s for s in busy} | {s.process.sentinel: s for s in busy}
+        limit = self.timeout if self.timeout is not None else _POLL
+        for handle in wait(list(waiting), timeout=min(limit, _POLL)):
+            slot = waiting[handle]
+            if handle is slot.conn:
+                self._read(slot)
+        now = time.monotonic()
+        for slot in busy:
+            if slot.pending and not slot.process.is_alive():
+                self._read(slot)  # answers sent before it died still count
+            if not slot.pending:
+                continue
+            if not slot.process.is_alive():
+                when = "" if slot.ready else " while starting"
+                code = slot.process.exitcode
+                self._lose(slot, "crash", f"the worker process died{when} (exit code {code})")
+            elif not slot.ready and now - slot.since > START_SECONDS:
+                message = f"the worker process did not start within {START_SECONDS:g} s"
+                self._lose(slot, "timeout", message)
+            elif slot.ready and self.timeout is not None and now - slot.since > self.timeout:
+                self._lose(slot, "timeout", f"no answer within {self.timeout:g} s")
+
+    def _read(self, slot: _Slot) -> None:
+        try:
+            while slot.pending and slot.conn.poll():
+                message = slot.conn.recv()
+                if len(message) == 2:
+                    kind, detail = message
+                    if kind != "ready":
+                        raise RiskReviewError(str(detail))
+                    slot.ready = True
+                    self._send(slot)
+                    continue
+                index, status, decision, error = message
+                _, item = slot.pending.popleft()
+                slot.since = time.monotonic()
+                self.done[index] = (index, item, status, decision, error)
+        except (EOFError, OSError):
+            return
+
+    def _lose(self, slot: _Slot, status: str, message: str) -> None:
+        index, item = slot.pending.popleft()
+        self.done[index] = (index, item, status, None, message)
+        self.retry.extend(slot.pending)
+        slot.pending.clear()
+        self.slots.remove(slot)
+        _kill(slot)
+
+    def _shutdown(self) -> None:
+        """Stop every worker: an idle one is asked to, a busy one (its answers are no
+        longer wanted) is killed at once; none outlives the batch."""
+        for slot in self.slots:
+            if slot.pending or not slot.ready:
+                with contextlib.suppress(OSError, ValueError):
+                    slot.process.kill()
+            else:
+                with contextlib.suppress(OSError, ValueError):
+                    slot.conn.send(None)
+        deadline = time.monotonic() + 1.0
+        for slot in self.slots:
+            slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            _kill(slot)
+        self.slots.clear()
+
+
+def _kill(slot: _Slot) -> None:
+    if slot.process.is_alive():
+        slot.process.kill()
+    slot.process.join()
+    slot.conn.close()
