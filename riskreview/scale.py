@@ -13,6 +13,8 @@ How it runs:
 * **Where.** With ``scheduler=None`` a local cluster of worker processes is
   started for the call and shut down after it (``distributed.LocalCluster``, one
   thread per worker: the engine serialises evaluations, so threads add nothing).
+  It listens on this machine only, on free ports, with the dashboard off: it never
+  takes Dask's usual ports (8786, 8787), so it runs beside any other cluster.
   With ``scheduler="tcp://host:8786"`` the call connects to a running Dask
   scheduler; every worker needs the same riskreview version installed (checked).
 * **The pack.** The pack folder is read once, here, and its files are sent to
@@ -55,8 +57,8 @@ import attrs
 
 from riskreview._api import check_as_of
 from riskreview._version import VERSION
-from riskreview.batch import BatchResult, cpu_count, evaluate_many
-from riskreview.errors import RiskReviewError
+from riskreview.batch import BatchResult, check_timeout, cpu_count, evaluate_many, worker_count
+from riskreview.errors import ArgumentValueError, RiskReviewError
 from riskreview.pack import Pack, default_pack_path, load_pack
 
 __all__ = ["evaluate_bag", "pack_files"]
@@ -178,10 +180,12 @@ def evaluate_bag(
     ``cases`` is an iterable of cases, or the path of a JSON Lines file (one case a
     line). ``pack_path`` is a pack folder (default: the England & Wales pack).
     ``scheduler`` is the address of a running Dask scheduler; without it a local
-    cluster of ``workers`` processes (default: the usable CPU cores) runs the
-    batch and is shut down afterwards. ``partitions`` is how many parts the
-    caseload is split into (default: four per worker thread). ``timeout`` limits
-    one case, in seconds, when a partition whose worker died is evaluated here.
+    cluster of ``workers`` processes (default: the usable CPU cores; at most
+    :data:`~riskreview.batch.WORKERS_PER_CPU` per core) runs the batch and is shut
+    down afterwards. ``partitions`` is how many parts the caseload is split into
+    (default: four per worker thread). ``timeout`` limits one case, in seconds (a
+    finite number above 0, or None), when a partition whose worker died is
+    evaluated here. Bad arguments are refused before any cluster starts.
 
     The results equal those of :func:`riskreview.batch.evaluate_many` on the same
     cases, pack and date.
@@ -189,6 +193,13 @@ def evaluate_bag(
     check_as_of(as_of)
     if partitions is not None and partitions < 1:
         raise ValueError("partitions must be at least 1")
+    check_timeout(timeout)
+    if isinstance(workers, int) and not isinstance(workers, bool) and workers < 1:
+        raise ArgumentValueError(
+            f"workers must be at least 1 for a local cluster, got {workers}; "
+            "pass a number of worker processes such as 2, or None for one per CPU core"
+        )
+    size = worker_count(workers if workers is not None else cpu_count())
     dask, bag, distributed = _require_dask()
     files = pack_files(pack_path if pack_path is not None else default_pack_path())
     pack = _pack_from_files(files)  # a bad pack fails here, before any cluster starts
@@ -204,14 +215,7 @@ def evaluate_bag(
     results: list[BatchResult] = []
     with contextlib.ExitStack() as stack:
         if scheduler is None:
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=workers if workers is not None else cpu_count(),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
-            )
+            cluster = stack.enter_context(_local_cluster(distributed, size))
             client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
         else:
             client = stack.enter_context(distributed.Client(scheduler, set_as_default=False))
@@ -240,6 +244,25 @@ def evaluate_bag(
             start = len(results)
             results.extend(BatchResult(start + i, *row) for i, row in enumerate(rows))
     return results
+
+
+def _local_cluster(distributed: Any, workers: int) -> Any:
+    """A LocalCluster of ``workers`` processes on 127.0.0.1, every port free-chosen.
+
+    ``dashboard_address=None`` does not turn the scheduler's HTTP server off: it
+    falls back to port 8787, and warns when that is taken. The server always runs
+    (it also answers health checks), so it is given port 0 (any free port), and the
+    dashboard on it is turned off with the scheduler's ``dashboard=False``.
+    """
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        scheduler_port=0,
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
+    )
 
 
 def _isolated(

@@ -1,20 +1,30 @@
-"""The Dask path on a real local cluster gives exactly the in-process batch's answers."""
+"""The Dask path on a real local cluster gives exactly the in-process batch's answers, and
+never needs Dask's usual ports."""
 
 from __future__ import annotations
 
 import builtins
+import contextlib
+import errno
 import json
+import math
 import shutil
+import socket
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import dask
+import distributed
 import pytest
 from distributed import LocalCluster
 
+from riskreview import scale
 from riskreview.batch import BatchResult, evaluate_many
+from riskreview.errors import ArgumentValueError
 from riskreview.pack import Pack, default_pack_path, load_pack
 from riskreview.scale import evaluate_bag, pack_files
 
@@ -76,9 +86,7 @@ def cluster() -> Iterator[LocalCluster]:
     at once (allowed-failures 0), so the crash test does not wait for retries."""
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as local,
+        scale._local_cluster(distributed, 2) as local,
     ):
         yield local
 
@@ -168,6 +176,18 @@ def test_bad_arguments_are_refused_before_any_cluster_starts() -> None:
         evaluate_bag([], AS_OF, partitions=0)
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("timeout", math.nan), ("timeout", 0), ("workers", 0), ("workers", -3)]
+)
+def test_a_bad_timeout_or_worker_count_is_refused_before_any_cluster_starts(
+    option: str, value: float
+) -> None:
+    nowhere = "tcp://127.0.0.1:9"  # nothing listens there: connecting would fail otherwise
+    for scheduler in (None, nowhere):
+        with pytest.raises(ArgumentValueError, match=f"{option} must be"):
+            evaluate_bag(_caseload(2), AS_OF, scheduler=scheduler, **{option: value})
+
+
 def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     real_import = builtins.__import__
 
@@ -180,3 +200,46 @@ def test_without_dask_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ImportError, match=r"riskreview\[dask\]") as info:
         evaluate_bag([], AS_OF)
     assert "distributed" in str(info.value)
+
+
+@contextlib.contextmanager
+def _port_taken(port: int) -> Iterator[None]:
+    """Port ``port`` of 127.0.0.1 held for the block (already held by another process
+    is as good)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        try:
+            holder.bind(("127.0.0.1", port))
+            holder.listen()
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+        yield
+
+
+def test_a_fresh_local_cluster_runs_while_port_8787_is_taken(
+    pack_dir: Path, pack: Pack
+) -> None:
+    items = _caseload(20)
+    with _port_taken(8787):  # Dask's dashboard port: a warning, an error here, if wanted
+        results = evaluate_bag(items, AS_OF, pack_dir, workers=1)
+    assert results == _in_process(items, pack)
+
+
+def _get(port: int, path: str) -> int:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_cluster_listens_on_this_machine_on_free_ports_with_the_dashboard_off(
+    cluster: LocalCluster,
+) -> None:
+    scheduler = cluster.scheduler
+    assert scheduler.address.startswith("tcp://127.0.0.1:")
+    assert scheduler.port != 8786
+    http = scheduler.http_server.port
+    assert http != 8787
+    assert _get(http, "/health") == 200  # the scheduler's HTTP server is up...
+    assert _get(http, "/status") == 404  # ...without the dashboard
