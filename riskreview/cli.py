@@ -5,7 +5,7 @@
     riskreview evaluate CASE.json [--as-of YYYY-MM-DD] [--pack DIR] [--json] [--trace]
     riskreview explain  CASE.json RULE [--as-of] [--pack] [--json]
     riskreview batch    CASES.jsonl -o OUT.jsonl [--errors ERR.jsonl] [--workers N]
-                        [--as-of] [--pack]
+                        [--timeout S] [--as-of] [--pack] [--json]
     riskreview check    [PACK] [--json]
     riskreview test     [PACK] [--json]
     riskreview diff     OLD_PACK NEW_PACK CASES.jsonl [--as-of] [-o report.json]
@@ -29,6 +29,8 @@ code  meaning
       unknown rule, a pack that does not load, a bad ``--as-of``, or an
       ``--as-of`` before the pack is in force
 3     engine or internal error: the rule engine failed (a bug to report)
+130   interrupted (Ctrl-C): ``batch`` put in place what it had decided, and its
+      summary says the files are partial
 ====  ======================================================================
 
 ``diff`` exits 0 when the packs differ in effect: showing the change is its job.
@@ -39,9 +41,9 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import re
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -51,7 +53,7 @@ import attrs
 import click
 from rich.markup import escape
 
-from riskreview import _runtime
+from riskreview import _batchio, _runtime
 from riskreview import schema as schemas
 from riskreview._api import evaluate as evaluate_case
 from riskreview._api import explain as explain_rule
@@ -67,7 +69,6 @@ from riskreview._console import (
 from riskreview._structure import dumps
 from riskreview._terminal import printable
 from riskreview._version import VERSION
-from riskreview.batch import BatchResult, cpu_count, evaluate_many, summarise
 from riskreview.case import Case
 from riskreview.check import check as check_pack
 from riskreview.diff import impact, render_html
@@ -85,7 +86,7 @@ from riskreview.synthetic import generate as synthetic
 
 __all__ = ["EXIT_CODES", "cli", "main"]
 
-OK, FINDINGS, INPUT_ERROR, ENGINE_ERROR = 0, 1, 2, 3
+OK, FINDINGS, INPUT_ERROR, ENGINE_ERROR, INTERRUPTED = 0, 1, 2, 3, 130
 
 EXIT_CODES = """\b
 Exit codes:
@@ -95,6 +96,7 @@ Exit codes:
   2  usage or input error: missing file, invalid JSON, invalid case,
      unknown rule, a pack that does not load, a bad --as-of
   3  engine or internal error
+  130  interrupted (Ctrl-C): batch kept what it decided, marked partial
 """
 
 
@@ -310,6 +312,12 @@ def explain(
         _show_explanation(_console(), explanation)
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds; write one such as 30")
+    return value
+
+
 @cli.command()
 @click.argument("cases_file", metavar="CASES.jsonl", type=click.Path(path_type=Path))
 @click.option(
@@ -330,10 +338,14 @@ def explain(
     type=click.IntRange(min=0),
     default=None,
     help="Worker processes (default: one per CPU core, at most one per 100 cases; "
-    "0 runs in this process).",
+    "0 runs in this process). At most twice the CPU cores are started.",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0.1), default=30.0, help="Seconds allowed per case."
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    callback=_finite,
+    help="Seconds allowed per case (with workers).",
 )
 @_AS_OF
 @_PACK
@@ -350,48 +362,41 @@ def batch(
 ) -> None:
     """Decide every case of a JSON Lines file (one case per line).
 
-    A bad line never stops the batch: it is written to the errors file with its
-    line number and case id, and the batch goes on. Exits 1 if any line was
-    not decided.
+    CASES.jsonl may be '-' (stdin) or a pipe. A bad line never stops the batch:
+    it is written to the errors file with its line number and case id, and the
+    batch goes on. Exits 1 if any line was not decided.
+
+    Both files are written aside and put in place when the batch ends, so a run
+    refused (exit 2) or failed (exit 3) leaves them as they were. Ctrl-C stops
+    the batch and exits 130: the files then hold the cases decided before it,
+    and the summary says they are partial ("interrupted": true with --json).
     """
     pack = _load(pack_dir)
     when = as_of or _today(pack)
     errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
-    total = _count_lines(cases_file)
-    _distinct(cases_file, output, errors_path)
-    lines: collections.deque[int] = collections.deque()
-    started = time.monotonic()
-    console = _console(stderr=True)
-    with _open_out(output) as out, _open_out(errors_path) as err, _progress(console) as bar:
-        task = bar.add_task("deciding", total=total)
-
-        def written(results: Iterator[BatchResult]) -> Iterator[BatchResult]:
-            for result in results:
-                line = lines.popleft()
-                if result.decision is not None:
-                    out.write(result.decision + "\n")
-                else:
-                    record = {
-                        "line": line,
-                        "case_id": result.case_id,
-                        "status": result.status,
-                        "error": result.error,
-                    }
-                    err.write(json.dumps(record, ensure_ascii=False) + "\n")
-                bar.advance(task)
-                yield result
-
-        items = _jsonl(cases_file, lines)
-        if workers is None:
-            workers = min(cpu_count(), max(1, total // 100))
-        run = evaluate_many(items, when, pack, workers=workers, timeout=timeout)
-        summary = summarise(written(run))
-    summary = attrs.evolve(summary, seconds=round(time.monotonic() - started, 3))
+    try:
+        source = _batchio.open_source(cases_file)
+        try:
+            with _progress(_console(stderr=True)) as bar:
+                outcome = _batchio.run(
+                    source, output, errors_path, pack, when, workers, timeout, bar
+                )
+        finally:
+            source.close()
+    except _batchio.FileProblem as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        _fail("interrupted before any case was decided; no file was written", code=INTERRUPTED)
     if as_json:
-        click.echo(json.dumps(attrs.asdict(summary) | {"errors_file": str(errors_path)}))
+        click.echo(outcome.to_json(errors_path))
     else:
-        _show_summary(_console(), summary, output, errors_path)
+        _show_summary(_console(), outcome.summary, output, errors_path)
+    if outcome.interrupted:
+        _fail(outcome.partial(output, errors_path), code=INTERRUPTED)
+    summary = outcome.summary
     _finish(FINDINGS if summary.by_status.get("ok", 0) != summary.total else OK)
+
+
 
 
 @cli.command()
@@ -560,34 +565,25 @@ def main(args: Sequence[str] | None = None) -> None:
 # ------------------------------------------------------------------ files
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(path: Path) -> int | None:
+    """The non-blank lines of a regular file; None for stdin or a pipe."""
     try:
-        with path.open("rb") as stream:
-            return sum(1 for line in stream if line.strip())
-    except FileNotFoundError:
-        _fail(f"{path}: no such file")
-    except IsADirectoryError:
-        _fail(f"{path}: is a folder, expected a JSON Lines file")
-    except OSError as error:
-        _fail(f"{path}: cannot read it: {error.strerror}")
+        return _batchio.count_input(path)
+    except _batchio.FileProblem as error:
+        _fail(str(error))
 
 
 def _jsonl(path: Path, numbers: collections.deque[int]) -> Iterator[bytes]:
-    """The non-blank lines of a JSON Lines file, recording each one's line number."""
-    with path.open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            if line.strip():
-                numbers.append(number)
-                yield line
-
-
-def _distinct(source: Path, *targets: Path) -> None:
-    """Refuse to write over the input, or two outputs into one file."""
-    seen = {source.resolve(): "the input"}
-    for target in targets:
-        if target.resolve() in seen:
-            _fail(f"{target}: is {seen[target.resolve()]}; write to another file")
-        seen[target.resolve()] = "another output"
+    """The non-blank lines of a JSON Lines file ('-' for stdin), recording each one's
+    line number."""
+    try:
+        source = _batchio.open_source(path, count=False)
+    except _batchio.FileProblem as error:
+        _fail(str(error))
+    try:
+        yield from (line for line in source.lines(numbers) if isinstance(line, bytes))
+    finally:
+        source.close()
 
 
 def _open_out(path: Path) -> IO[str]:

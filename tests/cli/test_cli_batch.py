@@ -1,13 +1,19 @@
-"""`riskreview batch`: a bad line never stops the batch, and says where it is."""
+"""`riskreview batch`: a bad line never stops the batch, and says where it is; a
+caseload may come on stdin or through a pipe."""
 
 from __future__ import annotations
 
 import collections
 import json
+import os
+import subprocess
+import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_support import AS_OF, Run, dump, error_lines, write_jsonl
 
 import riskreview
@@ -109,3 +115,90 @@ def test_batch_never_writes_over_its_input(run: Run, tmp_path: Path) -> None:
     (line,) = error_lines(run("batch", cases, "-o", cases))
     assert line == f"error: {cases}: is the input; write to another file"
     assert cases.read_text("utf-8") == dump({"case_id": "A"}) + "\n"
+
+
+# ------------------------------------------------------------------ stdin and pipes
+
+
+def _command(*args: str | Path) -> list[str]:
+    """``riskreview ARGS`` run by this Python in a process of its own."""
+    return [sys.executable, "-c", "from riskreview.cli import main; main()", *map(str, args)]
+
+
+def _expected(lines: list[str]) -> list[str]:
+    return [riskreview.evaluate(line, DAY).to_json() for line in lines]
+
+
+def test_a_caseload_on_stdin_as_dash_is_decided(run: Run, tmp_path: Path) -> None:
+    lines = [dump(c) for c in generate(3, seed=5, as_of=DAY)]
+    out = tmp_path / "out.jsonl"
+    options = ("--workers", "0", "--as-of", AS_OF, "--json")
+    result = run("batch", "-", "-o", out, *options, stdin="".join(f"{x}\n" for x in lines))
+    assert result.exit_code == 0, result.output
+    assert out.read_text("utf-8").splitlines() == _expected(lines)
+    summary = json.loads(result.stdout)
+    assert (summary["total"], summary["input_cases"], summary["interrupted"]) == (3, None, False)
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_a_caseload_piped_in_is_read_once_and_every_case_decided(
+    tmp_path: Path, name: str
+) -> None:
+    lines = [dump(c) for c in generate(4, seed=6, as_of=DAY)]
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        _command("batch", name, "-o", out, "--workers", "1", "--as-of", AS_OF, "--json"),
+        input="".join(f"{x}\n" for x in lines).encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text("utf-8").splitlines() == _expected(lines)
+    summary = json.loads(done.stdout)
+    assert summary["total"] == 4 and summary["input_cases"] is None
+
+
+def test_a_caseload_from_a_named_pipe_is_read_once_and_decided(tmp_path: Path) -> None:
+    lines = [dump(c) for c in generate(3, seed=7, as_of=DAY)]
+    fifo = tmp_path / "cases.fifo"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as pipe:
+            pipe.writelines(f"{x}\n" for x in lines)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(  # a second read of the pipe would wait for a writer for ever
+        _command("batch", fifo, "-o", out, "--workers", "0", "--as-of", AS_OF, "--json"),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    writer.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text("utf-8").splitlines() == _expected(lines)
+    assert json.loads(done.stdout)["input_cases"] is None
+
+
+def test_a_regular_file_is_counted_beforehand(run: Run, tmp_path: Path) -> None:
+    cases, _ = _caseload(tmp_path)
+    out = tmp_path / "out.jsonl"
+    result = run("batch", cases, "-o", out, "--workers", "0", "--as-of", AS_OF, "--json")
+    non_blank = [x for x in cases.read_text("utf-8").splitlines() if x.strip()]
+    assert json.loads(result.stdout)["input_cases"] == len(non_blank)
+
+
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "0", "-1"])
+def test_a_timeout_that_is_not_a_finite_number_above_0_is_bad_input(
+    run: Run, tmp_path: Path, timeout: str
+) -> None:
+    cases = write_jsonl(tmp_path / "c.jsonl", [dump({"case_id": "A"})])
+    out = tmp_path / "out.jsonl"
+    (line,) = error_lines(run("batch", cases, "-o", out, "--timeout", timeout))
+    assert "'--timeout'" in line and timeout in line
+    assert not out.exists()

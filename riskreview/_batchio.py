@@ -1,0 +1,398 @@
+"""Running ``riskreview batch``: one input read once, outputs put in place at the end.
+
+* **The input** is ``-`` (stdin) or a path, which may be a pipe (``/dev/stdin``, a
+  FIFO). It is read exactly once, as a stream. Its cases are counted beforehand
+  only when it is a regular file, by reading it apart from the stream
+  (``os.pread``), so counting never consumes a pipe; otherwise the total is
+  unknown and progress shows a count alone.
+* **The outputs** (decisions and errors) are each written to a hidden temporary
+  file in the target's folder, and renamed over the target (``os.replace``) when
+  the batch ends, finished or interrupted. A batch refused or failed leaves the
+  targets as they were. A target that is a device or a pipe (``/dev/null``) is
+  written directly: there is nothing to replace.
+* **Checks first.** Before any output is opened the input must be readable and
+  every output must be a file other than the input and than the other output,
+  compared by device and inode, so a hard link, a symlink or the file stdin was
+  redirected from is recognised.
+* **Ctrl-C** (SIGINT) stops the batch between two results, never inside the
+  writing of one: what was decided is kept, in input order, and the outputs are
+  put in place holding exactly the cases before the interruption.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import select
+import signal
+import stat
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from types import FrameType
+from typing import IO, BinaryIO
+
+import attrs
+from rich.progress import Progress
+
+from riskreview._pool import PENDING, Pending
+from riskreview.batch import BatchResult, BatchSummary, _Tally, cpu_count, evaluate_many
+from riskreview.pack import Pack
+
+
+class FileProblem(Exception):
+    """A file the batch cannot use; the message is one line for the user."""
+
+
+#: Seconds a pipe is waited on before the batch turns to its workers' answers.
+_WAIT = 0.2
+
+
+@attrs.define
+class Source:
+    """The input: an open binary stream and what is known of it beforehand.
+
+    ``pipe`` is true for a stream that may keep the batch waiting (a pipe, a FIFO,
+    a terminal): it is read without blocking, so the batch goes on writing answers
+    while the writer at the other end is slow.
+    """
+
+    stream: BinaryIO
+    total: int | None
+    identity: tuple[int, int] | None
+    pipe: bool = False
+
+    def lines(self, numbers: deque[int]) -> Iterator[bytes | Pending]:
+        """The non-blank lines, recording each one's line number in ``numbers``; from a
+        pipe, :data:`~riskreview._pool.PENDING` whenever no line is ready yet."""
+        found: Iterator[bytes | Pending] = self._pipe_lines() if self.pipe else iter(self.stream)
+        number = 0
+        for line in found:
+            if isinstance(line, Pending):
+                yield line
+                continue
+            number += 1
+            if line.strip():
+                numbers.append(number)
+                yield line
+
+    def _pipe_lines(self) -> Iterator[bytes | Pending]:
+        fd = self.stream.fileno()
+        pieces: list[bytes] = []
+        while True:
+            ready, _, _ = select.select([fd], [], [], _WAIT)
+            if not ready:
+                yield PENDING
+                continue
+            block = os.read(fd, 1 << 16)
+            if not block:
+                break
+            start = 0
+            while (end := block.find(b"\n", start)) != -1:
+                pieces.append(block[start : end + 1])
+                yield b"".join(pieces)
+                pieces.clear()
+                start = end + 1
+            if start < len(block):
+                pieces.append(block[start:])
+        if pieces:
+            yield b"".join(pieces)
+
+    def close(self) -> None:
+        """Close the input, unless it is stdin."""
+        if self.stream is not sys.stdin.buffer:
+            self.stream.close()
+
+
+def open_source(path: Path, *, count: bool = True) -> Source:
+    """Open the input (``-`` for stdin); refuse one that cannot be read. Count its
+    cases when it is a regular file (and ``count``)."""
+    if str(path) == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = path.open("rb")
+        except FileNotFoundError:
+            raise FileProblem(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise FileProblem(f"{path}: is a folder, expected a JSON Lines file") from None
+        except OSError as error:
+            raise FileProblem(f"{path}: cannot read it: {error.strerror}") from None
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):  # stdin replaced by an in-memory stream
+        return Source(stream, None, None)
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        stream.close()
+        raise FileProblem(f"{path}: is a folder, expected a JSON Lines file")
+    regular = stat.S_ISREG(info.st_mode)
+    total = count_lines(fd) if count and regular else None
+    return Source(stream, total, (info.st_dev, info.st_ino), pipe=not regular)
+
+
+def count_input(path: Path) -> int | None:
+    """The non-blank lines of the regular file at ``path``; None for ``-`` or a pipe,
+    which is not opened: counting would consume it."""
+    if str(path) == "-":
+        return None
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileProblem(f"{path}: is a folder, expected a JSON Lines file")
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with path.open("rb") as stream:
+            return count_lines(stream.fileno())
+    except FileNotFoundError:
+        raise FileProblem(f"{path}: no such file") from None
+    except OSError as error:
+        raise FileProblem(f"{path}: cannot read it: {error.strerror}") from None
+
+
+def count_lines(fd: int) -> int | None:
+    """The non-blank lines of the regular file open as ``fd``, from its offset on,
+    read without moving the offset (None where ``os.pread`` is missing)."""
+    if not hasattr(os, "pread"):
+        return None
+    offset = os.lseek(fd, 0, os.SEEK_CUR)
+    count, carry = 0, b""
+    while block := os.pread(fd, 1 << 20, offset):
+        offset += len(block)
+        pieces = (carry + block).split(b"\n")
+        carry = pieces.pop()
+        count += sum(1 for piece in pieces if piece.strip())
+    return count + (1 if carry.strip() else 0)
+
+
+def _identity(path: Path) -> tuple[str | int, ...]:
+    """What makes two paths one file: device and inode when it exists, else its real path."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return ("path", os.path.realpath(path))
+    except OSError as error:
+        raise FileProblem(f"{path}: cannot write it: {error.strerror}") from None
+    return (info.st_dev, info.st_ino)
+
+
+def check_distinct(source: Source, output: Path, errors: Path) -> None:
+    """Refuse an output that is the input, or both outputs in one file."""
+    seen: dict[tuple[str | int, ...], str] = {}
+    if source.identity is not None:
+        seen[source.identity] = "the input"
+    for target, name in ((output, "the decisions output (-o)"), (errors, "the errors file")):
+        key = _identity(target)
+        if key in seen:
+            raise FileProblem(f"{target}: is {seen[key]}; write to another file")
+        seen[key] = name
+
+
+class Output:
+    """One output: a temporary file beside the target, put in place by :meth:`commit`."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.temp: Path | None = None
+        try:
+            info: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        except OSError as error:
+            raise FileProblem(f"{target}: cannot write it: {error.strerror}") from None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise FileProblem(f"{target}: is a folder; name a file to write")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            self.final = target  # a device or a pipe: nothing to replace
+            self.stream = self._open(lambda: os.open(target, os.O_WRONLY | os.O_APPEND))
+            return
+        if info is not None and not os.access(target, os.W_OK):
+            raise FileProblem(f"{target}: cannot write it: it is read-only")
+        self.final = Path(os.path.realpath(target))  # a symlink is written through
+        temp = self.final.with_name(f".{self.final.name}.{secrets.token_hex(4)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        self.stream = self._open(lambda: os.open(temp, flags, 0o666))
+        self.temp = temp
+        if info is not None:
+            os.chmod(temp, stat.S_IMODE(info.st_mode))
+
+    def _open(self, opener: Callable[[], int]) -> IO[str]:
+        try:
+            fd = opener()
+        except OSError as error:
+            raise FileProblem(f"{self.target}: cannot write it: {error.strerror}") from None
+        return open(fd, "w", encoding="utf-8", buffering=1)  # line by line: a reader sees progress
+
+    def commit(self) -> None:
+        """Finish the file and put it in place of the target."""
+        self.stream.flush()
+        if self.temp is not None:
+            os.fsync(self.stream.fileno())
+        self.stream.close()
+        if self.temp is not None:
+            os.replace(self.temp, self.final)
+            self.temp = None
+
+    def discard(self) -> None:
+        """Drop what was written; the target stays as it was."""
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self.temp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.temp.unlink()
+            self.temp = None
+
+
+@contextlib.contextmanager
+def outputs(*targets: Path) -> Iterator[tuple[Output, ...]]:
+    """Open every output; put them all in place when the block ends, none if it fails."""
+    opened: list[Output] = []
+    try:
+        for target in targets:
+            opened.append(Output(target))
+        yield tuple(opened)
+    except BaseException:
+        for output in opened:
+            output.discard()
+        raise
+    for output in opened:
+        output.commit()
+
+
+class Interrupts:
+    """Ctrl-C held back except inside :meth:`allowed`, where the batch waits for its
+    next result: a result is written whole, and counted, or not at all, and the
+    outputs are put in place undisturbed.
+
+    Only in the main thread, and not when SIGINT is ignored (``nohup``).
+    """
+
+    def __init__(self) -> None:
+        self.holding = True
+        self.pending = False
+        self.previous: Callable[[int, FrameType | None], object] | int | None = None
+        self.installed = False
+
+    def __enter__(self) -> Interrupts:
+        with contextlib.suppress(ValueError):  # not the main thread: leave Ctrl-C as it is
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+                self.previous = signal.signal(signal.SIGINT, self._handle)
+                self.installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.installed:
+            previous = self.previous if self.previous is not None else signal.SIG_DFL
+            signal.signal(signal.SIGINT, previous)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.holding:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def allowed(self) -> Iterator[None]:
+        """Let Ctrl-C raise KeyboardInterrupt within the block (at once if it came before)."""
+        if self.pending:
+            raise KeyboardInterrupt
+        self.holding = False
+        try:
+            yield
+        finally:
+            self.holding = True
+
+
+@attrs.frozen
+class Outcome:
+    """How a batch run ended: its summary; whether Ctrl-C stopped it; the cases the
+    input held when they could be counted beforehand; the line number of the last
+    case written (0 when none was)."""
+
+    summary: BatchSummary
+    interrupted: bool
+    expected: int | None
+    last_line: int
+
+    def to_json(self, errors: Path) -> str:
+        """The summary for machines: counts by status and action, the errors file,
+        whether the batch was interrupted, the cases counted beforehand (null when the
+        input was a stream) and the line number of the last case written."""
+        extra = {
+            "errors_file": str(errors),
+            "interrupted": self.interrupted,
+            "input_cases": self.expected,
+            "last_line": self.last_line,
+        }
+        return json.dumps(attrs.asdict(self.summary) | extra)
+
+    def partial(self, output: Path, errors: Path) -> str:
+        """What an interrupted batch left, in one line."""
+        of = "" if self.expected is None else f" of {self.expected}"
+        return (
+            f"interrupted after {self.summary.total}{of} cases: {output} and {errors} are "
+            f"partial, holding the cases of lines 1 to {self.last_line} only"
+        )
+
+
+def default_workers(total: int | None) -> int:
+    """One worker per core, at most one per 100 cases when the number is known."""
+    return cpu_count() if total is None else min(cpu_count(), max(1, total // 100))
+
+
+def run(
+    source: Source,
+    output: Path,
+    errors: Path,
+    pack: Pack,
+    as_of: date,
+    workers: int | None,
+    timeout: float,
+    progress: Progress,
+) -> Outcome:
+    """Decide every case of ``source``: decisions to ``output``, the cases not decided
+    to ``errors``, each with its line number, case id, status and error.
+
+    Everything is checked before an output is opened; the outputs are put in place
+    at the end, also when Ctrl-C stopped the batch (they then hold the cases before
+    it, in order), and not at all when the batch failed.
+    """
+    check_distinct(source, output, errors)
+    numbers: deque[int] = deque()
+    count = default_workers(source.total) if workers is None else workers
+    results = evaluate_many(source.lines(numbers), as_of, pack, workers=count, timeout=timeout)
+    tally, last_line, interrupted = _Tally(), 0, False
+    started = time.monotonic()
+    with Interrupts() as interrupts:
+        with contextlib.closing(results), outputs(output, errors) as (out, err):
+            task = progress.add_task("deciding", total=source.total)
+            while True:
+                try:
+                    with interrupts.allowed():
+                        result = next(results)
+                except StopIteration:
+                    break
+                except KeyboardInterrupt:
+                    interrupted = True
+                    break
+                line = numbers.popleft()
+                _write(out.stream, err.stream, line, result)
+                tally.add(result)
+                last_line = line
+                progress.advance(task)
+            results.close()  # the workers stop before the outputs are put in place
+        summary = tally.summary(round(time.monotonic() - started, 3))
+    return Outcome(summary, interrupted, source.total, last_line)
+
+
+def _write(out: IO[str], err: IO[str], line: int, result: BatchResult) -> None:
+    if result.decision is not None:
+        out.write(result.decision + "\n")
+        return
+    record = {"line": line, "case_id": result.case_id, "status": result.status}
+    err.write(json.dumps(record | {"error": result.error}, ensure_ascii=False) + "\n")
