@@ -38,7 +38,7 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
     rt = runtime(pack, epoch)
     vals = values(pack, case, as_of, rt.calendar)
     found = match(rt, case, as_of, vals.extras)
-    ref = reference(pack, case, as_of, rt.calendar, vals)
+    ref = reference(pack, case, as_of, rt.calendar, vals, rt.memo.setdefault("quick", {}))
     results = walk(pack, ref, found, trace=trace)
     flips: list[date] = []
     actions = _assemble.actions(pack, ref, rt.calendar, found, results, flips)

@@ -29,10 +29,9 @@ from riskreview._conditions import (
     Window,
 )
 from riskreview._fields import EXTRA, Field, virtual_value
-from riskreview._vocab import ORDERED
+from riskreview._logic import Truth, agree, all_of, any_of, compare
+from riskreview._quick import compile_truth
 from riskreview.calendar import Calendar
-
-Truth = bool | None
 
 
 class Result:
@@ -83,6 +82,8 @@ class Reference:
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
     complete: bool = False  # evaluate every part, even after the outcome is decided
     index_lists: bool = True  # let an ``any`` skip items its own key test rules out
+    # id(node) → (node, compiled test): shared by every evaluation of a policy period
+    quick: dict[int, tuple[Node, Callable[[Any, Any], Truth]]] = attrs.field(factory=dict)
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
     _index: dict[tuple[str, str], dict[Any, list[int]]] = attrs.field(
         factory=dict, init=False, repr=False
@@ -140,7 +141,7 @@ class Reference:
                 if part.truth is decisive and not self.complete:
                     break
             truths = [p.truth for p in parts]
-            truth = _or(truths) if decisive else _and(truths)
+            truth = any_of(truths) if decisive else all_of(truths)
             return Result(node, truth, tuple(parts))
         if isinstance(node, Named):
             inner = self.evaluate(node.item, item, prefix)
@@ -176,11 +177,11 @@ class Reference:
         parts = tuple(collected)
         matched = tuple(i for i, p in zip(kept, parts, strict=True) if p.truth)
         if node.mode == "any":
-            truth = _or([p.truth for p in parts])
+            truth = any_of([p.truth for p in parts])
         elif node.mode == "all":
-            truth = _and([p.truth for p in parts])
+            truth = all_of([p.truth for p in parts])
         else:
-            found = _or([p.truth for p in parts])
+            found = any_of([p.truth for p in parts])
             truth = None if found is None else not found
         # ``expected`` holds how many items the list has (``parts`` may be fewer)
         return Result(node, truth, parts, actual=matched, expected=len(items), path=node.path)
@@ -206,39 +207,18 @@ class Reference:
 
     def truth(self, node: Node, item: Any = None) -> Truth:
         """The three-valued truth of ``node`` alone (for the case, or ``item``), with no
-        :class:`Result` made: what :meth:`evaluate` decides, at a fraction of the cost."""
-        if isinstance(node, All | AnyOf):
-            decisive = isinstance(node, AnyOf)
-            unknown = False
-            for n in node.items:
-                t = self.truth(n, item)
-                if t is decisive:
-                    return decisive
-                if t is None:
-                    unknown = True
-            return None if unknown else not decisive
-        if isinstance(node, Named):
-            return self.truth(node.item, item)
-        if isinstance(node, Not):
-            inner = self.truth(node.item, item)
-            return None if inner is None else not inner
+        :class:`Result` made: what :meth:`evaluate` decides, at a fraction of the cost.
+        A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
             return self._quant(node).truth
-        actual = self.lookup(item if node.scope == "item" else self.case, node.field)
-        op = node.op
-        if op == "exists":
-            return actual is not None
-        if op == "missing":
-            return actual is None
-        if op in ("older_than", "within_last", "within_next"):
-            return self._window(node, actual, "").truth
-        if actual is None:
-            return None
-        value = node.value
-        if isinstance(value, ParamRef | FieldRef):
-            options = self._options(value)
-            return _agree([None if e is None else _compare(op, actual, e) for e in options])
-        return _compare(op, actual, value)
+        entry = self.quick.get(id(node))
+        if entry is None:
+            entry = self.quick[id(node)] = (node, compile_truth(node))
+        return entry[1](self, item)
+
+    def window_truth(self, node: Cmp, actual: date | None) -> Truth:
+        """The truth of a time window over ``actual`` (a date of the case or an item)."""
+        return self._window(node, actual, "").truth
 
     def _cmp(self, node: Cmp, item: Any, prefix: str) -> Result:
         owner = item if node.scope == "item" else self.case
@@ -255,11 +235,11 @@ class Reference:
             return self._noted(Result(node, None, actual=actual, path=path))
         value = node.value
         if isinstance(value, ParamRef | FieldRef):
-            options = self._options(value)
-            truth = _agree([None if e is None else _compare(op, actual, e) for e in options])
+            options = self.options(value)
+            truth = agree([None if e is None else compare(op, actual, e) for e in options])
             expected = options[0] if len(options) == 1 else None
         else:
-            truth, expected = _compare(op, actual, value), value
+            truth, expected = compare(op, actual, value), value
         return self._noted(Result(node, truth, actual=actual, expected=expected, path=path))
 
     def _noted(self, result: Result) -> Result:
@@ -269,7 +249,7 @@ class Reference:
                 result.note = note
         return result
 
-    def _options(self, value: Any) -> list[Any]:
+    def options(self, value: Any) -> list[Any]:
         """The values a comparison value can take: one, or every row of a keyed table
         whose key is unknown (the test is decided only if all rows agree)."""
         if isinstance(value, ParamRef) and value.by is not None:
@@ -290,7 +270,7 @@ class Reference:
             elapsed = (self.as_of - actual).days
         scale = 7 if window.unit == "weeks" else 1
         truths: list[Truth] = []
-        amounts = [None if a is None else a * scale for a in self._options(window.amount)]
+        amounts = [None if a is None else a * scale for a in self.options(window.amount)]
         for amount in amounts:
             if amount is None:
                 truths.append(None)
@@ -304,7 +284,7 @@ class Reference:
         expected = amounts[0] if len(amounts) == 1 else None
         return Result(
             node,
-            _agree(truths),
+            agree(truths),
             actual=actual,
             expected=expected,
             path=path,
@@ -332,65 +312,6 @@ def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...]] | None:
             ):
                 return t.field, tuple(values)
     return None
-
-
-def _rank(value: Any) -> Any:
-    if isinstance(value, StrEnum) and type(value) in ORDERED:
-        return list(type(value)).index(value)
-    return value
-
-
-def _compare(op: str, actual: Any, expected: Any) -> bool:
-    if op == "eq":
-        return bool(actual == expected)
-    if op == "ne":
-        return bool(actual != expected)
-    if op == "in":
-        return actual in expected
-    if op == "not_in":
-        return actual not in expected
-    if op == "contains":
-        return expected in actual
-    if op == "not_contains":
-        return expected not in actual
-    if op == "contains_any":
-        return any(e in actual for e in expected)
-    if op == "contains_none":
-        return not any(e in actual for e in expected)
-    a, e = _rank(actual), _rank(expected)
-    if op == "lt":
-        return bool(a < e)
-    if op == "lte":
-        return bool(a <= e)
-    if op == "gt":
-        return bool(a > e)
-    return bool(a >= e)
-
-
-def _agree(truths: list[Truth]) -> Truth:
-    """True or False when every option agrees, else undecided."""
-    first = truths[0]
-    return first if all(t is first for t in truths) else None
-
-
-def _and(truths: list[Truth]) -> Truth:
-    seen_unknown = False
-    for t in truths:
-        if t is False:
-            return False
-        if t is None:
-            seen_unknown = True
-    return None if seen_unknown else True
-
-
-def _or(truths: list[Truth]) -> Truth:
-    seen_unknown = False
-    for t in truths:
-        if t is True:
-            return True
-        if t is None:
-            seen_unknown = True
-    return None if seen_unknown else False
 
 
 def unknown_paths(result: Result) -> list[str]:

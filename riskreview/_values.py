@@ -93,8 +93,25 @@ class DerivedNotes(Mapping[str, str]):
         return len(self._derived)
 
 
-def reference(pack: Any, case: Any, as_of: date, calendar: Calendar, vals: Values) -> Reference:
-    """The reference evaluator for one case, reading its inputs and derived values."""
+def reference(
+    pack: Any,
+    case: Any,
+    as_of: date,
+    calendar: Calendar,
+    vals: Values,
+    quick: dict[int, Any] | None = None,
+) -> Reference:
+    """The reference evaluator for one case, reading its inputs and derived values.
+
+    ``quick`` holds the compiled truth tests of the policy period (its runtime's
+    memo), so each condition is compiled once, not once per case.
+    """
     return Reference(
-        case, as_of, pack.parameter, calendar, vals.extras, DerivedNotes(pack, vals.derived)
+        case,
+        as_of,
+        pack.parameter,
+        calendar,
+        vals.extras,
+        DerivedNotes(pack, vals.derived),
+        quick={} if quick is None else quick,
     )

@@ -1,0 +1,76 @@
+"""Three-valued (Kleene) logic and the comparisons every evaluator of conditions shares.
+
+``True``, ``False`` or ``None`` (cannot be decided: a fact is unknown).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from riskreview._vocab import ORDERED
+
+Truth = bool | None
+
+
+def rank(value: Any) -> Any:
+    """A value as it is ordered: a member of an ordered vocabulary by its position."""
+    if isinstance(value, StrEnum) and type(value) in ORDERED:
+        return list(type(value)).index(value)
+    return value
+
+
+def compare(op: str, actual: Any, expected: Any) -> bool:
+    """``actual op expected`` for a known ``actual``."""
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "ne":
+        return bool(actual != expected)
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op == "contains":
+        return expected in actual
+    if op == "not_contains":
+        return expected not in actual
+    if op == "contains_any":
+        return any(e in actual for e in expected)
+    if op == "contains_none":
+        return not any(e in actual for e in expected)
+    a, e = rank(actual), rank(expected)
+    if op == "lt":
+        return bool(a < e)
+    if op == "lte":
+        return bool(a <= e)
+    if op == "gt":
+        return bool(a > e)
+    return bool(a >= e)
+
+
+def agree(truths: list[Truth]) -> Truth:
+    """True or False when every option agrees, else undecided."""
+    first = truths[0]
+    return first if all(t is first for t in truths) else None
+
+
+def all_of(truths: list[Truth]) -> Truth:
+    """Kleene conjunction: false if any part is, else unknown if any part is."""
+    seen_unknown = False
+    for t in truths:
+        if t is False:
+            return False
+        if t is None:
+            seen_unknown = True
+    return None if seen_unknown else True
+
+
+def any_of(truths: list[Truth]) -> Truth:
+    """Kleene disjunction: true if any part is, else unknown if any part is."""
+    seen_unknown = False
+    for t in truths:
+        if t is True:
+            return True
+        if t is None:
+            seen_unknown = True
+    return None if seen_unknown else False

@@ -1,0 +1,112 @@
+"""Quick truth tests: a condition compiled once into Python closures.
+
+The reference walk puts every item of a list to its ``any`` condition; most fail,
+and only those that match or cannot be decided are then walked in full for their
+evidence. This module turns a condition into a function ``(reference, item) →
+truth`` with the dispatch on node kinds done once, when a policy period first
+meets the condition, instead of once per item. Its answers are the reference
+evaluator's own (:meth:`Reference.truth`), which a test checks on every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
+from riskreview._fields import EXTRA, virtual_value
+from riskreview._logic import Truth, agree, compare
+
+if TYPE_CHECKING:  # an annotation only: the reference evaluator calls this module
+    from riskreview._reference import Reference
+
+Test = Callable[["Reference", Any], Truth]
+_WINDOWS = ("older_than", "within_last", "within_next")
+
+
+def compile_truth(node: Node) -> Test:
+    """A function giving ``node``'s three-valued truth for the case or an item."""
+    if isinstance(node, All | AnyOf):
+        parts = tuple(compile_truth(n) for n in node.items)
+        decisive = isinstance(node, AnyOf)
+
+        def combined(ref: Reference, item: Any) -> Truth:
+            unknown = False
+            for part in parts:
+                t = part(ref, item)
+                if t is decisive:
+                    return decisive
+                if t is None:
+                    unknown = True
+            return None if unknown else not decisive
+
+        return combined
+    if isinstance(node, Named):
+        return compile_truth(node.item)
+    if isinstance(node, Not):
+        inner = compile_truth(node.item)
+
+        def negated(ref: Reference, item: Any) -> Truth:
+            t = inner(ref, item)
+            return None if t is None else not t
+
+        return negated
+    if isinstance(node, Quant):
+        return lambda ref, item: ref.truth(node, item)
+    assert isinstance(node, Cmp)
+    return _comparison(node)
+
+
+def _comparison(node: Cmp) -> Test:
+    read = _reader(node)
+    op, value = node.op, node.value
+    if op == "exists":
+        return lambda ref, item: read(ref, item) is not None
+    if op == "missing":
+        return lambda ref, item: read(ref, item) is None
+    if op in _WINDOWS:
+        return lambda ref, item: ref.window_truth(node, read(ref, item))
+    if isinstance(value, ParamRef | FieldRef):
+
+        def resolved(ref: Reference, item: Any) -> Truth:
+            actual = read(ref, item)
+            if actual is None:
+                return None
+            options = ref.options(value)
+            return agree([None if e is None else compare(op, actual, e) for e in options])
+
+        return resolved
+    if op == "eq":
+        return lambda ref, item: None if (a := read(ref, item)) is None else a == value
+    if op == "in":
+        return lambda ref, item: None if (a := read(ref, item)) is None else a in value
+    return lambda ref, item: None if (a := read(ref, item)) is None else compare(op, a, value)
+
+
+def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
+    """How to read the compared field: from the item, or from the case (read once)."""
+    field = node.field
+    if field.virtual == EXTRA:
+        path = field.path
+        return lambda ref, item: ref.extras.get(path)
+    if node.scope != "item":
+        return lambda ref, item: ref.lookup(ref.case, field)
+    virtual = field.virtual
+    steps = tuple(field.path.split("."))
+    if virtual:
+        steps = steps[:-1]
+    if len(steps) == 1 and not virtual:
+        name = steps[0]
+        return lambda ref, item: getattr(item, name)
+
+    def walk(ref: Reference, item: Any) -> Any:
+        value = item
+        for step in steps:
+            if value is None:
+                return None
+            value = getattr(value, step)
+        if virtual and value is not None:
+            return virtual_value(virtual, value, ref.as_of)
+        return value
+
+    return walk
