@@ -31,13 +31,14 @@ import stat
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from types import FrameType
 from typing import IO, BinaryIO
 
 import attrs
+import orjson
 from rich.progress import Progress
 
 from riskreview._pool import PENDING, Pending
@@ -354,6 +355,7 @@ def run(
     workers: int | None,
     timeout: float,
     progress: Progress,
+    previous: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Decide every case of ``source``: decisions to ``output``, the cases not decided
     to ``errors``, each with its line number, case id, status and error.
@@ -365,7 +367,9 @@ def run(
     check_distinct(source, output, errors)
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
-    results = evaluate_many(source.lines(numbers), as_of, pack, workers=count, timeout=timeout)
+    results = evaluate_many(
+        source.lines(numbers), as_of, pack, workers=count, timeout=timeout, previous=previous
+    )
     tally, last_line, interrupted = _Tally(), 0, False
     started = time.monotonic()
     with Interrupts() as interrupts:
@@ -388,6 +392,30 @@ def run(
             results.close()  # the workers stop before the outputs are put in place
         summary = tally.summary(round(time.monotonic() - started, 3))
     return Outcome(summary, interrupted, source.total, last_line)
+
+
+def read_previous(path: Path) -> dict[str, str]:
+    """An earlier run's decisions by case id (each line's JSON text, as written).
+
+    Lines that are not decisions are passed over: their cases are evaluated again.
+    Raises FileProblem when the file cannot be read.
+    """
+    found: dict[str, str] = {}
+    try:
+        with path.open("rb") as lines:
+            for raw in lines:
+                try:
+                    data = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    continue
+                case_id = data.get("case_id") if isinstance(data, dict) else None
+                if isinstance(case_id, str):
+                    found[case_id] = raw.decode("utf-8").rstrip("\n")
+    except OSError as error:
+        raise FileProblem(
+            f"{path}: cannot read the previous decisions ({error.strerror})"
+        ) from None
+    return found
 
 
 def _write(out: IO[str], err: IO[str], line: int, result: BatchResult) -> None:

@@ -165,7 +165,7 @@ def _show_summary(console: Console, summary: BatchSummary, output: Path, errors:
     for status, count in summary.by_status.items():
         statuses.add_row(status, str(count))
     console.print(statuses)
-    if summary.by_status.get("ok", 0) != summary.total:
+    if summary.decided != summary.total:
         console.print(f"[red]Cases not decided are listed in {escape(str(errors))}[/]")
     actions = Table("action", "cases", title="Required actions", title_justify="left")
     for code, count in sorted(summary.actions.items(), key=lambda kv: (-kv[1], kv[0])):

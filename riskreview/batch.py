@@ -19,16 +19,20 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Generator, Iterable, Sized
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sized
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from riskreview._api import check_as_of, evaluate
+from riskreview._api import as_case, check_as_of, evaluate
+from riskreview._decide import input_digest
 from riskreview._pool import PENDING, Answer, Evaluator, Pool, resolve
+from riskreview._refresh import refresh
+from riskreview._version import VERSION
 from riskreview.case import Case
+from riskreview.decision import Decision
 from riskreview.errors import ArgumentError, ArgumentValueError, CaseError, RiskReviewError
 from riskreview.pack import Pack, default_pack, load_pack
 
@@ -51,7 +55,8 @@ WORKERS_PER_CPU = 2
 class BatchResult:
     """The outcome for one input of a batch.
 
-    ``status`` is ``ok`` (``decision`` holds the decision's JSON text),
+    ``status`` is ``ok`` (``decision`` holds the decision's JSON text), ``reused``
+    (the same, brought forward from a previous run's decision: see ``previous``),
     ``case_error`` (the input is invalid), ``engine_error``, ``crash`` (the worker
     process died on this case, or while starting to take it) or ``timeout`` (it ran
     past the time limit). ``index`` is the 0-based position in the input; ``error``
@@ -66,8 +71,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when the case was decided."""
-        return self.status == "ok"
+        """True when the case was decided (``ok``, or ``reused`` from a previous run)."""
+        return self.status in ("ok", "reused")
 
 
 @attrs.frozen
@@ -79,8 +84,23 @@ class BatchSummary:
     actions: dict[str, int]
     seconds: float
 
+    @property
+    def decided(self) -> int:
+        """Cases decided: evaluated (``ok``) or brought forward (``reused``)."""
+        return self.by_status.get("ok", 0) + self.by_status.get("reused", 0)
+
+
+@attrs.frozen
+class _Again:
+    """An input, with the decision a previous run made for the same case id (its JSON)."""
+
+    item: Any
+    previous: str | None
+
 
 def _case_id(item: Any) -> str | None:
+    if isinstance(item, _Again):
+        item = item.item
     if isinstance(item, Case):
         return item.case_id
     if isinstance(item, dict):
@@ -108,6 +128,39 @@ def _evaluate_one(item: Any, as_of: date, pack: Pack) -> tuple[str, str | None, 
         return "engine_error", None, f"{type(error).__name__}: {str(error)[:200]}"
 
 
+def _reuse_or_evaluate(entry: Any, as_of: date, pack: Pack) -> tuple[str, str | None, str | None]:
+    """``reused`` with the previous decision refreshed to ``as_of`` when it still holds
+    (:func:`riskreview.refresh`), else the case evaluated as :func:`_evaluate_one`."""
+    item, previous = (entry.item, entry.previous) if isinstance(entry, _Again) else (entry, None)
+    if previous is not None:
+        reused = _reuse(item, previous, as_of, pack)
+        if reused is not None:
+            return "reused", reused, None
+    return _evaluate_one(item, as_of, pack)
+
+
+def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> str | None:
+    """The previous decision brought forward to ``as_of``, or None when the case may
+    decide differently: its input changed, the pack or library is another, or the
+    decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
+    try:
+        decision = Decision.from_json(previous)
+        made = decision.as_of
+        if (
+            decision.pack.digest != pack.digest
+            or decision.library_version != VERSION
+            or decision.trace is not None
+            or as_of < made
+            or (decision.stable_until is not None and as_of >= decision.stable_until)
+        ):
+            return None
+        if input_digest(as_case(item)) != decision.input_digest:
+            return None
+        return refresh(decision, as_of, pack).to_json()
+    except RiskReviewError:
+        return None
+
+
 def evaluate_many(
     cases: Iterable[Any],
     as_of: date,
@@ -115,6 +168,7 @@ def evaluate_many(
     *,
     workers: int = 0,
     timeout: float | None = 30.0,
+    previous: Mapping[str, Decision | str] | None = None,
     _evaluator: str = "riskreview.batch:_evaluate_one",
 ) -> Generator[BatchResult, None, None]:
     """Evaluate every case, yielding one result per input in input order.
@@ -136,15 +190,41 @@ def evaluate_many(
     :class:`~riskreview.errors.ArgumentValueError` (a ValueError), and an
     ``as_of`` the pack does not cover :class:`~riskreview.errors.PolicyNotInForceError`:
     they are the caller's mistakes, not each case's.
+
+    ``previous`` maps case ids to the decisions of an earlier run (Decision objects
+    or their JSON). A case whose input is unchanged (the same input digest), under
+    the same pack and library, on a day before its previous decision's
+    ``stable_until``, is not evaluated again: that decision is brought forward to
+    ``as_of`` by :func:`riskreview.refresh` (statuses and rolling dates) and its
+    result has status ``reused``. A nightly scan then costs what changed.
     """
     check_as_of(as_of)
     size = worker_count(workers, len(cases) if isinstance(cases, Sized) else None)
     limit = check_timeout(timeout)
     policy = _as_pack(pack)
     policy.epoch(as_of)
+    if previous is not None:
+        if not isinstance(previous, Mapping):
+            raise ArgumentError(
+                "previous must map case ids to earlier decisions (Decision or its JSON), "
+                f"got {type(previous).__name__}"
+            )
+        cases = _paired(cases, previous)
+        if _evaluator == "riskreview.batch:_evaluate_one":
+            _evaluator = "riskreview.batch:_reuse_or_evaluate"
     if size == 0:
         return _in_process(cases, as_of, policy, resolve(_evaluator))
     return _results(Pool(policy, as_of, size, limit, _evaluator).run(cases))
+
+
+def _paired(cases: Iterable[Any], previous: Mapping[str, Decision | str]) -> Iterator[Any]:
+    for item in cases:
+        if item is PENDING:
+            yield item
+            continue
+        found = previous.get(_case_id(item) or "")
+        text = found.to_json() if isinstance(found, Decision) else found
+        yield _Again(item, text if isinstance(text, str) else None)
 
 
 def _results(answers: Generator[Answer, None, None]) -> Generator[BatchResult, None, None]:

@@ -6,13 +6,16 @@ A :class:`Decision` is frozen and deterministic: the same case, pack and
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from riskreview._structure import dumps, unstructure
 from riskreview.calendar import Status
+from riskreview.errors import ArgumentError, ArgumentValueError
 
 __all__ = [
     "ConditionCheck",
@@ -219,3 +222,186 @@ class Decision:
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, compact; identical input gives identical bytes."""
         return dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Decision:
+        """Read back a decision's JSON data (what :meth:`to_dict` gave).
+
+        ``Decision.from_json(d.to_json()).to_json() == d.to_json()``. Evidence values
+        come back as JSON values (a date as its ISO text). Anything else raises
+        :class:`~riskreview.errors.ArgumentValueError` naming the JSON path.
+        """
+        return _read(data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Decision:
+        """Read back a decision from :meth:`to_json`'s text (see :meth:`from_dict`)."""
+        if not isinstance(text, str | bytes | bytearray):
+            raise ArgumentError(f"text must be JSON text (str or bytes), got {type(text).__name__}")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ArgumentValueError("not a riskreview decision: the text is not JSON") from None
+        return _read(data)
+
+
+# ------------------------------------------------------------ reading back
+
+T = TypeVar("T")
+
+
+class _Bad(Exception):
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"{path}: {what}")
+
+
+def _read(data: Any) -> Decision:
+    """A :class:`Decision` from its JSON data; ArgumentValueError naming the path if not one."""
+    try:
+        return _decision(data, "$")
+    except _Bad as error:
+        raise ArgumentValueError(f"not a riskreview decision: {error}") from None
+
+
+def _decision(data: Any, at: str) -> Decision:
+    d = _mapping(data, at)
+    review = d.get("next_review")
+    trace = d.get("trace")
+    return Decision(
+        case_id=_text(d, "case_id", at),
+        as_of=_day(d, "as_of", at),
+        pack=_pack(_mapping(d.get("pack"), f"{at}.pack"), f"{at}.pack"),
+        input_digest=_text(d, "input_digest", at),
+        library_version=_text(d, "library_version", at),
+        actions=_each(d, "actions", at, _action),
+        information=_each(d, "information", at, _information),
+        next_review=None if review is None else _review(review, f"{at}.next_review"),
+        trace=None if trace is None else _each(d, "trace", at, _outcome),
+        reported=dict(_mapping(d.get("reported", {}), f"{at}.reported")),
+        stable_until=None if d.get("stable_until") is None else _day(d, "stable_until", at),
+    )
+
+
+def _pack(d: Mapping[str, Any], at: str) -> PackRef:
+    return PackRef(
+        _text(d, "name", at),
+        _text(d, "version", at),
+        _text(d, "digest", at),
+        _day(d, "policy_period", at),
+    )
+
+
+def _action(data: Any, at: str) -> RequiredAction:
+    d = _mapping(data, at)
+    rolling = d.get("rolling")
+    status = _text(d, "status", at)
+    if status not in {s.value for s in Status}:
+        raise _Bad(f"{at}.status", "is not a status")
+    trigger = d.get("trigger_date")
+    return RequiredAction(
+        code=_text(d, "code", at),
+        title=_text(d, "title", at),
+        area=_text(d, "area", at),
+        priority=_text(d, "priority", at),
+        wording=_text(d, "wording", at, default=""),
+        rule_ids=_texts(d, "rule_ids", at),
+        reasons=_texts(d, "reasons", at),
+        evidence=_each(d, "evidence", at, _evidence),
+        sources=_texts(d, "sources", at),
+        trigger_date=None if trigger is None else _day(d, "trigger_date", at),
+        due_date=_day(d, "due_date", at),
+        status=Status(status),
+        working_days=_int(d, "working_days", at),
+        rolling=None if rolling is None else _rolling(rolling, f"{at}.rolling"),
+    )
+
+
+def _rolling(data: Any, at: str) -> RollingDue:
+    d = _mapping(data, at)
+    unit = _text(d, "unit", at)
+    if unit not in ("days", "weeks", "working_days"):
+        raise _Bad(f"{at}.unit", "is not days, weeks or working_days")
+    from_as_of = d.get("from_as_of", True)
+    if not isinstance(from_as_of, bool):
+        raise _Bad(f"{at}.from_as_of", "is not true or false")
+    return RollingDue(_int(d, "amount", at), unit, from_as_of)
+
+
+def _evidence(data: Any, at: str) -> Evidence:
+    d = _mapping(data, at)
+    return Evidence(_text(d, "path", at), d.get("value"))
+
+
+def _information(data: Any, at: str) -> InformationAction:
+    d = _mapping(data, at)
+    return InformationAction(
+        _text(d, "code", at),
+        _text(d, "title", at),
+        _text(d, "field", at),
+        _texts(d, "rule_ids", at),
+    )
+
+
+def _review(data: Any, at: str) -> NextReview:
+    d = _mapping(data, at)
+    rolling = d.get("rolling", False)
+    if not isinstance(rolling, bool):
+        raise _Bad(f"{at}.rolling", "is not true or false")
+    return NextReview(
+        _day(d, "date", at),
+        _texts(d, "reasons", at),
+        _texts(d, "brought_forward_by", at),
+        _texts(d, "would_bring_forward", at),
+        rolling,
+    )
+
+
+def _outcome(data: Any, at: str) -> RuleOutcome:
+    d = _mapping(data, at)
+    return RuleOutcome(_text(d, "rule_id", at), _text(d, "outcome", at), _text(d, "detail", at))
+
+
+def _mapping(data: Any, at: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise _Bad(at, "is not an object")
+    return data
+
+
+def _text(d: Mapping[str, Any], key: str, at: str, default: str | None = None) -> str:
+    value = d.get(key, default)
+    if not isinstance(value, str):
+        raise _Bad(f"{at}.{key}", "is not text")
+    return value
+
+
+def _int(d: Mapping[str, Any], key: str, at: str) -> int:
+    value = d.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Bad(f"{at}.{key}", "is not a whole number")
+    return value
+
+
+def _day(d: Mapping[str, Any], key: str, at: str) -> date:
+    value = d.get(key)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _no()
+    except ValueError:
+        raise _Bad(f"{at}.{key}", "is not a YYYY-MM-DD date") from None
+
+
+def _no() -> date:
+    raise ValueError
+
+
+def _texts(d: Mapping[str, Any], key: str, at: str) -> tuple[str, ...]:
+    values = d.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _Bad(f"{at}.{key}", "is not a list of text")
+    return tuple(values)
+
+
+def _each(d: Mapping[str, Any], key: str, at: str, read: Callable[[Any, str], T]) -> tuple[T, ...]:
+    values = d.get(key, [])
+    if not isinstance(values, list):
+        raise _Bad(f"{at}.{key}", "is not a list")
+    return tuple(read(v, f"{at}.{key}[{i}]") for i, v in enumerate(values))

@@ -1,0 +1,88 @@
+"""A nightly scan costs what changed: decisions of an earlier run are brought forward
+for every case whose input is unchanged and whose decision still holds, and the
+answer is exactly what evaluating again would give."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import riskreview
+from riskreview.batch import evaluate_many
+from riskreview.synthetic import generate
+
+DAY = date(2026, 11, 23)
+TIERING = Path(__file__).resolve().parents[2] / "examples" / "packs" / "tiering"
+
+
+def _caseload(n: int = 40) -> list[dict[str, Any]]:
+    return list(generate(n, seed=17, as_of=DAY))
+
+
+def _by_id(results: list[Any]) -> dict[str, str]:
+    return {r.case_id: r.decision for r in results if r.decision is not None}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_rescan_reuses_unchanged_cases_and_answers_as_a_fresh_run(workers: int) -> None:
+    cases = _caseload()
+    first = _by_id(list(evaluate_many(cases, DAY)))
+    changed = [dict(c) for c in cases]
+    for c in changed[:3]:  # three cases get a new call-out count
+        c["domestic_abuse"] = dict(c.get("domestic_abuse") or {}, police_callouts_12_months=4)
+    later = DAY + timedelta(days=1)
+    again = list(evaluate_many(changed, later, previous=first, workers=workers))
+    fresh = {r.case_id: r.decision for r in evaluate_many(changed, later)}
+    assert {r.case_id: r.decision for r in again} == fresh
+    status = {r.case_id: r.status for r in again}
+    for c in changed[:3]:
+        assert status[c["case_id"]] == "ok"
+    holds = {
+        cid
+        for cid, text in first.items()
+        if (until := json.loads(text).get("stable_until")) is None
+        or date.fromisoformat(until) > later
+    }
+    unchanged = {c["case_id"] for c in changed[3:]}
+    assert {cid for cid, s in status.items() if s == "reused"} == holds & unchanged
+    assert len(holds & unchanged) >= len(unchanged) // 2
+
+
+def test_a_decision_past_its_stable_until_is_evaluated_again() -> None:
+    cases = _caseload(20)
+    first = _by_id(list(evaluate_many(cases, DAY)))
+    ends = [json.loads(t).get("stable_until") for t in first.values()]
+    day = max(date.fromisoformat(e) for e in ends if e)
+    again = list(evaluate_many(cases, day, previous=first))
+    for result in again:
+        until = json.loads(first[result.case_id]).get("stable_until")
+        if until is not None and date.fromisoformat(until) <= day:
+            assert result.status == "ok"
+    assert again == list(evaluate_many(cases, day, previous=first))
+
+
+@pytest.mark.parametrize("spoil", ["other_pack", "not_json", "not_a_decision", "traced"])
+def test_a_previous_decision_that_cannot_be_trusted_is_evaluated_again(spoil: str) -> None:
+    case = _caseload(1)[0]
+    cid = case["case_id"]
+    if spoil == "other_pack":
+        tiering = riskreview.load_pack(TIERING)
+        text = riskreview.evaluate({"case_id": cid}, as_of=DAY, pack=tiering).to_json()
+    elif spoil == "not_json":
+        text = "{not json"
+    elif spoil == "not_a_decision":
+        text = json.dumps({"case_id": cid, "actions": "none"})
+    else:
+        text = riskreview.evaluate(case, as_of=DAY, trace=True).to_json()
+    (result,) = evaluate_many([case], DAY + timedelta(days=1), previous={cid: text})
+    assert result.status == "ok"
+    assert result.decision == riskreview.evaluate(case, as_of=DAY + timedelta(days=1)).to_json()
+
+
+def test_previous_must_map_case_ids_to_decisions() -> None:
+    with pytest.raises(riskreview.ArgumentError, match="previous must map case ids"):
+        evaluate_many([], DAY, previous=["not", "a", "mapping"])  # type: ignore[arg-type]
