@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from riskreview._compile import BIG, Compiled, Prop
-from riskreview._fields import EXTRA, Field, virtual_value
+from riskreview._fields import EXTRA, Field, read_path
 from riskreview.calendar import Calendar
 
 
@@ -46,14 +46,7 @@ def _getter(field: Field) -> Getter:
     path = field.path
 
     def walk(owner: Any, ctx: Ctx) -> Any:
-        value = owner
-        for name in steps:
-            if value is None:
-                return None
-            value = getattr(value, name)
-        if virtual is not None and value is not None:
-            return virtual_value(virtual, value, ctx.as_of)
-        return value
+        return read_path(owner, steps, virtual, ctx.as_of)
 
     def get(owner: Any, ctx: Ctx) -> Any:
         if owner is not ctx.case:

@@ -8,7 +8,7 @@ both evaluators compute them through :func:`virtual_value`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -70,6 +70,19 @@ _VIRTUALS: dict[str, Callable[[Any, date], Any]] = {
 def _latest(*dates: date | None) -> date | None:
     known = [d for d in dates if d is not None]
     return max(known) if known else None
+
+
+def read_path(root: Any, steps: Sequence[str], virtual: str | None, as_of: date) -> Any:
+    """The value ``steps`` (attribute names) lead to from ``root``; None if any step on
+    the way is None. With ``virtual``, the steps lead to the owner of a computed field."""
+    value = root
+    for name in steps:
+        if value is None:
+            return None
+        value = getattr(value, name)
+    if virtual is not None and value is not None:
+        return virtual_value(virtual, value, as_of)
+    return value
 
 
 def virtual_value(name: str, owner: Any, as_of: date) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
-from riskreview._fields import EXTRA, virtual_value
+from riskreview._fields import EXTRA, read_path
 from riskreview._logic import Truth, agree, compare
 
 if TYPE_CHECKING:  # an annotation only: the reference evaluator calls this module
@@ -99,14 +99,4 @@ def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
         name = steps[0]
         return lambda ref, item: getattr(item, name)
 
-    def walk(ref: Reference, item: Any) -> Any:
-        value = item
-        for step in steps:
-            if value is None:
-                return None
-            value = getattr(value, step)
-        if virtual and value is not None:
-            return virtual_value(virtual, value, ref.as_of)
-        return value
-
-    return walk
+    return lambda ref, item: read_path(item, steps, virtual, ref.as_of)

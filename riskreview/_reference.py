@@ -28,7 +28,7 @@ from riskreview._conditions import (
     Quant,
     Window,
 )
-from riskreview._fields import EXTRA, Field, virtual_value
+from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, compare
 from riskreview._quick import compile_truth
 from riskreview.calendar import Calendar
@@ -103,15 +103,8 @@ class Reference:
         return self._walk(root, field)
 
     def _walk(self, root: Any, field: Field) -> Any:
-        names = field.path.split(".")
-        value = root
-        for name in names[:-1] if field.virtual else names:
-            if value is None:
-                return None
-            value = getattr(value, name)
-        if field.virtual and value is not None:
-            return virtual_value(field.virtual, value, self.as_of)
-        return value
+        steps = field.path.split(".")
+        return read_path(root, steps[:-1] if field.virtual else steps, field.virtual, self.as_of)
 
     def _resolve(self, value: Any) -> Any:
         """A comparison value as a plain value (None when it depends on an unknown)."""
