@@ -53,9 +53,7 @@ def test_an_output_hard_linked_to_the_input_is_refused_and_the_input_kept(
     assert cases.read_bytes() == before
 
 
-def test_an_output_symlinked_to_the_input_is_refused(
-    run: Run, cases: Path, tmp_path: Path
-) -> None:
+def test_an_output_symlinked_to_the_input_is_refused(run: Run, cases: Path, tmp_path: Path) -> None:
     before = cases.read_bytes()
     link = tmp_path / "link.jsonl"
     link.symlink_to(cases)
@@ -82,8 +80,17 @@ def test_stdin_redirected_from_the_output_is_refused(
     out, err = previous
     with out.open("rb") as stdin:
         done = subprocess.run(
-            [sys.executable, "-c", "from riskreview.cli import main; main()", "batch", "-",
-             "-o", str(out), "--as-of", AS_OF],
+            [
+                sys.executable,
+                "-c",
+                "from riskreview.cli import main; main()",
+                "batch",
+                "-",
+                "-o",
+                str(out),
+                "--as-of",
+                AS_OF,
+            ],
             stdin=stdin,
             capture_output=True,
             text=True,
@@ -139,20 +146,41 @@ def test_an_output_reached_through_a_symlink_is_written_through_it(
     real.write_text(PREVIOUS, encoding="utf-8")
     link = tmp_path / "link.jsonl"
     link.symlink_to(real)
-    result = run("batch", cases, "-o", link, "--errors", tmp_path / "e.jsonl", "--workers", "0",
-                 "--as-of", AS_OF)
+    result = run(
+        "batch",
+        cases,
+        "-o",
+        link,
+        "--errors",
+        tmp_path / "e.jsonl",
+        "--workers",
+        "0",
+        "--as-of",
+        AS_OF,
+    )
     assert result.exit_code == 0, result.output
     assert link.is_symlink()
     assert len(real.read_text("utf-8").splitlines()) == 3
 
 
 def test_a_read_only_output_is_refused(
-    run: Run, cases: Path, previous: tuple[Path, Path], tmp_path: Path
+    run: Run,
+    cases: Path,
+    previous: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out, err = previous
     out.chmod(0o444)
-    if os.access(out, os.W_OK):
-        pytest.skip("running as a user who may write any file")
+    if os.access(out, os.W_OK):  # root may write any file: the check still has to hold
+        real = os.access
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda path, mode, **kw: (
+                False if Path(path) == out and mode & os.W_OK else real(path, mode)
+            ),
+        )
     (line,) = error_lines(run("batch", cases, "-o", out, "--as-of", AS_OF))
     assert "read-only" in line
     assert _untouched(out, err)
@@ -171,8 +199,18 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced(
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    result = run("batch", cases, "-o", fifo, "--errors", tmp_path / "e.jsonl", "--workers", "0",
-                 "--as-of", AS_OF)
+    result = run(
+        "batch",
+        cases,
+        "-o",
+        fifo,
+        "--errors",
+        tmp_path / "e.jsonl",
+        "--workers",
+        "0",
+        "--as-of",
+        AS_OF,
+    )
     reader.join(timeout=60)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(fifo.stat().st_mode)
