@@ -7,6 +7,7 @@ values are integers, so the engine never compares a string with a number.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -18,17 +19,15 @@ from riskreview.calendar import Calendar
 
 
 class Ctx:
-    """What one evaluation reads besides the object at hand: the case, as_of, the
-    pack-declared inputs and derived values (by field path), and the case fields
-    already read (several properties read the same field)."""
+    """What one evaluation reads besides the object at hand: the case, as_of, and the
+    pack-declared inputs and derived values (by field path)."""
 
-    __slots__ = ("as_of", "case", "extras", "read")
+    __slots__ = ("as_of", "case", "extras")
 
     def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
         self.case = case
         self.as_of = as_of
         self.extras = extras
-        self.read: dict[str, Any] = {}
 
 
 Getter = Callable[[Any, Ctx], Any]
@@ -36,28 +35,19 @@ Encoder = Callable[[Any, Ctx], int | None]  # (owner, context) → value
 
 
 def _getter(field: Field) -> Getter:
+    """How to read ``field`` from its owner (the case or a list item): a plain
+    attribute in one C call, a path step by step, a computed field from its owner.
+    Items are read once per property (columns), so there is nothing to cache."""
     if field.virtual == EXTRA:
         path = field.path
         return lambda owner, ctx: ctx.extras.get(path)
     names = field.path.split(".")
     virtual = field.virtual
-    steps = names[:-1] if virtual else names
-
-    path = field.path
-
-    def walk(owner: Any, ctx: Ctx) -> Any:
-        return read_path(owner, steps, virtual, ctx.as_of)
-
-    def get(owner: Any, ctx: Ctx) -> Any:
-        if owner is not ctx.case:
-            return walk(owner, ctx)
-        read = ctx.read
-        if path in read:
-            return read[path]
-        value = read[path] = walk(owner, ctx)
-        return value
-
-    return get
+    if virtual is None and len(names) == 1:
+        attribute = operator.attrgetter(names[0])
+        return lambda owner, ctx: attribute(owner)
+    steps = tuple(names[:-1] if virtual else names)
+    return lambda owner, ctx: read_path(owner, steps, virtual, ctx.as_of)
 
 
 def _as_int(value: Any) -> int | None:
