@@ -37,7 +37,6 @@ import copy
 import itertools
 import json
 import os
-import re
 import threading
 import weakref
 from collections import Counter
@@ -85,19 +84,19 @@ def _explain(error: BaseException) -> str:
     return f"{text} ({meaning})" if meaning else text
 
 
-_MATCH = re.compile(r'^\{"(\w+)":.*?"v":\s*([01])[,}]', re.S)
-
-
 def _match(message: str) -> tuple[str, int]:
     """(rule name, fact variant) of one queued action.
 
-    The message is the engine's JSON for ``{rule: {"m": fact}}``; only the fact's
-    own ``v`` property is named ``v`` (riskreview builds every fact), so a pattern
-    reads both without decoding the whole fact. Anything unexpected is decoded.
+    The message is the engine's JSON for ``{rule: {"m": fact}}``. The engine keeps
+    the order riskreview gives a fact's properties (``id``, ``sid``, ``t``, ``l``,
+    ``v``, then the rest; ``id`` holds digits and dots only), so the rule name is the
+    first key and the variant the first ``,"v":``, read without decoding the fact.
+    Anything else is decoded in full.
     """
-    found = _MATCH.match(message)
-    if found is not None:
-        return found.group(1), int(found.group(2))
+    end = message.find('"', 2)
+    at = message.find(',"v":', end)
+    if message.startswith('{"') and at > 0 and message[at + 5 : at + 7] in ("0,", "1,", "0}", "1}"):
+        return message[2:end], ord(message[at + 5]) - 48
     ((name, body),) = json.loads(message).items()
     fact = body.get("m", body)
     return name, int(fact["v"])

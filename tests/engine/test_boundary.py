@@ -7,6 +7,7 @@ its locks in a forked child and freed its native ruleset with its pack.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import threading
@@ -23,6 +24,7 @@ from riskreview import CaseError, EngineError, _engine, _match, _runtime
 from riskreview._envelope import MAX_FACT_BYTES
 from riskreview.case import Case
 from riskreview.pack import default_pack_path
+from riskreview.synthetic import generate
 
 AS_OF = date(2026, 11, 23)
 
@@ -245,3 +247,27 @@ def test_a_pack_the_engine_refuses_only_as_a_whole_names_its_size_and_files(
     assert f"the {len(pack.rules)} rules in force from {pack.effective_from}" in text
     assert "though it accepts each alone" in text
     assert "rules/" in text and ".yaml" in text
+
+
+def test_reading_a_match_without_decoding_it_gives_what_decoding_gives(
+    rt: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's action messages are read by position (the rule name first, the
+    variant at the first ',"v":'); decoding each whole message must agree."""
+    seen: list[str] = []
+    real = _engine._match
+
+    def spy(message: str) -> tuple[str, int]:
+        seen.append(message)
+        return real(message)
+
+    monkeypatch.setattr(_engine, "_match", spy)
+    for data in generate(30, seed=9, as_of=AS_OF):
+        rt.engine.run(rt.builder.build(Case.from_dict(data), AS_OF, "", _match.tag()))
+    assert len(seen) > 300
+    for message in seen:
+        ((name, body),) = json.loads(message).items()
+        assert real(message) == (name, body["m"]["v"])
+    # a message in another order is decoded, not misread
+    odd = json.dumps({"r7": {"m": {"v": 1, "id": "x", "l": 0}}})
+    assert real(odd) == ("r7", 1)
