@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from riskreview import _decide, _explainrule, _runtime
+from riskreview._args import check_date
 from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
 from riskreview.errors import ArgumentError
@@ -24,17 +25,7 @@ def as_case(case: Case | dict[str, Any] | str | bytes) -> Case:
 def check_as_of(as_of: object) -> None:
     """Refuse an ``as_of`` that is not a :class:`datetime.date` (a datetime is not one)
     with an :class:`~riskreview.errors.ArgumentError` saying what to pass."""
-    if type(as_of) is date:
-        return
-    hint = ""
-    if isinstance(as_of, str):
-        hint = "; parse text with date.fromisoformat('2026-11-23')"
-    elif isinstance(as_of, datetime):
-        hint = "; pass its .date()"
-    raise ArgumentError(
-        f"as_of must be a datetime.date such as date(2026, 11, 23), "
-        f"got {type(as_of).__name__}{hint}"
-    )
+    check_date("as_of", as_of)
 
 
 def _check_arguments(as_of: object, pack: object) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from riskreview._api import as_case, check_as_of, evaluate
+from riskreview._args import check_cases
 from riskreview._decide import input_digest
 from riskreview._pool import PENDING, Answer, Evaluator, Pool, resolve
 from riskreview._refresh import refresh
@@ -198,6 +199,7 @@ def evaluate_many(
     ``as_of`` by :func:`riskreview.refresh` (statuses and rolling dates) and its
     result has status ``reused``. A nightly scan then costs what changed.
     """
+    check_cases("cases", cases)
     check_as_of(as_of)
     size = worker_count(workers, len(cases) if isinstance(cases, Sized) else None)
     limit = check_timeout(timeout)

@@ -29,6 +29,9 @@ from typing import Any
 import attrs
 import holidays as _holidays
 
+from riskreview._args import check_date, check_whole
+from riskreview.errors import ArgumentError
+
 __all__ = ["Calendar", "DueStatus", "Status", "default_calendar"]
 
 _SATURDAY = 5
@@ -77,6 +80,15 @@ class Calendar:
         *,
         today: Callable[[], date] = date.today,
     ) -> None:
+        if not isinstance(country, str) or not (subdiv is None or isinstance(subdiv, str)):
+            raise ArgumentError(
+                "Calendar takes a country code and a subdivision as text, such as "
+                f"Calendar('GB', 'ENG'), got {type(country).__name__} and {type(subdiv).__name__}"
+            )
+        if not callable(today):
+            raise ArgumentError(
+                f"today must be a function returning a date, got {type(today).__name__}"
+            )
         self.country = country
         self.subdiv = subdiv
         self._today = today
@@ -114,11 +126,17 @@ class Calendar:
 
     def holidays_between(self, start: date, end: date) -> dict[date, str]:
         """Bank holidays in ``[start, end]`` with their names."""
+        if type(start) is not date:
+            check_date("start", start)
+        if type(end) is not date:
+            check_date("end", end)
         covered = self._cover(start.year, end.year)
         return {d: n for d, n in covered.names.items() if start <= d <= end}
 
     def is_working_day(self, day: date) -> bool:
         """True on a weekday that is not a bank holiday."""
+        if type(day) is not date:
+            check_date("day", day)
         if day.weekday() >= _SATURDAY:
             return False
         covered = self._covered
@@ -128,6 +146,10 @@ class Calendar:
 
     def add_working_days(self, start: date, count: int) -> date:
         """The ``count``-th working day after ``start`` (before it, if negative)."""
+        if type(start) is not date:
+            check_date("start", start)
+        if type(count) is not int:
+            check_whole("count", count, minimum=-(2**31))
         step = 1 if count >= 0 else -1
         remaining = abs(count)
         day = start
@@ -139,6 +161,10 @@ class Calendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in ``(start, end]``; minus those in ``(end, start]`` when end < start."""
+        if type(start) is not date:
+            check_date("start", start)
+        if type(end) is not date:
+            check_date("end", end)
         if end < start:
             return -self.working_days_between(end, start)
         holidays = self._cover(start.year, end.year).weekdays
@@ -152,6 +178,10 @@ class Calendar:
 
         Overdue from the day after the due date; the distance counts working days.
         """
+        if type(due) is not date:
+            check_date("due", due)
+        if type(as_of) is not date:
+            check_date("as_of", as_of)
         if due == as_of:
             return DueStatus(Status.DUE_TODAY, 0)
         if due > as_of:

@@ -27,11 +27,12 @@ from typing import Any
 import attrs
 
 from riskreview._api import as_case, evaluate
+from riskreview._args import check_cases, check_date
 from riskreview._report import page
 from riskreview._structure import unstructure
 from riskreview.case import Case
 from riskreview.decision import Decision
-from riskreview.errors import CaseError
+from riskreview.errors import ArgumentError, CaseError
 from riskreview.pack import Pack, load_pack
 
 __all__ = ["ActionImpact", "ImpactReport", "InvalidCase", "PackInfo", "impact", "render_html"]
@@ -184,6 +185,13 @@ def impact(
     (:class:`~riskreview.errors.EngineError`), as does an ``as_of`` on which either
     pack is not in force.
     """
+    for name, given in (("old_pack", old_pack), ("new_pack", new_pack)):
+        if not isinstance(given, Pack | str | Path):
+            raise ArgumentError(
+                f"{name} must be a Pack or the path of a pack folder, got {type(given).__name__}"
+            )
+    check_cases("cases", cases)
+    check_date("as_of", as_of)
     old, new = _as_pack(old_pack), _as_pack(new_pack)
     tallies: dict[str, _Tally] = {}
     total = changed = due_moved = invalid = 0

@@ -45,6 +45,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from riskreview._args import check_date, check_whole
+
 __all__ = ["generate"]
 
 _T = TypeVar("_T")
@@ -126,8 +128,10 @@ def generate(n: int, seed: int = 0, as_of: date | None = None) -> Iterator[dict[
     ``as_of`` is the day the caseload describes (default: today); every recorded
     date is on or before it, except expected release and end dates.
     """
-    if type(n) is not int or n < 0:
-        raise ValueError(f"n must be a whole number 0 or more, got {n!r}")
+    check_whole("n", n)
+    check_whole("seed", seed, minimum=-(2**63))
+    if as_of is not None:
+        check_date("as_of", as_of)
     when = as_of if as_of is not None else date.today()
     for i in range(n):
         rng = random.Random(f"riskreview-synthetic:{seed}:{i}")  # noqa: S311 - not security

@@ -8,6 +8,7 @@ and what to pass instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -15,9 +16,14 @@ from typing import Any
 import pytest
 
 import riskreview
-from riskreview import Case, default_pack, evaluate, explain
+from riskreview import Case, default_pack, evaluate, explain, refresh
+from riskreview.batch import evaluate_many
+from riskreview.calendar import Calendar
+from riskreview.decision import Decision
+from riskreview.diff import impact
 from riskreview.errors import ArgumentError, RiskReviewError
 from riskreview.schema import case_schema
+from riskreview.synthetic import generate
 
 AS_OF = date(2026, 11, 23)
 CASE = {"case_id": "A1", "household": {"children_in_contact": True}}
@@ -48,6 +54,21 @@ WRONG: list[tuple[Callable[[], Any], str, str]] = [
     (lambda: default_pack(path=PACK_FOLDER), "default_pack()", "load_pack(path)"),
     (lambda: case_schema(5), "pack", "load_pack(path)"),
     (lambda: case_schema(PACK_FOLDER), "pack", "load_pack(path)"),
+    (lambda: list(generate("3")), "n", "whole number"),
+    (lambda: list(generate(3, as_of="2026-11-23")), "as_of", "date.fromisoformat"),
+    (lambda: Calendar(5), "Calendar", "Calendar('GB', 'ENG')"),
+    (lambda: Calendar().add_working_days("2026-11-23", 3), "start", "date(2026, 11, 23)"),
+    (lambda: Calendar().add_working_days(AS_OF, 2.5), "count", "whole number"),
+    (lambda: Calendar().working_days_between(AS_OF, None), "end", "datetime.date"),
+    (lambda: Calendar().status(AS_OF, "today"), "as_of", "date.fromisoformat"),
+    (lambda: Calendar().is_working_day(20261123), "day", "datetime.date"),
+    (lambda: evaluate_many(5, AS_OF), "cases", "iterable of cases"),
+    (lambda: evaluate_many(json.dumps(CASE), AS_OF), "cases", "in a list"),
+    (lambda: evaluate_many(CASE, AS_OF), "cases", "in a list"),
+    (lambda: impact(5, PACK_FOLDER, [], AS_OF), "old_pack", "path of a pack folder"),
+    (lambda: impact(PACK_FOLDER, PACK_FOLDER, [], "2026-11-23"), "as_of", "date"),
+    (lambda: refresh("decision", AS_OF), "decision", "riskreview.Decision"),
+    (lambda: Decision.from_json(None), "text", "str or bytes"),
 ]
 
 
