@@ -86,3 +86,28 @@ def test_a_previous_decision_that_cannot_be_trusted_is_evaluated_again(spoil: st
 def test_previous_must_map_case_ids_to_decisions() -> None:
     with pytest.raises(riskreview.ArgumentError, match="previous must map case ids"):
         evaluate_many([], DAY, previous=["not", "a", "mapping"])  # type: ignore[arg-type]
+
+
+def test_a_canonical_line_is_matched_without_validation_and_a_doctored_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line written as Case.to_json writes it is recognised by its bytes alone; the
+    same case with a duplicate key (which validation refuses) is not brought forward."""
+    from riskreview import batch
+
+    later = DAY + timedelta(days=1)
+    for data in _caseload():
+        case = riskreview.Case.from_dict(data)
+        until = riskreview.evaluate(case, as_of=DAY).stable_until
+        if until is None or until > later:
+            break
+    line = case.to_json()
+    first = _by_id(list(evaluate_many([line], DAY)))
+    validated: list[Any] = []
+    real = batch.as_case
+    monkeypatch.setattr(batch, "as_case", lambda item: validated.append(item) or real(item))
+    (reused,) = evaluate_many([line], later, previous=first)
+    assert reused.status == "reused" and validated == []
+    doctored = line[:-1] + ',"case_id":' + json.dumps(case.case_id) + "}"
+    (again,) = evaluate_many([doctored], later, previous=first)
+    assert again.status == "case_error"
