@@ -10,17 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from riskreview._conditions import Node, ParamRef
+from riskreview._derivedefs import DerivedDef
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
 from riskreview.calendar import Calendar
-
-if TYPE_CHECKING:
-    from riskreview._derive import DerivedDef
 
 
 @attrs.frozen

@@ -10,124 +10,32 @@ the scenario tests. Every problem is collected and raised together as a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import attrs
 
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
-from riskreview._fields import CASE_FIELDS, EXTRA, Field
+from riskreview._fields import EXTRA, Field
 from riskreview._packmeta import read_meta, read_notes
 from riskreview._packmodel import PRIORITIES, ActionDef, Pack, Parameter
 from riskreview._packparams import read_parameters
+from riskreview._packreader import Loader
 from riskreview._packreview import read_review
 from riskreview._packrules import _check_named, _information, _named_conditions, _rules
 from riskreview._packscenarios import _scenarios
 from riskreview._runtime import build_engines
 from riskreview._structure import suggest
-from riskreview._yaml import YamlProblem, describe, line_of, not_text, read, short, shown
+from riskreview._yaml import describe, line_of, shown
 from riskreview.errors import PackError, Problem
 
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 
 
-@attrs.define
-class _Loader:
-    root: Path
-    problems: list[Problem] = attrs.field(factory=list)
-    files: list[Path] = attrs.field(factory=list)
-    condition_docs: dict[str, str] = attrs.field(factory=dict)
-    fields: dict[str, Field] = attrs.field(factory=lambda: dict(CASE_FIELDS))
-    #: pack.yaml's findings, None when they have a problem (rules are not checked against them)
-    findings: dict[int, str] | None = attrs.field(factory=dict)
-    #: paths of inputs and derived values whose declaration failed (reported there once)
-    broken: set[str] = attrs.field(factory=set)
-
-    def report(self, file: str, line: int, where: str, message: str) -> None:
-        location = f"{file}:{line}" if line else file
-        self.problems.append(Problem(f"{location} {where}".rstrip(), message))
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
-    def key(self, key: str) -> str:
-        """A key as a message shows it (a long one cut short)."""
-        return short(key)
-
-    def read_mapping(self, path: Path, top_key: str | None, required: bool = True) -> Any:
-        rel = self.rel(path) if path.is_relative_to(self.root) else str(path)
-        if not path.is_file():
-            if required:
-                self.report(rel, 0, "", "file is missing")
-            return None
-        self.files.append(path)
-        try:
-            data, duplicates = read(path)
-        except YamlProblem as error:
-            for flaw in error.flaws:
-                self.report(rel, flaw.line, flaw.where, flaw.message)
-            return None
-        except UnicodeDecodeError:
-            self.report(rel, 0, "", "file is not UTF-8 text")
-            return None
-        except OSError as error:
-            self.report(rel, 0, "", f"cannot be read: {error.strerror or error}")
-            return None
-        for flaw in duplicates:
-            self.report(rel, flaw.line, flaw.where, flaw.message)
-        if not isinstance(data, Mapping):
-            self.report(rel, 0, "", f"expected a mapping at the top, got {describe(data)}")
-            return None
-        if top_key is None:
-            return data
-        for key in data:
-            if key != top_key:
-                self.report(
-                    rel,
-                    line_of(data, key),
-                    self.key(key),
-                    f"unknown top-level key; expected only {top_key!r}",
-                )
-        value = data.get(top_key)
-        if value is None:
-            self.report(rel, line_of(data, top_key), top_key, "is missing")
-        return value
-
-    def unknown_keys(
-        self, file: str, data: Mapping[str, Any], allowed: Collection[str], where: str
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                self.report(
-                    file,
-                    line_of(data, key),
-                    f"{where} {self.key(key)}".strip(),
-                    f"unknown key{suggest(key, allowed)}",
-                )
-
-    def text(
-        self, file: str, data: Mapping[str, Any], key: str, where: str, required: bool = False
-    ) -> str | None:
-        """``data[key]`` when it is text; otherwise report it (and None)."""
-        value = data.get(key)
-        if isinstance(value, str):
-            return value
-        if value is not None or required:
-            self.report(
-                file,
-                line_of(data, key),
-                f"{where} {key}".strip(),
-                "is required text" if value is None else not_text(value),
-            )
-        return None
-
-
 def load(root: Path) -> Pack:
     """Load the pack at ``root`` or raise PackError with every problem."""
-    loader = _Loader(root)
+    loader = Loader(root)
     if not root.is_dir():
         raise PackError([Problem(str(root), "is not a folder containing pack.yaml")])
     raw_meta = loader.read_mapping(root / "pack.yaml", None)
@@ -205,7 +113,7 @@ def _digest(root: Path, files: list[Path]) -> str:
     return "sha256:" + sha.hexdigest()
 
 
-def _actions(loader: _Loader) -> dict[str, ActionDef]:
+def _actions(loader: Loader) -> dict[str, ActionDef]:
     data = loader.read_mapping(loader.root / "actions.yaml", "actions")
     out: dict[str, ActionDef] = {}
     if not isinstance(data, Mapping):
@@ -237,7 +145,7 @@ def _actions(loader: _Loader) -> dict[str, ActionDef]:
 
 
 def _action_choice(
-    loader: _Loader,
+    loader: Loader,
     spec: Mapping[str, Any],
     key: str,
     choices: tuple[str, ...],
@@ -258,7 +166,7 @@ def _action_choice(
     return default
 
 
-def _inputs(loader: _Loader) -> dict[str, InputDef]:
+def _inputs(loader: Loader) -> dict[str, InputDef]:
     data = loader.read_mapping(loader.root / "inputs.yaml", "inputs", required=False)
 
     def report(where: str, message: str) -> None:
@@ -277,7 +185,7 @@ def _inputs(loader: _Loader) -> dict[str, InputDef]:
 
 
 def _derived(
-    loader: _Loader, params: Mapping[str, Parameter], named: Mapping[str, Any]
+    loader: Loader, params: Mapping[str, Parameter], named: Mapping[str, Any]
 ) -> list[DerivedDef]:
     """Read ``derived/*.yaml``: declare every value, parse each, order by dependency."""
     folder = loader.root / "derived"
@@ -317,7 +225,7 @@ def _derived(
     return order(defs, report)
 
 
-def _check_band_edges(loader: _Loader, d: DerivedDef, params: Mapping[str, Parameter]) -> None:
+def _check_band_edges(loader: Loader, d: DerivedDef, params: Mapping[str, Parameter]) -> None:
     """Band edges must rise on every date any of their parameters changes."""
     if d.op != "band":
         return

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import holidays
 
+from riskreview._packreader import Loader
 from riskreview._structure import suggest
 from riskreview._yaml import as_date, describe, line_of, shown
-
-if TYPE_CHECKING:
-    from riskreview._packload import _Loader
 
 PACK_KEYS = (
     "name",
@@ -58,7 +56,7 @@ class Meta:
     findings: dict[int, str] | None  # None when the list has a problem (reported)
 
 
-def read_meta(loader: _Loader, meta: Mapping[str, Any], folder_name: str) -> Meta:
+def read_meta(loader: Loader, meta: Mapping[str, Any], folder_name: str) -> Meta:
     """Check ``pack.yaml``'s keys other than ``review`` (read with the rules)."""
     loader.unknown_keys("pack.yaml", meta, PACK_KEYS, "")
     texts = {}
@@ -95,7 +93,7 @@ def read_meta(loader: _Loader, meta: Mapping[str, Any], folder_name: str) -> Met
     )
 
 
-def _calendar(loader: _Loader, meta: Mapping[str, Any]) -> tuple[str, str | None]:
+def _calendar(loader: Loader, meta: Mapping[str, Any]) -> tuple[str, str | None]:
     """``calendar: {country: GB, subdiv: ENG}``, checked against the holidays package."""
     spec = meta.get("calendar")
     if spec is None:
@@ -149,7 +147,7 @@ def _calendar(loader: _Loader, meta: Mapping[str, Any]) -> tuple[str, str | None
     return country, subdiv
 
 
-def _findings(loader: _Loader, meta: Mapping[str, Any]) -> dict[int, str] | None:
+def _findings(loader: Loader, meta: Mapping[str, Any]) -> dict[int, str] | None:
     """``findings: {number: text}``: every entry a finding number with its text; None
     when an entry is wrong (so the rules' finding numbers are not checked against it)."""
     spec = meta.get("findings")
@@ -184,7 +182,7 @@ def _findings(loader: _Loader, meta: Mapping[str, Any]) -> dict[int, str] | None
     return out if len(out) == len(spec) else None
 
 
-def read_notes(loader: _Loader) -> None:
+def read_notes(loader: Loader) -> None:
     """Check the optional ``notes.yaml`` (documentation only; counted in the digest)."""
     data = loader.read_mapping(loader.root / "notes.yaml", None, required=False)
     if not isinstance(data, Mapping):
@@ -220,7 +218,7 @@ def read_notes(loader: _Loader) -> None:
             loader.text("notes.yaml", row, key, where)
 
 
-def _text_list(loader: _Loader, data: Mapping[str, Any], key: str) -> None:
+def _text_list(loader: Loader, data: Mapping[str, Any], key: str) -> None:
     items = data.get(key)
     if items is None:
         return

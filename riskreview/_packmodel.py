@@ -247,5 +247,3 @@ class Pack:
             if r.effective_to:
                 dates.add(date.fromordinal(r.effective_to.toordinal() + 1))
         return tuple(sorted(d for d in dates if d >= self.effective_from))
-
-

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from riskreview import _vocab
 from riskreview._envelope import MAX_BOUND
 from riskreview._packmodel import Parameter
+from riskreview._packreader import Loader
 from riskreview._structure import suggest
 from riskreview._yaml import as_date, describe, line_of, shown
-
-if TYPE_CHECKING:
-    from riskreview._packload import _Loader
 
 _PARAM_KEYS = {"description", "source", "unit", "by", "values"}
 _ENUMS = {
@@ -36,7 +34,7 @@ _ENUMS = {
 }
 
 
-def read_parameters(loader: _Loader) -> dict[str, Parameter]:
+def read_parameters(loader: Loader) -> dict[str, Parameter]:
     """Every parameter of ``parameters/*.yaml``, by name."""
     out: dict[str, Parameter] = {}
     folder = loader.root / "parameters"
@@ -57,7 +55,7 @@ def read_parameters(loader: _Loader) -> dict[str, Parameter]:
     return out
 
 
-def _parameter(loader: _Loader, file: str, name: str, line: int, spec: Any) -> Parameter | None:
+def _parameter(loader: Loader, file: str, name: str, line: int, spec: Any) -> Parameter | None:
     if not isinstance(spec, Mapping):
         loader.report(
             file,
@@ -135,7 +133,7 @@ def _number(value: Any) -> bool:
 
 
 def _param_value(
-    loader: _Loader, file: str, line: int, where: str, value: Any, key_enum: Any
+    loader: Loader, file: str, line: int, where: str, value: Any, key_enum: Any
 ) -> Any:
     if key_enum is None:
         if _number(value):

@@ -10,20 +10,18 @@ goes to the loader with file, line, key and reason; called by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from riskreview._conditions import ParamRef
 from riskreview._packmodel import ActionDef, Parameter, ReviewPolicy
+from riskreview._packreader import Loader
 from riskreview._packrules import _date_fields
 from riskreview._structure import suggest
 from riskreview._yaml import describe, line_of, shown
 
-if TYPE_CHECKING:
-    from riskreview._packload import _Loader
-
 
 def read_review(
-    loader: _Loader, spec: Any, actions: Mapping[str, ActionDef], params: Mapping[str, Parameter]
+    loader: Loader, spec: Any, actions: Mapping[str, ActionDef], params: Mapping[str, Parameter]
 ) -> ReviewPolicy | None:
     """The review policy ``spec`` (``pack.yaml``'s ``review``), or None when it has none."""
     if spec is None:
@@ -85,7 +83,7 @@ def read_review(
 
 
 def _interval(
-    loader: _Loader, spec: Mapping[str, Any], params: Mapping[str, Parameter]
+    loader: Loader, spec: Mapping[str, Any], params: Mapping[str, Parameter]
 ) -> ParamRef | None:
     """``interval: {param: <weeks>, by: <field>}``: the regular review interval."""
     interval = spec.get("interval")

@@ -9,7 +9,7 @@ Every problem goes to the loader with its file, line and key; called by
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from riskreview._conditions import ParamRef, ParseContext, parse
 from riskreview._fields import Field
@@ -21,11 +21,9 @@ from riskreview._packmodel import (
     Parameter,
     Rule,
 )
+from riskreview._packreader import Loader
 from riskreview._structure import suggest
 from riskreview._yaml import as_date, describe, line_of, not_text, shown
-
-if TYPE_CHECKING:
-    from riskreview._packload import _Loader
 
 _RULE_KEYS = {
     "id",
@@ -45,7 +43,7 @@ _RULE_KEYS = {
 _RULE_REQUIRED = ("id", "title", "area", "when", "action", "source", "rationale")
 
 
-def _named_conditions(loader: _Loader) -> dict[str, Any]:
+def _named_conditions(loader: Loader) -> dict[str, Any]:
     data = loader.read_mapping(loader.root / "conditions.yaml", "conditions", required=False)
     out: dict[str, Any] = {}
     if not isinstance(data, Mapping):
@@ -68,7 +66,7 @@ def _named_conditions(loader: _Loader) -> dict[str, Any]:
 
 
 def _check_named(
-    loader: _Loader,
+    loader: Loader,
     unused: Mapping[str, Any],
     params: Mapping[str, Parameter],
     named: Mapping[str, Any],
@@ -100,7 +98,7 @@ def _check_named(
         limit_reported = ctx.size[1]
 
 
-def _information(loader: _Loader) -> dict[str, InformationDef]:
+def _information(loader: Loader) -> dict[str, InformationDef]:
     data = loader.read_mapping(loader.root / "information.yaml", "information", required=False)
     out: dict[str, InformationDef] = {}
     if not isinstance(data, Mapping):
@@ -138,7 +136,7 @@ def _item_path_known(path: str, fields: Mapping[str, Field]) -> bool:
 
 
 def _rules(
-    loader: _Loader,
+    loader: Loader,
     actions: Mapping[str, ActionDef],
     params: Mapping[str, Parameter],
     named: Mapping[str, Any],
@@ -171,7 +169,7 @@ def _rules(
 
 
 def _rule(
-    loader: _Loader,
+    loader: Loader,
     file: str,
     spec: Mapping[str, Any],
     actions: Mapping[str, ActionDef],
@@ -261,7 +259,7 @@ def _rule(
 
 
 def _rule_findings(
-    loader: _Loader, findings: Any, problem: Callable[[str, str], None]
+    loader: Loader, findings: Any, problem: Callable[[str, str], None]
 ) -> tuple[int, ...]:
     """A rule's ``findings``: numbers of findings that ``pack.yaml`` lists."""
     if not isinstance(findings, list) or not all(type(f) is int for f in findings):
@@ -292,7 +290,7 @@ _MAX_DUE = {"days": 3653, "weeks": 521, "working_days": 2609}
 
 
 def _due(
-    loader: _Loader, file: str, line: int, label: str, spec: Any, params: Mapping[str, Parameter]
+    loader: Loader, file: str, line: int, label: str, spec: Any, params: Mapping[str, Parameter]
 ) -> DueSpec | None:
     if spec is None:
         return None

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from riskreview._packmodel import Scenario
+from riskreview._packreader import Loader
 from riskreview._yaml import as_date, describe, line_of, short, shown
-
-if TYPE_CHECKING:
-    from riskreview._packload import _Loader
 
 _SCENARIO_KEYS = {"name", "as_of", "case", "expect", "description", "covers"}
 _EXPECT_KEYS = {
@@ -39,7 +37,7 @@ _DATES = ("due",)
 _STATUSES = ("not_yet_due", "due_today", "overdue")
 
 
-def _scenarios(loader: _Loader) -> list[Scenario]:
+def _scenarios(loader: Loader) -> list[Scenario]:
     out: list[Scenario] = []
     folder = loader.root / "tests"
     names: dict[str, str] = {}
@@ -66,7 +64,7 @@ def _scenarios(loader: _Loader) -> list[Scenario]:
 
 
 def _scenario(
-    loader: _Loader, file: str, spec: Mapping[str, Any], names: dict[str, str]
+    loader: Loader, file: str, spec: Mapping[str, Any], names: dict[str, str]
 ) -> Scenario | None:
     line = line_of(spec)
     name = spec.get("name")

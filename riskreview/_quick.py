@@ -10,17 +10,29 @@ evaluator's own (:meth:`Reference.truth`), which a test checks on every rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, Protocol
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
-from riskreview._fields import EXTRA, read_path
+from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, compare
 
-if TYPE_CHECKING:  # an annotation only: the reference evaluator calls this module
-    from riskreview._reference import Reference
 
-Test = Callable[["Reference", Any], Truth]
+class Reference(Protocol):
+    """What a quick test reads of the reference evaluator that runs it."""
+
+    case: Any
+    as_of: date
+    extras: Mapping[str, Any]
+
+    def lookup(self, root: Any, field: Field) -> Any: ...
+    def options(self, value: Any) -> list[Any]: ...
+    def truth(self, node: Node, item: Any = None) -> Truth: ...
+    def window_truth(self, node: Cmp, actual: date | None) -> Truth: ...
+
+
+Test = Callable[[Reference, Any], Truth]
 _WINDOWS = ("older_than", "within_last", "within_next")
 
 

@@ -9,10 +9,8 @@ data-code>`` with cells ``<td data-key=...>``.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from riskreview.diff import ActionImpact, ImpactReport, PackInfo
+from riskreview._impact import ActionImpact, ImpactReport, PackInfo
 
 #: Chart geometry, in SVG user units.
 LABEL = 260  # action codes, right-aligned

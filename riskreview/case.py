@@ -17,7 +17,7 @@ they report every problem at once in one :class:`~riskreview.errors.CaseError`::
 """
 
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -42,9 +42,6 @@ from riskreview._vocab import (
     Stage,
 )
 from riskreview.errors import ArgumentError
-
-if TYPE_CHECKING:  # an annotation only: the pack model imports this module
-    from riskreview.pack import Pack
 
 
 @runtime_checkable
@@ -349,7 +346,7 @@ class Case:
             raise _structure.case_error(problems, self.case_id)
 
     @classmethod
-    def from_dict(cls, data: Any, pack: "Pack | None" = None) -> "Case":
+    def from_dict(cls, data: Any, pack: "DeclaresInputs | None" = None) -> "Case":
         """Build a case from JSON-like data, reporting every problem in one ``CaseError``.
 
         Dates are ISO strings (``"2026-03-01"``), enums their string values. Unknown
@@ -368,7 +365,7 @@ class Case:
         return case
 
     @classmethod
-    def from_json(cls, text: str | bytes, pack: "Pack | None" = None) -> "Case":
+    def from_json(cls, text: str | bytes, pack: "DeclaresInputs | None" = None) -> "Case":
         """Parse JSON text and build a case, as :meth:`from_dict`.
 
         ``text`` that is not ``str`` or ``bytes`` raises

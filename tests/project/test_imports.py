@@ -1,8 +1,8 @@
 """The module graph of riskreview flows one way.
 
-Read from the source with :mod:`ast`, so an import inside a function counts as
-much as one at the top of a module. Imports under ``if TYPE_CHECKING:`` are
-annotations only: they never run, so they are not edges.
+Read from the source with :mod:`ast`, so an import inside a function, or one
+under ``if TYPE_CHECKING:`` for an annotation, counts as much as one at the top of
+a module: a module that needs another's names, even only to annotate, sits above it.
 """
 
 from __future__ import annotations
@@ -19,29 +19,14 @@ LOADER = ("pack", "_packload", "_runtime")
 ASSEMBLY = {"_decide", "_assemble", "_walk", "_match", "_values", "_explainrule", "_api"}
 
 
-def _type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     """Module name → the riskreview modules it imports, wherever the import stands."""
     modules = {path.stem for path in package.glob("*.py")}
     graph: dict[str, set[str]] = {}
     for path in package.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        annotations_only = {
-            id(sub)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.If) and _type_checking(node)
-            for sub in ast.walk(node)
-        }
         found: set[str] = set()
         for node in ast.walk(tree):
-            if id(node) in annotations_only:
-                continue
             if isinstance(node, ast.ImportFrom) and node.module:
                 parts = node.module.split(".")
                 if parts[0] != "riskreview":
@@ -120,12 +105,13 @@ def test_the_cycle_finder_finds_a_planted_cycle() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-def test_the_graph_reads_imports_inside_functions(tmp_path: Path) -> None:
+def test_the_graph_reads_imports_inside_functions_and_for_annotations(tmp_path: Path) -> None:
     (tmp_path / "one.py").write_text("def f():\n    from riskreview import two\n")
     (tmp_path / "two.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from riskreview.one import f\n"
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from riskreview.three import f\n"
     )
-    assert import_graph(tmp_path) == {"one": {"two"}, "two": set()}
+    (tmp_path / "three.py").write_text("import os\n")
+    assert import_graph(tmp_path) == {"one": {"two"}, "two": {"three"}, "three": set()}
 
 
 def test_no_module_imports_another_that_imports_it_back() -> None:
