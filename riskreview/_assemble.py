@@ -18,7 +18,7 @@ from riskreview._derive import DerivedResult
 from riskreview._fields import CASE_FIELDS
 from riskreview._match import Outcome
 from riskreview._reference import Reference, Result, earliest_matched_date, evidence, unknown_paths
-from riskreview._stable import shift
+from riskreview._stable import after, first_day_reaching
 from riskreview.calendar import Calendar
 from riskreview.decision import Evidence, InformationAction, NextReview, RequiredAction, RollingDue
 from riskreview.pack import PRIORITIES, Pack, Rule
@@ -61,9 +61,7 @@ def due_date(
         return as_of, None, RollingDue(0, "days", from_as_of=False)
     n = _amount(pack, spec.amount, as_of)
     rolling = RollingDue(n, spec.unit) if spec.anchor == "as_of" else None
-    if spec.unit == "working_days":
-        return calendar.add_working_days(anchor, n), anchor, rolling
-    return anchor + timedelta(days=n * (7 if spec.unit == "weeks" else 1)), anchor, rolling
+    return after(anchor, n, spec.unit, calendar), anchor, rolling
 
 
 def actions(
@@ -160,11 +158,8 @@ def _rolls(
         return None  # a rolling due date only grows: the fixed one stays the earliest
     if len({h for _, h in rolling}) > 1:
         flips.append(as_of + timedelta(days=1))  # which rule sets the date may change
-    if fixed is not None:
-        day = as_of + timedelta(days=1)
-        while shift(day, how, calendar) <= fixed:
-            day += timedelta(days=1)
-        flips.append(day)  # from this day the fixed due date is the earlier one
+    if fixed is not None:  # from the day it passes the fixed due date, that one is earlier
+        flips.append(first_day_reaching(as_of, how, fixed + timedelta(days=1), calendar))
     return how
 
 
@@ -245,10 +240,8 @@ def next_review(
             )
             best, rolling = action.due_date, action.rolling is not None
             if action.rolling is not None and scheduled is not None:
-                day = as_of + timedelta(days=1)
-                while shift(day, action.rolling, calendar) < scheduled:
-                    day += timedelta(days=1)
-                flips.append(day)  # from this day the regular date is the earlier
+                # from the day it reaches the regular date, the regular date holds
+                flips.append(first_day_reaching(as_of, action.rolling, scheduled, calendar))
         elif scheduled is None and action.rolling is None:
             flips.append(action.due_date + timedelta(days=1))  # then it brings "now" forward
     would = tuple(

@@ -233,7 +233,7 @@ class Engine:
                 raise EngineError(
                     f"the engine failed to retract: {_explain(error)}", case_id=case_id
                 ) from None
-        _account(facts, matches, case_id)
+        _account(facts, matches, largest, case_id)
         return matches
 
     def _abandon(self, state: Any, facts: list[dict[str, Any]]) -> None:
@@ -272,16 +272,16 @@ class Engine:
 
 
 def _account(
-    facts: list[dict[str, Any]], matches: list[tuple[str, int]], case_id: str | None
+    facts: list[dict[str, Any]], matches: list[tuple[str, int]], largest: int, case_id: str | None
 ) -> None:
-    """Check that the catch-all rule of every fact's lane matched it exactly once."""
+    """Check that the catch-all rule of every fact's lane matched it exactly once
+    (``largest`` is the size of the largest fact, for the message)."""
     seen = Counter(m for m in matches if m[0].startswith("k"))
     expected = Counter((f"k{fact['l']}", fact["v"]) for fact in facts)
     if seen == expected:
         return
     lost = sum((expected - seen).values())
     extra = sum((seen - expected).values())
-    largest = max(len(orjson.dumps(fact)) for fact in facts) if facts else 0
     raise EngineError(
         f"the engine did not account for every fact ({lost} of {len(facts)} not matched, "
         f"{extra} matched more than once; the largest fact is {largest:,} bytes): "

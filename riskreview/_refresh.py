@@ -6,6 +6,7 @@ from datetime import date
 
 import attrs
 
+from riskreview._args import check_date
 from riskreview._assemble import sort_key
 from riskreview._runtime import calendar_for
 from riskreview._stable import shift
@@ -41,12 +42,17 @@ def refresh(decision: Decision, as_of: date, pack: Pack | None = None) -> Decisi
         raise ArgumentError(
             f"decision must be a riskreview.Decision, got {type(decision).__name__}"
         )
-    if type(as_of) is not date:
-        raise ArgumentError(f"as_of must be a datetime.date, got {type(as_of).__name__}")
+    check_date("as_of", as_of)
     if pack is not None and not isinstance(pack, Pack):
         raise ArgumentError("pack must be a Pack from riskreview.load_pack(path), or None")
     policy = pack if pack is not None else default_pack()
     _check(decision, as_of, policy)
+    return bring_forward(decision, as_of, policy)
+
+
+def bring_forward(decision: Decision, as_of: date, policy: Pack) -> Decision:
+    """``decision`` on ``as_of``, unchecked: every status recomputed, every rolling date
+    moved (the caller has made sure :func:`refusal` has nothing against it)."""
     calendar = calendar_for(policy)
     actions = []
     for action in decision.actions:
@@ -73,27 +79,35 @@ def refresh(decision: Decision, as_of: date, pack: Pack | None = None) -> Decisi
     return attrs.evolve(decision, as_of=as_of, actions=tuple(actions), next_review=review)
 
 
-def _check(decision: Decision, as_of: date, pack: Pack) -> None:
+def refusal(decision: Decision, as_of: date, pack: Pack) -> str | None:
+    """Why ``decision`` cannot be brought forward to ``as_of`` under ``pack`` (None: it can)."""
     made = decision.as_of
     if decision.pack.digest != pack.digest:
-        raise ArgumentValueError(
+        return (
             f"decision for case {decision.case_id} was made under pack {decision.pack.name} "
             f"{decision.pack.version} ({decision.pack.digest[:19]}…), not this pack: "
             "evaluate the case again"
         )
     if decision.trace is not None:
-        raise ArgumentValueError(
+        return (
             f"decision for case {decision.case_id} carries a trace, which measures time "
             "elapsed on its day: evaluate the case again"
         )
     if as_of < made:
-        raise ArgumentValueError(
+        return (
             f"as_of {as_of} is before the decision for case {decision.case_id} ({made}): "
             "a decision is refreshed forward only"
         )
     until = decision.stable_until
     if until is not None and as_of >= until:
-        raise ArgumentValueError(
+        return (
             f"the decision for case {decision.case_id} may change on {until} "
             f"(as_of {as_of}): evaluate the case again"
         )
+    return None
+
+
+def _check(decision: Decision, as_of: date, pack: Pack) -> None:
+    reason = refusal(decision, as_of, pack)
+    if reason is not None:
+        raise ArgumentValueError(reason)

@@ -31,11 +31,24 @@ _WINDOWS = ("older_than", "within_last", "within_next")
 _AGES = {"person.age": "date_of_birth", "child.age": "date_of_birth"}
 
 
+def after(day: date, amount: int, unit: str, calendar: Calendar) -> date:
+    """``amount`` ``unit`` (days, weeks or working days) after ``day``."""
+    if unit == "working_days":
+        return calendar.add_working_days(day, amount)
+    return day + timedelta(days=amount * (7 if unit == "weeks" else 1))
+
+
 def shift(day: date, due: RollingDue, calendar: Calendar) -> date:
     """The due date ``due`` gives for a decision made on ``day``."""
-    if due.unit == "working_days":
-        return calendar.add_working_days(day, due.amount)
-    return day + timedelta(days=due.amount * (7 if due.unit == "weeks" else 1))
+    return after(day, due.amount, due.unit, calendar)
+
+
+def first_day_reaching(as_of: date, due: RollingDue, limit: date, calendar: Calendar) -> date:
+    """The first day after ``as_of`` on which the rolling due date reaches ``limit``."""
+    day = as_of + timedelta(days=1)
+    while shift(day, due, calendar) < limit:
+        day += timedelta(days=1)
+    return day
 
 
 def first_after(as_of: date, candidates: Iterable[date | None]) -> date | None:

@@ -32,7 +32,7 @@ from riskreview._api import as_case, check_as_of, evaluate
 from riskreview._args import check_cases
 from riskreview._decide import input_digest
 from riskreview._pool import PENDING, Answer, Evaluator, Pool, resolve
-from riskreview._refresh import refresh
+from riskreview._refresh import bring_forward, refusal
 from riskreview._version import VERSION
 from riskreview.case import Case
 from riskreview.decision import Decision
@@ -148,19 +148,12 @@ def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> str | None:
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
     try:
         decision = Decision.from_json(previous)
-        made = decision.as_of
-        if (
-            decision.pack.digest != pack.digest
-            or decision.library_version != VERSION
-            or decision.trace is not None
-            or as_of < made
-            or (decision.stable_until is not None and as_of >= decision.stable_until)
-        ):
+        if decision.library_version != VERSION or refusal(decision, as_of, pack) is not None:
             return None
         same = _canonical_digest(item) == decision.input_digest
         if not same and input_digest(as_case(item)) != decision.input_digest:
             return None
-        return refresh(decision, as_of, pack).to_json()
+        return bring_forward(decision, as_of, pack).to_json()
     except RiskReviewError:
         return None
 

@@ -76,12 +76,7 @@ def test_on_a_synthetic_caseload_stable_until_holds_is_useful_and_mostly_exact()
 def _unchecked_refresh(decision: riskreview.Decision, day: date) -> riskreview.Decision:
     """refresh without its refusal on stable_until: what the decision would say if
     nothing had changed that day."""
-    real = _refresh._check
-    _refresh._check = lambda *args: None  # type: ignore[assignment]
-    try:
-        return riskreview.refresh(decision, day)
-    finally:
-        _refresh._check = real  # type: ignore[assignment]
+    return _refresh.bring_forward(decision, day, riskreview.default_pack())
 
 
 def test_a_dated_parameter_change_ends_the_span() -> None:
