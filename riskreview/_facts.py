@@ -41,12 +41,10 @@ def _getter(field: Field) -> Getter:
     if field.virtual == EXTRA:
         path = field.path
         return lambda owner, ctx: ctx.extras.get(path)
-    names = field.path.split(".")
-    virtual = field.virtual
-    if virtual is None and len(names) == 1:
-        attribute = operator.attrgetter(names[0])
+    virtual, steps = field.virtual, field.steps
+    if virtual is None and len(steps) == 1:
+        attribute = operator.attrgetter(steps[0])
         return lambda owner, ctx: attribute(owner)
-    steps = tuple(names[:-1] if virtual else names)
     return lambda owner, ctx: read_path(owner, steps, virtual, ctx.as_of)
 
 

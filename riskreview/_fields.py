@@ -8,6 +8,7 @@ both evaluators compute them through :func:`virtual_value`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
@@ -35,6 +36,12 @@ class Field:
     def ordered(self) -> bool:
         """Whether an enum compares by rank."""
         return self.enum in ORDERED
+
+    @functools.cached_property
+    def steps(self) -> tuple[str, ...]:
+        """The attribute names that lead to the value (for a virtual field, to its owner)."""
+        names = tuple(self.path.split("."))
+        return names[:-1] if self.virtual else names
 
 
 #: ``Field.virtual`` of a pack-declared input or derived value: read from the

@@ -103,12 +103,8 @@ def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
         return lambda ref, item: ref.extras.get(path)
     if node.scope != "item":
         return lambda ref, item: ref.lookup(ref.case, field)
-    virtual = field.virtual
-    steps = tuple(field.path.split("."))
-    if virtual:
-        steps = steps[:-1]
+    virtual, steps = field.virtual, field.steps
     if len(steps) == 1 and not virtual:
         name = steps[0]
         return lambda ref, item: getattr(item, name)
-
     return lambda ref, item: read_path(item, steps, virtual, ref.as_of)

@@ -103,8 +103,7 @@ class Reference:
         return self._walk(root, field)
 
     def _walk(self, root: Any, field: Field) -> Any:
-        steps = field.path.split(".")
-        return read_path(root, steps[:-1] if field.virtual else steps, field.virtual, self.as_of)
+        return read_path(root, field.steps, field.virtual, self.as_of)
 
     def _resolve(self, value: Any) -> Any:
         """A comparison value as a plain value (None when it depends on an unknown)."""
