@@ -14,12 +14,10 @@ from pathlib import Path
 
 import attrs
 import pytest
+from _pack_support import BROKEN, VALID, copy_valid, edit
 
 from riskreview.errors import PackError, Problem, RiskReviewError
 from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
-
-BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken_packs"
-VALID = BROKEN / "_valid_minimal"
 
 
 @attrs.frozen
@@ -413,27 +411,15 @@ def test_a_due_anchor_suggestion_is_a_date_field() -> None:
 # ---------------------------------------------------------------- several faults at once
 
 
-def _copy_valid(tmp_path: Path) -> Path:
-    target = tmp_path / "pack"
-    shutil.copytree(VALID, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_every_problem_of_a_pack_is_reported_at_once(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "rules" / "review.yaml", "action: RISK_REVIEW", "action: RISK_REVEIW")
-    _edit(
+    pack = copy_valid(tmp_path)
+    edit(pack / "rules" / "review.yaml", "action: RISK_REVIEW", "action: RISK_REVEIW")
+    edit(
         pack / "rules" / "child_safeguarding.yaml",
         "{contains: child_protection}",
         "{contanis: child_protection}",
     )
-    _edit(pack / "parameters" / "deadlines.yaml", "2024-01-01: 5", "2024-01-01: five")
+    edit(pack / "parameters" / "deadlines.yaml", "2024-01-01: 5", "2024-01-01: five")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     files = sorted(p.path.split(":")[0] for p in info.value.problems)
@@ -445,13 +431,13 @@ def test_every_problem_of_a_pack_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_a_named_condition_used_by_two_rules_is_reported_for_each(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(
+    pack = copy_valid(tmp_path)
+    edit(
         pack / "conditions.yaml",
         "household.children_in_contact: true",
         "household.children_in_contakt: true",
     )
-    _edit(
+    edit(
         pack / "rules" / "review.yaml",
         "      risk.last_review_date:",
         "      all:\n        - condition: children_in_contact\n        - risk.last_review_date:",
@@ -467,7 +453,7 @@ def test_a_named_condition_used_by_two_rules_is_reported_for_each(tmp_path: Path
 
 def test_a_named_condition_no_rule_uses_is_still_checked(tmp_path: Path) -> None:
     # a fault in conditions.yaml must not wait until a rule first uses the condition
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     conditions = pack / "conditions.yaml"
     conditions.write_text(
         conditions.read_text(encoding="utf-8")
@@ -494,7 +480,7 @@ def test_an_empty_folder_is_a_pack_error_naming_pack_yaml(tmp_path: Path) -> Non
 
 
 def test_a_pack_without_rules_is_a_pack_error(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     shutil.rmtree(pack / "rules")
     with pytest.raises(PackError) as info:
         load_pack(pack)
@@ -503,7 +489,7 @@ def test_a_pack_without_rules_is_a_pack_error(tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_not_utf8_is_a_pack_error(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "rules" / "review.yaml").write_bytes(b"rules:\n  - id: \xff\xfe\n")
     with pytest.raises(PackError) as info:
         load_pack(pack)
@@ -515,7 +501,7 @@ def test_a_file_that_is_not_utf8_is_a_pack_error(tmp_path: Path) -> None:
 
 def _pack_with_one_rule(tmp_path: Path, alternatives: list[str]) -> Path:
     """A copy of the valid pack whose only rule is an ``any`` of ``alternatives``."""
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     shutil.rmtree(pack / "rules")
     (pack / "rules").mkdir()
     lines = "".join(f"        - {a}\n" for a in alternatives)

@@ -8,31 +8,16 @@ that must load.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pack_support import BROKEN, VALID, copy_valid, edit
 
 from riskreview.errors import ArgumentError, ArgumentValueError, PackError, RiskReviewError
 from riskreview.pack import Pack, load_pack
-
-BROKEN = Path(__file__).resolve().parent.parent / "fixtures" / "broken_packs"
-VALID = BROKEN / "_valid_minimal"
-
-
-def _copy_valid(tmp_path: Path) -> Path:
-    target = tmp_path / "pack"
-    shutil.copytree(VALID, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def _finishes_within(seconds: float, work: Callable[[], Any]) -> BaseException | None:
@@ -101,12 +86,12 @@ def test_load_pack_pins_must_be_text() -> None:
 def test_a_mistyped_input_type_is_reported_once_not_again_at_each_rule_using_it(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "inputs.yaml").write_text(
         "inputs:\n  ogrs_score:\n    type: integr\n    description: A predictor.\n",
         encoding="utf-8",
     )
-    _edit(
+    edit(
         pack / "rules" / "review.yaml",
         "      risk.last_review_date:",
         "      inputs.ogrs_score: {gte: 50}\n      risk.last_review_date:",
@@ -121,8 +106,8 @@ def test_a_mistyped_input_type_is_reported_once_not_again_at_each_rule_using_it(
 def test_a_bad_finding_list_in_pack_yaml_is_not_reported_again_at_each_rule(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "pack.yaml", "  9: Routine", "  9th: Routine")
+    pack = copy_valid(tmp_path)
+    edit(pack / "pack.yaml", "  9: Routine", "  9th: Routine")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     assert [p.path for p in info.value.problems] == ["pack.yaml:11 findings 9th"]
@@ -158,7 +143,7 @@ BAND = "    band:\n      value: domestic_abuse.dash_score\n      edges: {edges}\
 def test_a_derived_value_of_the_wrong_shape_is_a_pack_error_naming_it(
     tmp_path: Path, spec: str, where: str, reason: str
 ) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "derived").mkdir()
     (pack / "derived" / "d.yaml").write_text(f"derived:\n  level:\n{spec}", encoding="utf-8")
     with pytest.raises(PackError) as info:
@@ -184,7 +169,7 @@ def test_a_derived_value_of_the_wrong_shape_is_a_pack_error_naming_it(
 def test_an_input_declared_wrongly_is_a_pack_error_at_its_line(
     tmp_path: Path, entry: str, where: str, reason: str
 ) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "inputs.yaml").write_text(f"inputs:\n  x:\n    {entry}\n", encoding="utf-8")
     with pytest.raises(PackError) as info:
         load_pack(pack)
@@ -201,7 +186,7 @@ def test_a_negative_parameter_loads_where_it_means_something_as_a_literal_does(
     tmp_path: Path,
 ) -> None:
     # a deduction of points: -3 as a parameter, as -1 is accepted as a literal factor
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "parameters" / "points.yaml").write_text(
         "parameters:\n  protective_deduction:\n    description: Points off for support.\n"
         "    source: assumed\n    values:\n      2024-01-01: -3\n",
@@ -223,8 +208,8 @@ def test_a_negative_parameter_loads_where_it_means_something_as_a_literal_does(
 def test_a_negative_parameter_is_refused_as_a_span_of_time_with_the_reason(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "parameters" / "deadlines.yaml", "very_high: 8}", "very_high: -8}")
+    pack = copy_valid(tmp_path)
+    edit(pack / "parameters" / "deadlines.yaml", "very_high: 8}", "very_high: -8}")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     (problem,) = info.value.problems
@@ -237,8 +222,8 @@ def test_a_negative_parameter_is_refused_as_a_span_of_time_with_the_reason(
 
 
 def test_the_calendar_named_in_pack_yaml_is_the_one_the_pack_uses(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(
+    pack = copy_valid(tmp_path)
+    edit(
         pack / "pack.yaml",
         "effective_from: 2024-01-01\n",
         "effective_from: 2024-01-01\ncalendar: {country: GB, subdiv: SCT}\n",
@@ -250,8 +235,8 @@ def test_the_calendar_named_in_pack_yaml_is_the_one_the_pack_uses(tmp_path: Path
 def test_a_calendar_subdivision_the_country_lacks_is_refused_listing_those_it_has(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(
+    pack = copy_valid(tmp_path)
+    edit(
         pack / "pack.yaml",
         "effective_from: 2024-01-01\n",
         "effective_from: 2024-01-01\ncalendar: {country: GB, subdiv: Wales}\n",
@@ -265,7 +250,7 @@ def test_a_calendar_subdivision_the_country_lacks_is_refused_listing_those_it_ha
 
 
 def test_notes_yaml_is_part_of_the_pack_digest(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     (pack / "notes.yaml").write_text("intro: First words.\n", encoding="utf-8")
     first = load_pack(pack).digest
     (pack / "notes.yaml").write_text("intro: Other words.\n", encoding="utf-8")
@@ -274,8 +259,8 @@ def test_notes_yaml_is_part_of_the_pack_digest(tmp_path: Path) -> None:
 
 def test_a_key_is_the_text_written_so_yes_as_a_key_is_not_true(tmp_path: Path) -> None:
     # YAML 1.1 reads a bare yes as true; as a key it stays the word the author wrote
-    pack = _copy_valid(tmp_path)
-    _edit(
+    pack = copy_valid(tmp_path)
+    edit(
         pack / "actions.yaml",
         "  RISK_REVIEW:\n",
         "  yes:\n    title: Y\n    area: a\n  RISK_REVIEW:\n",
@@ -286,8 +271,8 @@ def test_a_key_is_the_text_written_so_yes_as_a_key_is_not_true(tmp_path: Path) -
 def test_a_bare_yes_where_text_is_expected_is_refused_with_the_yaml_boolean_hint(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "actions.yaml", "    area: review\n", "    area: yes\n")
+    pack = copy_valid(tmp_path)
+    edit(pack / "actions.yaml", "    area: review\n", "    area: yes\n")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     (problem,) = info.value.problems
@@ -297,8 +282,8 @@ def test_a_bare_yes_where_text_is_expected_is_refused_with_the_yaml_boolean_hint
 
 
 def test_a_rule_whose_required_text_is_left_empty_is_refused(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "rules" / "review.yaml", "    source: test fixture\n", "    source:\n")
+    pack = copy_valid(tmp_path)
+    edit(pack / "rules" / "review.yaml", "    source: test fixture\n", "    source:\n")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     (problem,) = info.value.problems
@@ -307,8 +292,8 @@ def test_a_rule_whose_required_text_is_left_empty_is_refused(tmp_path: Path) -> 
 
 
 def test_a_rule_whose_action_is_left_empty_is_refused(tmp_path: Path) -> None:
-    pack = _copy_valid(tmp_path)
-    _edit(pack / "rules" / "review.yaml", "    action: RISK_REVIEW\n", "    action:\n")
+    pack = copy_valid(tmp_path)
+    edit(pack / "rules" / "review.yaml", "    action: RISK_REVIEW\n", "    action:\n")
     with pytest.raises(PackError) as info:
         load_pack(pack)
     (problem,) = info.value.problems
@@ -321,9 +306,9 @@ def test_a_rule_whose_action_is_left_empty_is_refused(tmp_path: Path) -> None:
 def test_a_pack_with_hundreds_of_problems_lists_the_first_200_and_counts_the_rest(
     tmp_path: Path,
 ) -> None:
-    pack = _copy_valid(tmp_path)
+    pack = copy_valid(tmp_path)
     junk = "".join(f"    junk_{i}: 1\n" for i in range(250))
-    _edit(
+    edit(
         pack / "rules" / "review.yaml",
         "    source: test fixture\n",
         f"    source: test fixture\n{junk}",
