@@ -61,11 +61,16 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
 def _stable_until(pack: Pack, rt: Runtime, ref: Reference, flips: list[date]) -> date | None:
     """The first day the decision could change but for what rolls with the day."""
     as_of = ref.as_of
-    if any(d.reads_as_of for d in pack.derived):
+    known = rt.memo.get("time_tests")
+    if known is None:  # worked out once per policy period
+        daily = any(d.reads_as_of for d in pack.derived)
+        known = rt.memo["time_tests"] = (
+            daily,
+            time_tests(cr.rule.when for cr in rt.compiled.rules),
+        )
+    daily, tests = known
+    if daily:
         return as_of + timedelta(days=1)  # a derived value of as_of may change any day
-    tests = rt.memo.get("time_tests")
-    if tests is None:
-        tests = rt.memo["time_tests"] = time_tests(cr.rule.when for cr in rt.compiled.rules)
     return first_after(as_of, chain(flips, pack.change_dates, condition_flips(ref, tests)))
 
 
