@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import attrs
@@ -25,6 +26,7 @@ __all__ = [
     "InformationAction",
     "NextReview",
     "PackRef",
+    "Priority",
     "RequiredAction",
     "RollingDue",
     "RuleOutcome",
@@ -54,19 +56,37 @@ class RollingDue:
     from_as_of: bool = True
 
 
+class Priority(StrEnum):
+    """How soon an action wants attention, most pressing first (``urgent`` … ``low``).
+
+    A :class:`~enum.StrEnum`: it equals its text (``Priority.HIGH == "high"``) and
+    is written to JSON as that text.
+    """
+
+    URGENT = "urgent"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+def _priority(value: str) -> Priority:
+    return value if isinstance(value, Priority) else Priority(value)
+
+
 @attrs.frozen
 class RequiredAction:
     """An action policy now requires, with every rule and reason that requires it.
 
     ``due_date`` is the earliest due date of those rules; ``status`` says where it
     stands on ``as_of``; ``working_days`` is how many working days until it is due
-    (or by how many it is overdue).
+    (or by how many it is overdue). ``priority`` is the most pressing priority of
+    those rules (given as text, it is read as a :class:`Priority`).
     """
 
     code: str
     title: str
     area: str
-    priority: str
+    priority: Priority = attrs.field(converter=_priority)
     wording: str
     rule_ids: tuple[str, ...]
     reasons: tuple[str, ...]
@@ -274,7 +294,7 @@ def _action_data(a: RequiredAction) -> dict[str, Any]:
         "code": a.code,
         "due_date": a.due_date.isoformat(),
         "evidence": [{"path": e.path, "value": unstructure(e.value)} for e in a.evidence],
-        "priority": a.priority,
+        "priority": a.priority.value,
         "reasons": list(a.reasons),
         "rule_ids": list(a.rule_ids),
         "sources": list(a.sources),
@@ -356,12 +376,15 @@ def _action(data: Any, at: str) -> RequiredAction:
     status = _text(d, "status", at)
     if status not in {s.value for s in Status}:
         raise _Bad(f"{at}.status", "is not a status")
+    priority = _text(d, "priority", at)
+    if priority not in {p.value for p in Priority}:
+        raise _Bad(f"{at}.priority", "is not a priority")
     trigger = d.get("trigger_date")
     return RequiredAction(
         code=_text(d, "code", at),
         title=_text(d, "title", at),
         area=_text(d, "area", at),
-        priority=_text(d, "priority", at),
+        priority=Priority(priority),
         wording=_text(d, "wording", at, default=""),
         rule_ids=_texts(d, "rule_ids", at),
         reasons=_texts(d, "reasons", at),
