@@ -10,13 +10,15 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from riskreview._packmodel import Scenario
+from riskreview._packmodel import PRIORITIES, Scenario
 from riskreview._packreader import Loader
 from riskreview._yaml import as_date, describe, line_of, short, shown
 
 _SCENARIO_KEYS = {"name", "as_of", "case", "expect", "description", "covers"}
 _EXPECT_KEYS = {
     "actions",
+    "required",
+    "forbidden",
     "includes",
     "absent",
     "fired",
@@ -26,14 +28,15 @@ _EXPECT_KEYS = {
     "due",
     "next_review",
     "status",
+    "priority",
     "reported",
 }
 
 
-#: expectations that list action codes, rule ids or information codes
-_LISTS = ("actions", "includes", "absent", "fired", "not_fired", "undetermined", "information")
-#: expectations that map an action code to a date, a status, or a reported value
-_DATES = ("due",)
+#: expectations that list action codes or rule ids
+_LISTS = ("required", "forbidden", "includes", "absent", "fired", "not_fired", "undetermined")
+#: expectations that are a list (the complete set) or a mapping of modes
+_SETS = {"actions": ("exactly",), "information": ("exactly", "required", "forbidden")}
 _STATUSES = ("not_yet_due", "due_today", "overdue")
 
 
@@ -117,7 +120,14 @@ def _expectations(expect: Mapping[str, Any], report: Callable[[str, str], None])
             report(
                 f"expect {key}", f"expected a list of codes or rule ids, got {_kind(expect[key])}"
             )
-    for key in ("due", "status", "reported"):
+    for key, modes in _SETS.items():
+        value = expect.get(key)
+        if isinstance(value, Mapping):
+            _modes(key, value, modes, report)
+        elif key in expect and not _texts(value):
+            spelled = " or ".join(f"{{{m}: [...]}}" for m in modes)
+            report(f"expect {key}", f"expected a list of codes or {spelled}, got {_kind(value)}")
+    for key in ("due", "status", "priority", "reported"):
         value = expect.get(key)
         if value is not None and not isinstance(value, Mapping):
             report(f"expect {key}", f"expected a mapping by action code, got {describe(value)}")
@@ -131,11 +141,40 @@ def _expectations(expect: Mapping[str, Any], report: Callable[[str, str], None])
         report("expect next_review", f"expected a date YYYY-MM-DD, got {shown(review)}")
 
 
+def _modes(
+    key: str,
+    value: Mapping[Any, Any],
+    modes: tuple[str, ...],
+    report: Callable[[str, str], None],
+) -> None:
+    """``actions: {exactly: [...]}``; ``information:`` also ``required`` / ``forbidden``."""
+    allowed = ", ".join(modes)
+    if not value:
+        report(f"expect {key}", f"expected one of {allowed} with a list of codes, got {{}}")
+    for mode, codes in value.items():
+        if mode not in modes:
+            hint = (
+                "; for actions write required: or forbidden: beside actions:"
+                if key == "actions" and mode in ("required", "forbidden")
+                else ""
+            )
+            report(f"expect {key} {short(mode)}", f"expected one of {allowed}{hint}")
+        elif not isinstance(codes, list) or not _texts(codes):
+            report(f"expect {key} {mode}", f"expected a list of codes, got {_kind(codes)}")
+    if "exactly" in value and len(value) > 1:
+        report(
+            f"expect {key}",
+            "exactly: is the complete set; it cannot be combined with required: or forbidden:",
+        )
+
+
 def _expected_value(key: str, value: Any) -> str | None:
     if key == "due" and as_date(value) is None:
         return f"expected a date YYYY-MM-DD, got {shown(value)}"
     if key == "status" and value not in _STATUSES:
         return f"expected one of {', '.join(_STATUSES)}, got {shown(value)}"
+    if key == "priority" and value not in PRIORITIES:
+        return f"expected one of {', '.join(PRIORITIES)}, got {shown(value)}"
     if key == "reported" and not isinstance(value, str | int | date) and value is not None:
         return f"expected text, a whole number or a date, got {describe(value)}"
     return None
@@ -147,7 +186,7 @@ def _texts(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, list):
+    if isinstance(value, list) and not _texts(value):
         return f"a list holding {describe(next(v for v in value if not isinstance(v, str)))}"
     return describe(value)
 
