@@ -59,9 +59,12 @@ def due_date(
         anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
     if anchor is None:
         return as_of, None, RollingDue(0, "days", from_as_of=False)
+    if spec.not_before is not None:
+        floor = ref.lookup(ref.case, field_of(pack, spec.not_before))
+        anchor = anchor if floor is None else max(anchor, floor)
     n = _amount(pack, spec.amount, as_of)
     rolling = RollingDue(n, spec.unit) if spec.anchor == "as_of" else None
-    return after(anchor, n, spec.unit, calendar), anchor, rolling
+    return after(anchor, -n if spec.before else n, spec.unit, calendar), anchor, rolling
 
 
 def actions(

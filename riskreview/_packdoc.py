@@ -271,9 +271,11 @@ def _due_words(rule: Rule) -> str:
         )
     else:
         where = f"{_the(_label(due.anchor))} (the decision date if it is unknown)"
+    if due.not_before is not None:
+        where += f", or from {_the(_label(due.not_before))} when that is later"
     if not isinstance(due.amount, cond.ParamRef) and due.amount == 0:
         return f"on {where}"
-    return f"{amount} after {where}"
+    return f"{amount} {'before' if due.before else 'after'} {where}"
 
 
 def _values_words(param: Parameter) -> str:

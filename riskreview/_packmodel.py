@@ -97,16 +97,24 @@ class Parameter:
 
 @attrs.frozen
 class DueSpec:
-    """When an action falls due: ``amount`` ``unit`` after the anchor date.
+    """When an action falls due: ``amount`` ``unit`` after (or before) the anchor date.
 
     ``anchor`` is ``as_of``, a case date field path, or ``matched.<list>`` for the
     earliest date among the list items that made the rule fire (the first change
     not yet acted on: a later one never puts an overdue action back).
+
+    ``before`` counts back from the anchor (a case date field: the time before a
+    release); the date it gives may be in the past, and then the action is overdue.
+    ``not_before`` is a case date field: counting starts from the later of the
+    anchor and that date, when it is known (an event in custody counts from the
+    release).
     """
 
     amount: Any  # int or ParamRef
     unit: str
     anchor: str
+    before: bool = False
+    not_before: str | None = None
 
 
 @attrs.frozen

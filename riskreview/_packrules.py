@@ -284,6 +284,11 @@ def _rule_findings(
 
 
 _DUE_UNITS = ("days", "weeks", "working_days")
+_DUE_ANCHORS = ("from", "before", "not_before")
+_DUE_SHAPE = (
+    "exactly one of working_days, days or weeks, and either from: <date> (optionally "
+    "with not_before: <date field>) or before: <date field>"
+)
 _NEGATIVE = "a due time cannot be negative"
 #: the longest due time, in each unit: ten years, so no due date leaves the calendar
 _MAX_DUE = {"days": 3653, "weeks": 521, "working_days": 2609}
@@ -296,22 +301,18 @@ def _due(
         return None
     where = f"{label} due"
     if not isinstance(spec, Mapping):
-        loader.report(
-            file,
-            line,
-            where,
-            f"expected {{working_days|days|weeks: N, from: <date field>}}, got {describe(spec)}",
-        )
+        loader.report(file, line, where, f"expected {_DUE_SHAPE}, got {describe(spec)}")
         return None
+    for key in spec:
+        if key not in _DUE_UNITS and key not in _DUE_ANCHORS:
+            hint = suggest(key, (*_DUE_UNITS, *_DUE_ANCHORS)) if isinstance(key, str) else ""
+            loader.report(
+                file, line, f"{where} {shown(key)}", f"unknown key{hint}: expected {_DUE_SHAPE}"
+            )
+            return None
     units = [u for u in _DUE_UNITS if u in spec]
-    extra = set(spec) - set(_DUE_UNITS) - {"from"}
-    if len(units) != 1 or extra:
-        loader.report(
-            file,
-            line,
-            where,
-            "expected exactly one of working_days, days or weeks, and optionally from",
-        )
+    if len(units) != 1:
+        loader.report(file, line, where, "expected exactly one of working_days, days or weeks")
         return None
     unit = units[0]
     amount = spec[unit]
@@ -332,17 +333,45 @@ def _due(
             + (f": {_NEGATIVE}" if type(amount) is int and amount < 0 else ""),
         )
         return None
+    refused = _anchor_problem(spec, loader.fields)
+    if refused is not None:
+        loader.report(file, line, f"{where} {refused[0]}", refused[1])
+        return None
+    before = "before" in spec
+    anchor = spec["before"] if before else spec.get("from", "as_of")
+    not_before = spec.get("not_before")
+    return DueSpec(
+        amount, unit, str(anchor), before, None if not_before is None else str(not_before)
+    )
+
+
+def _anchor_problem(spec: Mapping[str, Any], fields: Mapping[str, Field]) -> tuple[str, str] | None:
+    """(key, why) when the anchors of a due spec do not fit together, or None."""
+    if "from" in spec and "before" in spec:
+        return "before", "a due date is counted from a date or back from one, not both"
+    dates = _date_fields(fields)
+    if "before" in spec:
+        if "not_before" in spec:
+            return "not_before", "not_before goes with from: a time before a date has no start"
+        anchor = spec["before"]
+        if not _anchor_ok(anchor, fields) or anchor == "as_of" or anchor.startswith("matched."):
+            hint = suggest(anchor, dates) if isinstance(anchor, str) else ""
+            return "before", f"{shown(anchor)} is not a date field of the case{hint}"
+        return None
     anchor = spec.get("from", "as_of")
-    if not _anchor_ok(anchor, loader.fields):
-        hint = suggest(anchor, _date_fields(loader.fields)) if isinstance(anchor, str) else ""
-        loader.report(
-            file,
-            line,
-            f"{where} from",
+    if not _anchor_ok(anchor, fields):
+        hint = suggest(anchor, dates) if isinstance(anchor, str) else ""
+        return (
+            "from",
             f"{shown(anchor)} is not as_of, a date field of the case or matched.<list>{hint}",
         )
-        return None
-    return DueSpec(amount, unit, str(anchor))
+    floor = spec.get("not_before")
+    if "not_before" in spec and (
+        not _anchor_ok(floor, fields) or floor == "as_of" or str(floor).startswith("matched.")
+    ):
+        hint = suggest(floor, dates) if isinstance(floor, str) else ""
+        return "not_before", f"{shown(floor)} is not a date field of the case{hint}"
+    return None
 
 
 def _due_param(name: Any, unit: str, params: Mapping[str, Parameter]) -> str | None:

@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
+from riskreview._condnodes import CALENDAR_UNITS, add_months
 from riskreview._reference import Reference
 from riskreview.calendar import Calendar
 from riskreview.decision import RollingDue
@@ -32,7 +33,8 @@ _AGES = {"person.age": "date_of_birth", "child.age": "date_of_birth"}
 
 
 def after(day: date, amount: int, unit: str, calendar: Calendar) -> date:
-    """``amount`` ``unit`` (days, weeks or working days) after ``day``."""
+    """``amount`` ``unit`` (days, weeks or working days) after ``day`` (before it, if
+    negative: a due date counted back from a release)."""
     if unit == "working_days":
         return calendar.add_working_days(day, amount)
     return day + timedelta(days=amount * (7 if unit == "weeks" else 1))
@@ -122,6 +124,16 @@ def _window_flips(
                 yield calendar.add_working_days(day, amount + 1)
                 if op == "within_last":
                     yield from (day + timedelta(days=k) for k in range(-7, 1))
+            continue
+        if unit in CALENDAR_UNITS:
+            # the edge is as_of moved by whole months: it passes ``day`` around the day
+            # ``day`` moved the other way (month ends clamp, so look a few days about)
+            months = amount * (12 if unit == "years" else 1)
+            centre = add_months(day, -months if op == "within_next" else months)
+            yield from (centre + timedelta(days=k) for k in range(-4, 5))
+            if op != "older_than":
+                yield day
+                yield day + timedelta(days=1)
             continue
         span = amount * (7 if unit == "weeks" else 1)
         if op == "older_than":
