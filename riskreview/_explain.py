@@ -8,6 +8,7 @@ from typing import Any
 
 from riskreview._conditions import (
     All,
+    AnyOf,
     Cmp,
     FieldRef,
     Named,
@@ -43,6 +44,12 @@ DATE_WORDS = {
     "gt": "is after",
     "gte": "is on or after",
 }
+
+
+#: tests whose condition text already names the value they need
+_STATED = frozenset(
+    {"eq", "ne", "in", "not_in", "contains", "not_contains", "contains_any", "contains_none"}
+)
 
 
 def show(value: Any) -> str:
@@ -94,7 +101,7 @@ def condition_text(node: Any) -> str:
 
 
 def _near(node: Cmp, result: Result) -> str:
-    """How the actual value stands against the threshold, in words."""
+    """How the actual value stands against the condition's boundary, in words."""
     if result.measure is not None:
         elapsed, unit = result.measure
         unit_words = unit.replace("_", " ")
@@ -102,15 +109,46 @@ def _near(node: Cmp, result: Result) -> str:
         need = {"older_than": "more than", "within_last": "at most", "within_next": "at most"}
         if result.expected is None:
             return f"{when}; the threshold depends on an unknown value"
+        if isinstance(result.expected, date):  # a window of calendar months or years
+            side = {"older_than": "before", "within_last": "on or after"}.get(
+                node.op, "on or before"
+            )
+            return f"{when}; the rule needs a date {side} {result.expected.isoformat()}"
         return f"{when}; the rule needs {need[node.op]} {result.expected} {unit_words}"
     expected = result.expected
-    if expected is None or isinstance(expected, tuple) or node.op in ("eq", "ne"):
+    if expected is None:
+        if isinstance(node.value, ParamRef | FieldRef):
+            return f"{_expected(node)} is unknown or depends on an unknown value"
         return ""
-    words = OP_WORDS.get(node.op, node.op).removeprefix("is ")
-    text = f"the rule needs {words} {show(expected)}"
-    if type(result.actual) is int and type(expected) is int:
-        text += f" ({abs(result.actual - expected)} away)"
+    words = _needs(node, expected)
+    text = f"the rule needs {words}"
+    actual = result.actual
+    if type(actual) is int and type(expected) is int and node.op not in ("in", "not_in"):
+        text += f" ({abs(actual - expected)} away)"
+    elif isinstance(actual, date) and isinstance(expected, date):
+        gap = (actual - expected).days
+        side = "after" if gap > 0 else "before"
+        text += " (the same day)" if gap == 0 else f" ({abs(gap)} days {side} it)"
+    elif isinstance(actual, StrEnum) and isinstance(expected, StrEnum) and node.field.ordered:
+        gap = list(type(actual)).index(actual) - list(type(expected)).index(expected)
+        if gap and node.op in ("lt", "lte", "gt", "gte"):
+            text += f" ({abs(gap)} level{'s' * (abs(gap) != 1)} away)"
     return text
+
+
+def _needs(node: Cmp, expected: Any) -> str:
+    """What the condition asks of its field, without the field: ``at least medium``."""
+    if node.field.kind == "date" and node.op in DATE_WORDS:
+        words = DATE_WORDS[node.op]
+    else:
+        words = OP_WORDS.get(node.op, node.op)
+    words = words.removeprefix("is ")
+    return f"{words} {show(expected)}" if words else show(expected)
+
+
+def _requirement(node: Cmp) -> str:
+    """A condition as what it needs of its field (``is at least medium``)."""
+    return condition_text(node).removeprefix(node.path).strip()
 
 
 def result_text(result: Result, *, with_condition: bool = True) -> str:
@@ -121,7 +159,11 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
             state = "not recorded" if result.actual is None else f"recorded ({show(result.actual)})"
             return f"{result.path or node.path} is {state}"
         text = f"{result.path or node.path} is {show(result.actual)}"
-        near = _near(node, result)
+        # an equality or membership test states its boundary in the condition itself
+        stated = node.op in _STATED and node.field.kind != "date"
+        near = (
+            "" if stated and (with_condition or result.truth is not False) else _near(node, result)
+        )
         if result.note:
             near = f"{near}; {result.note}" if near else result.note
         if not with_condition:
@@ -135,12 +177,10 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
         counted = f"{len(matched)} of {total} {node.path} items match"
         return f"{counted} ({condition_text(node)})"
     if isinstance(node, Named):
-        inner = first_failure(result.parts[0]) if result.truth is False else None
-        if inner is None:
+        if result.truth is not False:
             return condition_text(node)
-        if with_condition:
-            return f"{condition_text(node)}: {result_text(inner)}"
-        return result_text(inner)
+        inner = failure_text(result.parts[0])
+        return f"{condition_text(node)}: {inner}" if with_condition else inner
     return condition_text(node)
 
 
@@ -158,14 +198,79 @@ def first_failure(result: Result) -> Result | None:
     return result
 
 
+def failure_text(result: Result) -> str:
+    """Why a false condition is false, with every value it read and how near it came.
+
+    An ``all`` fails by its first false part; an ``any`` by every alternative, the
+    tests of one field gathered (``risk.screening_outcome is full_analysis_not_required
+    (the rule needs: is not recorded, or is full_analysis_required)``); a ``not`` by
+    what held inside it; a list by its items.
+    """
+    node = result.node
+    if isinstance(node, All):
+        failed = next((p for p in result.parts if p.truth is False), None)
+        return failure_text(failed) if failed is not None else condition_text(node)
+    if isinstance(node, AnyOf):
+        return _none_held(result)
+    if isinstance(node, Named):
+        return f"{condition_text(node)}: {failure_text(result.parts[0])}"
+    if isinstance(node, Not):
+        inner = result.parts[0]
+        held = [result_text(r) for r in _leaves(inner, True)] or [condition_text(inner.node)]
+        return f"{condition_text(node)}, but " + "; ".join(held)
+    if isinstance(node, Quant):
+        text = result_text(result)
+        if node.mode == "all":
+            part = next((p for p in result.parts if p.truth is False), None)
+            if part is not None:
+                text += f"; not matching: {failure_text(part)}"
+        elif node.mode == "none":
+            part = next((p for p in result.parts if p.truth is True), None)
+            if part is not None:
+                text += "; matching: " + "; ".join(result_text(r) for r in _leaves(part, True))
+        return text
+    return result_text(result)
+
+
+def _none_held(result: Result) -> str:
+    """Every alternative of a false ``any``, the tests of one field gathered."""
+    groups: dict[str, tuple[Result, list[str]]] = {}
+    texts: list[str] = []
+    for part in result.parts:
+        if isinstance(part.node, Cmp):
+            path = part.path or part.node.path
+            if path not in groups:
+                groups[path] = (part, [])
+                texts.append(path)
+            groups[path][1].append(_requirement(part.node))
+        else:
+            texts.append(failure_text(part))
+    out = []
+    for text in texts:
+        if text in groups:
+            first, needs = groups[text]
+            out.append(f"{_value_text(first)} (the rule needs: {', or '.join(needs)})")
+        else:
+            out.append(text)
+    return "none held: " + "; ".join(out)
+
+
+def _value_text(result: Result) -> str:
+    """``path is value``, as a person reads it."""
+    node = result.node
+    path = result.path or node.path  # type: ignore[union-attr]
+    if result.actual is None:
+        return f"{path} is not recorded"
+    return f"{path} is {show(result.actual)}"
+
+
 def why(result: Result) -> str:
     """The detail line of a trace entry."""
     if result.truth is True:
         return "held: " + "; ".join(result_text(r) for r in _leaves(result, True))
     if result.truth is None:
         return "undetermined: unknown " + ", ".join(unknown_paths(result))
-    failed = first_failure(result)
-    return "failed: " + (result_text(failed) if failed else condition_text(result.node))
+    return "failed: " + failure_text(result)
 
 
 def _leaves(result: Result, truth: bool) -> list[Result]:
@@ -192,7 +297,6 @@ def detail_of(result: Result) -> str:
     if result.truth is True:
         held = [result_text(r, with_condition=False) for r in _leaves(result, True)]
         return "; ".join(held) or result_text(result, with_condition=False)
-    failed = first_failure(result)
-    if failed is None:
-        return condition_text(result.node)
-    return result_text(failed, with_condition=False)
+    if isinstance(result.node, Cmp):
+        return result_text(result, with_condition=False)
+    return failure_text(result)

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from riskreview._explain import condition_text, detail_of, first_failure, parts_of, result_text
+from riskreview._explain import condition_text, detail_of, failure_text, parts_of
 from riskreview._match import Outcome, match
 from riskreview._reference import unknown_paths
 from riskreview._runtime import runtime
@@ -65,9 +65,7 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
     elif outcome is Outcome.UNDETERMINED:
         summary = f"{rule.id} cannot be decided until these are known: {', '.join(unknown)}."
     else:
-        failed = first_failure(result)
-        text = result_text(failed) if failed is not None else condition_text(rule.when)
-        summary = f"{rule.id} did not fire: {text}."
+        summary = f"{rule.id} did not fire: {failure_text(result)}."
     checks = tuple(
         ConditionCheck(condition_text(p.node), _WORDS[p.truth], detail_of(p))
         for p in parts_of(result)
