@@ -66,6 +66,7 @@ from riskreview._console import (
     _show_impact,
     _show_summary,
 )
+from riskreview._serve_cli import serve
 from riskreview._structure import dumps
 from riskreview._terminal import printable
 from riskreview._version import VERSION
@@ -567,6 +568,9 @@ def generate(n: int, output: Path, seed: int, as_of: date | None) -> None:
     with _open_out(output) as out:
         out.writelines(cases)
     click.echo(f"wrote {n} cases to {output}", err=True)
+
+
+cli.add_command(serve)
 
 
 def main(args: Sequence[str] | None = None) -> None:
