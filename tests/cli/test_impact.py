@@ -114,7 +114,7 @@ def test_a_report_without_gains_or_losses_has_no_bars() -> None:
     report = _example_report()
     quiet = ImpactReport(report.old, report.new, DAY, 3, 0, 0, report.actions[3:])
     html = render_html(quiet)
-    assert "No action is gained or lost" in html
+    assert "No case gains or loses any action" in html
     assert_page_matches(html, quiet.to_dict())
 
 
