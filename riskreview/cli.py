@@ -511,7 +511,8 @@ def diff(
                 yield item
                 bar.advance(task)
 
-        report = impact(old, new, ticking(_jsonl(cases_file, collections.deque())), when)
+        lines = ticking(_jsonl(cases_file, collections.deque()))
+        report = impact(old, new, lines, when, caseload=cases_file.name)
     if output is not None:
         _write(output, report.to_json())
     if html is not None:

@@ -68,6 +68,7 @@ def test_diff_exit_code_reports_a_change_only_when_asked(
     assert changed.exit_code == 1, changed.output
     report = json.loads(changed.stdout)
     assert report["changed_cases"] == 3
+    assert report["caseload"] == "c.jsonl"  # the page's footer names the caseload file
     same = run("diff", minimal_pack, minimal_pack, cases, "--as-of", AS_OF, "--exit-code")
     assert same.exit_code == 0, same.output
     assert "0 changed" in same.stdout
