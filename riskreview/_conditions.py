@@ -38,6 +38,7 @@ from riskreview._condnodes import (
 )
 from riskreview._fields import Field
 from riskreview._structure import suggest
+from riskreview._units import to_units
 from riskreview._yaml import describe, short, shown
 
 __all__ = [
@@ -76,7 +77,7 @@ WINDOW_OPS = ("older_than", "within_last", "within_next")
 SET_OPS = ("contains", "not_contains", "contains_any", "contains_none")
 PRESENCE_OPS = ("exists", "missing")
 LIST_OPS = ("any", "all", "none")
-UNITS = ("days", "weeks", "working_days")
+UNITS = ("days", "weeks", "working_days", "months", "years")
 
 _OPS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": EQ_OPS + PRESENCE_OPS,
@@ -296,6 +297,16 @@ def _scalar(field: Field, value: Any, ctx: ParseContext, where: str) -> Any:
         if isinstance(value, bool):
             return value
         raise _fail(ctx, where, f"expected true or false for {field.path}, got {shown(value)}")
+    if kind == "int" and field.scale:
+        units = to_units(value, field.scale)
+        if units is not None and not isinstance(value, str):
+            return units
+        raise _fail(
+            ctx,
+            where,
+            f"expected a number with at most {field.scale} decimal places for {field.path}, "
+            f"got {shown(value)}",
+        )
     if kind == "int":
         if type(value) is int:
             return value
@@ -375,7 +386,11 @@ def _date_value(value: Any, ctx: ParseContext, where: str) -> date | FieldRef:
 
 def _window(value: Any, ctx: ParseContext, where: str) -> Window:
     if not isinstance(value, Mapping) or len(value) != 1:
-        raise _fail(ctx, where, "expected one of {days: N}, {weeks: N}, {working_days: N}")
+        raise _fail(
+            ctx,
+            where,
+            "expected one of {days: N}, {weeks: N}, {working_days: N}, {months: N}, {years: N}",
+        )
     ((unit, amount),) = value.items()
     if unit not in UNITS:
         raise _fail(ctx, where, f"unknown unit {shown(unit)}{suggest(unit, UNITS)}")

@@ -6,6 +6,8 @@ nodes; both evaluators, the compiler and the explanations read it.
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from typing import Any
 
 import attrs
@@ -51,10 +53,29 @@ class Window:
     """A span of time back or forward from as_of."""
 
     amount: int | ParamRef
-    unit: str  # days weeks working_days
+    unit: str  # days weeks working_days months years
 
 
 Value = Any  # bool | int | str | date | tuple | ParamRef | FieldRef | Window | None
+
+#: calendar units of a window: a month back from 31 March is the end of February
+CALENDAR_UNITS = ("months", "years")
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar ``months`` (back when negative); a day past the end
+    of the month it lands in is clamped to that month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        return date.max if months > 0 else date.min
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def window_months(window: Window, amount: int) -> int:
+    """The months a calendar window of ``amount`` units spans."""
+    return amount * (12 if window.unit == "years" else 1)
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ from riskreview._conditions import (
     Window,
 )
 from riskreview._reference import Result, unknown_paths
+from riskreview._wording import plural
 
 OP_WORDS = {
     "eq": "is",
@@ -174,7 +175,8 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
         if result.truth is None and not result.parts:
             return f"{node.path} is unknown"
         total = result.expected if isinstance(result.expected, int) else len(result.parts)
-        counted = f"{len(matched)} of {total} {node.path} items match"
+        verb = "matches" if total == 1 else "match"
+        counted = f"{len(matched)} of {plural(total, f'{node.path} item')} {verb}"
         return f"{counted} ({condition_text(node)})"
     if isinstance(node, Named):
         if result.truth is not False:

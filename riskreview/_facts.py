@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from riskreview._compile import BIG, Compiled, Prop
+from riskreview._condnodes import add_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview.calendar import Calendar
 
@@ -99,6 +100,15 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
             return (a - b).days if isinstance(a, date) else int(a - b)
 
         return diff
+
+    if kind == "months_edge":
+        months = prop.arg
+
+        def edge(owner: Any, ctx: Ctx) -> int | None:
+            value = get(owner, ctx)
+            return None if value is None else (value - add_months(ctx.as_of, months)).days
+
+        return edge
 
     def dated(owner: Any, ctx: Ctx) -> int | None:
         value = get(owner, ctx)

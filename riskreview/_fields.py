@@ -31,6 +31,9 @@ class Field:
     enum: type[StrEnum] | None = None
     items: dict[str, Field] | None = attrs.field(default=None, eq=False)  # a list item's fields
     virtual: str | None = None  # name of the virtual computation, or EXTRA
+    #: a decimal's places: the value is held as a whole number of 10**-scale units
+    #: (RSR 7.25 with two places is 725), so both evaluators compare it exactly
+    scale: int = 0
 
     @property
     def ordered(self) -> bool:

@@ -27,6 +27,7 @@ from riskreview._conditions import (
     Quant,
     Window,
 )
+from riskreview._condnodes import CALENDAR_UNITS, window_months
 from riskreview._envelope import LANE_PATHS
 from riskreview._fields import Field
 
@@ -37,7 +38,7 @@ from riskreview._fields import Field
 class Prop:
     """An integer the fact builder computes from the case (None when unknown)."""
 
-    kind: str  # value present member oneof anyof age_days age_wd ordinal diff count
+    kind: str  # value present member oneof anyof age_days age_wd months_edge ordinal diff count
     field: Field
     scope: str  # root | item
     arg: Any = None  # member ("member"), members ("oneof", "anyof"), other Field ("diff")
@@ -202,6 +203,25 @@ class Lowering:
 
     def _date(self, node: Cmp) -> Formula:
         field, op, value, scope = node.field, node.op, node.value, node.scope
+        if isinstance(value, Window) and value.unit in CALENDAR_UNITS:
+            age = Prop("age_days", field, scope)
+            window_unit = value
+
+            def calendar_window(n: int) -> Formula:
+                # days from the date to as_of moved by n calendar months: the edge
+                # moves with the calendar, so the fact builder works it out each day
+                months = window_months(window_unit, n)
+                if op == "within_next":
+                    ahead = Prop("months_edge", field, scope, months)
+                    return And((Test(ahead, "le", 0), Test(age, "le", 0)))
+                back = Prop("months_edge", field, scope, -months)
+                if op == "older_than":
+                    return Test(back, "le", -1)
+                return And((Test(back, "ge", 0), Test(age, "ge", 0)))
+
+            if isinstance(value.amount, ParamRef):
+                return self._keyed(value.amount, calendar_window)
+            return calendar_window(value.amount)
         if isinstance(value, Window):
             kind = "age_wd" if value.unit == "working_days" else "age_days"
             prop = Prop(kind, field, scope)

@@ -28,6 +28,7 @@ from riskreview._conditions import (
     Quant,
     Window,
 )
+from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, compare
 from riskreview._quick import compile_truth
@@ -256,6 +257,8 @@ class Reference:
         window: Window = node.value
         if actual is None:
             return Result(node, None, actual=actual, path=path)
+        if window.unit in CALENDAR_UNITS:
+            return self._calendar_window(node, actual, path)
         if window.unit == "working_days":
             elapsed = self.calendar.working_days_between(actual, self.as_of)
         else:
@@ -281,6 +284,33 @@ class Reference:
             expected=expected,
             path=path,
             measure=(elapsed, unit),
+        )
+
+    def _calendar_window(self, node: Cmp, actual: date, path: str) -> Result:
+        """A window of calendar months or years: the edge is ``as_of`` moved by them."""
+        window: Window = node.value
+        truths: list[Truth] = []
+        edges: list[date] = []
+        for amount in self.options(window.amount):
+            if amount is None:
+                truths.append(None)
+                continue
+            months = window_months(window, int(amount))
+            if node.op == "within_next":
+                edge = add_months(self.as_of, months)
+                truths.append(self.as_of <= actual <= edge)
+            else:
+                edge = add_months(self.as_of, -months)
+                inside = edge <= actual <= self.as_of
+                truths.append(actual < edge if node.op == "older_than" else inside)
+            edges.append(edge)
+        return Result(
+            node,
+            agree(truths),
+            actual=actual,
+            expected=edges[0] if len(edges) == 1 else None,
+            path=path,
+            measure=((self.as_of - actual).days, "days"),
         )
 
 
