@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from riskreview._structure import ISO_DATE, dumps
+from riskreview._wording import plural
 from riskreview.errors import VerificationError
 
 
@@ -76,6 +77,8 @@ def load(text: str | bytes | bytearray) -> tuple[Any, list[str]]:
     def no_constant(name: str) -> Any:
         raise ValueError("NaN and Infinity are not JSON")
 
+    if not text.strip():
+        raise VerificationError("the record is not readable", ["empty: no JSON text"])
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=no_constant)
     except (ValueError, RecursionError) as error:
@@ -168,11 +171,11 @@ def show(name: str, value: Any) -> str:
             return json.dumps(value)
         if name != "value" and is_date(value):
             return json.dumps(value)
-        return f"a text of {len(value)} characters"
+        return f"a text of {plural(len(value), 'character')}"
     if isinstance(value, list):
-        return f"a list of {len(value)} items"
+        return f"a list of {plural(len(value), 'item')}"
     if isinstance(value, dict):
-        return f"an object of {len(value)} keys"
+        return f"an object of {plural(len(value), 'key')}"
     return type(value).__name__
 
 

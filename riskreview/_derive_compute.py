@@ -18,6 +18,7 @@ from riskreview._conditions import Node, ParamRef
 from riskreview._derivedefs import DerivedDef
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
+from riskreview._wording import plural
 from riskreview.calendar import Calendar
 
 
@@ -101,7 +102,7 @@ def _one(
                 None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
             )
         if d.where is None and d.equals is None:
-            return DerivedResult(len(items), f"{len(items)} {field.path} items")
+            return DerivedResult(len(items), plural(len(items), f"{field.path} item"))
         if d.equals is not None:
             n = sum(1 for v in items if v == d.equals)
             return DerivedResult(n, f"{n} of {len(items)} {field.path} are {_show(d.equals)}")
@@ -116,7 +117,8 @@ def _one(
                 _unknowns(paths or [field.path], results),
             )
         n = sum(1 for t in truths if t.truth)
-        return DerivedResult(n, f"{n} of {len(items)} {field.path} items match")
+        verb = "matches" if len(items) == 1 else "match"
+        return DerivedResult(n, f"{n} of {plural(len(items), f'{field.path} item')} {verb}")
     if d.op == "sum":
         total, parts, waiting = 0, [], []
         for term in d.terms:

@@ -32,6 +32,15 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``count`` and ``word``, the plural form unless the count is one: ``1 item``, ``2 items``.
+
+    >>> plural(1, "item"), plural(3, "item"), plural(0, "child", "children")
+    ('1 item', '3 items', '0 children')
+    """
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
 def echo(value: Any) -> str:
     """Show a value in a message: only short non-text values, never free text."""
     if type(value) is int and abs(value) >= 10**_MAX_ECHO:
@@ -41,9 +50,9 @@ def echo(value: Any) -> str:
         text = json.dumps(value)
         return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"
     if isinstance(value, str):
-        return f"a string of {len(value)} characters"
+        return f"a string of {plural(len(value), 'character')}"
     if isinstance(value, list | tuple):
-        return f"a list of {len(value)} items"
+        return f"a list of {plural(len(value), 'item')}"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__

@@ -144,10 +144,10 @@ def test_unknown_key_with_nothing_close_has_no_suggestion() -> None:
     [
         (True, "got true"),
         (False, "got false"),
-        ("5", "got a string of 1 characters"),
+        ("5", "got a string of 1 character"),
         (1.0, "without a decimal point, got 1.0"),
         (1.5, "got 1.5"),
-        ([1], "got a list of 1 items"),
+        ([1], "got a list of 1 item"),
         ({}, "got an object"),
     ],
 )
@@ -181,7 +181,7 @@ def test_case_id_must_be_a_string() -> None:
 def test_a_nested_part_must_be_an_object() -> None:
     problem = only_problem(case_with(household=["children"]))
     assert problem.path == "$.household"
-    assert "expected an object, got a list of 1 items" in problem.message
+    assert "expected an object, got a list of 1 item" in problem.message
 
 
 def test_a_list_field_must_be_a_list() -> None:
@@ -594,7 +594,7 @@ def test_nesting_within_the_recursion_limit_is_reported_at_the_first_wrong_level
 @pytest.mark.parametrize(
     ("data", "shown"),
     [
-        ([{"case_id": "C-1"}], "a list of 1 items"),
+        ([{"case_id": "C-1"}], "a list of 1 item"),
         ("C-1", "a string of 3 characters"),
         (7, "7"),
         (True, "true"),
