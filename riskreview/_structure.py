@@ -460,6 +460,9 @@ def parse_json(text: str | bytes) -> Any:
 
     if not isinstance(text, str | bytes | bytearray):
         raise CaseError([Problem("$", f"expected JSON text, got {type(text).__name__}")])
+    if not text.strip():
+        got = "empty text" if not text else "only white space"
+        raise CaseError([Problem("$", f"expected a case as a JSON object, got {got}")])
     try:
         return json.loads(text, parse_constant=no_constant, object_pairs_hook=no_duplicates)
     except RecursionError:
