@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+import re
 from riskreview import _compile
 from riskreview._compile import And, Each, Formula, Or, Test, Unsupported, dnf
 from riskreview._conditions import Named, params_of, walk
@@ -117,6 +118,7 @@ def _bounds(tests: Iterable[Test]) -> bool:
         if t.side == "ge":
             low[key] = max(low.get(key, t.bound), t.bound)
         else:
+    findings.extend(_internal_sources(pack))
             high[key] = min(high.get(key, t.bound), t.bound)
         field = (t.prop.field.path, t.prop.scope)
         if t.prop.kind == "oneof":
@@ -323,4 +325,27 @@ def _scenarios(pack: Pack) -> list[Finding]:
                     "no scenario stops just short of firing it",
                 )
             )
+#: words that mark a source as a note for the pack's authors, not a document a
+#: practitioner can look up
+_INTERNAL_SOURCE = re.compile(r"\b(DOMAIN|candidate)\b", re.IGNORECASE)
+
+
+def _internal_sources(pack: Pack) -> list[Finding]:
+    """Sources that cite an internal note instead of a public document or local policy."""
+    cited = [(_where(rule), rule.source) for rule in pack.rules]
+    cited += [(f"parameters {name}", p.source) for name, p in pack.parameters.items()]
+    return [
+        Finding(
+            "internal_source",
+            "warning",
+            where,
+            f"the source cites {match.group(0)!r}, an internal note: name a public document "
+            "a practitioner can find (an inspection report, a framework, published "
+            "guidance) or say 'local policy (assumed)'",
+        )
+        for where, source in cited
+        if (match := _INTERNAL_SOURCE.search(source))
+    ]
+
+
     return out
