@@ -197,7 +197,7 @@ def _rule_aspects(rule: Rule, pack: Pack) -> _Aspects:
     return {
         "title": _words(rule.title),
         "condition": "\n".join(condition_markdown(rule.raw_when)),
-        "action": f"{rule.action}" + (f" ({_words(action.title)})" if action else ""),
+        "action": rule.action,
         "priority": rule.priority or (action.priority if action else ""),
         "due": _due(rule),
         "in force": f"{start} to {end}",
