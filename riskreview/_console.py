@@ -11,9 +11,11 @@ never sent to the terminal.
 from __future__ import annotations
 
 import collections
+import io
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,13 +24,67 @@ from rich.table import Table
 from rich.text import Text
 
 from riskreview._terminal import printable
+from riskreview._wording import plural
 from riskreview.batch import BatchSummary
 from riskreview.decision import Decision, Explanation, RequiredAction
 from riskreview.diff import ImpactReport
 
+#: the width a console that is not a terminal lays out for: no line is wrapped
+_UNWRAPPED = 100_000
+
+
+class _Unpadded(io.TextIOBase):
+    """A text stream that writes each line without its trailing spaces.
+
+    Tables and grids pad every cell to its column's width; on a terminal that is
+    invisible, in a pipe or a log file it is noise.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__()
+        self._stream = stream
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._stream.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(self._pending)
+            self._pending = ""
+        self._stream.flush()
+
 
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    """A console for people: laid out to the terminal's width on a terminal; in a pipe
+    or a file, one line per line of text (never wrapped), without trailing spaces and
+    without colour."""
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if console.is_terminal:
+        return console
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(
+        file=cast(IO[str], _Unpadded(stream)),
+        highlight=False,
+        soft_wrap=True,
+        width=_UNWRAPPED,
+        color_system=None,
+        force_terminal=False,
+    )
 
 
 def _progress(console: Console) -> Progress:
@@ -141,25 +197,29 @@ def _show_findings(
     console: Console, pack: str, findings: Sequence[Any], ok: bool, verbose: bool
 ) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "dim"}
+    label = {"error": "error", "warning": "warning", "info": "note"}
     for f in findings:
         if f.severity != "info" or verbose:
             console.print(
-                f"[{colour[f.severity]}]{f.severity}[/]: {escape(f.where)}: "
+                f"[{colour[f.severity]}]{label[f.severity]}[/]: {escape(f.where)}: "
                 f"{escape(f'[{f.kind}]')} {escape(f.message)}"
             )
     counts = collections.Counter(f.severity for f in findings)
     verdict = "[green]ok[/]" if ok else "[red]errors found[/]"
     console.print(
-        f"{escape(pack)}: {verdict}: {counts['error']} errors, {counts['warning']} warnings, "
-        f"{counts['info']} notes" + ("" if verbose or not counts["info"] else " (-v shows them)")
+        f"{escape(pack)}: {verdict}: {plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
+        + ("" if verbose or not counts["info"] else " (-v shows them)")
     )
 
 
-def _show_summary(console: Console, summary: BatchSummary, output: Path, errors: Path) -> None:
+def _show_summary(
+    console: Console, summary: BatchSummary, output: Path, errors: Path, as_of: str
+) -> None:
     rate = summary.total / summary.seconds if summary.seconds else 0.0
     console.print(
-        f"{summary.total} cases in {summary.seconds:.1f} s ({rate:.0f} cases/s); "
-        f"decisions in {escape(str(output))}"
+        f"{plural(summary.total, 'case')}, as of {as_of}, in {summary.seconds:.1f} s "
+        f"({rate:.0f} cases/s); decisions in {escape(str(output))}"
     )
     statuses = Table("status", "cases", title="By status", title_justify="left")
     for status, count in summary.by_status.items():

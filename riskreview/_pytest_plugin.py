@@ -19,7 +19,11 @@ def _pack(root: str) -> Pack:
 
 
 class ScenarioFailure(Exception):
-    """A scenario's expectations did not hold."""
+    """A scenario's expectations did not hold: one line each, and the full explanation."""
+
+    def __init__(self, failures: tuple[str, ...], details: tuple[str, ...] = ()) -> None:
+        super().__init__("\n".join(failures))
+        self.details = details
 
 
 class ScenarioItem(pytest.Item):
@@ -33,12 +37,17 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         result = run_scenario(_pack(self.root), self.scenario)
         if result.failures:
-            raise ScenarioFailure("\n".join(result.failures))
+            raise ScenarioFailure(result.failures, result.details)
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailure):
             head = f"{self.scenario.file}:{self.scenario.line} scenario {self.scenario.name!r}"
-            return f"{head}\n  " + str(excinfo.value).replace("\n", "\n  ")
+            lines = [head, *(f"  {line}" for line in str(excinfo.value).splitlines())]
+            if excinfo.value.details and self.config.get_verbosity() > 0:
+                lines += ["  in full:", *(f"    {line}" for line in excinfo.value.details)]
+            elif excinfo.value.details:
+                lines.append("  (pytest -v explains in full)")
+            return "\n".join(lines)
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -55,7 +64,7 @@ class CoverageItem(pytest.Item):
     def runtest(self) -> None:
         gaps = coverage(_pack(self.root)).gaps()
         if gaps:
-            raise ScenarioFailure("\n".join(gaps))
+            raise ScenarioFailure(tuple(gaps))
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailure):

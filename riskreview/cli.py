@@ -42,6 +42,7 @@ from __future__ import annotations
 import collections
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -53,7 +54,7 @@ import attrs
 import click
 from rich.markup import escape
 
-from riskreview import _batchio, _runtime
+from riskreview import _batchio, _packdoc, _runtime
 from riskreview import schema as schemas
 from riskreview._api import evaluate as evaluate_case
 from riskreview._api import explain as explain_rule
@@ -70,6 +71,7 @@ from riskreview._serve_cli import serve
 from riskreview._structure import dumps
 from riskreview._terminal import printable
 from riskreview._version import VERSION
+from riskreview._wording import plural
 from riskreview.case import Case
 from riskreview.check import check as check_pack
 from riskreview.diff import impact, render_html
@@ -144,7 +146,8 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.Abort, click.exceptions.NoArgsIsHelpError, _Failure):
             raise
         except BrokenPipeError:
-            raise  # the reader went away (`| head`): click exits quietly
+            _reader_gone()
+            raise click.exceptions.Exit(OK) from None
         except click.UsageError as error:
             raise _usage(error) from None
         except click.ClickException:
@@ -222,8 +225,13 @@ def _problem(problem: Problem) -> str:
 
 
 def _read_case(path: Path, pack: Pack) -> Case:
+    data = _read_bytes(path)
+    if not data.strip():
+        stdin = str(path) == "-"
+        what = "<stdin>: nothing came on stdin" if stdin else f"{path}: the file is empty"
+        _fail(f"{what}; expected one case as a JSON object")
     try:
-        return Case.from_json(_read_bytes(path), pack)
+        return Case.from_json(data, pack)
     except CaseError as error:
         _problems("<stdin>" if str(path) == "-" else path, error)
 
@@ -403,9 +411,12 @@ def batch(
     except KeyboardInterrupt:
         _fail("interrupted before any case was decided; no file was written", code=INTERRUPTED)
     if as_json:
-        click.echo(outcome.to_json(errors_path))
+        document = json.loads(outcome.to_json(errors_path))
+        document["as_of"] = when.isoformat()
+        click.echo(json.dumps(document))
     else:
-        _show_summary(_console(), outcome.summary, output, errors_path)
+        day = f"{when} (today)" if as_of is None else str(when)
+        _show_summary(_console(), outcome.summary, output, errors_path, day)
     if outcome.interrupted:
         _fail(outcome.partial(output, errors_path), code=INTERRUPTED)
     summary = outcome.summary
@@ -415,30 +426,53 @@ def batch(
 @cli.command()
 @click.argument("pack_dir", metavar="[PACK]", type=click.Path(path_type=Path), required=False)
 @_JSON
-@click.option("-v", "--verbose", is_flag=True, help="Also show notes (overlaps, engine figures).")
-def check(pack_dir: Path | None, as_json: bool, verbose: bool) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also show notes: rules that share an action, and so on."
+)
+@click.option(
+    "--engine",
+    is_flag=True,
+    help="Also show the engine's figures per policy period (paths, properties) against "
+    "its limits: for the engine's maintainers.",
+)
+def check(pack_dir: Path | None, as_json: bool, verbose: bool, engine: bool) -> None:
     """Check a policy pack statically: contradictions, unused parts, coverage.
 
     PACK defaults to the England & Wales pack. Exits 1 when an error is found.
+    Also says when the pack's generated README.md is stale (run `riskreview doc PACK`).
     """
     pack = _load(pack_dir)
     report = check_pack(pack)
+    findings = [f for f in report.findings if engine or f.kind != "envelope"]
+    readme_stale = _packdoc.stale(pack)
     if as_json:
-        findings = [attrs.asdict(f) for f in report.findings]
-        click.echo(json.dumps({"pack": report.pack, "ok": report.ok, "findings": findings}))
+        document = {
+            "pack": report.pack,
+            "ok": report.ok,
+            "findings": [attrs.asdict(f) for f in findings],
+            "readme_stale": readme_stale,
+        }
+        click.echo(json.dumps(document))
     else:
-        _show_findings(_console(), report.pack, report.findings, report.ok, verbose)
+        console = _console()
+        _show_findings(console, report.pack, findings, report.ok, verbose or engine)
+        if readme_stale:
+            console.print(f"[yellow]README[/] {escape(_readme_stale(pack_dir))}")
     _finish(OK if report.ok else FINDINGS)
 
 
 @cli.command(name="test")
 @click.argument("pack_dir", metavar="[PACK]", type=click.Path(path_type=Path), required=False)
 @_JSON
-def pack_tests(pack_dir: Path | None, as_json: bool) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Explain each failure in full (every rule behind it)."
+)
+def pack_tests(pack_dir: Path | None, as_json: bool, verbose: bool) -> None:
     """Run a pack's scenarios and report rule coverage.
 
     PACK defaults to the England & Wales pack. Exits 1 on a failing scenario or
-    a rule that no scenario fires or stops just short of firing.
+    a rule that no scenario fires or stops just short of firing. Also says when
+    the pack's generated README.md is stale (run `riskreview doc PACK`).
     """
     from riskreview.testing import coverage, run_scenarios  # noqa: PLC0415 - imports pytest
 
@@ -446,6 +480,7 @@ def pack_tests(pack_dir: Path | None, as_json: bool) -> None:
     results = run_scenarios(pack)
     gaps = coverage(pack, results).gaps()
     failed = [r for r in results if not r.passed]
+    readme_stale = _packdoc.stale(pack)
     if as_json:
         scenarios = [
             {
@@ -454,11 +489,19 @@ def pack_tests(pack_dir: Path | None, as_json: bool) -> None:
                 "line": r.scenario.line,
                 "passed": r.passed,
                 "failures": list(r.failures),
+                "details": list(r.details),
             }
             for r in results
         ]
         ok = not failed and not gaps
-        click.echo(json.dumps({"pack": pack.name, "ok": ok, "scenarios": scenarios, "gaps": gaps}))
+        document = {
+            "pack": pack.name,
+            "ok": ok,
+            "scenarios": scenarios,
+            "gaps": gaps,
+            "readme_stale": readme_stale,
+        }
+        click.echo(json.dumps(document))
     else:
         console = _console()
         for result in failed:
@@ -466,13 +509,57 @@ def pack_tests(pack_dir: Path | None, as_json: bool) -> None:
             console.print(f"[red]FAIL[/] {escape(s.file)}:{s.line} {escape(s.name)}")
             for failure in result.failures:
                 console.print(f"     {escape(failure)}")
+            if verbose:
+                for line in result.details:
+                    console.print(f"       {escape(line)}", style="dim")
         for gap in gaps:
             console.print(f"[yellow]GAP[/]  {escape(gap)}")
+        if readme_stale:
+            console.print(f"[yellow]README[/] {escape(_readme_stale(pack_dir))}")
+        hint = " (-v explains each in full)" if failed and not verbose else ""
         console.print(
             f"{pack.name}: {len(results)} scenarios, {len(results) - len(failed)} passed, "
-            f"{len(failed)} failed; {len(pack.rules)} rules, {len(gaps)} coverage gaps"
+            f"{len(failed)} failed{hint}; {len(pack.rules)} rules, "
+            f"{plural(len(gaps), 'coverage gap')}"
         )
     _finish(FINDINGS if failed or gaps else OK)
+
+
+def _readme_stale(pack_dir: Path | None) -> str:
+    folder = "rules/england-wales" if pack_dir is None else str(pack_dir)
+    return (
+        "README.md is stale: the pack has changed since it was written; "
+        f"run riskreview doc {folder}"
+    )
+
+
+@cli.command()
+@click.argument("pack_dir", metavar="[PACK]", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when README.md is not what the pack renders.",
+)
+def doc(pack_dir: Path | None, check_only: bool) -> None:
+    """Write the pack's README.md from the pack: every rule in words, parameters, actions.
+
+    PACK defaults to the England & Wales pack. The README is written beside
+    pack.yaml; run this after every change to the pack, and commit both.
+    """
+    pack = _load(pack_dir)
+    where = "rules/england-wales" if pack_dir is None else str(pack_dir)
+    if check_only:
+        if _packdoc.stale(pack) or not (Path(pack.path) / _packdoc.README).is_file():
+            click.echo(_readme_stale(pack_dir))
+            _finish(FINDINGS)
+        click.echo(f"{where}/README.md is up to date")
+        return
+    try:
+        _, changed = _packdoc.write(pack)
+    except OSError as error:
+        _fail(f"{where}/README.md: cannot write it: {error.strerror}")
+    click.echo(f"{'wrote' if changed else 'unchanged:'} {where}/README.md")
 
 
 @cli.command()
@@ -576,7 +663,30 @@ cli.add_command(serve)
 
 def main(args: Sequence[str] | None = None) -> None:
     """Run the command line (the ``riskreview`` console script)."""
-    cli.main(args=args, prog_name="riskreview")
+    try:
+        cli.main(args=args, prog_name="riskreview")
+    finally:
+        # what is still buffered goes out now, so a reader that went away
+        # (`riskreview evaluate case.json | head -1`) ends the command quietly
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _reader_gone()
+
+
+def _reader_gone() -> None:
+    """The reader of stdout went away (`| head`): send whatever is left to devnull.
+
+    Python would otherwise try to flush stdout again at exit and complain; the
+    command ends quietly, as a closed pipe is no error of the command's.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a file (a test runner's buffer): nothing to redirect
+    finally:
+        os.close(devnull)
 
 
 # ------------------------------------------------------------------ files

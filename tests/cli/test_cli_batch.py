@@ -88,7 +88,7 @@ def test_a_clean_caseload_exits_0_with_a_summary_for_people(run: Run, tmp_path: 
     assert result.exit_code == 0, result.output
     assert len(_read(out)) == 4
     assert (tmp_path / "d.errors.jsonl").read_text("utf-8") == ""
-    assert "4 cases in" in result.stdout
+    assert "4 cases, as of 2026-11-23, in" in result.stdout
     assert "By status" in result.stdout and "Required actions" in result.stdout
 
 

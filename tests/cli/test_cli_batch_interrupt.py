@@ -51,7 +51,7 @@ def test_an_interrupted_batch_keeps_what_it_decided_and_says_it_is_partial(
     assert result.exit_code == 130
     assert out.read_text("utf-8").splitlines() == [riskreview.evaluate(lines[0], DAY).to_json()]
     assert [json.loads(x)["line"] for x in err.read_text("utf-8").splitlines()] == [3]
-    assert "2 cases in" in result.stdout
+    assert "2 cases, as of 2026-11-23, in" in result.stdout
     assert result.stderr == (
         f"error: interrupted after 2 of 6 cases: {out} and {err} are partial, "
         "holding the cases of lines 1 to 3 only\n"

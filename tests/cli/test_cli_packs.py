@@ -13,9 +13,9 @@ def test_check_passes_a_covered_pack(run: Run, minimal_pack: Path) -> None:
     result = run("check", minimal_pack)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].startswith("minimal: ok: 0 errors")
-    assert "(-v shows them)" in result.stdout
-    verbose = run("check", minimal_pack, "-v")
-    assert "[envelope]" in verbose.stdout
+    assert "[envelope]" not in run("check", minimal_pack, "-v").stdout
+    engine = run("check", minimal_pack, "--engine")
+    assert "[envelope]" in engine.stdout and "paths" in engine.stdout
 
 
 def test_check_exits_1_on_errors_and_lists_them_as_json(run: Run) -> None:
@@ -85,7 +85,9 @@ def test_test_names_a_failing_scenario_by_file_and_line(run: Run, minimal_pack: 
     result = run("test", minimal_pack)
     assert result.exit_code == 1
     assert "FAIL tests/scenarios.yaml:2 children in contact" in result.stdout
-    assert "missing RISK_REVIEW; unexpected CSC_ENQUIRY" in result.stdout
+    assert "actions (the complete set): unexpected CSC_ENQUIRY (required by CS-02) and 1 more" in (
+        result.stdout
+    )
     report = json.loads(run("test", minimal_pack, "--json").stdout)
     failed = [s for s in report["scenarios"] if not s["passed"]]
     assert [(s["file"], s["line"]) for s in failed] == [("tests/scenarios.yaml", 2)]

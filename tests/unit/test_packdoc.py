@@ -26,7 +26,7 @@ def test_committed_readme_is_the_rendered_pack(pack: Pack) -> None:
     committed = (PACK_DIR / "README.md").read_text(encoding="utf-8")
     assert committed == _packdoc.render(pack), (
         "rules/england-wales/README.md is stale: regenerate it with "
-        "python -m riskreview._packdoc rules/england-wales > rules/england-wales/README.md"
+        "riskreview doc rules/england-wales"
     )
 
 
