@@ -183,10 +183,16 @@ class ActionUnder:
     explanations: tuple[str, ...]
 
 
+#: The code of the example cases whose next review date moved.
+NEXT_REVIEW = "next_review"
+
+
 @attrs.frozen
 class CaseExample:
     """An example case of one change to one action (``change``: gained, lost,
-    earlier or later), explained under the old and the new pack."""
+    earlier or later), explained under the old and the new pack. ``code`` is the
+    action's code, or ``next_review`` for a next review date moved earlier or
+    later (its ``reasons`` are the review date's reasons)."""
 
     case_id: str
     code: str

@@ -22,6 +22,7 @@ from html import escape
 from typing import Any
 
 from riskreview._impact import (
+    NEXT_REVIEW,
     ActionImpact,
     ActionUnder,
     CaseExample,
@@ -341,7 +342,7 @@ def _due(report: ImpactReport, links: _Links) -> str:
     review = (report.review_earlier, report.review_later)
     if any(s.cases for s in review):
         examples = "; ".join(
-            f"{word}: {', '.join(_e(i) for i in shift.examples)}"
+            f"{word}: {links.ids(NEXT_REVIEW, word, shift.examples)}"
             for word, shift in zip(("earlier", "later"), review, strict=True)
             if shift.examples
         )
@@ -447,9 +448,12 @@ def _explanation(text: str) -> str:
     return f'<div class="explanation"><p>{_e(summary)}</p>{folded}</div>'
 
 
-def _under(label: str, under: ActionUnder) -> str:
-    if under.required:
-        state = f"Required, due {_e(under.due_date.isoformat() if under.due_date else '')}."
+def _under(label: str, under: ActionUnder, review: bool) -> str:
+    day = _e(under.due_date.isoformat() if under.due_date else "")
+    if review:
+        state = f"Next review on {day}."
+    elif under.required:
+        state = f"Required, due {day}."
     else:
         state = "Not required."
     reasons = "".join(f"<li>{_e(r)}</li>" for r in under.reasons)
@@ -467,15 +471,23 @@ def _examples(report: ImpactReport) -> str:
     out = [
         '<section id="examples">\n<h2>Example cases explained</h2>',
         "<p>Each example case id above links here: the action under the old pack and "
-        "under the new, with the explanation of each rule that requires it.</p>",
+        "under the new, with the explanation of each rule that requires it (for a next "
+        "review date, the date under each pack and why).</p>",
     ]
     for i, x in enumerate(report.examples):
+        review = x.code == NEXT_REVIEW
+        if review:
+            what = f"has {'an' if x.change == 'earlier' else 'a'} {_e(x.change)} next review date"
+        else:
+            what = (
+                f"{_CHANGE_WORDS.get(x.change, _e(x.change))} <code>{_e(x.code)}</code> "
+                f"({_e(titles.get(x.code, x.code))})"
+            )
         out.append(
             f'<section class="example" id="ex-{i + 1}"><h3>Case <code>{_e(x.case_id)}</code> '
-            f"{_CHANGE_WORDS.get(x.change, _e(x.change))} <code>{_e(x.code)}</code> "
-            f"({_e(titles.get(x.code, x.code))})</h3>"
-            f'<div class="columns">{_under("Old pack", x.old)}{_under("New pack", x.new)}'
-            "</div></section>"
+            f"{what}</h3>"
+            f'<div class="columns">{_under("Old pack", x.old, review)}'
+            f"{_under('New pack', x.new, review)}</div></section>"
         )
     out.append("</section>")
     return "\n".join(out) + "\n"

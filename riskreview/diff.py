@@ -32,6 +32,7 @@ import attrs
 from riskreview._api import as_case, evaluate, explain
 from riskreview._args import check_cases, check_date
 from riskreview._impact import (
+    NEXT_REVIEW,
     ActionImpact,
     ActionUnder,
     CaseExample,
@@ -48,7 +49,7 @@ from riskreview._impact import (
 from riskreview._packdiff import compare
 from riskreview._report import page
 from riskreview.case import Case
-from riskreview.decision import Decision, RequiredAction
+from riskreview.decision import Decision, NextReview, RequiredAction
 from riskreview.errors import ArgumentError, CaseError
 from riskreview.pack import Pack, load_pack
 
@@ -183,12 +184,25 @@ class _Run:
                 self.examples.append(self._example(case, code, change, before, after))
         self.due_moved += moved
         self.changed += old.keys() != new.keys() or moved > 0
-        if before.next_review is not None and after.next_review is not None:
-            days = (after.next_review.date - before.next_review.date).days
-            if days < 0:
-                self.review_earlier.add(case.case_id, -days)
-            elif days > 0:
-                self.review_later.add(case.case_id, days)
+        self._review(case.case_id, before.next_review, after.next_review)
+
+    def _review(self, case_id: str, old: NextReview | None, new: NextReview | None) -> None:
+        if old is None or new is None or old.date == new.date:
+            return
+        days = (new.date - old.date).days
+        change, shift = (
+            ("earlier", self.review_earlier) if days < 0 else ("later", self.review_later)
+        )
+        if shift.add(case_id, abs(days)):
+            self.examples.append(
+                CaseExample(
+                    case_id,
+                    NEXT_REVIEW,
+                    change,
+                    ActionUnder(True, old.date, old.reasons, ()),
+                    ActionUnder(True, new.date, new.reasons, ()),
+                )
+            )
 
     def _tally(
         self, case_id: str, code: str, old: RequiredAction | None, new: RequiredAction | None

@@ -295,3 +295,19 @@ def test_chromium_draws_gains_and_losses_either_side_of_the_axis_to_scale(
     (axis,) = {left for left, _ in gains}  # every gain starts at the axis
     for left, width in losses:  # and every loss ends there
         assert abs(left + width - axis) <= 3
+
+
+def test_next_reviews_brought_forward_are_explained_by_their_dates(marac_change: Change) -> None:
+    report = marac_change.report
+    shift = report.review_earlier
+    assert shift.cases > 0 and len(shift.examples) == min(shift.cases, 5)
+    for case_id in shift.examples:
+        example = report.example("next_review", "earlier", case_id)
+        assert example is not None
+        assert example.old.due_date is not None and example.new.due_date is not None
+        moved = (example.old.due_date - example.new.due_date).days
+        assert 0 < moved <= shift.max_days and example.new.reasons
+    # four weeks shorter: every move is 28 days unless the review was already due
+    assert shift.max_days <= 28
+    first = report.examples.index(report.example("next_review", "earlier", shift.examples[0]))
+    assert f'<a href="#ex-{first + 1}">{shift.examples[0]}</a>' in marac_change.html
