@@ -104,12 +104,11 @@ def stage_walk(pack: Any, case: Case, as_of: date, rt: Any, vals: Any, found: An
 
 def stage_assembly(pack: Any, ref: Any, rt: Any, found: Any, results: Any, vals: Any) -> Any:
     flips: list[date] = []
-    actions = _assemble.actions(pack, ref, rt.calendar, found, results, flips)
-    information = _assemble.information(pack, found, results, vals.derived)
-    next_review = _assemble.next_review(pack, ref, rt.calendar, found, actions, flips)
+    within = _assemble.horizon(pack, ref.as_of, None)
+    made = _assemble.assemble(pack, ref, rt.calendar, found, results, vals.derived, flips, within)
     stable_until = _decide._stable_until(pack, rt, ref, flips)
     reported = _assemble.reported(pack, vals.derived)
-    return actions, information, next_review, reported, stable_until
+    return made.actions, made.information, made.next_review, reported, stable_until, within
 
 
 def stage_digest(case: Case) -> str:
@@ -119,7 +118,7 @@ def stage_digest(case: Case) -> str:
 def stage_decision(
     case: Case, as_of: date, pack: Any, epoch: date, digest: str, assembled: Any
 ) -> Decision:
-    actions, information, next_review, reported, stable_until = assembled
+    actions, information, next_review, reported, stable_until, within = assembled
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
@@ -132,6 +131,7 @@ def stage_decision(
         trace=None,
         reported=reported,
         stable_until=stable_until,
+        upcoming_within=within,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from riskreview import _decide, _explainrule, _runtime
-from riskreview._args import check_date
+from riskreview._args import check_date, check_whole
 from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
 from riskreview.errors import ArgumentError
@@ -40,6 +40,7 @@ def evaluate(
     pack: Pack | None = None,
     *,
     trace: bool = False,
+    upcoming_within: int | None = None,
 ) -> Decision:
     """The actions ``case`` requires on ``as_of`` under ``pack``.
 
@@ -47,6 +48,10 @@ def evaluate(
     :class:`~riskreview.errors.CaseError` listing every problem. ``as_of``
     defaults to today on the pack's calendar; ``pack`` to the default England &
     Wales pack. With ``trace=True`` the decision carries every rule's outcome.
+    ``upcoming_within`` is the horizon in days: an action due later than that is
+    ``upcoming`` (:class:`~riskreview.decision.Timing`), one due sooner ``due_now``;
+    None takes the pack's parameter ``upcoming_within_days``, or no horizon when
+    the pack has none. Upcoming actions stay in the decision.
 
     >>> from datetime import date
     >>> d = evaluate({"case_id": "C1", "household": {"children_in_contact": None}},
@@ -57,10 +62,12 @@ def evaluate(
     _check_arguments(as_of, pack)
     if type(trace) is not bool:
         raise ArgumentError(f"trace must be True or False, got {type(trace).__name__}")
+    if upcoming_within is not None:
+        check_whole("upcoming_within", upcoming_within)
     checked = as_case(case)
     policy = pack if pack is not None else default_pack()
     when = as_of if as_of is not None else _runtime.calendar_for(policy).today()
-    return _decide.decide(checked, when, policy, trace=trace)
+    return _decide.decide(checked, when, policy, trace=trace, upcoming_within=upcoming_within)
 
 
 def explain(

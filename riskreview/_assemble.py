@@ -2,31 +2,77 @@
 
 Nothing here evaluates a condition: every result comes from the evidence walk
 (:mod:`riskreview._walk`), and a due date anchored on matched items reads the
-complete result that walk made for it.
+complete result that walk made for it. :func:`assemble` runs the stage: the
+actions (this module), the review the schedule requires and the next review date
+(:mod:`riskreview._review`), then the information items, ranked, with any fact an
+action establishes left to that action (:mod:`riskreview._information`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+import attrs
+
 from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedResult
-from riskreview._fields import CASE_FIELDS
+from riskreview._information import information
 from riskreview._match import Outcome
-from riskreview._reference import Reference, Result, earliest_matched_date, evidence, unknown_paths
+from riskreview._reference import Reference, Result, earliest_matched_date, evidence
+from riskreview._review import field_of, review
 from riskreview._stable import after, first_day_reaching
 from riskreview.calendar import Calendar
-from riskreview.decision import Evidence, InformationAction, NextReview, RequiredAction, RollingDue
+from riskreview.decision import (
+    Evidence,
+    InformationAction,
+    NextReview,
+    RequiredAction,
+    RollingDue,
+    Timing,
+)
 from riskreview.pack import PRIORITIES, Pack, Rule
 
+#: the pack parameter that sets, in days, how far ahead an action is due now
+HORIZON_PARAMETER = "upcoming_within_days"
 
-def field_of(pack: Pack, path: str) -> Any:
-    """The field a pack names by ``path``: a case field, or one of its inputs or derived values."""
-    return pack.fields.get(path) or CASE_FIELDS[path]
+
+@attrs.frozen
+class Assembled:
+    """What the assembly stage makes of one case's walked rules."""
+
+    actions: tuple[RequiredAction, ...]
+    information: tuple[InformationAction, ...]
+    next_review: NextReview | None
+
+
+def horizon(pack: Pack, as_of: date, upcoming_within: int | None) -> int | None:
+    """The horizon in days: the one asked for, else the pack's parameter, else none."""
+    if upcoming_within is not None:
+        return upcoming_within
+    if HORIZON_PARAMETER in pack.parameters:
+        days: int = pack.parameter(HORIZON_PARAMETER, as_of)
+        return days
+    return None
+
+
+def assemble(
+    pack: Pack,
+    ref: Reference,
+    calendar: Calendar,
+    found: Mapping[int, Outcome],
+    results: Mapping[int, Result],
+    derived: Mapping[str, DerivedResult],
+    flips: list[date],
+    within: int | None,
+) -> Assembled:
+    """Actions, information and the next review of one case (``within``: the horizon)."""
+    acts = actions(pack, ref, calendar, found, results, flips, within)
+    acts, next_review = review(pack, ref, calendar, found, acts, flips, within)
+    info, acts = information(pack, found, results, derived, acts)
+    return Assembled(tuple(sorted(acts, key=sort_key)), info, next_review)
 
 
 def _amount(pack: Pack, amount: Any, as_of: date) -> int:
@@ -74,6 +120,7 @@ def actions(
     found: Mapping[int, Outcome],
     results: Mapping[int, Result],
     flips: list[date],
+    within: int | None = None,
 ) -> tuple[RequiredAction, ...]:
     """The required actions, one per action code, with every rule and reason behind it.
 
@@ -137,15 +184,18 @@ def actions(
                 status=status.status,
                 working_days=status.working_days,
                 rolling=_rolls(g, ref.as_of, calendar, flips),
+                timing=Timing.of(status.status, g["due"], ref.as_of, within),
             )
         )
     out.sort(key=sort_key)
     return tuple(out)
 
 
-def sort_key(action: RequiredAction) -> tuple[int, date, str]:
-    """The order of actions in a decision: priority, then due date, then code."""
-    return (PRIORITIES.index(action.priority), action.due_date, action.code)
+def sort_key(action: RequiredAction) -> tuple[bool, int, date, str]:
+    """The order of actions in a decision: upcoming ones last, then priority, due date
+    and code."""
+    upcoming = action.timing is Timing.UPCOMING
+    return (upcoming, PRIORITIES.index(action.priority), action.due_date, action.code)
 
 
 def _rolls(
@@ -164,127 +214,6 @@ def _rolls(
     if fixed is not None:  # from the day it passes the fixed due date, that one is earlier
         flips.append(first_day_reaching(as_of, how, fixed + timedelta(days=1), calendar))
     return how
-
-
-def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
-    """Unknown derived values replaced by the unknown facts they wait on."""
-    out: list[str] = []
-    for path in paths:
-        inner = derived.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
-        out.extend(inner.unknown if inner and inner.unknown else (path,))
-    return list(dict.fromkeys(out))
-
-
-def _info_code(path: str) -> str:
-    return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
-
-
-def _field_description(pack: Pack, path: str) -> str:
-    fields = pack.fields or CASE_FIELDS
-    if "[]." in path:
-        head, tail = path.split("[].", 1)
-        items = fields[head].items if head in fields else None
-        return items[tail].description if items and tail in items else path
-    field = fields.get(path)
-    return field.description if field else path
-
-
-def information(
-    pack: Pack,
-    found: Mapping[int, Outcome],
-    results: Mapping[int, Result],
-    derived: Mapping[str, DerivedResult],
-) -> tuple[InformationAction, ...]:
-    groups: dict[str, tuple[str, str, list[str]]] = {}
-    for index, outcome in found.items():
-        if outcome is not Outcome.UNDETERMINED:
-            continue
-        rule = pack.rules[index]
-        for path in _underlying(unknown_paths(results[index]), derived):
-            info = pack.information.get(path)
-            code = info.code if info else _info_code(path)
-            title = info.title if info else f"Establish: {_field_description(pack, path)}"
-            _, _, rules = groups.setdefault(code, (title, path, []))
-            if rule.id not in rules:
-                rules.append(rule.id)
-    return tuple(
-        InformationAction(code, title, path, tuple(rules))
-        for code, (title, path, rules) in sorted(groups.items())
-    )
-
-
-def next_review(
-    pack: Pack,
-    ref: Reference,
-    calendar: Calendar,
-    found: Mapping[int, Outcome],
-    actions: tuple[RequiredAction, ...],
-    flips: list[date],
-) -> NextReview | None:
-    """The next review date and its reasons; adds to ``flips`` the day on which a
-    rolling review date would stop rolling or a fixed one would start to."""
-    policy = pack.review
-    if policy is None:
-        return None
-    as_of = ref.as_of
-    scheduled, reasons = _scheduled(pack, ref, policy)
-    best, rolling = (as_of, True) if scheduled is None else (scheduled, False)
-    brought: list[str] = []
-    for action in actions:
-        if action.code != policy.action:
-            continue
-        if action.due_date < best:
-            brought.extend(action.rule_ids)
-            reasons.append(
-                "brought forward by "
-                + ", ".join(action.rule_ids)
-                + ": "
-                + "; ".join(action.reasons)
-            )
-            best, rolling = action.due_date, action.rolling is not None
-            if action.rolling is not None and scheduled is not None:
-                # from the day it reaches the regular date, the regular date holds
-                flips.append(first_day_reaching(as_of, action.rolling, scheduled, calendar))
-        elif scheduled is None and action.rolling is None:
-            flips.append(action.due_date + timedelta(days=1))  # then it brings "now" forward
-    would = tuple(
-        r.id
-        for i, r in enumerate(pack.rules)
-        if r.action == policy.action and found.get(i) is not Outcome.FIRED and i in found
-    )
-    return NextReview(best, tuple(reasons), tuple(brought), would, rolling)
-
-
-def _scheduled(pack: Pack, ref: Reference, policy: Any) -> tuple[date | None, list[str]]:
-    """The regular review date (None: due now, with no earlier date recorded) and why."""
-    as_of = ref.as_of
-    table = pack.parameter(policy.interval.name, as_of)
-    reasons: list[str] = []
-    level = None
-    if policy.interval.by_field is not None:
-        level = ref.lookup(ref.case, policy.interval.by_field)
-        if level is None:
-            weeks = min(table.values())
-            reasons.append(
-                f"{policy.interval.by} is unknown: the shortest interval ({weeks} weeks) applies"
-            )
-        else:
-            weeks = table[level.value]
-    else:
-        weeks = table
-    anchor_path = next(
-        (p for p in policy.anchors if ref.lookup(ref.case, field_of(pack, p)) is not None), None
-    )
-    if anchor_path is None:
-        reasons.append("no earlier assessment or review date is recorded: review is due now")
-        return None, reasons
-    anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
-    level_text = f" for {level.value} risk of serious harm" if level is not None else ""
-    reasons.append(
-        f"regular review every {weeks} weeks{level_text}, from {anchor_path} {anchor.isoformat()}"
-    )
-    scheduled: date = anchor + timedelta(weeks=weeks)
-    return scheduled, reasons
 
 
 def reported(pack: Pack, derived: Mapping[str, DerivedResult]) -> dict[str, dict[str, Any]]:

@@ -32,8 +32,16 @@ from riskreview.decision import Decision, PackRef, RuleOutcome
 from riskreview.pack import Pack
 
 
-def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decision:
-    """Evaluate ``case`` on ``as_of`` under ``pack`` (the case is already validated)."""
+def decide(
+    case: Any,
+    as_of: date,
+    pack: Pack,
+    *,
+    trace: bool = False,
+    upcoming_within: int | None = None,
+) -> Decision:
+    """Evaluate ``case`` on ``as_of`` under ``pack`` (the case is already validated);
+    ``upcoming_within``: the horizon in days (None: the pack's, if it sets one)."""
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
     vals = values(pack, case, as_of, rt.calendar)
@@ -41,20 +49,21 @@ def decide(case: Any, as_of: date, pack: Pack, *, trace: bool = False) -> Decisi
     ref = reference(pack, case, as_of, rt.calendar, vals, rt.memo.setdefault("quick", {}))
     results = walk(pack, ref, found, trace=trace)
     flips: list[date] = []
-    actions = _assemble.actions(pack, ref, rt.calendar, found, results, flips)
-    next_review = _assemble.next_review(pack, ref, rt.calendar, found, actions, flips)
+    within = _assemble.horizon(pack, as_of, upcoming_within)
+    made = _assemble.assemble(pack, ref, rt.calendar, found, results, vals.derived, flips, within)
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
         pack=PackRef(pack.name, pack.version, pack.digest, epoch),
         input_digest=input_digest(case),
         library_version=_version.VERSION,
-        actions=actions,
-        information=_assemble.information(pack, found, results, vals.derived),
-        next_review=next_review,
+        actions=made.actions,
+        information=made.information,
+        next_review=made.next_review,
         trace=_trace(pack, found, results, as_of) if trace else None,
         reported=_assemble.reported(pack, vals.derived),
         stable_until=_stable_until(pack, rt, ref, flips),
+        upcoming_within=within,
     )
 
 

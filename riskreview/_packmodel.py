@@ -153,6 +153,10 @@ class ReviewPolicy:
     interval: Any  # ParamRef (weeks)
     anchors: tuple[str, ...]
     unknown_level: str  # "shortest": fail closed when the level is unknown
+    #: the rule id, reason and source a review due by the schedule is required under
+    id: str = "REVIEW-SCHEDULE"
+    reason: str = ""
+    source: str = ""
 
 
 @attrs.frozen

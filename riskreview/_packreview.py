@@ -1,6 +1,7 @@
 """Reading a pack's review policy: ``review:`` in ``pack.yaml``.
 
-The action that a regular review requires, the interval (a weeks parameter,
+The action that a regular review requires (and the rule id, reason and source
+it is required under once the next review date has come), the interval (a weeks parameter,
 usually one value per RoSH level, selected by a case field), the date fields a
 review is counted from, and what to do when the level is unknown. Every problem
 goes to the loader with file, line, key and reason; called by
@@ -35,8 +36,12 @@ def read_review(
         )
         return None
     loader.unknown_keys(
-        "pack.yaml", spec, ("action", "interval", "anchors", "unknown_level"), "review"
+        "pack.yaml",
+        spec,
+        ("action", "interval", "anchors", "unknown_level", "id", "reason", "source"),
+        "review",
     )
+    texts = _texts(loader, spec)
     action = spec.get("action")
     action_ok = isinstance(action, str) and action in actions
     if not action_ok:
@@ -79,7 +84,27 @@ def read_review(
         )
     if ref is None or not action_ok:
         return None
-    return ReviewPolicy(str(action), ref, tuple(anchors), str(unknown_level))
+    return ReviewPolicy(str(action), ref, tuple(anchors), str(unknown_level), **texts)
+
+
+def _texts(loader: Loader, spec: Mapping[str, Any]) -> dict[str, str]:
+    """``id``, ``reason`` and ``source``: what a review due by the schedule is required
+    under (the rule id on the action, its reason and its source)."""
+    out: dict[str, str] = {}
+    for key in ("id", "reason", "source"):
+        value = spec.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            loader.report(
+                "pack.yaml",
+                line_of(spec, key),
+                f"review {key}",
+                f"expected text, got {describe(value)}",
+            )
+            continue
+        out[key] = " ".join(value.split())
+    return out
 
 
 def _interval(

@@ -10,7 +10,7 @@ from riskreview._args import check_date
 from riskreview._assemble import sort_key
 from riskreview._runtime import calendar_for
 from riskreview._stable import shift
-from riskreview.decision import Decision
+from riskreview.decision import Decision, Timing
 from riskreview.errors import ArgumentError, ArgumentValueError
 from riskreview.pack import Pack, default_pack
 
@@ -19,7 +19,7 @@ def refresh(decision: Decision, as_of: date, pack: Pack | None = None) -> Decisi
     """``decision`` as evaluating the same case under the same pack on ``as_of`` gives it.
 
     Valid from the decision's own ``as_of`` up to the day before its
-    ``stable_until``: every status is recomputed, and every due date and next
+    ``stable_until``: every status and timing is recomputed, and every due date and next
     review that rolls with the day moves with it; nothing else can differ in that
     span. A nightly scan re-evaluates only the cases that changed or whose
     ``stable_until`` has come, and refreshes the rest. ``pack`` must be the pack
@@ -68,6 +68,7 @@ def bring_forward(decision: Decision, as_of: date, policy: Pack) -> Decision:
                 trigger_date=trigger,
                 status=status.status,
                 working_days=status.working_days,
+                timing=Timing.of(status.status, due, as_of, decision.upcoming_within),
             )
         )
     actions.sort(key=sort_key)

@@ -31,6 +31,7 @@ __all__ = [
     "RollingDue",
     "RuleOutcome",
     "Status",
+    "Timing",
 ]
 
 
@@ -73,6 +74,34 @@ def _priority(value: str) -> Priority:
     return value if isinstance(value, Priority) else Priority(value)
 
 
+class Timing(StrEnum):
+    """Whether an action is for now or coming up (a :class:`~enum.StrEnum`).
+
+    ``overdue``: its due date has passed; ``due_now``: due today or within the
+    decision's horizon (``Decision.upcoming_within`` days, or no horizon at all);
+    ``upcoming``: due later than that. Nothing is left out of a decision for being
+    upcoming: an integrator may show upcoming actions apart, or schedule them.
+    """
+
+    OVERDUE = "overdue"
+    DUE_NOW = "due_now"
+    UPCOMING = "upcoming"
+
+    @classmethod
+    def of(cls, status: Status, due: date, as_of: date, within: int | None) -> Timing:
+        """The timing of an action due on ``due`` with ``status`` on ``as_of``, for a
+        horizon of ``within`` days (None: no horizon)."""
+        if status is Status.OVERDUE:
+            return cls.OVERDUE
+        if within is None or (due - as_of).days <= within:
+            return cls.DUE_NOW
+        return cls.UPCOMING
+
+
+def _timing(value: str) -> Timing:
+    return value if isinstance(value, Timing) else Timing(value)
+
+
 @attrs.frozen
 class RequiredAction:
     """An action policy now requires, with every rule and reason that requires it.
@@ -80,7 +109,11 @@ class RequiredAction:
     ``due_date`` is the earliest due date of those rules; ``status`` says where it
     stands on ``as_of``; ``working_days`` is how many working days until it is due
     (or by how many it is overdue). ``priority`` is the most pressing priority of
-    those rules (given as text, it is read as a :class:`Priority`).
+    those rules (given as text, it is read as a :class:`Priority`). ``timing``
+    says whether it is overdue, due now or upcoming (:class:`Timing`).
+    ``unblocks`` lists the rules waiting on what this action establishes (an
+    action that also answers an unknown fact is not asked for again as
+    information).
     """
 
     code: str
@@ -97,6 +130,8 @@ class RequiredAction:
     status: Status
     working_days: int
     rolling: RollingDue | None = None
+    unblocks: tuple[str, ...] = ()
+    timing: Timing = attrs.field(kw_only=True, converter=_timing)
 
 
 @attrs.frozen
@@ -104,13 +139,18 @@ class InformationAction:
     """Something to establish because a rule cannot be decided without it.
 
     ``field`` is the case field (list items as ``list[].field``); ``rule_ids`` the
-    rules waiting on it. Unknown is never read as "no".
+    rules waiting on it; ``actions`` the action codes those rules would settle
+    (require, or rule out); ``priority`` the most pressing priority among them.
+    A decision ranks its information by that priority, then by how many rules
+    wait. Unknown is never read as "no".
     """
 
     code: str
     title: str
     field: str
     rule_ids: tuple[str, ...]
+    actions: tuple[str, ...] = attrs.field(kw_only=True)
+    priority: Priority = attrs.field(kw_only=True, converter=_priority)
 
 
 @attrs.frozen
@@ -198,8 +238,11 @@ class PackRef:
 class Decision:
     """The actions a case requires on ``as_of`` under a pack.
 
-    ``actions`` are ordered by priority, then due date, then code;
-    ``information`` by code. ``trace`` is present when asked for.
+    ``actions`` are ordered with upcoming ones last, then by priority, due date
+    and code; ``information`` by the priority of the rules waiting on it, then by
+    how many wait, then by code. ``trace`` is present when asked for.
+    ``upcoming_within`` is the horizon in days that separates actions due now from
+    upcoming ones (None: no horizon, every action not overdue is due now).
 
     ``stable_until`` is the first day after ``as_of`` on which, with the same case
     and pack, the decision could differ other than in what moves with the day
@@ -220,11 +263,22 @@ class Decision:
     trace: tuple[RuleOutcome, ...] | None = None
     reported: dict[str, Any] = attrs.field(factory=dict)
     stable_until: date | None = None
+    upcoming_within: int | None = None
 
     @property
     def action_codes(self) -> tuple[str, ...]:
         """The codes of the required actions, in order."""
         return tuple(a.code for a in self.actions)
+
+    @property
+    def due_now(self) -> tuple[RequiredAction, ...]:
+        """The actions overdue or due within the horizon, in order."""
+        return tuple(a for a in self.actions if a.timing is not Timing.UPCOMING)
+
+    @property
+    def upcoming(self) -> tuple[RequiredAction, ...]:
+        """The actions due after the horizon (``upcoming_within`` days), in order."""
+        return tuple(a for a in self.actions if a.timing is Timing.UPCOMING)
 
     def action(self, code: str) -> RequiredAction | None:
         """The required action with this code, or None."""
@@ -239,7 +293,14 @@ class Decision:
             "as_of": self.as_of.isoformat(),
             "case_id": self.case_id,
             "information": [
-                {"code": i.code, "field": i.field, "rule_ids": list(i.rule_ids), "title": i.title}
+                {
+                    "actions": list(i.actions),
+                    "code": i.code,
+                    "field": i.field,
+                    "priority": i.priority.value,
+                    "rule_ids": list(i.rule_ids),
+                    "title": i.title,
+                }
                 for i in self.information
             ],
             "input_digest": self.input_digest,
@@ -260,6 +321,8 @@ class Decision:
             data["reported"] = unstructure(self.reported)
         if self.stable_until is not None:
             data["stable_until"] = self.stable_until.isoformat()
+        if self.upcoming_within is not None:
+            data["upcoming_within"] = self.upcoming_within
         return data
 
     def to_json(self) -> str:
@@ -281,6 +344,8 @@ class Decision:
         """Read back a decision from :meth:`to_json`'s text (see :meth:`from_dict`)."""
         if not isinstance(text, str | bytes | bytearray):
             raise ArgumentError(f"text must be JSON text (str or bytes), got {type(text).__name__}")
+        if not text.strip():
+            raise ArgumentValueError("not a riskreview decision: the text is empty")
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -299,6 +364,7 @@ def _action_data(a: RequiredAction) -> dict[str, Any]:
         "rule_ids": list(a.rule_ids),
         "sources": list(a.sources),
         "status": a.status.value,
+        "timing": a.timing.value,
         "title": a.title,
         "trigger_date": None if a.trigger_date is None else a.trigger_date.isoformat(),
         "wording": a.wording,
@@ -309,6 +375,8 @@ def _action_data(a: RequiredAction) -> dict[str, Any]:
         if not a.rolling.from_as_of:
             rolling["from_as_of"] = False
         data["rolling"] = rolling
+    if a.unblocks:
+        data["unblocks"] = list(a.unblocks)
     return data
 
 
@@ -358,6 +426,9 @@ def _decision(data: Any, at: str) -> Decision:
         trace=None if trace is None else _each(d, "trace", at, _outcome),
         reported=dict(_mapping(d.get("reported", {}), f"{at}.reported")),
         stable_until=None if d.get("stable_until") is None else _day(d, "stable_until", at),
+        upcoming_within=None
+        if d.get("upcoming_within") is None
+        else _int(d, "upcoming_within", at),
     )
 
 
@@ -379,6 +450,9 @@ def _action(data: Any, at: str) -> RequiredAction:
     priority = _text(d, "priority", at)
     if priority not in {p.value for p in Priority}:
         raise _Bad(f"{at}.priority", "is not a priority")
+    timing = _text(d, "timing", at)
+    if timing not in {t.value for t in Timing}:
+        raise _Bad(f"{at}.timing", "is not a timing (overdue, due_now, upcoming)")
     trigger = d.get("trigger_date")
     return RequiredAction(
         code=_text(d, "code", at),
@@ -395,6 +469,8 @@ def _action(data: Any, at: str) -> RequiredAction:
         status=Status(status),
         working_days=_int(d, "working_days", at),
         rolling=None if rolling is None else _rolling(rolling, f"{at}.rolling"),
+        unblocks=_texts(d, "unblocks", at),
+        timing=Timing(timing),
     )
 
 
@@ -416,11 +492,16 @@ def _evidence(data: Any, at: str) -> Evidence:
 
 def _information(data: Any, at: str) -> InformationAction:
     d = _mapping(data, at)
+    priority = _text(d, "priority", at)
+    if priority not in {p.value for p in Priority}:
+        raise _Bad(f"{at}.priority", "is not a priority")
     return InformationAction(
         _text(d, "code", at),
         _text(d, "title", at),
         _text(d, "field", at),
         _texts(d, "rule_ids", at),
+        actions=_texts(d, "actions", at),
+        priority=Priority(priority),
     )
 
 

@@ -1,0 +1,119 @@
+"""Information items: the unknown facts to establish, ranked by what waits on them.
+
+Part of the assembly stage (:mod:`riskreview._assemble`). An undetermined rule asks
+for the facts that could decide it, in the order its conditions are written: of
+an ``all``, only the first part that cannot be decided is asked about, since the
+parts after it matter only once it holds. So a rule that needs the DASH score
+only where there is domestic abuse asks whether there is domestic abuse first.
+
+Each item names the rules waiting on it and the actions they would settle, and
+items are ranked by the most pressing priority among those rules, then by how many
+rules wait. An item whose code is also a required action is not asked twice: the
+action carries the rules that wait on it (``RequiredAction.unblocks``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from riskreview._conditions import All
+from riskreview._derive import DerivedResult
+from riskreview._fields import CASE_FIELDS
+from riskreview._match import Outcome
+from riskreview._reference import Result, unknown_paths
+from riskreview.decision import InformationAction, RequiredAction
+from riskreview.pack import PRIORITIES, Pack
+
+
+def asked(result: Result) -> list[str]:
+    """The unknown facts to ask for first so that ``result`` can be decided.
+
+    As :func:`~riskreview._reference.unknown_paths`, but an ``all`` asks only
+    about its first undecided part: the rest cannot matter until that one holds.
+    """
+    if result.truth is not None:
+        return []
+    node = result.node
+    if isinstance(node, All):
+        first = next(p for p in result.parts if p.truth is None)
+        return asked(first)
+    if not result.parts:
+        return unknown_paths(result)
+    out: dict[str, None] = {}  # ordered, each path once
+    for part in result.parts:
+        out.update(dict.fromkeys(asked(part)))
+    return list(out) or unknown_paths(result)
+
+
+def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
+    """Unknown derived values replaced by the unknown facts they wait on."""
+    out: list[str] = []
+    for path in paths:
+        inner = derived.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
+        out.extend(inner.unknown if inner and inner.unknown else (path,))
+    return list(dict.fromkeys(out))
+
+
+def _info_code(path: str) -> str:
+    return "ESTABLISH_" + re.sub(r"[^A-Z0-9]+", "_", path.upper()).strip("_")
+
+
+def _field_description(pack: Pack, path: str) -> str:
+    fields = pack.fields or CASE_FIELDS
+    if "[]." in path:
+        head, tail = path.split("[].", 1)
+        items = fields[head].items if head in fields else None
+        return items[tail].description if items and tail in items else path
+    field = fields.get(path)
+    return field.description if field else path
+
+
+def information(
+    pack: Pack,
+    found: Mapping[int, Outcome],
+    results: Mapping[int, Result],
+    derived: Mapping[str, DerivedResult],
+    actions: tuple[RequiredAction, ...],
+) -> tuple[tuple[InformationAction, ...], tuple[RequiredAction, ...]]:
+    """The information items, ranked, and the actions with the rules each unblocks."""
+    groups: dict[str, tuple[str, str, list[int]]] = {}
+    for index, outcome in found.items():
+        if outcome is not Outcome.UNDETERMINED:
+            continue
+        for path in _underlying(asked(results[index]), derived):
+            info = pack.information.get(path)
+            code = info.code if info else _info_code(path)
+            title = info.title if info else f"Establish: {_field_description(pack, path)}"
+            _, _, waiting = groups.setdefault(code, (title, path, []))
+            if index not in waiting:
+                waiting.append(index)
+    if not groups:
+        return (), actions
+    required = {a.code: a for a in actions}
+    unblocks: dict[str, list[str]] = {}
+    items = []
+    for code, (title, path, waiting) in groups.items():
+        rules = [pack.rules[i] for i in waiting]
+        ids = tuple(r.id for r in rules)
+        if code in required:  # the action establishes it: not asked for twice
+            unblocks.setdefault(code, []).extend(ids)
+            continue
+        priority = min(
+            (r.priority or pack.actions[r.action].priority for r in rules), key=PRIORITIES.index
+        )
+        settles = tuple(dict.fromkeys(r.action for r in rules))
+        items.append(
+            InformationAction(code, title, path, ids, actions=settles, priority=priority)
+        )
+    items.sort(key=lambda i: (PRIORITIES.index(i.priority), -len(i.rule_ids), i.code))
+    if unblocks:
+        actions = tuple(
+            attrs.evolve(a, unblocks=tuple(dict.fromkeys((*a.unblocks, *unblocks[a.code]))))
+            if a.code in unblocks
+            else a
+            for a in actions
+        )
+    return tuple(items), actions
