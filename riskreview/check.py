@@ -4,15 +4,20 @@
 
 * ``unsatisfiable`` (error): a rule whose conditions contradict each other in
   some policy period, e.g. a window that a parameter value makes empty;
-* ``overlap`` (info): two rules requiring the same action on conditions that
-  can hold together (often intended: one action, all reasons);
+* ``overlap`` (info): rules requiring the same action on conditions that can
+  hold together for one case (often intended: one action, all reasons); one
+  finding per action, naming the rules;
 * ``no_scenario`` / ``no_near_miss`` (error): a rule no scenario fires, or none
   stops just short of firing;
 * ``scenario_case`` (error): a scenario whose case is not a valid case;
 * ``unused_parameter``, ``unused_condition``, ``unused_action``,
   ``unused_information`` (warning): parts of the pack nothing reads;
 * ``envelope`` (info): the engine figures per policy period (paths per lane,
-  properties per object, siblings per node) against their limits.
+  properties per object, siblings per node) against their limits; for the
+  engine's maintainers (``riskreview check --engine``), not for policy owners.
+
+A finding that holds in several policy periods is reported once, naming the
+periods it holds in (none when it holds in all of them).
 
 >>> from riskreview.pack import default_pack
 >>> check(default_pack()).ok
@@ -23,11 +28,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import attrs
 
-import re
 from riskreview import _compile
 from riskreview._compile import And, Each, Formula, Or, Test, Unsupported, dnf
 from riskreview._conditions import Named, params_of, walk
@@ -90,11 +95,27 @@ def check(pack: Pack, *, scenarios: bool = True) -> CheckReport:
     if not isinstance(scenarios, bool):
         raise ArgumentError(f"scenarios must be True or False, got {type(scenarios).__name__}")
     findings: list[Finding] = []
-    for epoch in pack.change_dates:
+    epochs = tuple(pack.change_dates)
+    never: dict[str, list[date]] = {}
+    pairs: dict[str, dict[tuple[str, str], list[date]]] = {}
+    for epoch in epochs:
         compiled = _compile.compile_epoch(pack, epoch)
-        findings.extend(_satisfiability(compiled, epoch))
-        findings.extend(_overlaps(compiled, epoch))
+        for where in _satisfiability(compiled):
+            never.setdefault(where, []).append(epoch)
+        for action, pair in _overlaps(compiled):
+            pairs.setdefault(action, {}).setdefault(pair, []).append(epoch)
         findings.append(_envelope(compiled, epoch))
+    findings.extend(
+        Finding(
+            "unsatisfiable",
+            "error",
+            where,
+            "its conditions contradict each other: it can never fire"
+            + _periods(days, epochs, " in "),
+        )
+        for where, days in never.items()
+    )
+    findings.extend(_overlap_findings(pairs, epochs))
     findings.extend(_unused(pack))
     if scenarios:
         findings.extend(_scenarios(pack))
@@ -118,7 +139,6 @@ def _bounds(tests: Iterable[Test]) -> bool:
         if t.side == "ge":
             low[key] = max(low.get(key, t.bound), t.bound)
         else:
-    findings.extend(_internal_sources(pack))
             high[key] = min(high.get(key, t.bound), t.bound)
         field = (t.prop.field.path, t.prop.scope)
         if t.prop.kind == "oneof":
@@ -186,35 +206,57 @@ def _where(rule: Any) -> str:
     return f"{rule.file}:{rule.line} {rule.id}"
 
 
-def _satisfiability(compiled: _compile.Compiled, epoch: Any) -> list[Finding]:
+def _satisfiability(compiled: _compile.Compiled) -> list[str]:
+    """Where each rule is that can never fire in this policy period."""
+    return [_where(cr.rule) for cr in compiled.rules if not _satisfiable(cr.formula)]
+
+
+def _overlaps(compiled: _compile.Compiled) -> list[tuple[str, tuple[str, str]]]:
+    """Each action and pair of its rules whose conditions can hold together."""
     return [
-        Finding(
-            "unsatisfiable",
-            "error",
-            _where(cr.rule),
-            f"its conditions contradict each other in the policy period from {epoch}: "
-            "it can never fire",
-        )
-        for cr in compiled.rules
-        if not _satisfiable(cr.formula)
+        (a.rule.action, (a.rule.id, b.rule.id))
+        for a, b in itertools.combinations(compiled.rules, 2)
+        if a.rule.action == b.rule.action and _satisfiable(And((a.formula, b.formula)))
     ]
 
 
-def _overlaps(compiled: _compile.Compiled, epoch: Any) -> list[Finding]:
+def _periods(days: list[date], epochs: tuple[date, ...], lead: str = " ") -> str:
+    """Which policy periods a finding holds in: nothing when it holds in every one."""
+    if len(days) == len(epochs):
+        return ""
+    words = " and ".join(d.isoformat() for d in days)
+    return f"{lead}the policy period{'s' * (len(days) > 1)} from {words}"
+
+
+def _overlap_findings(
+    pairs: dict[str, dict[tuple[str, str], list[date]]], epochs: tuple[date, ...]
+) -> list[Finding]:
+    """One note per action, naming the rules that can require it for the same case."""
     out = []
-    for a, b in itertools.combinations(compiled.rules, 2):
-        if a.rule.action != b.rule.action:
-            continue
-        if _satisfiable(And((a.formula, b.formula))):
-            out.append(
-                Finding(
-                    "overlap",
-                    "info",
-                    f"{a.rule.id} + {b.rule.id}",
-                    f"both require {a.rule.action} and can hold together (from {epoch}): "
-                    "the decision shows one action with both reasons",
-                )
+    for action, held in sorted(pairs.items()):
+        rules = sorted({rule for pair in held for rule in pair})
+        every = len(held) == len(rules) * (len(rules) - 1) // 2
+        if every and all(len(days) == len(epochs) for days in held.values()):
+            which = (
+                f"{rules[0]} and {rules[1]} can both hold for the same case"
+                if len(rules) == 2
+                else f"any two of {', '.join(rules)} can hold for the same case"
             )
+        else:
+            partners: dict[str, list[str]] = {}
+            for pair, days in sorted((tuple(sorted(p)), d) for p, d in held.items()):
+                partners.setdefault(pair[0], []).append(pair[1] + _periods(days, epochs, " in "))
+            which = "these rules can hold for the same case: " + "; ".join(
+                f"{a} with {', '.join(bs)}" for a, bs in partners.items()
+            )
+        out.append(
+            Finding(
+                "overlap",
+                "info",
+                f"actions.yaml {action}",
+                f"{which}; the decision then shows {action} once, with each rule's reason",
+            )
+        )
     return out
 
 
@@ -325,27 +367,4 @@ def _scenarios(pack: Pack) -> list[Finding]:
                     "no scenario stops just short of firing it",
                 )
             )
-#: words that mark a source as a note for the pack's authors, not a document a
-#: practitioner can look up
-_INTERNAL_SOURCE = re.compile(r"\b(DOMAIN|candidate)\b", re.IGNORECASE)
-
-
-def _internal_sources(pack: Pack) -> list[Finding]:
-    """Sources that cite an internal note instead of a public document or local policy."""
-    cited = [(_where(rule), rule.source) for rule in pack.rules]
-    cited += [(f"parameters {name}", p.source) for name, p in pack.parameters.items()]
-    return [
-        Finding(
-            "internal_source",
-            "warning",
-            where,
-            f"the source cites {match.group(0)!r}, an internal note: name a public document "
-            "a practitioner can find (an inspection report, a framework, published "
-            "guidance) or say 'local policy (assumed)'",
-        )
-        for where, source in cited
-        if (match := _INTERNAL_SOURCE.search(source))
-    ]
-
-
     return out

@@ -141,7 +141,8 @@ def test_same_action_on_overlapping_conditions_is_reported_not_an_error(tmp_path
 """
     )
     report = check(_pack(tmp_path, rule), scenarios=False)
-    assert [f.where for f in report.of_kind("overlap")] == ["OK-1 + OK-2"]
+    assert [f.where for f in report.of_kind("overlap")] == ["actions.yaml CHECK"]
+    assert "OK-1 and OK-2 can both hold" in report.of_kind("overlap")[0].message
     assert all(f.severity == "info" for f in report.of_kind("overlap"))
 
 
