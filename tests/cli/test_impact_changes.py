@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from cli_support import DAY, FIXTURES, assert_page_matches, reviewed_weeks_ago, shorter_reviews
 
 from riskreview import evaluate
 from riskreview.diff import impact, render_html
+from riskreview.errors import ArgumentError
 from riskreview.pack import load_pack
 
 CLOCK = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
@@ -244,3 +246,11 @@ def test_hostile_case_ids_and_pack_text_are_escaped(tmp_path: Path) -> None:
     shown = "".join(parsed.text)
     assert shown.count(hostile) >= 4  # examples, explanation heading, caseload, titles
     assert_page_matches(html, report.to_dict())
+
+
+def test_impact_refuses_a_caseload_name_or_clock_of_the_wrong_kind(tmp_path: Path) -> None:
+    old = _copy(tmp_path)
+    with pytest.raises(ArgumentError, match="caseload must be text"):
+        impact(old, old, [], DAY, caseload=Path("cases.jsonl"))  # type: ignore[arg-type]
+    with pytest.raises(ArgumentError, match="clock must be a function returning a datetime"):
+        impact(old, old, [], DAY, clock=CLOCK)  # type: ignore[arg-type]
