@@ -1,0 +1,83 @@
+"""Decisions a practitioner can act on: one clock, no duplicate asks, timing kept apart.
+
+Over generated cases (``riskreview.strategies``): a next review on or before ``as_of``
+always comes with the pack's review action, due that day; no information item asks
+for what a required action already establishes; information is ranked; every action
+is overdue, due now or upcoming against the decision's horizon, and a horizon only
+moves actions between "due now" and "upcoming", never in or out of the decision.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from _property_support import dated_case_dicts, examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import riskreview
+from riskreview.decision import Status, Timing
+from riskreview.pack import PRIORITIES
+
+PACK = riskreview.default_pack()
+
+
+@settings(max_examples=examples(300))
+@given(dated_case_dicts())
+def test_a_next_review_on_or_before_as_of_comes_with_a_required_review_that_day(
+    dated: tuple[dict[str, Any], date],
+) -> None:
+    data, as_of = dated
+    decision = riskreview.evaluate(data, as_of=as_of)
+    review = decision.next_review
+    assert review is not None and PACK.review is not None
+    action = decision.action(PACK.review.action)
+    if review.date <= as_of:
+        assert action is not None, "a past next review with no review required"
+        assert action.due_date == review.date
+        assert action.status in (Status.OVERDUE, Status.DUE_TODAY)
+        assert action.reasons and action.rule_ids
+    if action is not None:
+        # one clock: the next review is never later than the review required
+        assert review.date <= action.due_date
+
+
+@settings(max_examples=examples(300))
+@given(dated_case_dicts())
+def test_no_information_item_duplicates_an_action_and_information_is_ranked(
+    dated: tuple[dict[str, Any], date],
+) -> None:
+    data, as_of = dated
+    decision = riskreview.evaluate(data, as_of=as_of)
+    codes = set(decision.action_codes)
+    assert not codes & {i.code for i in decision.information}
+    ranks = [(PRIORITIES.index(i.priority), -len(i.rule_ids), i.code) for i in decision.information]
+    assert ranks == sorted(ranks)
+    rules = {r.id: r for r in PACK.rules}
+    for info in decision.information:
+        assert info.actions == tuple(dict.fromkeys(rules[r].action for r in info.rule_ids))
+    for action in decision.actions:  # a rule an action unblocks is one still undecided
+        assert all(r in rules for r in action.unblocks)
+
+
+@settings(max_examples=examples(200))
+@given(dated_case_dicts(), st.integers(min_value=0, max_value=120))
+def test_a_horizon_only_sorts_actions_into_due_now_and_upcoming(
+    dated: tuple[dict[str, Any], date], within: int
+) -> None:
+    data, as_of = dated
+    plain = riskreview.evaluate(data, as_of=as_of, upcoming_within=within)
+    assert plain.upcoming_within == within
+    horizon = as_of + timedelta(days=within)
+    for action in plain.actions:
+        if action.status is Status.OVERDUE:
+            assert action.timing is Timing.OVERDUE
+        elif action.due_date <= horizon:
+            assert action.timing is Timing.DUE_NOW
+        else:
+            assert action.timing is Timing.UPCOMING
+    assert plain.due_now + plain.upcoming == plain.actions  # upcoming ones listed last
+    wide = riskreview.evaluate(data, as_of=as_of, upcoming_within=100_000)
+    assert not wide.upcoming
+    assert sorted(wide.action_codes) == sorted(plain.action_codes)
