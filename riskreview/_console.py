@@ -136,25 +136,33 @@ def _show_decision(console: Console, decision: Decision) -> None:
     )
     if not decision.actions:
         console.print("No action is required.")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, min_width=7)
-    grid.add_column()
-    for a in decision.actions:
-        grid.add_row()
-        grid.add_row(_plain(a.priority.upper(), _PRIORITY.get(a.priority, "")), _action_text(a))
-    console.print(grid)
+    elif not decision.due_now:
+        console.print("Nothing is due now.")
+    _show_actions(console, decision.due_now)
+    if decision.upcoming:
+        console.print(
+            f"\n[bold]Coming up[/] (required, due more than {decision.upcoming_within} days ahead):"
+        )
+        _show_actions(console, decision.upcoming)
     if decision.information:
         console.print("\n[bold]To establish[/] (unknown facts that keep rules from deciding):")
         for info in decision.information:
             console.print(
                 Text.assemble(
                     _plain(f"  {info.title} "),
-                    _plain(f"{info.field}; {', '.join(info.rule_ids)}", "dim"),
+                    _plain(
+                        f"{info.field}; {info.priority.value}; would settle "
+                        f"{', '.join(info.actions)} ({', '.join(info.rule_ids)})",
+                        "dim",
+                    ),
                 )
             )
     if decision.next_review is not None:
-        console.print(f"\n[bold]Next review:[/] {decision.next_review.date}")
-        for reason in decision.next_review.reasons:
+        review = decision.next_review
+        when = "" if review.date > decision.as_of else " (overdue)"
+        when = " (due today)" if review.date == decision.as_of else when
+        console.print(f"\n[bold]Next review:[/] {review.date}{when}")
+        for reason in review.reasons:
             console.print(_plain(f"  - {reason}", lines=True))
     if decision.trace is not None:
         table = Table("rule", "outcome", "detail", title="Every rule", title_justify="left")
@@ -163,6 +171,16 @@ def _show_decision(console: Console, decision: Decision) -> None:
                 _plain(outcome.rule_id), _plain(outcome.outcome), _plain(outcome.detail, lines=True)
             )
         console.print(table)
+
+
+def _show_actions(console: Console, actions: Sequence[RequiredAction]) -> None:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=7)
+    grid.add_column()
+    for a in actions:
+        grid.add_row()
+        grid.add_row(_plain(a.priority.upper(), _PRIORITY.get(a.priority, "")), _action_text(a))
+    console.print(grid)
 
 
 def _show_explanation(console: Console, explanation: Explanation) -> None:

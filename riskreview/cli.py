@@ -3,6 +3,7 @@
 ::
 
     riskreview evaluate CASE.json [--as-of YYYY-MM-DD] [--pack DIR] [--json] [--trace]
+                        [--upcoming-within DAYS]
     riskreview explain  CASE.json RULE [--as-of] [--pack] [--json]
     riskreview batch    CASES.jsonl -o OUT.jsonl [--errors ERR.jsonl] [--workers N]
                         [--timeout S] [--as-of] [--pack] [--json]
@@ -282,8 +283,20 @@ def cli() -> None:
 @_PACK
 @_JSON
 @click.option("--trace", is_flag=True, help="Also show how every rule came out.")
+@click.option(
+    "--upcoming-within",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="Show actions due more than DAYS ahead apart, as upcoming "
+    "(default: the pack's upcoming_within_days).",
+)
 def evaluate(
-    case_file: Path, as_of: date | None, pack_dir: Path | None, as_json: bool, trace: bool
+    case_file: Path,
+    as_of: date | None,
+    pack_dir: Path | None,
+    as_json: bool,
+    trace: bool,
+    upcoming_within: int | None,
 ) -> None:
     """Decide one case: the actions it requires, why, and by when.
 
@@ -291,7 +304,9 @@ def evaluate(
     """
     pack = _load(pack_dir)
     case = _read_case(case_file, pack)
-    decision = evaluate_case(case, as_of=as_of, pack=pack, trace=trace)
+    decision = evaluate_case(
+        case, as_of=as_of, pack=pack, trace=trace, upcoming_within=upcoming_within
+    )
     if as_json:
         click.echo(decision.to_json())
     else:
