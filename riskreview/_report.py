@@ -177,8 +177,12 @@ def _diff(change: Change) -> str:
     return f'<pre class="diff">{"".join(lines)}</pre>'
 
 
-def _aspect(change: Change) -> str:
+def _aspect(change: Change, whole: bool) -> str:
+    """One aspect; of an item ``whole``ly added or removed, as plain text."""
     multiline = "\n" in (change.old or "") or "\n" in (change.new or "")
+    if whole:
+        text = _e(change.new if change.old is None else change.old)
+        return f"<pre>{text}</pre>" if multiline else text
     if multiline or change.aspect in ("condition", "definition"):
         return _diff(change)
     if change.old is None:
@@ -188,8 +192,8 @@ def _aspect(change: Change) -> str:
     return f"<del>{_e(change.old)}</del> → <ins>{_e(change.new)}</ins>"
 
 
-def _aspects(changes: Iterable[Change]) -> str:
-    items = "".join(f"<dt>{_e(c.aspect)}</dt><dd>{_aspect(c)}</dd>" for c in changes)
+def _aspects(changes: Iterable[Change], whole: bool = False) -> str:
+    items = "".join(f"<dt>{_e(c.aspect)}</dt><dd>{_aspect(c, whole)}</dd>" for c in changes)
     return f'<dl class="aspects">{items}</dl>' if items else ""
 
 
@@ -201,7 +205,7 @@ def _items(heading: str, items: tuple[ItemChange, ...]) -> str:
         out.append(
             f'<article class="item" data-key="{_e(item.key)}" data-status="{_e(item.status)}">'
             f'<h4><span class="status">{_e(item.status)}</span><code>{_e(item.key)}</code> '
-            f"{_e(item.title)}</h4>{_aspects(item.changes)}</article>"
+            f"{_e(item.title)}</h4>{_aspects(item.changes, item.status != 'changed')}</article>"
         )
     return "\n".join(out) + "\n"
 

@@ -213,6 +213,8 @@ def test_the_page_shows_what_changed_before_the_caseload(tmp_path: Path) -> None
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert '<span class="add">+ ' in html and '<span class="del">- ' in html
+    added = html[positions[3] : positions[4]]  # a whole new rule reads as plain text
+    assert "registrations" in added and "<ins>" not in added and 'class="add"' not in added
     footer = html[html.index("<footer>") :]
     for text in ("cases.jsonl", "2026-11-23T18:30:00+00:00", report.old.digest, report.new.digest):
         assert text in footer
