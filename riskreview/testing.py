@@ -188,7 +188,8 @@ class _Report:
         bad = [c for c in codes if c not in known]
         if bad:
             hints = "".join(suggest(c, sorted(known)) for c in bad[:1])
-            self.fail(f"{key}: {_listed(bad)} is not an action of this pack{hints}")
+            what = "is not an action" if len(bad) == 1 else "are not actions"
+            self.fail(f"{key}: {_listed(bad)} {what} of this pack{hints}")
         return [c for c in codes if c in known]
 
     def actions(self, expect: Mapping[str, Any]) -> None:
