@@ -1,9 +1,10 @@
 """The HTML page of a policy impact report: one file, inline CSS and SVG, no scripts.
 
 The page reads top to bottom as a policy owner asks: what changed in the pack
-(parameters old → new from each date, rules, wording), then what that does to the
-caseload (figures, the chart of :mod:`riskreview._reportchart`, due dates moved,
-every action with the unchanged ones folded away), then example cases explained
+(parameters old → new from each date, rules, wording; :mod:`riskreview._reportchanges`),
+then what that does to the caseload (figures, the chart of
+:mod:`riskreview._reportchart`, due dates moved, every action with the unchanged
+ones folded away), then example cases explained
 under both packs (each example case id on the page links to its explanation),
 then a footer naming both packs, the caseload, ``as_of`` and when it was made.
 All text from a pack or a case is escaped.
@@ -17,23 +18,19 @@ data-key data-status>``, moved due dates ``<tr data-due>``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from html import escape
-from typing import Any
 
 from riskreview._impact import (
     NEXT_REVIEW,
     ActionImpact,
     ActionUnder,
     CaseExample,
-    Change,
     DueShift,
     ImpactReport,
-    ItemChange,
-    PackChanges,
     PackInfo,
-    ParameterChange,
 )
+from riskreview._reportchanges import what_changed
 from riskreview._reportchart import GAINED, LOST, chart
 from riskreview._version import VERSION
 
@@ -119,145 +116,6 @@ def _header(report: ImpactReport) -> str:
         f"{_pack(report.new)}; {caseload}{_plural(report.cases, 'case')} decided as of "
         f"{_e(report.as_of.isoformat())}.{note}</p>\n"
     )
-
-
-# ------------------------------------------------------------------ what changed
-
-
-def _value(value: Any, unit: str, other: Any = None) -> str:
-    """A parameter value; in a table, the entries that differ from ``other`` in bold."""
-    units = unit.replace("_", " ")
-    if value is None:
-        return '<span class="muted">(none)</span>'
-    if isinstance(value, Mapping):
-        cells = []
-        for key, item in value.items():
-            shown = f"{_e(str(key).replace('_', ' '))} {_e(item)}"
-            differs = isinstance(other, Mapping) and other.get(key) != item
-            cells.append(f"<strong>{shown}</strong>" if differs else shown)
-        return ", ".join(cells) + f" {_e(units)}"
-    return f"{_e(value)} {_e(units)}"
-
-
-def _parameters(changes: tuple[ParameterChange, ...]) -> str:
-    rows = []
-    for p in changes:
-        for i, v in enumerate(p.values):
-            name = (
-                f'<td rowspan="{len(p.values)}"><code>{_e(p.name)}</code>'
-                f' <span class="status">{_e(p.status)}</span>'
-                f'<div class="desc">{_e(p.description)}</div>{_aspects(p.changes)}</td>'
-                if i == 0
-                else ""
-            )
-            rows.append(
-                f'<tr data-parameter="{_e(p.name)}" data-since="{v.since.isoformat()}">{name}'
-                f'<td class="date">{v.since.isoformat()}</td>'
-                f'<td class="old">{_value(v.old, p.unit, v.new)}</td>'
-                f'<td class="new">{_value(v.new, p.unit, v.old)}</td></tr>'
-            )
-        if not p.values:
-            rows.append(
-                f'<tr data-parameter="{_e(p.name)}"><td><code>{_e(p.name)}</code>'
-                f'<div class="desc">{_e(p.description)}</div></td>'
-                f'<td colspan="3">{_aspects(p.changes)}</td></tr>'
-            )
-    return (
-        '<h3>Parameters</h3>\n<table class="parameters"><thead><tr><th>Parameter</th>'
-        "<th>In force from</th><th>Old value</th><th>New value</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>\n"
-    )
-
-
-def _diff(change: Change) -> str:
-    lines = []
-    for line in change.lines:
-        kind = {"+": "add", "-": "del"}.get(line[0], "same")
-        lines.append(f'<span class="{kind}">{_e(line)}</span>')
-    return f'<pre class="diff">{"".join(lines)}</pre>'
-
-
-def _aspect(change: Change, whole: bool) -> str:
-    """One aspect; of an item ``whole``ly added or removed, as plain text."""
-    multiline = "\n" in (change.old or "") or "\n" in (change.new or "")
-    if whole:
-        text = _e(change.new if change.old is None else change.old)
-        return f"<pre>{text}</pre>" if multiline else text
-    if multiline or change.aspect in ("condition", "definition"):
-        return _diff(change)
-    if change.old is None:
-        return f"<ins>{_e(change.new)}</ins>"
-    if change.new is None:
-        return f"<del>{_e(change.old)}</del>"
-    return f"<del>{_e(change.old)}</del> → <ins>{_e(change.new)}</ins>"
-
-
-def _aspects(changes: Iterable[Change], whole: bool = False) -> str:
-    items = "".join(f"<dt>{_e(c.aspect)}</dt><dd>{_aspect(c, whole)}</dd>" for c in changes)
-    return f'<dl class="aspects">{items}</dl>' if items else ""
-
-
-def _items(heading: str, items: tuple[ItemChange, ...]) -> str:
-    if not items:
-        return ""
-    out = [f"<h3>{_e(heading)}</h3>"]
-    for item in items:
-        out.append(
-            f'<article class="item" data-key="{_e(item.key)}" data-status="{_e(item.status)}">'
-            f'<h4><span class="status">{_e(item.status)}</span><code>{_e(item.key)}</code> '
-            f"{_e(item.title)}</h4>{_aspects(item.changes, item.status != 'changed')}</article>"
-        )
-    return "\n".join(out) + "\n"
-
-
-_GROUPS = (
-    ("rules", "rule", "Rules"),
-    ("actions", "action", "Actions and their wording"),
-    ("conditions", "named condition", "Named conditions"),
-    ("derived", "derived value", "Derived values"),
-    ("information", "information item", "Information the decision asks for"),
-)
-
-
-def _lead(changes: PackChanges) -> str:
-    if changes.empty:
-        return (
-            "The two packs have the same parameters, rules, actions, wording and "
-            "settings: nothing a decision reads differs."
-        )
-    parts = []
-    if changes.pack:
-        parts.append("pack settings: " + ", ".join(c.aspect for c in changes.pack))
-    if changes.parameters:
-        parts.append(_plural(len(changes.parameters), "parameter") + " changed")
-    for group, one, _ in _GROUPS:
-        items: tuple[ItemChange, ...] = getattr(changes, group)
-        for status in ("added", "removed", "changed"):
-            count = sum(i.status == status for i in items)
-            if count:
-                parts.append(f"{_plural(count, one)} {status}")
-    unchanged = [
-        many.lower()
-        for group, _, many in (("parameters", "", "parameters"), *_GROUPS)
-        if not getattr(changes, group)
-    ]
-    tail = f" No change to: {', '.join(unchanged)}." if unchanged else ""
-    return "; ".join(parts).capitalize() + "." + tail
-
-
-def _what_changed(changes: PackChanges) -> str:
-    out = [
-        '<section id="what-changed" class="what-changed">',
-        "<h2>What changed in the pack</h2>",
-        f'<p class="lead">{_e(_lead(changes))}</p>',
-    ]
-    if changes.pack:
-        out.append(f"<h3>Pack settings</h3>{_aspects(changes.pack)}")
-    if changes.parameters:
-        out.append(_parameters(changes.parameters))
-    out.extend(_items(heading, getattr(changes, group)) for group, _, heading in _GROUPS)
-    out.append("</section>")
-    return "\n".join(out) + "\n"
 
 
 # ------------------------------------------------------------------ the caseload
@@ -541,6 +399,6 @@ def page(report: ImpactReport) -> str:
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         f"<style>{_STYLE}</style></head>\n<body>\n"
-        f"{_header(report)}{_what_changed(report.changes)}{_effect(report, links)}"
+        f"{_header(report)}{what_changed(report.changes)}{_effect(report, links)}"
         f"{_examples(report)}{_invalid(report)}{_footer(report)}</body></html>\n"
     )
