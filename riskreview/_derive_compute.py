@@ -12,27 +12,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-import attrs
+from riskreview._conditions import ParamRef
+from riskreview._derive_scored import SCORED as _SCORED
+from riskreview._derive_scored import scored as _scored
+from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read
 
-from riskreview._conditions import Node, ParamRef
-from riskreview._derivedefs import DerivedDef
+__all__ = ["DerivedResult", "Evaluate", "Read", "compute"]
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
+from riskreview._units import show_units
 from riskreview._wording import plural
 from riskreview.calendar import Calendar
-
-
-@attrs.frozen
-class DerivedResult:
-    """A derived value for one case: the value, its explanation, what it waits on."""
-
-    value: Any
-    explanation: str
-    unknown: tuple[str, ...] = ()
-
-
-Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
-Read = Callable[[Field, Mapping[str, Any]], Any]
 
 
 def compute(
@@ -47,7 +37,10 @@ def compute(
     """Compute ``defs`` in order, adding each value to ``extras`` by its path."""
     results: dict[str, DerivedResult] = {}
     for d in defs:
-        result = _one(d, extras, as_of, calendar, param, read, evaluate, results)
+        if d.op in _SCORED:
+            result = _scored(d, extras, as_of, param, read, evaluate, results)
+        else:
+            result = _one(d, extras, as_of, calendar, param, read, evaluate, results)
         if result.value is None and d.default is not None:
             result = DerivedResult(
                 d.default,
@@ -59,7 +52,16 @@ def compute(
     return results
 
 
-def _show(value: Any) -> str:
+def _absent(path: str, results: Mapping[str, DerivedResult]) -> bool:
+    inner = results.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
+    return inner is not None and inner.absent
+
+
+def _show(value: Any, places: int = 0) -> str:
+    if places and type(value) is int:
+        return show_units(value, places)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, date):
@@ -76,6 +78,43 @@ def _unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[s
         else:
             out.append(p)
     return tuple(dict.fromkeys(out))
+
+
+def _distinct(
+    d: DerivedDef,
+    items: Any,
+    extras: dict[str, Any],
+    evaluate: Evaluate,
+    results: Mapping[str, DerivedResult],
+) -> DerivedResult:
+    """How many different values of one field the matching records hold."""
+    field, distinct = d.fields[0], d.distinct
+    assert distinct is not None
+    seen: dict[Any, None] = {}
+    waiting: list[str] = []
+    for item in items:
+        if d.where is not None:
+            result = evaluate(d.where, item, extras)
+            if result.truth is None:
+                waiting.extend(unknown_paths(result))
+                continue
+            if not result.truth:
+                continue
+        value = getattr(item, distinct.path)
+        if value is None:
+            waiting.append(f"{field.path}[].{distinct.path}")
+        else:
+            seen[value] = None
+    if waiting:
+        return DerivedResult(
+            None,
+            f"unknown: some {field.path} records cannot be counted",
+            _unknowns(waiting, results),
+        )
+    listed = ", ".join(_show(v) for v in seen) or "none"
+    return DerivedResult(
+        len(seen), f"{len(seen)} different {distinct.path} among {field.path} ({listed})"
+    )
 
 
 def _one(
@@ -101,6 +140,8 @@ def _one(
             return DerivedResult(
                 None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
             )
+        if d.distinct is not None:
+            return _distinct(d, items, extras, evaluate, results)
         if d.where is None and d.equals is None:
             return DerivedResult(len(items), plural(len(items), f"{field.path} item"))
         if d.equals is not None:
@@ -122,6 +163,13 @@ def _one(
     if d.op == "sum":
         total, parts, waiting = 0, [], []
         for term in d.terms:
+            if term.value is not None and term.when is not None:
+                truth = evaluate(term.when, None, extras).truth
+                if truth is None:
+                    waiting.extend(unknown_paths(evaluate(term.when, None, extras)))
+                    continue
+                if not truth:
+                    continue
             if term.value is not None:
                 v = value_of(term.value)
                 if v is None:
@@ -130,7 +178,8 @@ def _one(
                 add = v * number(term.points)
                 total += add
                 if add:
-                    parts.append(f"{term.value.path} {v} × {number(term.points)} = {add}")
+                    said = term.text.removesuffix(f"{term.value.path} ×") if term.when else ""
+                    parts.append(f"{said}{term.value.path} {v} × {number(term.points)} = {add}")
                 continue
             truth = True if term.when is None else evaluate(term.when, None, extras).truth
             if truth is None:
@@ -159,15 +208,23 @@ def _one(
                     _unknowns([values[-1][0]], results),
                 )
             return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
-        missing = [p for p, v in values if v is None]
+        missing = [p for p, v in values if v is None and not _absent(p, results)]
         if missing:
             return DerivedResult(
                 None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
             )
+        present = [(p, v) for p, v in values if v is not None]
+        if not present:
+            return DerivedResult(None, "no value: none of its values has one", absent=True)
         pick = max if d.op == "max" else min
-        best = pick(values, key=lambda pv: pv[1])
-        shown = ", ".join(f"{p} {_show(v)}" for p, v in values)
-        return DerivedResult(best[1], f"{d.op} of {shown} is {_show(best[1])} ({best[0]})")
+        members = list(d.enum) if d.enum is not None else None
+        best = pick(present, key=lambda pv: members.index(pv[1]) if members else pv[1])
+        shown = ", ".join(
+            f"{p} {'no value' if v is None else _show(v, d.places)}" for p, v in values
+        )
+        return DerivedResult(
+            best[1], f"{d.op} of {shown} is {_show(best[1], d.places)} ({best[0]})"
+        )
     if d.op == "band":
         field = d.fields[0]
         v = value_of(field)
@@ -187,8 +244,15 @@ def _one(
                 None, f"{v} is below the lowest band edge {edges[0][1]}", (field.path,)
             )
         label, low, upper = chosen
-        span = f"{low} and over" if upper is None else f"{low} up to {upper - 1}"
-        return DerivedResult(d.enum(label), f"{field.path} {v} is in band {label} ({span})")
+        places = field.scale
+        span = (
+            f"{_show(low, places)} and over"
+            if upper is None
+            else f"{_show(low, places)} up to {_show(upper - 1, places)}"
+        )
+        return DerivedResult(
+            d.enum(label), f"{field.path} {_show(v, places)} is in band {label} ({span})"
+        )
     if d.op == "grid":
         row, col = (value_of(f) for f in d.fields)
         if row is None or col is None:

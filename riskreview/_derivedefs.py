@@ -7,7 +7,7 @@ Parsed by :mod:`riskreview._derive` when a pack loads, computed for each case by
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -18,12 +18,62 @@ from riskreview._fields import EXTRA, Field
 
 
 @attrs.frozen
+class DerivedResult:
+    """A derived value for one case: the value, its explanation, what it waits on."""
+
+    value: Any
+    explanation: str
+    unknown: tuple[str, ...] = ()
+    #: known to have no value ("no value" from an ``if``, no record matching a ``latest``):
+    #: nothing to ask for, unlike an unknown
+    absent: bool = False
+
+
+Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
+Read = Callable[[Field, Mapping[str, Any]], Any]
+
+
+@attrs.frozen
 class Term:
     """One term of a sum: points when a condition holds, or a value times a factor."""
 
     when: Node | None
     points: int | ParamRef
     value: Field | None = None
+    text: str = ""
+
+
+@attrs.frozen
+class Operand:
+    """One value an operation reads: a literal, a parameter or a field; in an ``if`` or a
+    lookup also "no value" (``absent``) or a combination the policy cannot decide; in a
+    ``join`` a piece of text, perhaps only when a condition holds."""
+
+    literal: Any = None
+    param: ParamRef | None = None
+    field: Field | None = None
+    absent: bool = False
+    undecidable: str = ""
+    when: Node | None = None
+
+    @property
+    def text(self) -> str:
+        """How the operand reads in an explanation."""
+        if self.field is not None:
+            return self.field.path
+        if self.param is not None:
+            return f"parameter {self.param.name}"
+        if self.absent:
+            return "no value"
+        return str(self.literal.value if isinstance(self.literal, StrEnum) else self.literal)
+
+
+@attrs.frozen
+class Branch:
+    """One case of an ``if``: when the condition holds (always, for ``else``), the result."""
+
+    when: Node | None
+    result: Operand
     text: str = ""
 
 
@@ -47,13 +97,45 @@ class DerivedDef:
     edges: tuple[tuple[str, int | ParamRef], ...] = ()
     table: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     unit: str = "days"
+    places: int = 0  # a decimal's places
+    operands: tuple[Operand, ...] = ()  # arithmetic, join parts
+    branches: tuple[Branch, ...] = ()  # if
+    cases: tuple[tuple[Any, Operand], ...] = ()  # lookup: key → result
+    otherwise: Operand | None = None  # lookup: the result for a key not in the table
+    by: Field | None = None  # latest/earliest: the item's date field
+    read: Field | None = None  # latest/earliest: the item's field read
+    distinct: Field | None = None  # count: count distinct values of this item field
 
     @property
     def field(self) -> Field:
         """The field rules use to read it."""
         return Field(
-            f"derived.{self.name}", self.kind, self.description, enum=self.enum, virtual=EXTRA
+            f"derived.{self.name}",
+            "int" if self.kind == "decimal" else self.kind,
+            self.description,
+            enum=self.enum,
+            virtual=EXTRA,
+            scale=self.places,
         )
+
+    @property
+    def conditions(self) -> tuple[Node, ...]:
+        """Every condition the value tests (its ``where``, terms, branches and parts)."""
+        found = [self.where, *(t.when for t in self.terms), *(b.when for b in self.branches)]
+        found.extend(o.when for o in self.operands)
+        return tuple(n for n in found if n is not None)
+
+    @property
+    def operand_fields(self) -> tuple[Field, ...]:
+        """Every field the value reads directly (not through a condition)."""
+        out = list(self.fields)
+        out.extend(t.value for t in self.terms if t.value is not None)
+        results = [*self.operands, *(b.result for b in self.branches)]
+        results.extend(o for _, o in self.cases)
+        if self.otherwise is not None:
+            results.append(self.otherwise)
+        out.extend(o.field for o in results if o.field is not None)
+        return tuple(out)
 
     @functools.cached_property
     def reads_as_of(self) -> bool:
@@ -62,8 +144,8 @@ class DerivedDef:
         ages = ("person.age", "child.age")
         if self.op == "age" or any(f.path == "as_of" or f.virtual in ages for f in self.fields):
             return True
-        for node in [self.where, *(t.when for t in self.terms)]:
-            for n in walk(node) if node is not None else []:
+        for node in self.conditions:
+            for n in walk(node):
                 if isinstance(n, Cmp) and (
                     n.op in ("older_than", "within_last", "within_next") or n.field.virtual in ages
                 ):
@@ -73,12 +155,11 @@ class DerivedDef:
     @functools.cached_property
     def depends_on(self) -> tuple[str, ...]:
         """Paths of the derived values this one reads (worked out once per definition)."""
-        paths = [f.path for f in self.fields]
-        for node in [self.where, *(t.when for t in self.terms)]:
-            for n in walk(node) if node is not None else []:
+        paths = [f.path for f in self.operand_fields]
+        for node in self.conditions:
+            for n in walk(node):
                 if isinstance(n, Cmp):
                     paths.append(n.field.path)
                     if isinstance(n.value, FieldRef):
                         paths.append(n.value.path)
-        paths.extend(t.value.path for t in self.terms if t.value is not None)
         return tuple(p for p in dict.fromkeys(paths) if p.startswith("derived."))

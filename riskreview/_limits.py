@@ -53,7 +53,12 @@ MAX_INPUT_NUMBER = MAX_BOUND
 INPUT_INT_MIN = -1_000_000
 INPUT_INT_MAX = 1_000_000
 
-_INPUT_SHAPE = "expected a string, number, true/false, null or a flat list of them"
+_INPUT_SHAPE = (
+    "expected a string, number, true/false, null, a flat list of them, "
+    "or a list of records (flat objects of them)"
+)
+#: fields of one record of a record list input
+MAX_RECORD_FIELDS = 64
 
 
 def items_problem(count: int) -> str:
@@ -117,7 +122,20 @@ def _value_problem(value: Any) -> str:
 
 
 def _item_problem(value: Any) -> str | None:
-    if value is None or isinstance(value, list | tuple | dict):
+    if isinstance(value, dict):  # a record of a record list: a flat object
+        if len(value) > MAX_RECORD_FIELDS:
+            return f"a record of {len(value)} fields, more than the {MAX_RECORD_FIELDS} allowed"
+        for key, field in value.items():
+            if not isinstance(key, str) or text_problem(key) or len(key) > MAX_INPUT_NAME_LENGTH:
+                return "a record has a field name that is not a short text name"
+            if field is None:
+                continue
+            problem = _INPUT_SHAPE if isinstance(field, list | tuple | dict) else None
+            problem = problem or _scalar_problem(field)
+            if problem:
+                return f"field {key if is_name(key) else '(unnamed)'}: {problem}"
+        return None
+    if value is None or isinstance(value, list | tuple):
         return _INPUT_SHAPE
     return _scalar_problem(value)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from riskreview._compile import check_envelope
 from riskreview._conditions import ParamRef
-from riskreview._derive import DerivedDef, DerivedParser, InputDef, order, parse_inputs
+from riskreview._derive import DerivedDef, DerivedParser, InputDef, Pending, order, parse_inputs
 from riskreview._fields import EXTRA, Field
 from riskreview._packmeta import read_meta, read_notes
 from riskreview._packmodel import PRIORITIES, ActionDef, Pack, Parameter
@@ -199,20 +200,50 @@ def _derived(
         loader.report(file, line, where, message)
 
     parser = DerivedParser(loader.fields, params, named, report)
-    kinds = {}
+    kinds: dict[str, tuple[str, type[StrEnum] | None, int]] = {}
+    todo: list[tuple[str, Any, str]] = []
     for name, spec, file in entries:
-        if f"derived.{name}" in loader.fields:
+        if f"derived.{name}" in loader.fields or any(name == n for n, _, _ in todo):
             report(file, name, line_of(spec), "derived value is defined twice")
             continue
-        declared = parser.declare(name, spec, file)
-        if declared is None:
-            loader.broken.add(f"derived.{name}")
-        else:
+        todo.append((name, spec, file))
+    # a value whose type is read off another (max, latest, if, join, ...) waits for it:
+    # declare in rounds until every value is declared or none can be
+    parser.pending = {f"derived.{name}" for name, _, _ in todo}
+    while todo:
+        waiting = []
+        for name, spec, file in todo:
+            try:
+                declared = parser.declare(name, spec, file)
+            except Pending:
+                waiting.append((name, spec, file))
+                continue
+            parser.pending.discard(f"derived.{name}")
+            if declared is None:
+                loader.broken.add(f"derived.{name}")
+                continue
             kinds[name] = declared
-            kind, enum = declared
+            kind, enum, places = declared
             loader.fields[f"derived.{name}"] = Field(
-                f"derived.{name}", kind, name, enum=enum, virtual=EXTRA
+                f"derived.{name}",
+                "int" if kind == "decimal" else kind,
+                name,
+                enum=enum,
+                virtual=EXTRA,
+                scale=places,
             )
+        if len(waiting) == len(todo):
+            for name, spec, file in waiting:
+                report(
+                    file,
+                    name,
+                    line_of(spec),
+                    "its type depends on derived values that depend on it in turn: "
+                    + ", ".join(sorted(n for n, _, _ in waiting)),
+                )
+                loader.broken.add(f"derived.{name}")
+            break
+        todo = waiting
     defs = {}
     for name, spec, file in entries:
         if name in kinds and name not in defs:
