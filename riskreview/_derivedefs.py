@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import Cmp, FieldRef, Node, ParamRef, walk
+from riskreview._conditions import Cmp, FieldRef, Named, Node, ParamRef, params_of, walk
 from riskreview._fields import EXTRA, Field
 
 
@@ -151,6 +151,25 @@ class DerivedDef:
                 ):
                     return True
         return False
+
+    @functools.cached_property
+    def parameters(self) -> frozenset[str]:
+        """Names of the parameters the value reads (in its numbers and its conditions)."""
+        names = {n for node in self.conditions for n in params_of(node)}
+        refs: list[Any] = [t.points for t in self.terms] + [b for _, b in self.edges]
+        results = [*self.operands, *(b.result for b in self.branches), *(o for _, o in self.cases)]
+        if self.otherwise is not None:
+            results.append(self.otherwise)
+        refs.extend(o.param for o in results)
+        names.update(r.name for r in refs if isinstance(r, ParamRef))
+        return frozenset(names)
+
+    @functools.cached_property
+    def named_conditions(self) -> frozenset[str]:
+        """Names of the named conditions the value's conditions use."""
+        return frozenset(
+            n.name for node in self.conditions for n in walk(node) if isinstance(n, Named)
+        )
 
     @functools.cached_property
     def depends_on(self) -> tuple[str, ...]:

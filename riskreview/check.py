@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -117,6 +118,7 @@ def check(pack: Pack, *, scenarios: bool = True) -> CheckReport:
     )
     findings.extend(_overlap_findings(pairs, epochs))
     findings.extend(_unused(pack))
+    findings.extend(_internal_sources(pack))
     if scenarios:
         findings.extend(_scenarios(pack))
     unique = list(dict.fromkeys(findings))
@@ -290,6 +292,9 @@ def _unused(pack: Pack) -> list[Finding]:
         used_params |= params_of(rule.when)
         if rule.due is not None and hasattr(rule.due.amount, "name"):
             used_params.add(rule.due.amount.name)
+    for d in pack.derived:  # a parameter a derived value reads is used, as is a condition
+        used_params |= d.parameters
+        used_named |= d.named_conditions
     if pack.review is not None:
         used_params.add(pack.review.interval.name)
     out = [
@@ -321,6 +326,29 @@ def _unused(pack: Pack) -> list[Finding]:
         if code not in actions
     )
     return out
+
+
+#: words that mark a source as a note for the pack's authors, not a document a
+#: practitioner can look up
+_INTERNAL_SOURCE = re.compile(r"\b(DOMAIN|candidate)\b", re.IGNORECASE)
+
+
+def _internal_sources(pack: Pack) -> list[Finding]:
+    """Sources that cite an internal note instead of a public document or local policy."""
+    cited = [(_where(rule), rule.source) for rule in pack.rules]
+    cited += [(f"parameters {name}", p.source) for name, p in pack.parameters.items()]
+    return [
+        Finding(
+            "internal_source",
+            "warning",
+            where,
+            f"the source cites {match.group(0)!r}, an internal note: name a public document "
+            "a practitioner can find (an inspection report, a framework, published "
+            "guidance) or say 'local policy (assumed)'",
+        )
+        for where, source in cited
+        if (match := _INTERNAL_SOURCE.search(source))
+    ]
 
 
 # ------------------------------------------------------------------ scenarios
