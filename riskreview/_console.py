@@ -69,15 +69,23 @@ class _Unpadded(io.TextIOBase):
         self._stream.flush()
 
 
+class _Console(Console):
+    """A rich console that leaves a closed pipe to the command line (a quiet exit 0),
+    where rich itself would exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def _console(stderr: bool = False) -> Console:
     """A console for people: laid out to the terminal's width on a terminal; in a pipe
     or a file, one line per line of text (never wrapped), without trailing spaces and
     without colour."""
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    console = _Console(stderr=stderr, highlight=False, soft_wrap=False)
     if console.is_terminal:
         return console
     stream = sys.stderr if stderr else sys.stdout
-    return Console(
+    return _Console(
         file=cast(IO[str], _Unpadded(stream)),
         highlight=False,
         soft_wrap=True,

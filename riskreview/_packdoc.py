@@ -40,6 +40,7 @@ __all__ = [
     "stale",
     "waiting_fields",
     "write",
+    "written",
 ]
 
 NOTES_FILE = "notes.yaml"
@@ -649,28 +650,29 @@ def render(pack: Pack) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def written(pack: Pack) -> str | None:
+    """The README beside the pack's ``pack.yaml`` as it is on disk (None if there is none)."""
+    try:
+        return (Path(pack.path) / README).read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
+        return None
+
+
 def stale(pack: Pack) -> bool:
     """Whether the pack's generated README differs from what the pack now renders.
 
     A pack without a README, or with one written by hand (without the generated
     marker), is never stale.
     """
-    path = Path(pack.path) / README
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, UnicodeDecodeError):
-        return False
-    return MARKER in text and text != render(pack)
+    text = written(pack)
+    return text is not None and MARKER in text and text != render(pack)
 
 
 def write(pack: Pack) -> tuple[Path, bool]:
     """Write the pack's README beside its ``pack.yaml``: the path, and whether it changed."""
     path = Path(pack.path) / README
     text = render(pack)
-    try:
-        changed = path.read_text(encoding="utf-8") != text
-    except (FileNotFoundError, UnicodeDecodeError):
-        changed = True
+    changed = written(pack) != text
     if changed:
         path.write_text(text, encoding="utf-8")
     return path, changed

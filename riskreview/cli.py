@@ -565,7 +565,7 @@ def doc(pack_dir: Path | None, check_only: bool) -> None:
     pack = _load(pack_dir)
     where = "rules/england-wales" if pack_dir is None else str(pack_dir)
     if check_only:
-        if _packdoc.stale(pack) or not (Path(pack.path) / _packdoc.README).is_file():
+        if _packdoc.written(pack) != _packdoc.render(pack):
             click.echo(_readme_stale(pack_dir))
             _finish(FINDINGS)
         click.echo(f"{where}/README.md is up to date")
