@@ -220,7 +220,12 @@ def _show_explanation(console: Console, explanation: Explanation) -> None:
 
 
 def _show_findings(
-    console: Console, pack: str, findings: Sequence[Any], ok: bool, verbose: bool
+    console: Console,
+    pack: str,
+    findings: Sequence[Any],
+    ok: bool,
+    verbose: bool,
+    readme_stale: str = "",
 ) -> None:
     colour = {"error": "red", "warning": "yellow", "info": "dim"}
     label = {"error": "error", "warning": "warning", "info": "note"}
@@ -230,6 +235,8 @@ def _show_findings(
                 f"[{colour[f.severity]}]{label[f.severity]}[/]: {escape(f.where)}: "
                 f"{escape(f'[{f.kind}]')} {escape(f.message)}"
             )
+    if readme_stale:
+        console.print(f"[yellow]README[/] {escape(readme_stale)}")
     counts = collections.Counter(f.severity for f in findings)
     verdict = "[green]ok[/]" if ok else "[red]errors found[/]"
     console.print(

@@ -469,10 +469,8 @@ def check(pack_dir: Path | None, as_json: bool, verbose: bool, engine: bool) -> 
         }
         click.echo(json.dumps(document))
     else:
-        console = _console()
-        _show_findings(console, report.pack, findings, report.ok, verbose or engine)
-        if readme_stale:
-            console.print(f"[yellow]README[/] {escape(_readme_stale(pack_dir))}")
+        stale = _readme_stale(pack_dir) if readme_stale else ""
+        _show_findings(_console(), report.pack, findings, report.ok, verbose or engine, stale)
     _finish(OK if report.ok else FINDINGS)
 
 
