@@ -32,6 +32,7 @@ from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, compare
 from riskreview._quick import compile_truth
+from riskreview._wording import plural
 from riskreview.calendar import Calendar
 
 
@@ -379,7 +380,7 @@ def evidence(result: Result) -> list[tuple[str, Any]]:
             if part.truth is True:
                 out.extend(evidence(part))
         if node.mode != "any" and not out:
-            out.append((node.path, f"{len(result.parts)} items"))
+            out.append((node.path, plural(len(result.parts), "item")))
         return out
     if isinstance(node, Not):
         return _negated_evidence(result.parts[0])
@@ -397,7 +398,7 @@ def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
     if isinstance(node, Cmp):
         return [(result.path, result.actual)]
     if isinstance(node, Quant):
-        return [(node.path, f"{result.expected} items, none matching")]
+        return [(node.path, f"{plural(result.expected, 'item')}, none matching")]
     pairs: list[tuple[str, Any]] = []
     for part in result.parts:
         if part.truth is False:
