@@ -166,7 +166,10 @@ def _one(
             if term.value is not None and term.when is not None:
                 truth = evaluate(term.when, None, extras).truth
                 if truth is None:
-                    waiting.extend(unknown_paths(evaluate(term.when, None, extras)))
+                    # a term that adds nothing whatever the condition waits on nothing
+                    v = value_of(term.value)
+                    if v is None or v * number(term.points):
+                        waiting.extend(unknown_paths(evaluate(term.when, None, extras)))
                     continue
                 if not truth:
                     continue
@@ -208,7 +211,9 @@ def _one(
                     _unknowns([values[-1][0]], results),
                 )
             return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
-        missing = [p for p, v in values if v is None and not _absent(p, results)]
+        missing = list(
+            dict.fromkeys(p for p, v in values if v is None and not _absent(p, results))
+        )
         if missing:
             return DerivedResult(
                 None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
