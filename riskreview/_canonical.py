@@ -152,7 +152,7 @@ def key_path(path: str, key: str) -> str:
     """``path`` and ``key``; a key that is not a plain word is described, not shown."""
     if _PLAIN_KEY.fullmatch(key):
         return f"{path}.{key}"
-    return f"{path}.<a key of {len(key)} characters>"
+    return f"{path}.<a key of {plural(len(key), 'character')}>"
 
 
 def show(name: str, value: Any) -> str:

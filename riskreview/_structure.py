@@ -33,7 +33,7 @@ from riskreview._limits import (
 )
 from riskreview._tojson import dumps as dumps  # noqa: PLC0414 - re-exported for other modules
 from riskreview._tojson import unstructure as unstructure  # noqa: PLC0414 - re-exported
-from riskreview._wording import allowed, describe_key, echo, is_name, text_problem
+from riskreview._wording import allowed, describe_key, echo, is_name, plural, text_problem
 from riskreview._wording import suggest as suggest  # noqa: PLC0414 - re-exported
 from riskreview.errors import CaseError, Problem
 
@@ -453,7 +453,7 @@ def parse_json(text: str | bytes) -> Any:
         out: dict[str, Any] = {}
         for key, value in pairs:
             if key in out:
-                shown = repr(key) if is_name(key) else f"of {len(key)} characters"
+                shown = repr(key) if is_name(key) else f"of {plural(len(key), 'character')}"
                 raise ValueError(f"duplicate key {shown}")
             out[key] = value
         return out

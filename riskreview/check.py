@@ -37,6 +37,7 @@ import attrs
 from riskreview import _compile
 from riskreview._compile import And, Each, Formula, Or, Test, Unsupported, dnf
 from riskreview._conditions import Named, params_of, walk
+from riskreview._wording import plural
 from riskreview.case import Case
 from riskreview.errors import ArgumentError, CaseError
 from riskreview.pack import Pack
@@ -269,7 +270,7 @@ def _envelope(compiled: _compile.Compiled, epoch: Any) -> Finding:
         paths = sum(cr.paths for cr in rules)
         scalar, item, _ = _compile.object_sizes(rules, compiled.names)
         lanes.append(
-            f"lane {lane.number}: {len(rules)} rules, {paths}/{_compile.LANE_PATHS} "
+            f"lane {lane.number}: {plural(len(rules), 'rule')}, {paths}/{_compile.LANE_PATHS} "
             f"paths, {max(scalar, item)}/{_compile.MAX_OBJECT_PROPS} properties"
         )
     siblings = max((_compile.max_siblings(cr.expression) for cr in compiled.rules), default=0)

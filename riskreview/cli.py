@@ -531,8 +531,8 @@ def pack_tests(pack_dir: Path | None, as_json: bool, verbose: bool) -> None:
             console.print(f"[yellow]README[/] {escape(_readme_stale(pack_dir))}")
         hint = " (-v explains each in full)" if failed and not verbose else ""
         console.print(
-            f"{pack.name}: {len(results)} scenarios, {len(results) - len(failed)} passed, "
-            f"{len(failed)} failed{hint}; {len(pack.rules)} rules, "
+            f"{pack.name}: {plural(len(results), 'scenario')}, {len(results) - len(failed)} "
+            f"passed, {len(failed)} failed{hint}; {plural(len(pack.rules), 'rule')}, "
             f"{plural(len(gaps), 'coverage gap')}"
         )
     _finish(FINDINGS if failed or gaps else OK)
