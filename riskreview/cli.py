@@ -7,8 +7,9 @@
     riskreview explain  CASE.json RULE [--as-of] [--pack] [--json]
     riskreview batch    CASES.jsonl -o OUT.jsonl [--errors ERR.jsonl] [--workers N]
                         [--timeout S] [--as-of] [--pack] [--json]
-    riskreview check    [PACK] [--json]
-    riskreview test     [PACK] [--json]
+    riskreview check    [PACK] [--json] [-v] [--engine]
+    riskreview test     [PACK] [--json] [-v]
+    riskreview doc      [PACK] [--check]
     riskreview diff     OLD_PACK NEW_PACK CASES.jsonl [--as-of] [-o report.json]
                         [--html report.html] [--exit-code]
     riskreview schema   [case|decision|explanation]
@@ -16,6 +17,9 @@
 
 Output for people is laid out with rich; ``--json`` gives JSON for machines on
 stdout. Errors go to stderr, one line each starting ``error:``, never a traceback.
+Into a pipe or a file, output is one line per line of text (never wrapped at the
+terminal's width), without trailing spaces or colour; a reader that goes away
+(``riskreview evaluate case.json | head -1``) ends the command quietly.
 
 Exit codes:
 
@@ -25,7 +29,8 @@ code  meaning
 0     done; nothing to report
 1     findings: ``check`` found an error, ``test`` a failing scenario or a rule
       coverage gap, ``batch`` a line it could not decide (see the errors file),
-      ``diff --exit-code`` a case whose actions or due dates change
+      ``diff --exit-code`` a case whose actions or due dates change, ``doc
+      --check`` a README that is not what the pack renders
 2     usage or input error: a missing file, invalid JSON, an invalid case, an
       unknown rule, a pack that does not load, a bad ``--as-of``, or an
       ``--as-of`` before the pack is in force
@@ -96,7 +101,8 @@ EXIT_CODES = """\b
 Exit codes:
   0  done; nothing to report
   1  findings: check found an error, test a failing scenario or coverage
-     gap, batch a line it could not decide, diff --exit-code a change
+     gap, batch a line it could not decide, diff --exit-code a change,
+     doc --check a stale README
   2  usage or input error: missing file, invalid JSON, invalid case,
      unknown rule, a pack that does not load, a bad --as-of
   3  engine or internal error
