@@ -198,7 +198,7 @@ def _rule_aspects(rule: Rule, pack: Pack) -> _Aspects:
         "title": _words(rule.title),
         "condition": "\n".join(condition_markdown(rule.raw_when)),
         "action": rule.action,
-        "priority": rule.priority or (action.priority if action else ""),
+        "priority": rule.priority_shown(action.priority if action else ""),
         "due": _due(rule),
         "in force": f"{start} to {end}",
         "area": rule.area,

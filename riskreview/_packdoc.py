@@ -364,7 +364,7 @@ def _anchor(rule_id: str) -> str:
 
 def _rule_section(pack: Pack, rule: Rule) -> list[str]:
     action = pack.actions[rule.action]
-    priority = rule.priority or action.priority
+    priority = rule.priority_shown(action.priority)
     out = [
         f'<a id="{_anchor(rule.id)}"></a>',
         f"#### {rule.id}: {rule.title}",
@@ -410,7 +410,7 @@ def _rules(pack: Pack) -> list[str]:
     out += ["| rule | requires | priority | findings |", "|---|---|---|---|"]
     for area in order:
         for rule in areas[area]:
-            priority = rule.priority or pack.actions[rule.action].priority
+            priority = rule.priority_shown(pack.actions[rule.action].priority)
             findings = ", ".join(str(f) for f in rule.findings)
             out.append(
                 f"| [{rule.id}](#{_anchor(rule.id)}) {_cell(rule.title)} | `{rule.action}` "

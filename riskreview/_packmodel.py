@@ -110,7 +110,7 @@ class DueSpec:
     release).
     """
 
-    amount: Any  # int or ParamRef
+    amount: Any  # int or ParamRef (with ``by``: a table with a time per level)
     unit: str
     anchor: str
     before: bool = False
@@ -137,6 +137,23 @@ class Rule:
     file: str
     line: int
     raw_when: Any = attrs.field(eq=False, repr=False)
+    #: a priority that changes on given dates, earliest first (``priority`` is then None)
+    priorities: tuple[tuple[date, str], ...] = ()
+
+    def priority_on(self, as_of: date) -> str | None:
+        """The rule's own priority on ``as_of`` (None: the action's default applies)."""
+        if not self.priorities:
+            return self.priority
+        current = [p for since, p in self.priorities if since <= as_of]
+        return current[-1] if current else None
+
+    def priority_shown(self, default: str) -> str:
+        """The rule's priority in words, with its dates when it changes over time."""
+        if not self.priorities:
+            return self.priority or default
+        first = self.priorities[0][0]
+        steps = [f"{p} from {since.isoformat()}" for since, p in self.priorities]
+        return ", ".join(steps) + f" ({default} before {first.isoformat()})"
 
     def in_force(self, as_of: date) -> bool:
         """Whether the rule applies on ``as_of``."""
@@ -258,4 +275,5 @@ class Pack:
                 dates.add(r.effective_from)
             if r.effective_to:
                 dates.add(date.fromordinal(r.effective_to.toordinal() + 1))
+            dates.update(since for since, _ in r.priorities)
         return tuple(sorted(d for d in dates if d >= self.effective_from))

@@ -9,6 +9,7 @@ Every problem goes to the loader with its file, line and key; called by
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from riskreview._conditions import ParamRef, ParseContext, parse
@@ -211,7 +212,23 @@ def _rule(
     elif action is not None and action not in actions:
         problem("action", f"unknown action {shown(action)}{suggest(action, actions)}")
     priority = spec.get("priority")
-    if priority is not None and (not isinstance(priority, str) or priority not in PRIORITIES):
+    priorities: list[tuple[date, str]] = []
+    if isinstance(priority, Mapping):  # a priority that changes on given dates
+        for since, level in priority.items():
+            day = as_date(since)
+            if day is None:
+                problem("priority", f"expected a date YYYY-MM-DD as a key, got {shown(since)}")
+            elif not isinstance(level, str) or level not in PRIORITIES:
+                hint = suggest(level, PRIORITIES) if isinstance(level, str) else ""
+                hint = hint or f" (one of: {', '.join(PRIORITIES)})"
+                problem(f"priority {since}", f"{shown(level)} is not a priority{hint}")
+            else:
+                priorities.append((day, level))
+        if not priority:
+            problem("priority", "expected {date: priority, ...} with at least one date")
+        priorities.sort()
+        priority = None
+    elif priority is not None and (not isinstance(priority, str) or priority not in PRIORITIES):
         hint = suggest(priority, PRIORITIES) if isinstance(priority, str) else ""
         hint = hint or f" (one of: {', '.join(PRIORITIES)})"
         problem("priority", f"{shown(priority)} is not a priority{hint}")
@@ -245,6 +262,7 @@ def _rule(
         when=when,
         action=str(action),
         priority=priority,
+        priorities=tuple(priorities),
         due=due,
         source=texts["source"],
         rationale=texts["rationale"],
@@ -316,13 +334,14 @@ def _due(
         return None
     unit = units[0]
     amount = spec[unit]
-    if isinstance(amount, Mapping) and set(amount) == {"param"}:
+    if isinstance(amount, Mapping) and set(amount) in ({"param"}, {"param", "by"}):
         name = amount["param"]
-        problem = _due_param(name, unit, params)
+        problem = _due_param(name, unit, params, amount.get("by"), loader.fields)
         if problem:
             loader.report(file, line, where, problem)
             return None
-        amount = ParamRef(name)
+        by = amount.get("by")
+        amount = ParamRef(name, by, loader.fields[by]) if by is not None else ParamRef(name)
     elif type(amount) is not int or not 0 <= amount <= _MAX_DUE[unit]:
         loader.report(
             file,
@@ -374,17 +393,36 @@ def _anchor_problem(spec: Mapping[str, Any], fields: Mapping[str, Field]) -> tup
     return None
 
 
-def _due_param(name: Any, unit: str, params: Mapping[str, Parameter]) -> str | None:
-    """Why parameter ``name`` cannot be a due time in ``unit``, or None."""
+def _due_param(
+    name: Any,
+    unit: str,
+    params: Mapping[str, Parameter],
+    by: Any = None,
+    fields: Mapping[str, Field] | None = None,
+) -> str | None:
+    """Why parameter ``name`` (read by the level in field ``by``, for a table) cannot be
+    a due time in ``unit``, or None."""
     if not isinstance(name, str) or name not in params:
         hint = suggest(name, params) if isinstance(name, str) else ""
         return f"unknown parameter {shown(name)}{hint}"
-    if params[name].key_enum is not None:
-        return f"parameter {name!r} is a table; a due time needs one number"
+    table = params[name].key_enum
+    if table is not None and by is None:
+        return (
+            f"parameter {name!r} has a time per {table.__name__}: say which field "
+            "picks it with 'by: <field>'"
+        )
+    if table is None and by is not None:
+        return f"parameter {name!r} is not a table, so 'by' does not apply"
+    if table is not None:
+        field = (fields or {}).get(by) if isinstance(by, str) else None
+        if field is None or field.enum is not table:
+            hint = suggest(by, fields or {}) if isinstance(by, str) else ""
+            return f"'by: {shown(by)}' must name a field holding a {table.__name__}{hint}"
     negative = params[name].first_negative()
     if negative:
         return f"parameter {name!r} is {negative[1]} {unit} from {negative[0]}: {_NEGATIVE}"
-    for _, value in params[name].values:
+    for _, stated in params[name].values:
+        value = max(stated.values()) if isinstance(stated, Mapping) else stated
         if value > _MAX_DUE[unit]:
             return (
                 f"parameter {name!r} is {value} {unit}; "

@@ -351,3 +351,62 @@ def test_a_wrong_input_declaration_is_a_pack_error(
     )
     assert message in text
     assert "inputs.yaml" in text
+
+
+# ------------------------------------------------------------------ due tables, dated priority
+
+
+def _level_case(level: str | None) -> dict[str, Any]:
+    regs = [{"code": "RMDO", "date": "2026-01-01"}, {"code": "ALSH", "date": "2026-01-02"}]
+    inputs = {"ogrs_score": 10, "rsr_score": 1, "complexity_flags": [], "gender": "male"}
+    inputs |= {"registrations": regs, "rsr": 0}
+    risk = {"levels": {"public": level}} if level else {}
+    return {"case_id": "L-1", "inputs": inputs, "risk": risk}
+
+
+@pytest.mark.parametrize(
+    ("level", "days"), [("low", 20), ("medium", 15), ("high", 10), ("very_high", 5), (None, 5)]
+)
+def test_a_due_time_is_read_from_the_table_for_the_case_level(level: str | None, days: int) -> None:
+    # an unknown level takes the shortest time: the earliest due date, never a late one
+    decision = riskreview.evaluate(_level_case(level), pack=_PACK, as_of=AS_OF)
+    action = next(a for a in decision.actions if "SC-DUE-BY-LEVEL" in a.rule_ids)
+    assert (action.due_date - AS_OF).days == days
+
+
+@pytest.mark.parametrize(
+    ("as_of", "priority"),
+    [(date(2025, 12, 31), "low"), (date(2026, 1, 1), "medium"), (date(2027, 1, 1), "high")],
+)
+def test_a_dated_priority_changes_on_its_dates(as_of: date, priority: str) -> None:
+    decision = riskreview.evaluate(_level_case("low"), pack=_PACK, as_of=as_of)
+    action = next(a for a in decision.actions if "SC-DUE-BY-LEVEL" in a.rule_ids)
+    assert action.priority == priority
+    if as_of < date(2027, 1, 1):  # the decision says when it could change
+        assert decision.stable_until is not None
+        assert decision.stable_until <= date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        ("{param: first_contact_days}", "say which field picks it with 'by: <field>'"),
+        ("{param: first_contact_days, by: person.age}", "must name a field holding a RoshLevel"),
+        ("{param: predictor_high_from, by: risk.overall_level}", "is not a table"),
+    ],
+)
+def test_a_wrong_due_table_is_a_pack_error(tmp_path: Path, edit: str, message: str) -> None:
+    root = tmp_path / "pack"
+    shutil.copytree(SCORED, root)
+    rules = root / "rules" / "tiering.yaml"
+    text = rules.read_text()
+    rules.write_text(text.replace("{param: first_contact_days, by: risk.overall_level}", edit))
+    assert message in refused(root)
+
+
+def test_a_wrong_dated_priority_is_a_pack_error(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    shutil.copytree(SCORED, root)
+    rules = root / "rules" / "tiering.yaml"
+    rules.write_text(rules.read_text().replace("2027-01-01: high", "2027-01-01: urgnt"))
+    assert "'urgnt' is not a priority" in refused(root)
