@@ -158,6 +158,7 @@ def _show_decision(console: Console, decision: Decision) -> None:
             console.print(
                 Text.assemble(
                     _plain(f"  {info.title} "),
+                    _plain("(not recorded in this system) " if info.not_held else ""),
                     _plain(
                         f"{info.field}; {info.priority.value}; would settle "
                         f"{', '.join(info.actions)} ({', '.join(info.rule_ids)})",

@@ -45,7 +45,7 @@ def decide(
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
     vals = values(pack, case, as_of, rt.calendar)
-    found = match(rt, case, as_of, vals.extras)
+    found = match(rt, case, as_of, vals.extras, vals.unheld)
     ref = reference(pack, case, as_of, rt.calendar, vals, rt.memo.setdefault("quick", {}))
     results = walk(pack, ref, found, trace=trace)
     flips: list[date] = []

@@ -15,7 +15,7 @@ from typing import Any
 
 from riskreview._compile import BIG, Compiled, Prop
 from riskreview._condnodes import add_months
-from riskreview._fields import EXTRA, Field, read_path
+from riskreview._fields import EXTRA, Field, read_path, unheld_paths
 from riskreview.calendar import Calendar
 
 
@@ -23,12 +23,19 @@ class Ctx:
     """What one evaluation reads besides the object at hand: the case, as_of, and the
     pack-declared inputs and derived values (by field path)."""
 
-    __slots__ = ("as_of", "case", "extras")
+    __slots__ = ("as_of", "case", "extras", "unheld")
 
-    def __init__(self, case: Any, as_of: date, extras: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        case: Any,
+        as_of: date,
+        extras: Mapping[str, Any],
+        unheld: frozenset[str] = frozenset(),
+    ) -> None:
         self.case = case
         self.as_of = as_of
         self.extras = extras
+        self.unheld = unheld  # fields whose absence is unknown (a record group not held)
 
 
 Getter = Callable[[Any, Ctx], Any]
@@ -66,7 +73,16 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     if kind == "value":
         return lambda owner, ctx: _as_int(get(owner, ctx))
     if kind == "present":
-        return lambda owner, ctx: int(get(owner, ctx) is not None)
+        if prop.scope == "item":
+            return lambda owner, ctx: int(get(owner, ctx) is not None)
+        path = prop.field.path
+
+        def present(owner: Any, ctx: Ctx) -> int | None:
+            if get(owner, ctx) is not None:
+                return 1
+            return None if path in ctx.unheld else 0
+
+        return present
     if kind == "oneof":
         members = prop.arg
 
@@ -171,9 +187,14 @@ class FactBuilder:
         sid: str,
         tag: str,
         extras: Mapping[str, Any] | None = None,
+        unheld: frozenset[str] = frozenset(),
     ) -> list[dict[str, Any]]:
-        """The definite and possible facts of every lane for ``case`` on ``as_of``."""
-        ctx = Ctx(case, as_of, extras or {})
+        """The definite and possible facts of every lane for ``case`` on ``as_of``
+        (``unheld``: the fields whose absence is unknown; when not given, the case
+        fields of the record groups the case says its system does not hold)."""
+        if not unheld and case.not_held:
+            unheld = unheld_paths(case.not_held)
+        ctx = Ctx(case, as_of, extras or {}, unheld)
         encoders = self._encoders
         values = {key: encoders[key](case, ctx) for key, _, _ in self._root}
         items_of: dict[str, Any] = {}

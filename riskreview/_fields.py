@@ -150,3 +150,40 @@ def _build() -> dict[str, Field]:
 
 
 CASE_FIELDS: dict[str, Field] = _build()
+
+#: The case fields of each record group (:class:`riskreview.case.RecordGroup`), by
+#: prefix or path: while a case's system does not hold a group (``Case.not_held``),
+#: an absent one of these reads as unknown, not as "not done".
+_GROUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "checks": (
+        "checks.",
+        "release.address_police_check_date",
+        "release.address_safeguarding_check_date",
+        "curfew.address_police_check_date",
+        "curfew.address_safeguarding_check_date",
+    ),
+    "plans": ("plans.",),
+    "screening": (
+        "risk.screening_date",
+        "risk.screening_outcome",
+        "risk.screening_countersigned",
+        "risk.full_analysis_date",
+        "risk.last_review_date",
+        "risk.last_assessment_date",
+        "risk.rating_rationale_recorded",
+    ),
+    "home_visits": ("home_visits",),
+    "mappa": ("mappa.",),
+    "pre_release_review": ("release.pre_release_review_date",),
+}
+
+
+@functools.lru_cache(maxsize=128)
+def unheld_paths(groups: tuple[StrEnum, ...]) -> frozenset[str]:
+    """The case fields whose absence is unknown when ``groups`` are not held."""
+    wanted = [p for g in groups for p in _GROUP_FIELDS[g.value]]
+    return frozenset(
+        path
+        for path in CASE_FIELDS
+        if any(path == w or (w.endswith(".") and path.startswith(w)) for w in wanted)
+    )

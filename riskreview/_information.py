@@ -53,6 +53,8 @@ def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[
     out: list[str] = []
     for path in paths:
         inner = derived.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
+        if inner is not None and (inner.absent or (inner.value is None and not inner.unknown)):
+            continue  # known to have no value, or undecidable by the policy: nothing to ask
         out.extend(inner.unknown if inner and inner.unknown else (path,))
     return list(dict.fromkeys(out))
 
@@ -71,42 +73,63 @@ def _field_description(pack: Pack, path: str) -> str:
     return field.description if field else path
 
 
+#: what waits on a fact: (rule id, action code, priority)
+Waiter = tuple[str, str, str]
+
+
 def information(
     pack: Pack,
     found: Mapping[int, Outcome],
     results: Mapping[int, Result],
     derived: Mapping[str, DerivedResult],
     actions: tuple[RequiredAction, ...],
+    unheld: frozenset[str] = frozenset(),
+    more: tuple[tuple[str, Waiter], ...] = (),
 ) -> tuple[tuple[InformationAction, ...], tuple[RequiredAction, ...]]:
-    """The information items, ranked, and the actions with the rules each unblocks."""
-    groups: dict[str, tuple[str, str, list[int]]] = {}
+    """The information items, ranked, and the actions with the rules each unblocks.
+
+    ``unheld`` are the fields whose absence is unknown (marked ``not_held``);
+    ``more`` are further (field, waiter) pairs, such as the review schedule's.
+    """
+    groups: dict[str, tuple[str, str, dict[str, Waiter]]] = {}
+
+    def wait(path: str, waiter: Waiter) -> None:
+        info = pack.information.get(path)
+        code = info.code if info else _info_code(path)
+        title = info.title if info else f"Establish: {_field_description(pack, path)}"
+        groups.setdefault(code, (title, path, {}))[2].setdefault(waiter[0], waiter)
+
     for index, outcome in found.items():
         if outcome is not Outcome.UNDETERMINED:
             continue
+        rule = pack.rules[index]
+        waiter = (rule.id, rule.action, rule.priority or pack.actions[rule.action].priority)
         for path in _underlying(asked(results[index]), derived):
-            info = pack.information.get(path)
-            code = info.code if info else _info_code(path)
-            title = info.title if info else f"Establish: {_field_description(pack, path)}"
-            _, _, waiting = groups.setdefault(code, (title, path, []))
-            if index not in waiting:
-                waiting.append(index)
+            wait(path, waiter)
+    for path, waiter in more:
+        wait(path, waiter)
     if not groups:
         return (), actions
     required = {a.code: a for a in actions}
     unblocks: dict[str, list[str]] = {}
     items = []
     for code, (title, path, waiting) in groups.items():
-        rules = [pack.rules[i] for i in waiting]
-        ids = tuple(r.id for r in rules)
+        ids = tuple(waiting)
         if code in required:  # the action establishes it: not asked for twice
             unblocks.setdefault(code, []).extend(ids)
             continue
-        priority = min(
-            (r.priority or pack.actions[r.action].priority for r in rules), key=PRIORITIES.index
-        )
-        settles = tuple(dict.fromkeys(r.action for r in rules))
+        priority = min((p for _, _, p in waiting.values()), key=PRIORITIES.index)
+        settles = tuple(dict.fromkeys(a for _, a, _ in waiting.values()))
         items.append(
-            InformationAction(code, title, path, ids, actions=settles, priority=priority)
+            InformationAction(
+                code,
+                title,
+                path,
+                ids,
+                actions=settles,
+                priority=priority,
+                not_held=path in unheld,
+            )
         )
     items.sort(key=lambda i: (PRIORITIES.index(i.priority), -len(i.rule_ids), i.code))
     if unblocks:

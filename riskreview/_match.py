@@ -48,10 +48,15 @@ def tag() -> str:
 
 
 def match(
-    rt: Runtime, case: Any, as_of: date, extras: Mapping[str, Any] | None = None
+    rt: Runtime,
+    case: Any,
+    as_of: date,
+    extras: Mapping[str, Any] | None = None,
+    unheld: frozenset[str] = frozenset(),
 ) -> dict[int, Outcome]:
-    """The engine's outcome for every rule in force, by rule index."""
-    facts = rt.builder.build(case, as_of, "", tag(), extras)
+    """The engine's outcome for every rule in force, by rule index (``unheld``: the
+    fields whose absence is unknown, see :class:`riskreview._values.Values`)."""
+    facts = rt.builder.build(case, as_of, "", tag(), extras, unheld)
     matches = rt.engine.run(facts, case.case_id)
     definite: set[int] = set()
     possible: set[int] = set()

@@ -25,6 +25,7 @@ class Reference(Protocol):
     case: Any
     as_of: date
     extras: Mapping[str, Any]
+    unheld: frozenset[str]
 
     def lookup(self, root: Any, field: Field) -> Any: ...
     def options(self, value: Any) -> list[Any]: ...
@@ -72,10 +73,8 @@ def compile_truth(node: Node) -> Test:
 def _comparison(node: Cmp) -> Test:
     read = _reader(node)
     op, value = node.op, node.value
-    if op == "exists":
-        return lambda ref, item: read(ref, item) is not None
-    if op == "missing":
-        return lambda ref, item: read(ref, item) is None
+    if op in ("exists", "missing"):
+        return _presence(node, read)
     if op in _WINDOWS:
         return lambda ref, item: ref.window_truth(node, read(ref, item))
     if isinstance(value, ParamRef | FieldRef):
@@ -93,6 +92,21 @@ def _comparison(node: Cmp) -> Test:
     if op == "in":
         return lambda ref, item: None if (a := read(ref, item)) is None else a in value
     return lambda ref, item: None if (a := read(ref, item)) is None else compare(op, a, value)
+
+
+def _presence(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:
+    """``exists`` / ``missing``: unknown when the field is absent and its record group is
+    not held (``Reference.unheld``), else whether it is there."""
+    exists, path = node.op == "exists", node.path
+    if node.scope == "item":
+        return lambda ref, item: (read(ref, item) is not None) is exists
+
+    def presence(ref: Reference, item: Any) -> Truth:
+        if read(ref, item) is not None:
+            return exists
+        return None if path in ref.unheld else not exists
+
+    return presence
 
 
 def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:

@@ -86,6 +86,8 @@ class Reference:
     index_lists: bool = True  # let an ``any`` skip items its own key test rules out
     # id(node) → (node, compiled test): shared by every evaluation of a policy period
     quick: dict[int, tuple[Node, Callable[[Any, Any], Truth]]] = attrs.field(factory=dict)
+    #: fields whose absence is unknown, not "not done" (a record group not held)
+    unheld: frozenset[str] = frozenset()
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
     _index: dict[tuple[str, str], dict[Any, list[int]]] = attrs.field(
         factory=dict, init=False, repr=False
@@ -219,10 +221,13 @@ class Reference:
         actual = self.lookup(owner, node.field)
         path = prefix + node.path if node.scope == "item" else node.path
         op = node.op
-        if op == "exists":
-            return self._noted(Result(node, actual is not None, actual=actual, path=path))
-        if op == "missing":
-            return self._noted(Result(node, actual is None, actual=actual, path=path))
+        if op in ("exists", "missing"):
+            if actual is None and node.scope != "item" and path in self.unheld:
+                return self._noted(Result(node, None, actual=actual, path=path))
+            exists = actual is not None
+            return self._noted(
+                Result(node, exists if op == "exists" else not exists, actual=actual, path=path)
+            )
         if op in ("older_than", "within_last", "within_next"):
             return self._window(node, actual, path)
         if actual is None:

@@ -4,8 +4,10 @@ The next review date is the regular interval counted from the latest assessment
 (``review:`` in ``pack.yaml``), or the due date of a required review that is
 earlier. When that date is on or before ``as_of``, the decision requires the
 pack's review action, due on that date, with the schedule as its reasons: a
-decision never shows a next review in the past without a review to do. Part of
-the assembly stage (:mod:`riskreview._assemble`).
+decision never shows a next review in the past without a review to do. When
+that date rests on the absence of an assessment the sending system does not hold
+(``Case.not_held``), the review waits instead on that record, asked for as
+information. Part of the assembly stage (:mod:`riskreview._assemble`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class _Schedule:
     reasons: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     anchor: date | None
+    #: an earlier anchor the sending system does not hold: the date may be later
+    waits: str | None = None
 
 
 def review(
@@ -48,26 +52,30 @@ def review(
     actions: tuple[RequiredAction, ...],
     flips: list[date],
     within: int | None,
-) -> tuple[tuple[RequiredAction, ...], NextReview | None]:
-    """The actions, with the review the schedule requires added or merged, and the
-    next review. Adds to ``flips`` each day on which either could change other than
-    by rolling with the day."""
+) -> tuple[tuple[RequiredAction, ...], NextReview | None, tuple[tuple[str, Any], ...]]:
+    """The actions, with the review the schedule requires added or merged, the next
+    review, and the (field, waiter) the schedule waits on instead when it rests on
+    a record not held. Adds to ``flips`` each day on which any of them could change
+    other than by rolling with the day."""
     policy = pack.review
     if policy is None:
-        return actions, None
+        return actions, None, ()
     schedule = _scheduled(pack, ref, policy)
     nxt = _next_review(pack, ref, calendar, found, actions, flips, schedule)
     as_of = ref.as_of
     if schedule.day is not None and schedule.day > as_of:
         flips.append(schedule.day)  # the day the regular review falls due
     if nxt.date > as_of:
-        return actions, nxt
+        return actions, nxt, ()
     current = next((a for a in actions if a.code == policy.action), None)
     if current is not None and current.due_date <= nxt.date:
-        return actions, nxt  # a required review already falls due by then
+        return actions, nxt, ()  # a required review already falls due by then
+    if schedule.waits is not None:
+        priority = pack.actions[policy.action].priority
+        return actions, nxt, ((schedule.waits, (policy.id, policy.action, priority)),)
     due = _schedule_action(pack, calendar, as_of, schedule, nxt, current, within)
     kept = tuple(a for a in actions if a.code != policy.action)
-    return (*kept, due), nxt
+    return (*kept, due), nxt, ()
 
 
 def _schedule_action(
@@ -181,13 +189,18 @@ def _scheduled(pack: Pack, ref: Reference, policy: Any) -> _Schedule:
     anchor_path = next(
         (p for p in policy.anchors if ref.lookup(ref.case, field_of(pack, p)) is not None), None
     )
+    earlier = policy.anchors[: policy.anchors.index(anchor_path)] if anchor_path else policy.anchors
+    waits = next((p for p in earlier if p in ref.unheld), None)
+    if waits is not None:
+        reasons.append(f"{waits} is not recorded in this system: the date may be later")
     if anchor_path is None:
         reasons.append("no earlier assessment or review date is recorded: review is due now")
-        return _Schedule(None, tuple(reasons), tuple(evidence), None)
+        return _Schedule(None, tuple(reasons), tuple(evidence), None, waits)
     anchor = ref.lookup(ref.case, field_of(pack, anchor_path))
     evidence.insert(0, Evidence(anchor_path, anchor))
     level_text = f" for {level.value} risk of serious harm" if level is not None else ""
     reasons.append(
         f"regular review every {weeks} weeks{level_text}, from {anchor_path} {anchor.isoformat()}"
     )
-    return _Schedule(anchor + timedelta(weeks=weeks), tuple(reasons), tuple(evidence), anchor)
+    scheduled = anchor + timedelta(weeks=weeks)
+    return _Schedule(scheduled, tuple(reasons), tuple(evidence), anchor, waits)

@@ -16,16 +16,23 @@ from typing import Any
 import attrs
 
 from riskreview._derive import DerivedResult, compute, read_inputs
+from riskreview._fields import unheld_paths
 from riskreview._reference import Reference, Result
 from riskreview.calendar import Calendar
 
 
 @attrs.frozen
 class Values:
-    """A case's inputs (by field path: ``inputs.x``, ``derived.y``) and derived results."""
+    """A case's inputs (by field path: ``inputs.x``, ``derived.y``) and derived results.
+
+    ``unheld`` holds the field paths whose absence is unknown for this case: fields of
+    a record group its system does not hold (``Case.not_held``), and derived values
+    left without a value for lack of one of them.
+    """
 
     extras: dict[str, Any]
     derived: dict[str, DerivedResult]
+    unheld: frozenset[str] = frozenset()
 
 
 def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
@@ -34,9 +41,10 @@ def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
     Raises CaseError when the case's inputs do not fit the pack's declarations.
     """
     extras: dict[str, Any] = read_inputs(pack.inputs, case.inputs, case.case_id)
+    unheld = unheld_paths(case.not_held) if case.not_held else frozenset()
     if not pack.derived:
-        return Values(extras, {})
-    ref = Reference(case, as_of, pack.parameter, calendar, extras)
+        return Values(extras, {}, unheld)
+    ref = Reference(case, as_of, pack.parameter, calendar, extras, unheld=unheld)
 
     def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
         return ref.evaluate(node, item)
@@ -50,7 +58,13 @@ def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
         lambda field, current: ref.lookup(case, field),
         evaluate,
     )
-    return Values(extras, derived)
+    if unheld:
+        unheld = unheld | {
+            f"derived.{name}"
+            for name, result in derived.items()
+            if result.value is None and not result.absent and unheld.intersection(result.unknown)
+        }
+    return Values(extras, derived, unheld)
 
 
 class DerivedNotes(Mapping[str, str]):
@@ -114,4 +128,5 @@ def reference(
         vals.extras,
         DerivedNotes(pack, vals.derived),
         quick={} if quick is None else quick,
+        unheld=vals.unheld,
     )

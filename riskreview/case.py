@@ -17,6 +17,7 @@ they report every problem at once in one :class:`~riskreview.errors.CaseError`::
 """
 
 from datetime import date as _date
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -74,6 +75,7 @@ __all__ = [
     "OffenceCategory",
     "Person",
     "Plans",
+    "RecordGroup",
     "RegistrationType",
     "Release",
     "Risk",
@@ -86,6 +88,32 @@ __all__ = [
 ]
 
 _model = _structure.model
+
+
+class RecordGroup(StrEnum):
+    """A group of work records a case-management system may not hold (``Case.not_held``).
+
+    While a group is held (the default), a record of it that is absent reads as
+    *not done*: no police check recorded means no police check made. A group the
+    system does not hold reads as *unknown* when absent: a rule that needs it waits
+    and the decision asks for it ("not recorded in this system") instead of
+    requiring the work as overdue.
+    """
+
+    #: police domestic abuse and children's social care checks (``checks``), and the
+    #: checks on a release or curfew address
+    CHECKS = "checks"
+    #: the plans on the case (``plans``)
+    PLANS = "plans"
+    #: the risk of harm screening, full analysis, reviews, countersignature and
+    #: rating rationale (``risk``, but for the levels)
+    SCREENING = "screening"
+    #: home visits (``home_visits``)
+    HOME_VISITS = "home_visits"
+    #: MAPPA category and level (``mappa``)
+    MAPPA = "mappa"
+    #: the pre-release review (``release.pre_release_review_date``)
+    PRE_RELEASE_REVIEW = "pre_release_review"
 
 
 def _f(doc: str, **meta: Any) -> Any:
@@ -335,6 +363,10 @@ class Case:
     home_visits: tuple[HomeVisit, ...] | None = _list("home visits made")
     release: Release = attrs.field(factory=Release, metadata={"description": "release planning"})
     curfew: Curfew | None = _f("electronically monitored curfew, if one is proposed or imposed")
+    not_held: tuple[RecordGroup, ...] | None = _list(
+        "groups of work records the sending system does not hold: an absent record of "
+        "one of them is unknown, not 'not done' (left out: every group is held)"
+    )
     inputs: dict[str, Any] = attrs.field(
         factory=dict,
         metadata={"description": "further inputs declared by the policy pack (name to value)"},

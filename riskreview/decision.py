@@ -142,7 +142,9 @@ class InformationAction:
     rules waiting on it; ``actions`` the action codes those rules would settle
     (require, or rule out); ``priority`` the most pressing priority among them.
     A decision ranks its information by that priority, then by how many rules
-    wait. Unknown is never read as "no".
+    wait. ``not_held`` is true when the field is a record of a group the sending
+    system does not hold (``Case.not_held``): not recorded in this system, rather
+    than not done. Unknown is never read as "no".
     """
 
     code: str
@@ -151,6 +153,7 @@ class InformationAction:
     rule_ids: tuple[str, ...]
     actions: tuple[str, ...] = attrs.field(kw_only=True)
     priority: Priority = attrs.field(kw_only=True, converter=_priority)
+    not_held: bool = attrs.field(default=False, kw_only=True)
 
 
 @attrs.frozen
@@ -292,17 +295,7 @@ class Decision:
             "actions": [_action_data(a) for a in self.actions],
             "as_of": self.as_of.isoformat(),
             "case_id": self.case_id,
-            "information": [
-                {
-                    "actions": list(i.actions),
-                    "code": i.code,
-                    "field": i.field,
-                    "priority": i.priority.value,
-                    "rule_ids": list(i.rule_ids),
-                    "title": i.title,
-                }
-                for i in self.information
-            ],
+            "information": [_information_data(i) for i in self.information],
             "input_digest": self.input_digest,
             "library_version": self.library_version,
             "next_review": None if self.next_review is None else _review_data(self.next_review),
@@ -377,6 +370,20 @@ def _action_data(a: RequiredAction) -> dict[str, Any]:
         data["rolling"] = rolling
     if a.unblocks:
         data["unblocks"] = list(a.unblocks)
+    return data
+
+
+def _information_data(i: InformationAction) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "actions": list(i.actions),
+        "code": i.code,
+        "field": i.field,
+        "priority": i.priority.value,
+        "rule_ids": list(i.rule_ids),
+        "title": i.title,
+    }
+    if i.not_held:
+        data["not_held"] = True
     return data
 
 
@@ -495,6 +502,9 @@ def _information(data: Any, at: str) -> InformationAction:
     priority = _text(d, "priority", at)
     if priority not in {p.value for p in Priority}:
         raise _Bad(f"{at}.priority", "is not a priority")
+    not_held = d.get("not_held", False)
+    if not isinstance(not_held, bool):
+        raise _Bad(f"{at}.not_held", "is not true or false")
     return InformationAction(
         _text(d, "code", at),
         _text(d, "title", at),
@@ -502,6 +512,7 @@ def _information(data: Any, at: str) -> InformationAction:
         _texts(d, "rule_ids", at),
         actions=_texts(d, "actions", at),
         priority=Priority(priority),
+        not_held=not_held,
     )
 
 

@@ -84,6 +84,7 @@ from riskreview.case import (
     EventType,
     NeedType,
     OffenceCategory,
+    RecordGroup,
     RegistrationType,
     RoshLevel,
     ScreeningOutcome,
@@ -539,6 +540,8 @@ class _Builder:
             home_visits=self.items(lambda: self.obj(date=self.some_day()), 3),
             release=self.release() if part() else {},
             curfew=self.curfew(),
+            # one case in five from a system that does not hold some groups of records
+            not_held=self.members(RecordGroup) if self.draw(_ROLL) >= 80 else None,
         )
         inputs = self.inputs(pack)
         if inputs:

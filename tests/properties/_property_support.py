@@ -39,7 +39,7 @@ def disagreements(
     """
     rt = _runtime.runtime(pack, pack.epoch(as_of))
     vals = _values.values(pack, case, as_of, rt.calendar)
-    engine = _match.match(rt, case, as_of, vals.extras)
+    engine = _match.match(rt, case, as_of, vals.extras, vals.unheld)
     reference = _values.reference(pack, case, as_of, rt.calendar, vals)
     differ = []
     found = {}
