@@ -29,6 +29,7 @@ _EXPECT_KEYS = {
     "next_review",
     "status",
     "priority",
+    "timing",
     "reported",
 }
 
@@ -38,6 +39,7 @@ _LISTS = ("required", "forbidden", "includes", "absent", "fired", "not_fired", "
 #: expectations that are a list (the complete set) or a mapping of modes
 _SETS = {"actions": ("exactly",), "information": ("exactly", "required", "forbidden")}
 _STATUSES = ("not_yet_due", "due_today", "overdue")
+_TIMINGS = ("overdue", "due_now", "upcoming")
 
 
 def _scenarios(loader: Loader) -> list[Scenario]:
@@ -127,7 +129,7 @@ def _expectations(expect: Mapping[str, Any], report: Callable[[str, str], None])
         elif key in expect and not _texts(value):
             spelled = " or ".join(f"{{{m}: [...]}}" for m in modes)
             report(f"expect {key}", f"expected a list of codes or {spelled}, got {_kind(value)}")
-    for key in ("due", "status", "priority", "reported"):
+    for key in ("due", "status", "priority", "timing", "reported"):
         value = expect.get(key)
         if value is not None and not isinstance(value, Mapping):
             report(f"expect {key}", f"expected a mapping by action code, got {describe(value)}")
@@ -173,6 +175,8 @@ def _expected_value(key: str, value: Any) -> str | None:
         return f"expected a date YYYY-MM-DD, got {shown(value)}"
     if key == "status" and value not in _STATUSES:
         return f"expected one of {', '.join(_STATUSES)}, got {shown(value)}"
+    if key == "timing" and value not in _TIMINGS:
+        return f"expected one of {', '.join(_TIMINGS)}, got {shown(value)}"
     if key == "priority" and value not in PRIORITIES:
         return f"expected one of {', '.join(PRIORITIES)}, got {shown(value)}"
     if key == "reported" and not isinstance(value, str | int | date) and value is not None:

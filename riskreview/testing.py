@@ -111,7 +111,7 @@ def run_scenario(pack: Pack, scenario: Scenario) -> ScenarioResult:
         if action is None or action.due_date != _as_date(when):
             got_due = action.due_date.isoformat() if action else "no such action"
             report.fail(f"due: {code} due {got_due}, expected {_as_date(when)}")
-    for key in ("status", "priority"):
+    for key in ("status", "priority", "timing"):
         for code, value in (expect.get(key) or {}).items():
             action = decision.action(code)
             got_value = getattr(action, key).value if action else "absent"
