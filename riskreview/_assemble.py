@@ -33,10 +33,7 @@ from riskreview.decision import (
     RollingDue,
     Timing,
 )
-from riskreview.pack import PRIORITIES, Pack, Rule
-
-#: the pack parameter that sets, in days, how far ahead an action is due now
-HORIZON_PARAMETER = "upcoming_within_days"
+from riskreview.pack import HORIZON_PARAMETER, PRIORITIES, Pack, Rule
 
 
 @attrs.frozen

@@ -40,6 +40,10 @@ __all__ = [
 #: Priorities, most urgent first.
 PRIORITIES = ("urgent", "high", "medium", "low")
 
+#: The parameter a pack may declare to set, in days, how far ahead an action counts as
+#: due now rather than upcoming (``riskreview.evaluate``'s ``upcoming_within``).
+HORIZON_PARAMETER = "upcoming_within_days"
+
 
 @attrs.frozen
 class ActionDef:

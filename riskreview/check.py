@@ -40,7 +40,7 @@ from riskreview._conditions import Named, params_of, walk
 from riskreview._wording import plural
 from riskreview.case import Case
 from riskreview.errors import ArgumentError, CaseError
-from riskreview.pack import Pack
+from riskreview.pack import HORIZON_PARAMETER, Pack
 
 __all__ = ["CheckReport", "Finding", "check"]
 
@@ -298,6 +298,7 @@ def _unused(pack: Pack) -> list[Finding]:
         used_named |= d.named_conditions
     if pack.review is not None:
         used_params.add(pack.review.interval.name)
+    used_params.add(HORIZON_PARAMETER)  # read by the library: due now or upcoming
     out = [
         Finding(
             "unused_parameter",

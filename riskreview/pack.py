@@ -25,6 +25,7 @@ from pathlib import Path
 
 from riskreview._packload import load
 from riskreview._packmodel import (
+    HORIZON_PARAMETER,
     PRIORITIES,
     ActionDef,
     DueSpec,
@@ -42,6 +43,7 @@ for _public in (ActionDef, DueSpec, InformationDef, Pack, Parameter, ReviewPolic
     _public.__module__ = __name__
 
 __all__ = [
+    "HORIZON_PARAMETER",
     "PRIORITIES",
     "ActionDef",
     "DueSpec",
