@@ -1,6 +1,6 @@
 """The HMPPS tiering pack (examples/packs/hmpps-tier): its scenarios pass with full rule
 coverage, `check` finds nothing to fix, its reported values explain themselves term by
-term, and it stays within 700 lines of YAML."""
+term, its README is current, and it stays within 700 lines of YAML."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import riskreview
+from riskreview._packdoc import render
 from riskreview.check import check
 from riskreview.testing import coverage, run_scenarios
 
@@ -105,3 +106,7 @@ def test_every_reported_value_explains_each_of_its_terms(pack: riskreview.Pack) 
         assert not missing, f"{name}: {explanation}"
     for name in reported:
         assert reported[name]["explanation"].strip(), name
+
+
+def test_the_readme_is_what_the_pack_renders(pack: riskreview.Pack) -> None:
+    assert (PACK / "README.md").read_text(encoding="utf-8") == render(pack)
