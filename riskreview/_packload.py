@@ -28,7 +28,7 @@ from riskreview._packrules import _check_named, _information, _named_conditions,
 from riskreview._packscenarios import _scenarios
 from riskreview._runtime import build_engines
 from riskreview._structure import suggest
-from riskreview._yaml import describe, line_of, shown
+from riskreview._yaml import describe, line_at, line_of, shown
 from riskreview.errors import PackError, Problem
 
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
@@ -196,8 +196,13 @@ def _derived(
         if isinstance(data, Mapping):
             entries.extend((str(n), spec, loader.rel(path)) for n, spec in data.items())
 
+    specs = {name: spec for name, spec, _ in entries}
+
     def report(file: str, where: str, line: int, message: str) -> None:
-        loader.report(file, line, where, message)
+        # point at the offending key inside the value: "tier if[2] then" → its line
+        name, _, rest = where.partition(" ")
+        inner = line_at(specs[name], rest) if rest and name in specs else 0
+        loader.report(file, inner or line, where, message)
 
     parser = DerivedParser(loader.fields, params, named, report)
     kinds: dict[str, tuple[str, type[StrEnum] | None, int]] = {}

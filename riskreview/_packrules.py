@@ -24,7 +24,7 @@ from riskreview._packmodel import (
 )
 from riskreview._packreader import Loader
 from riskreview._structure import suggest
-from riskreview._yaml import as_date, describe, line_of, not_text, shown
+from riskreview._yaml import as_date, describe, line_at, line_of, not_text, shown
 
 _RULE_KEYS = {
     "id",
@@ -82,8 +82,10 @@ def _check_named(
         if name in checked:
             continue  # checked inside an earlier one that uses it
 
-        def report(where: str, message: str, line: int = line_of(when)) -> None:
-            loader.report("conditions.yaml", line, where, message)
+        def report(where: str, message: str, line: int = line_of(when), top: Any = when) -> None:
+            # "name when.all[1].x.gte": the line of the offending key inside the condition
+            inner = where.partition(" when")[2] if " when" in where else ""
+            loader.report("conditions.yaml", line_at(top, inner) or line, where, message)
 
         ctx = ParseContext(
             fields=loader.fields,
@@ -187,7 +189,7 @@ def _rule(
 
     def problem(key: str, message: str) -> None:
         nonlocal ok
-        loader.report(file, line, f"{label} {key}".strip(), message)
+        loader.report(file, line_at(spec, key) or line, f"{label} {key}".strip(), message)
         ok = False
 
     for key in _RULE_REQUIRED:
@@ -234,7 +236,13 @@ def _rule(
         problem("priority", f"{shown(priority)} is not a priority{hint}")
 
     def report(where: str, message: str) -> None:
-        loader.report(file, line, f"{label} {where}", message)
+        if where.startswith("condition "):  # inside a named condition: point at its line
+            name, _, inner = where.removeprefix("condition ").partition(".")
+            body = named.get(name)
+            at = line_at(body, inner) or line_of(body)
+            loader.report("conditions.yaml", at, f"{label} {where}", message)
+            return
+        loader.report(file, line_at(spec, where) or line, f"{label} {where}", message)
 
     ctx = ParseContext(
         fields=loader.fields,
@@ -245,7 +253,7 @@ def _rule(
     )
     when = parse(spec.get("when"), ctx, "when") if "when" in spec else None
     used.update(ctx.used_named)
-    due = _due(loader, file, line, label, spec.get("due"), params)
+    due = _due(loader, file, line_at(spec, "due") or line, label, spec.get("due"), params)
     dates = {}
     for key in ("effective_from", "effective_to"):
         if spec.get(key) is not None:

@@ -315,6 +315,45 @@ def line_of(data: Any, key: str | None = None) -> int:
     return int(getattr(data, "line", 0))
 
 
+def line_at(data: Any, path: str) -> int:
+    """The line of the deepest key or list item that ``path`` leads to inside ``data``
+    (a problem's ``where``: ``when.all[1].risk.overall_level.gte``, ``if[0] then``);
+    keys may themselves hold dots, so the longest key that fits is taken at each step.
+    0 when ``data`` holds no lines."""
+    line = line_of(data)
+    node, rest = data, path
+    while node is not None:
+        rest = rest.lstrip(". ")
+        if not rest:
+            break
+        if rest.startswith("["):
+            index = _INDEX.match(rest)
+            if index is None or not isinstance(node, list) or int(index[1]) >= len(node):
+                break
+            node = node[int(index[1])]
+            rest = rest[index.end() :]
+            line = line_of(node) or line
+            continue
+        if not isinstance(node, Mapping):
+            break
+        keys = [
+            k
+            for k in node
+            if isinstance(k, str)
+            and rest.startswith(k)
+            and rest[len(k) : len(k) + 1] in ("", ".", " ", "[")
+        ]
+        if not keys:
+            break
+        key = max(keys, key=len)
+        line = line_of(node, key) or line
+        node, rest = node[key], rest[len(key) :]
+    return line
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
 def as_date(value: Any) -> date | None:
     """A YAML date, or ISO ``YYYY-MM-DD`` text, as a date; None for anything else."""
     if isinstance(value, datetime):

@@ -194,7 +194,7 @@ def test_a_bad_due_spelling_is_refused_with_file_line_rule_and_key(
     with pytest.raises(PackError) as info:
         _load(tmp_path, files)
     problem = info.value.problems[0]
-    assert problem.path == f"rules/r.yaml:2 R-1 due {key}"
+    assert problem.path == f"rules/r.yaml:{_due_line(tmp_path)} R-1 due {key}"
     assert reason in problem.message
 
 
@@ -223,3 +223,9 @@ def test_a_decision_with_a_before_due_date_holds_until_stable_until(tmp_path: Pa
     }
     assert statuses == {"not_yet_due", "due_today", "overdue"}
     assert checked > 0
+
+
+def _due_line(root: Path) -> int:
+    """The line of the rule's ``due:`` key in the pack written for the test."""
+    lines = (root / "rules" / "r.yaml").read_text().splitlines()
+    return next(i for i, text in enumerate(lines, 1) if text.strip().startswith("due:"))

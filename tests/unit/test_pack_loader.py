@@ -45,7 +45,7 @@ FAULTS: dict[str, Fault] = {
         ("priorty", "unknown key", "did you mean 'priority'?"),
     ),
     "unknown_field_path": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:14",
         "CS-02",
         (
             "'houshold.in_relationship' is not a case field",
@@ -53,37 +53,37 @@ FAULTS: dict[str, Fault] = {
         ),
     ),
     "unknown_operator": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:10",
         "CS-02",
         ("'contanis' is not an operator", "did you mean 'contains'?"),
     ),
     "operator_not_for_field_type": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:13",
         "CS-02",
         ("'gte' is not an operator for a bool field", "eq, ne"),
     ),
     "type_clash_date_with_number": Fault(
-        "rules/domestic_abuse.yaml:2",
+        "rules/domestic_abuse.yaml:7",
         "DA-01",
         ("checks.police_domestic_abuse.requested_date.before", "expected a date"),
     ),
     "type_clash_bool_with_string": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:14",
         "CS-02",
         ("expected true or false for household.in_relationship", "'yes'"),
     ),
     "unknown_enum_value": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:11",
         "CS-02",
         ("'meduim' is not a RoshLevel value", "did you mean 'medium'?"),
     ),
     "unknown_action": Fault(
-        "rules/review.yaml:2",
+        "rules/review.yaml:7",
         "REV-01",
         ("unknown action 'RISK_REVEIW'", "did you mean 'RISK_REVIEW'?"),
     ),
     "unknown_parameter": Fault(
-        "rules/domestic_abuse.yaml:2",
+        "rules/domestic_abuse.yaml:10",
         "DA-01",
         (
             "due",
@@ -92,7 +92,7 @@ FAULTS: dict[str, Fault] = {
         ),
     ),
     "unknown_parameter_in_condition": Fault(
-        "rules/review.yaml:2",
+        "rules/review.yaml:6",
         "REV-01",
         (
             "older_than",
@@ -113,17 +113,17 @@ FAULTS: dict[str, Fault] = {
     ),
     "rule_missing_source": Fault("rules/review.yaml:2", "REV-01", ("source", "is required")),
     "bad_due_unit": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:15",
         "CS-02",
         ("due", "expected exactly one of working_days, days or weeks"),
     ),
     "bad_due_anchor": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:15",
         "CS-02",
         ("due from", "'supervision.start' is not as_of, a date field"),
     ),
     "due_too_long": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "rules/child_safeguarding.yaml:15",
         "CS-02",
         ("due", "expected a whole number from 0 to 3653 days (ten years)", "3000000"),
     ),
@@ -133,7 +133,7 @@ FAULTS: dict[str, Fault] = {
         ("cycle", "children_in_contact → household_known → children_in_contact"),
     ),
     "window_negative_amount": Fault(
-        "rules/domestic_abuse.yaml:2",
+        "rules/domestic_abuse.yaml:7",
         "DA-01",
         ("older_than", "expected a whole number of working_days ≥ 0, got -5"),
     ),
@@ -178,7 +178,7 @@ FAULTS: dict[str, Fault] = {
         "actions.yaml:10", None, ("a key must be text (not a list or mapping)",), only=False
     ),
     "rule_action_is_a_list": Fault(
-        "rules/review.yaml:2", "REV-01", ("action", "expected an action code (text), got a list")
+        "rules/review.yaml:7", "REV-01", ("action", "expected an action code (text), got a list")
     ),
     "rule_id_is_a_list": Fault(
         "rules/review.yaml:2", None, ("id", "a rule's id must be text", "got a list")
@@ -221,7 +221,7 @@ FAULTS: dict[str, Fault] = {
         "pack.yaml:11", None, ("findings nine", "a finding's number must be a whole number")
     ),
     "rule_finding_not_listed": Fault(
-        "rules/domestic_abuse.yaml:2",
+        "rules/domestic_abuse.yaml:5",
         "DA-01",
         ("findings", "finding 99 is not one of the findings pack.yaml lists (2, 9)"),
     ),
@@ -237,9 +237,24 @@ FAULTS: dict[str, Fault] = {
     "input_type_mistyped": Fault(
         "inputs.yaml:3", None, ("ogrs_score type", "'integer' is not an input type", "'int'")
     ),
+    # the scored-policy language: refused at the offending key's line, never loaded to
+    # answer wrongly (labels with no order compared alphabetically, a label not listed)
+    "derived_max_over_unordered_labels": Fault(
+        "derived/levels.yaml:10",
+        None,
+        ("stricter max", "derived.contact holds labels with no order", "ordered: true"),
+    ),
+    "derived_if_gives_a_label_not_listed": Fault(
+        "derived/levels.yaml:9",
+        None,
+        ("contact if[0] then", "'wekly' is not one of its labels", "did you mean 'weekly'?"),
+    ),
+    "input_decimal_without_places": Fault(
+        "inputs.yaml:3", None, ("rsr_score places", "a decimal input needs places")
+    ),
     # a negative number is refused where it means nothing, with the reason
     "parameter_negative_used_as_due_time": Fault(
-        "rules/domestic_abuse.yaml:2",
+        "rules/domestic_abuse.yaml:10",
         "DA-01",
         ("police_da_check_working_days", "-5", "a due time cannot be negative"),
     ),
@@ -384,9 +399,10 @@ def test_a_missing_actions_file_is_reported_first_then_the_actions_it_leaves_unk
     assert all("unknown action" in p.message for p in error.problems[1:])
 
 
-def test_the_problem_path_points_at_the_rule_in_its_file() -> None:
+def test_the_problem_path_points_at_the_offending_line_of_the_rule_in_its_file() -> None:
+    # line 10 holds `- registrations: {contanis: child_protection}`; the rule starts on 2
     problem = load_error("unknown_operator").problems[0]
-    assert problem.path.startswith("rules/child_safeguarding.yaml:2 CS-02 when.")
+    assert problem.path.startswith("rules/child_safeguarding.yaml:10 CS-02 when.")
     assert problem.path.endswith(".registrations.contanis")
 
 
