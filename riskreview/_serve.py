@@ -41,6 +41,7 @@ from riskreview._serve_http import (
     flag,
     query,
     read_body,
+    read_case,
     refusal_for,
     require_type,
     too_large,
@@ -49,7 +50,6 @@ from riskreview._serve_openapi import openapi
 from riskreview._serve_policy import Policy, describe
 from riskreview._structure import dumps
 from riskreview._version import VERSION
-from riskreview.case import Case
 from riskreview.errors import PackError
 from riskreview.pack import Pack
 
@@ -71,13 +71,13 @@ class Settings:
 
 def _decide(body: bytes, when: date | None, pack: Pack, trace: bool) -> str:
     """What ``riskreview evaluate CASE.json --json`` prints for ``body``."""
-    case = Case.from_json(body, pack)
+    case = read_case(body, pack)
     return evaluate_case(case, as_of=when, pack=pack, trace=trace).to_json() + "\n"
 
 
 def _explain(body: bytes, rule_id: str, when: date | None, pack: Pack) -> str:
     """What ``riskreview explain CASE.json RULE --json`` prints for ``body``."""
-    case = Case.from_json(body, pack)
+    case = read_case(body, pack)
     return dumps(explain_rule(case, rule_id, as_of=when, pack=pack).to_dict()) + "\n"
 
 

@@ -150,4 +150,9 @@ def serve(
     config = uvicorn.Config(
         app, host=host, port=port, http="h11", lifespan="off", server_header=False
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn has shut down gracefully and raises Ctrl-C again: stopping a server
+        # is how it ends, not a failure
+        click.echo("stopped", err=True)

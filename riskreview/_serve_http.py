@@ -24,6 +24,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from riskreview._structure import parse_json
+from riskreview.case import Case
 from riskreview.errors import (
     CaseError,
     EngineError,
@@ -33,6 +35,7 @@ from riskreview.errors import (
     RiskReviewError,
     UnknownRuleError,
 )
+from riskreview.pack import Pack
 
 #: media types a JSON body may be sent as (parameters such as ``charset`` aside)
 JSON_TYPES = frozenset({"application/json"})
@@ -88,11 +91,7 @@ def refusal_for(error: Exception) -> Refusal:
         return error
     if isinstance(error, CaseError):
         lines = [problem_line(p) for p in error.problems] or [str(error)]
-        whole = all(p.path == "$" for p in error.problems) and error.problems
-        case_id = error.subject or None
-        if whole and any(_unreadable(p) for p in error.problems):
-            return Refusal(400, "malformed_json", lines)
-        return Refusal(422, "invalid_case", lines, case_id=case_id)
+        return Refusal(422, "invalid_case", lines, case_id=error.subject or None)
     if isinstance(error, PolicyNotInForceError):
         return Refusal(422, "policy_not_in_force", [str(error)])
     if isinstance(error, UnknownRuleError):
@@ -107,9 +106,15 @@ def refusal_for(error: Exception) -> Refusal:
     return Refusal(500, "internal_error", [message.splitlines()[0]])
 
 
-def _unreadable(problem: Problem) -> bool:
-    """A problem with the JSON text itself, not with the case it holds."""
-    return problem.message.startswith(("not valid JSON", "JSON is nested", "expected JSON text"))
+def read_case(body: bytes, pack: Pack) -> Case:
+    """The case in ``body``, as ``Case.from_json(body, pack)`` reads it; text that is
+    not JSON is refused apart (400) from JSON that is not a valid case (422)."""
+    try:
+        data = parse_json(body)
+    except CaseError as error:
+        lines = [problem_line(p) for p in error.problems] or [str(error)]
+        raise Refusal(400, "malformed_json", lines) from None
+    return Case.from_dict(data, pack)
 
 
 # ------------------------------------------------------------------ the request line
