@@ -506,12 +506,18 @@ def test_cross_field_problems_are_reported_with_field_problems() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['{"case_id": ', "{case_id: 'C-1'}", '{"case_id": "C-1",}', "", '{"case_id": "C-1"} {}'],
+    ['{"case_id": ', "{case_id: 'C-1'}", '{"case_id": "C-1",}', '{"case_id": "C-1"} {}'],
 )
 def test_invalid_json_text_is_a_case_error(text: str) -> None:
     problem = json_problem(text)
     assert problem.path == "$"
     assert problem.message.startswith("not valid JSON")
+
+
+@pytest.mark.parametrize(("text", "got"), [("", "empty text"), ("  \n", "only white space")])
+def test_empty_json_text_is_said_to_be_empty(text: str, got: str) -> None:
+    problem = json_problem(text)
+    assert (problem.path, problem.message) == ("$", f"expected a case as a JSON object, got {got}")
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
