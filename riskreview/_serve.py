@@ -49,8 +49,9 @@ from riskreview._serve_http import (
 from riskreview._serve_openapi import openapi
 from riskreview._serve_policy import Policy, describe
 from riskreview._structure import dumps
+from riskreview._terminal import printable
 from riskreview._version import VERSION
-from riskreview.errors import PackError
+from riskreview.errors import EngineError, PackError
 from riskreview.pack import Pack
 
 _LOG = logging.getLogger("riskreview.serve")
@@ -252,7 +253,19 @@ def _answered(handler: Handler) -> Handler:
         except Exception as error:
             refusal = refusal_for(error)
             if refusal.status >= 500:
-                _LOG.error("%s %s: %s", request.method, request.url.path, refusal.lines[0])
+                # the log names the fault, never what the case held: the type, and for
+                # the engine its rule and case id
+                where = ""
+                if isinstance(error, EngineError):
+                    where = f" (rule {error.rule_id}, case {printable(error.case_id or '')})"
+                _LOG.error(
+                    "%s %s: %s %s%s",
+                    request.method,
+                    request.url.path,
+                    refusal.kind,
+                    type(error).__name__,
+                    where,
+                )
             return refusal.response()
 
     return guarded

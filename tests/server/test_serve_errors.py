@@ -3,6 +3,7 @@ line's one-line message with the JSON path."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -144,15 +145,21 @@ def test_an_engine_fault_is_500_with_its_message_never_swallowed(
     assert client.post(f"/evaluate?as_of={AS_OF}", json={"case_id": "OK-1"}).status_code == 200
 
 
-def test_an_internal_fault_is_500_with_its_type(
-    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+def test_an_internal_fault_is_500_with_its_type_and_logged_without_the_case(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise ZeroDivisionError("division by zero")
+    def broken(case: Any, *args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("could not divide the visits of Jane Example")
 
     monkeypatch.setattr(_decide, "decide", broken)
-    lines = _refusal(client.post("/evaluate", json={"case_id": "Z"}), 500, "internal_error")
-    assert lines == ["internal error: ZeroDivisionError: division by zero"]
+    case = {"case_id": "Z-1"}
+    with caplog.at_level(logging.ERROR, logger="riskreview.serve"):
+        answer = client.post("/evaluate", json=case)
+    lines = _refusal(answer, 500, "internal_error")
+    assert lines[0].startswith("internal error: ZeroDivisionError: could not divide")
+    [record] = [r for r in caplog.records if r.name == "riskreview.serve"]
+    assert record.getMessage() == "POST /evaluate: internal_error ZeroDivisionError"
+    assert "Jane" not in caplog.text
 
 
 # ---------------------------------------------------------------- size and time
