@@ -20,6 +20,7 @@ import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, parse
 from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
+from riskreview._derive_scored import SCORED
 from riskreview._derivedefs import Branch, DerivedDef, Operand, Term
 from riskreview._envelope import MAX_BOUND
 from riskreview._explain import condition_text
@@ -54,17 +55,7 @@ _DERIVED_OPS = (
     "days_between",
     "age",
     "first_present",
-    "any",
-    "all",
-    "none",
-    "latest",
-    "earliest",
-    "product",
-    "difference",
-    "quotient",
-    "if",
-    "lookup",
-    "join",
+    *SCORED,
 )
 _SPEC_KEYS = ("type", "description", "reported", "default", "values", "ordered", "places")
 _TYPES = ("int", "decimal", "bool", "date", "enum")

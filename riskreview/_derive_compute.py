@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from riskreview._conditions import ParamRef
 from riskreview._derive_scored import SCORED as _SCORED
 from riskreview._derive_scored import scored as _scored
+from riskreview._derive_scored import show as _show
 from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read
 
 __all__ = ["DerivedResult", "Evaluate", "Read", "compute"]
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
-from riskreview._units import show_units
 from riskreview._wording import plural
 from riskreview.calendar import Calendar
 
@@ -55,18 +54,6 @@ def compute(
 def _absent(path: str, results: Mapping[str, DerivedResult]) -> bool:
     inner = results.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
     return inner is not None and inner.absent
-
-
-def _show(value: Any, places: int = 0) -> str:
-    if places and type(value) is int:
-        return show_units(value, places)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[str, ...]:

@@ -19,25 +19,24 @@ from typing import Any
 
 from riskreview._conditions import ParamRef
 from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Operand, Read
+from riskreview._explain import show as explain_show
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
 from riskreview._units import from_units, show_units
 
 #: the operations this module computes
-SCORED = frozenset(
-    {
-        "any",
-        "all",
-        "none",
-        "latest",
-        "earliest",
-        "product",
-        "difference",
-        "quotient",
-        "if",
-        "lookup",
-        "join",
-    }
+SCORED = (
+    "any",
+    "all",
+    "none",
+    "latest",
+    "earliest",
+    "product",
+    "difference",
+    "quotient",
+    "if",
+    "lookup",
+    "join",
 )
 
 
@@ -188,7 +187,7 @@ def _chosen(
             f"unknown: {said} has no {chosen_field.path}",
             (f"{field.path}[].{chosen_field.path}",),
         )
-    return DerivedResult(v, f"{_show(v, chosen_field.scale)}: {chosen_field.path} of {said}")
+    return DerivedResult(v, f"{show(v, chosen_field.scale)}: {chosen_field.path} of {said}")
 
 
 def _arithmetic(d: DerivedDef, number: Callable[[Operand], Decimal]) -> DerivedResult:
@@ -235,7 +234,7 @@ def _result(d: DerivedDef, operand: Operand, value: Callable[[Operand], Any]) ->
         )
         v = int(exact.scaleb(d.places))
     source = f" (from {operand.text})" if operand.field or operand.param else ""
-    return v, f"{_show(v, d.places)}{source}"
+    return v, f"{show(v, d.places)}{source}"
 
 
 def _if(
@@ -274,11 +273,11 @@ def _lookup(d: DerivedDef, value: Callable[[Operand], Any]) -> DerivedResult:
         if key is not None and k == key:
             if operand.absent:
                 return DerivedResult(
-                    None, f"no value for {key_field.path} {_show(key)}", absent=True
+                    None, f"no value for {key_field.path} {show(key)}", absent=True
                 )
             v, text = _result(d, operand, value)
-            return DerivedResult(v, f"{text} for {key_field.path} {_show(key)}")
-    said = "no value" if key is None else _show(key)
+            return DerivedResult(v, f"{text} for {key_field.path} {show(key)}")
+    said = "no value" if key is None else show(key)
     if d.otherwise is None or d.otherwise.absent:
         return DerivedResult(None, f"no value for {key_field.path} {said}", absent=True)
     v, text = _result(d, d.otherwise, value)
@@ -313,15 +312,10 @@ def _plain(v: Decimal) -> str:
     return format(v.normalize(), "f") if v != v.to_integral_value() else str(int(v))
 
 
-def _show(v: Any, places: int = 0) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, StrEnum):
-        return v.value
-    if isinstance(v, date):
-        return v.isoformat()
-    if places and type(v) is int:
-        return show_units(v, places)
-    if isinstance(v, ParamRef):
-        return v.name
-    return str(v)
+def show(value: Any, places: int = 0) -> str:
+    """A derived value as an explanation shows it (a decimal with its places)."""
+    if places and type(value) is int:
+        return show_units(value, places)
+    if isinstance(value, ParamRef):
+        return value.name
+    return explain_show(value)
