@@ -75,6 +75,8 @@ def _expected(node: Cmp) -> str:
         unit = value.unit.replace("_", " ")
         if isinstance(amount, ParamRef):
             return f"{amount.name} ({unit})"
+        if type(amount) is int:  # 1 year, 3 working days
+            return plural(amount, unit.removesuffix("s"), unit)
         return f"{amount} {unit}"
     if isinstance(value, FieldRef):
         return value.path

@@ -127,8 +127,9 @@ FAULTS: dict[str, Fault] = {
         "CS-02",
         ("due", "expected a whole number from 0 to 3653 days (ten years)", "3000000"),
     ),
+    # inside a named condition a rule uses: its line in conditions.yaml, the rule named
     "named_condition_cycle": Fault(
-        "rules/child_safeguarding.yaml:2",
+        "conditions.yaml:14",
         "CS-02",
         ("cycle", "children_in_contact → household_known → children_in_contact"),
     ),
@@ -168,10 +169,10 @@ FAULTS: dict[str, Fault] = {
     ),
     "yaml_tag": Fault("pack.yaml:2", None, ("version", "YAML tag !!binary", "remove it")),
     "named_condition_chain_600_long": Fault(
-        "rules/child_safeguarding.yaml:2", "CS-02", ("nest more than 32 levels deep",), only=False
+        "conditions.yaml:64", "CS-02", ("nest more than 32 levels deep",), only=False
     ),
     "named_conditions_expand_exponentially": Fault(
-        "rules/child_safeguarding.yaml:2", "CS-02", ("more than 5,000 tests",)
+        "conditions.yaml:10", "CS-02", ("more than 5,000 tests",)
     ),
     # a value of the wrong kind: a PackError naming the key, never a TypeError
     "key_is_a_list": Fault(
