@@ -24,7 +24,7 @@ MODULES = [
     "riskreview.testing",
 ]
 OPTIONAL = ["riskreview.strategies", "riskreview.synthetic", "riskreview.diff",
-            "riskreview.scale", "riskreview.cli"]
+            "riskreview.scale", "riskreview.server", "riskreview.cli"]
 
 
 def _signature(obj: object) -> str:

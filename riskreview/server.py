@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_THREADS",
     "DEFAULT_TIMEOUT",
     "ServerUnavailableError",
+    "check_installed",
     "create_app",
 ]
 
