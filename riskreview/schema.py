@@ -16,6 +16,7 @@ one limit JSON Schema cannot state, the list items of a whole case, is in its
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from datetime import date
@@ -24,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from riskreview._inputs import input_bounds
+from riskreview._inputs import OTHER, input_bounds
 from riskreview._limits import (
     MAX_CASE_ITEMS,
     MAX_INPUT_NAME_LENGTH,
@@ -33,6 +34,7 @@ from riskreview._limits import (
     MAX_INPUTS,
     MAX_LIST_ITEMS,
 )
+from riskreview._units import show_units
 from riskreview.case import Case, check_pack
 from riskreview.decision import Decision, Explanation
 from riskreview.pack import Pack
@@ -180,21 +182,57 @@ def case_schema(pack: Pack | None = None) -> dict[str, Any]:
 
 
 def _input_schema(d: Any) -> dict[str, Any]:
-    """One pack-declared input (riskreview._derive.InputDef) as JSON Schema."""
-    if d.kind == "int":
-        low, high = input_bounds(d)
-        out: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
-    elif d.kind == "bool":
-        out = {"type": "boolean"}
-    elif d.kind == "date":
-        out = dict(_CASE_DATE)
-    else:
-        values = [m.value for m in d.enum]
-        out = {"type": "string", "enum": values}
-        if d.kind == "list":
-            out = {"type": "array", "items": out, "maxItems": MAX_LIST_ITEMS}
+    """One pack-declared input (riskreview._inputs.InputDef) as JSON Schema."""
+    out = _value_schema(d)
+    if d.kind == "records":
+        record = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                name: {"anyOf": [_value_schema(f), {"type": "null"}], "description": f.description}
+                for name, f in d.fields.items()
+            },
+        }
+        out = {"type": "array", "items": record, "maxItems": MAX_LIST_ITEMS}
     nullable = {"anyOf": [out, {"type": "null"}]} if not d.required else out
     return {**nullable, "description": d.description}
+
+
+def _value_schema(d: Any) -> dict[str, Any]:
+    """The JSON Schema of one value of input (or record field) ``d``."""
+    if d.kind == "int":
+        low, high = input_bounds(d)
+        return {"type": "integer", "minimum": low, "maximum": high}
+    if d.kind == "decimal":
+        # a number or its text ("7.00"): with at most ``places`` places, within bounds
+        least, most = (show_units(b, d.places) for b in input_bounds(d))
+        step = show_units(1, d.places)
+        fraction = rf"(\.[0-9]{{1,{d.places}}})?" if d.places else ""
+        text = rf"^[-+]?[0-9]{{1,15}}{fraction}$"
+        return {
+            "anyOf": [
+                {"type": "number", "minimum": float(least), "maximum": float(most)},
+                {"type": "string", "pattern": text},
+            ],
+            "description": f"a decimal with at most {d.places} places ({step}), "
+            f"from {least} to {most}",
+        }
+    if d.kind == "bool":
+        return {"type": "boolean"}
+    if d.kind == "date":
+        return dict(_CASE_DATE)
+    if d.kind in ("text", "records"):
+        return {"type": "string", "maxLength": MAX_INPUT_TEXT_LENGTH}
+    values = [m.value for m in d.enum if not (d.open and m.value == OTHER)]
+    one: dict[str, Any] = {"type": "string", "enum": values}
+    if d.open:  # any other code is accepted (and reads as "other")
+        one = {"type": "string", "maxLength": MAX_INPUT_TEXT_LENGTH, "examples": values}
+    elif d.case_insensitive:
+        alternatives = "|".join(re.escape(v) for v in values)
+        one = {"type": "string", "pattern": f"^(?i:{alternatives})$", "examples": values}
+    if d.kind == "list":
+        return {"type": "array", "items": one, "maxItems": MAX_LIST_ITEMS}
+    return one
 
 
 def decision_schema() -> dict[str, Any]:

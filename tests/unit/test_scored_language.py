@@ -12,11 +12,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from hypothesis import given, settings
 
 import riskreview
 from riskreview.errors import CaseError, PackError
 from riskreview.pack import load_pack
+from riskreview.schema import case_schema
+from riskreview.strategies import case_dicts
 
 SCORED = Path(__file__).resolve().parents[1] / "fixtures" / "packs" / "scored"
 AS_OF = date(2026, 11, 23)
@@ -410,3 +414,34 @@ def test_a_wrong_dated_priority_is_a_pack_error(tmp_path: Path) -> None:
     rules = root / "rules" / "tiering.yaml"
     rules.write_text(rules.read_text().replace("2027-01-01: high", "2027-01-01: urgnt"))
     assert "'urgnt' is not a priority" in refused(root)
+
+
+# ------------------------------------------------------------------ the published schema
+
+
+@settings(max_examples=60, deadline=None)
+@given(case_dicts(date(2026, 11, 23), pack=_PACK))
+def test_generated_cases_of_a_scored_pack_fit_its_case_schema(data: dict[str, Any]) -> None:
+    jsonschema.validate(data, case_schema(_PACK))
+
+
+@pytest.mark.parametrize(
+    ("inputs", "accepted"),
+    [
+        ({"rsr": "7.00"}, True),
+        ({"rsr": 99.99}, True),
+        ({"rsr": "7.001"}, False),
+        ({"gender": "FEMALE"}, True),  # case-insensitive and open
+        ({"registrations": [{"code": "rvhr", "date": "2026-01-01"}]}, True),
+        ({"registrations": [{"code": "RVHR", "colour": "red"}]}, False),
+    ],
+)
+def test_the_case_schema_says_what_the_pack_accepts(inputs: dict[str, Any], accepted: bool) -> None:
+    data = {"case_id": "S-1", "inputs": inputs}
+    errors = list(jsonschema.Draft202012Validator(case_schema(_PACK)).iter_errors(data))
+    assert (not errors) is accepted
+    if accepted:
+        riskreview.Case.from_dict(data, _PACK)  # and the library agrees
+    else:
+        with pytest.raises(CaseError):
+            riskreview.Case.from_dict(data, _PACK)
