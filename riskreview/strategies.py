@@ -181,6 +181,7 @@ _ROLL = st.integers(0, 99)
 _UNKNOWN_SHARE = st.sampled_from((100, 40, 15, 3, 0))
 _DAY_CODES = 3 * 1501  # (kind, and an edge and shift or a day in a sentence)
 _SMALL_SHIFT = st.integers(0, 120)
+_AHEAD = st.integers(-30, 34 * 7 + 30)
 _EARLIER = st.integers(0, 400)
 _AGE_DAYS = st.integers(15 * 365, 85 * 365)
 _CHILD_DAYS = st.integers(-280, 18 * 365)
@@ -281,6 +282,16 @@ class _Builder:
             day = _shift(low, self.draw(_SMALL_SHIFT))
         return day
 
+    def day_ahead(self, low: date | None) -> date | None:
+        """A date from 30 days before ``as_of`` to 30 days past 34 weeks after it (on or
+        after ``low``), or None."""
+        if not self.known():
+            return None
+        day = _shift(self.as_of, self.draw(_AHEAD))
+        if low is not None and day < low:
+            day = _shift(low, self.draw(_SMALL_SHIFT))
+        return day
+
     def day_until(self, high: date | None) -> date | None:
         """A date on or before ``high`` (any date when ``high`` is None), or None."""
         day = self.some_day()
@@ -342,8 +353,12 @@ class _Builder:
         else:
             start = self.some_day()  # a court report may start before the sentence
         after_both = _latest(sentenced, start)
+        stage = self.enum(Stage)
+        # in custody, three times in four a release ahead: the time before it is what policy
+        # counts (weeks of notice from as_of, and weeks from the start to the release)
+        ahead = stage is Stage.CUSTODY and draw(_ROLL) < 75
         data = self.obj(
-            stage=self.enum(Stage),
+            stage=stage,
             sentence_type=self.enum(SentenceType),
             sentence_date=sentenced,
             start_date=start,
@@ -351,7 +366,7 @@ class _Builder:
             custodial_sentence_months=self.whole(
                 (0, 36), (0, 600), rare=(MAX_CUSTODIAL_MONTHS - 2, MAX_CUSTODIAL_MONTHS)
             ),
-            expected_release_date=self.day_from(sentenced),
+            expected_release_date=self.day_ahead(sentenced) if ahead else self.day_from(sentenced),
             release_date=self.day_from(after_both),
         )
         return data, sentenced, start
@@ -470,7 +485,9 @@ class _Builder:
         )
 
     def mappa(self) -> Json:
-        return self.obj(category=self.whole((1, 4)), level=self.whole((1, 3)))
+        # a level is set later than the category (before release): often not yet
+        level = self.whole((1, 3)) if self.draw(_COIN) else None
+        return self.obj(category=self.whole((1, 4)), level=level)
 
     def checks(self) -> Json:
         return self.obj(police_domestic_abuse=self.check(), childrens_social_care=self.check())
