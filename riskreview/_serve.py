@@ -105,7 +105,7 @@ class Service:
         self, request: Request, work: Callable[..., str], *args: Any
     ) -> Response:
         """Read one case within the limits and answer with ``work(body, *args)``."""
-        require_type(request, JSON_TYPES, "the case as JSON")
+        require_type(request, JSON_TYPES, "the case as JSON", "application/json")
         limit = self.settings.timeout
         reading = True
         try:
@@ -150,7 +150,7 @@ class Service:
         """``POST /batch?as_of=``: JSON Lines of cases in, one line per case out, streamed."""
         params = query(request, ("as_of",))
         when = as_of(params)
-        require_type(request, JSON_LINES_TYPES, "the cases as JSON Lines")
+        require_type(request, JSON_LINES_TYPES, "the cases as JSON Lines", JSON_LINES)
         pack = self.policy.serving.pack
         day = when if when is not None else _runtime.calendar_for(pack).today()
         pack.epoch(day)  # a day the pack does not cover is refused before any line

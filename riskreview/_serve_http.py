@@ -168,8 +168,9 @@ def flag(params: Mapping[str, str], name: str) -> bool:
     return text == "true"
 
 
-def require_type(request: Request, accepted: frozenset[str], what: str) -> None:
-    """Refuse (415) a body sent as another media type than ``accepted``."""
+def require_type(request: Request, accepted: frozenset[str], what: str, preferred: str) -> None:
+    """Refuse (415) a body sent as another media type than ``accepted``, naming the
+    ``preferred`` one."""
     given = request.headers.get("content-type", "")
     media = given.split(";", 1)[0].strip().lower()
     if media not in accepted:
@@ -177,7 +178,7 @@ def require_type(request: Request, accepted: frozenset[str], what: str) -> None:
         raise Refusal(
             415,
             "unsupported_media_type",
-            [f"send {what} with Content-Type: {min(accepted)}, got {shown}"],
+            [f"send {what} with Content-Type: {preferred}, got {shown}"],
         )
 
 

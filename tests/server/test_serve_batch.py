@@ -101,6 +101,9 @@ def test_an_empty_batch_answers_nothing(client: httpx.Client) -> None:
 def test_batch_refusals_come_before_any_line(client: httpx.Client) -> None:
     wrong_type = client.post("/batch", content=b"{}", headers={"Content-Type": "text/csv"})
     assert wrong_type.status_code == 415
+    assert wrong_type.json()["errors"] == [
+        "send the cases as JSON Lines with Content-Type: application/x-ndjson, got 'text/csv'"
+    ]
     early = client.post("/batch?as_of=1990-01-01", content=b"{}", headers=NDJSON)
     assert early.status_code == 422 and early.json()["kind"] == "policy_not_in_force"
     bad_day = client.post("/batch?as_of=tomorrow", content=b"{}", headers=NDJSON)
