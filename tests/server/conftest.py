@@ -3,12 +3,15 @@ test module and kind, and httpx clients to them."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from server_support import running
 
+from riskreview import _decide
 from riskreview.server import create_app
 
 
@@ -36,3 +39,19 @@ def tight_base() -> Iterator[str]:
 def tight(tight_base: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=tight_base, timeout=60) as http:
         yield http
+
+
+@pytest.fixture
+def stuck(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Deciding case STUCK-1 waits until the test lets it go."""
+    release = threading.Event()
+    real = _decide.decide
+
+    def waiting(case: Any, *args: Any, **kwargs: Any) -> Any:
+        if case.case_id == "STUCK-1":
+            release.wait(60)
+        return real(case, *args, **kwargs)
+
+    monkeypatch.setattr(_decide, "decide", waiting)
+    yield release
+    release.set()

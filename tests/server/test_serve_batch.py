@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +118,32 @@ def test_a_batch_larger_than_it_could_ever_be_is_413_before_it_is_sent(tight_bas
         raw.head("POST", "/batch", headers)
         status, _, text = raw.response()
     assert status == 413 and json.loads(text)["kind"] == "too_large"
+
+
+def test_a_case_not_decided_in_time_is_a_timeout_line_and_the_batch_goes_on(
+    tight: httpx.Client, stuck: threading.Event
+) -> None:
+    text = "".join(json.dumps({"case_id": c}) + "\n" for c in ("BEFORE", "STUCK-1", "AFTER"))
+    answer = tight.post(f"/batch?as_of={AS_OF}", content=text.encode(), headers=NDJSON)
+    stuck.set()
+    records = [json.loads(line) for line in answer.content.decode().splitlines()]
+    assert [r["case_id"] for r in records] == ["BEFORE", "STUCK-1", "AFTER"]
+    assert records[1] == {
+        "line": 2, "case_id": "STUCK-1", "status": "timeout", "error": "no answer within 2 s"
+    }  # fmt: skip
+    assert "actions" in records[0] and "actions" in records[2]
+
+
+def test_a_client_that_stops_sending_gets_a_timeout_line_ending_the_batch(
+    tight_base: str,
+) -> None:
+    with Raw(tight_base) as raw:
+        headers = {"Content-Type": "application/x-ndjson", "Transfer-Encoding": "chunked"}
+        raw.head("POST", f"/batch?as_of={AS_OF}", headers)
+        raw.send(chunk(json.dumps({"case_id": "ONLY"}).encode() + b"\n"))
+        # and nothing more: the server waits 2 s for the next line, then ends the answer
+        answer = raw.until(b"0\r\n\r\n")
+    records = [json.loads(part) for part in re.findall(rb"\{.*\}", answer)]
+    assert [r["case_id"] for r in records] == ["ONLY", None]
+    assert records[1]["status"] == "timeout" and records[1]["line"] == 2
+    assert records[1]["error"] == "no line arrived within 2 s; the batch ends here"

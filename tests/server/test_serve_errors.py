@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -211,22 +210,6 @@ def test_a_body_cut_short_leaves_the_server_answering(base: str, client: httpx.C
     assert client.get("/health").json()["status"] == "ok"
     answer = client.post(f"/evaluate?as_of={AS_OF}", json=DEMO_CASE)
     assert answer.status_code == 200
-
-
-@pytest.fixture
-def stuck(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Deciding case STUCK-1 waits until the test lets it go."""
-    release = threading.Event()
-    real = _decide.decide
-
-    def waiting(case: Any, *args: Any, **kwargs: Any) -> Any:
-        if case.case_id == "STUCK-1":
-            release.wait(60)
-        return real(case, *args, **kwargs)
-
-    monkeypatch.setattr(_decide, "decide", waiting)
-    yield release
-    release.set()
 
 
 def test_a_decision_not_made_in_time_is_503_with_retry_after(
