@@ -65,6 +65,7 @@ __all__ = [
     "Quant",
     "Value",
     "Window",
+    "labels_of",
     "params_of",
     "parse",
     "walk",
@@ -361,14 +362,29 @@ def _field_ref(field: Field, path: Any, ctx: ParseContext, where: str) -> FieldR
     if other is None:
         hint = suggest(path, ctx.root()) if isinstance(path, str) else ""
         raise _fail(ctx, where, f"{shown(path)} is not a case field{hint}")
-    if other.kind != field.kind or other.kind not in ("int", "date"):
+    if field.kind == "enum" and other.kind == "enum":
+        if labels_of(field) != labels_of(other) or not (field.ordered and other.ordered):
+            raise _fail(
+                ctx,
+                where,
+                f"cannot compare {field.path} with {path}: labels compare with labels of "
+                "the same list, in a declared order (ordered: true)",
+            )
+        return FieldRef(path, other)
+    if other.kind != field.kind or other.kind not in ("int", "date") or other.scale != field.scale:
         raise _fail(
             ctx,
             where,
             f"cannot compare {field.path} ({field.kind}) with {path} ({other.kind}): "
-            "only dates with dates and numbers with numbers",
+            "only dates with dates, numbers with numbers (of the same places) and labels "
+            "with labels of the same list",
         )
     return FieldRef(path, other)
+
+
+def labels_of(field: Field) -> tuple[str, ...]:
+    """The labels an enum field can hold, in order (for telling two lists apart)."""
+    return tuple(m.value for m in field.enum) if field.enum is not None else ()
 
 
 def _date_value(value: Any, ctx: ParseContext, where: str) -> date | FieldRef:

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import Node, ParamRef, ParseContext, parse
+from riskreview._conditions import Node, ParamRef, ParseContext, labels_of, parse
 from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
 from riskreview._derive_scored import SCORED
 from riskreview._derivedefs import Branch, DerivedDef, Operand, Term
@@ -580,7 +580,10 @@ class DerivedParser:
         fields = tuple(self._field(p, file, f"{name} {op}", line, (want,)) for p in spec)
         first = fields[0]
         for f in fields[1:]:
-            if f.enum is not first.enum or f.scale != first.scale:
+            # labels declared apart (each step's own A–G) are alike when the lists are
+            if labels_of(f) != labels_of(first) or f.ordered != first.ordered or (
+                f.scale != first.scale
+            ):
                 what = "labels" if first.enum is not None else "places"
                 raise self._fail(
                     file,

@@ -209,8 +209,10 @@ def _one(
         if not present:
             return DerivedResult(None, "no value: none of its values has one", absent=True)
         pick = max if d.op == "max" else min
-        members = list(d.enum) if d.enum is not None else None
-        best = pick(present, key=lambda pv: members.index(pv[1]) if members else pv[1])
+        labels = [m.value for m in d.enum] if d.enum is not None else None
+        best = pick(present, key=lambda pv: labels.index(pv[1].value) if labels else pv[1])
+        if d.enum is not None:  # a label of a list declared apart, as this value's own
+            best = (best[0], d.enum(best[1].value))
         shown = ", ".join(
             f"{p} {'no value' if v is None else _show(v, d.places)}" for p, v in values
         )

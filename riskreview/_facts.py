@@ -113,7 +113,10 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
             a, b = get(owner, ctx), other(ctx.case, ctx)
             if a is None or b is None:
                 return None
-            return (a - b).days if isinstance(a, date) else int(a - b)
+            if isinstance(a, date):
+                days: int = (a - b).days
+                return days
+            return (_as_int(a) or 0) - (_as_int(b) or 0)  # labels by their positions
 
         return diff
 

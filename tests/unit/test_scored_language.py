@@ -264,7 +264,7 @@ def test_max_over_ordered_labels_uses_their_order() -> None:
     ("derived", "message"),
     [
         ("  x:\n    max: [derived.tier, derived.tier]\n", "holds labels with no order"),
-        ("  x:\n    max: [derived.protect, derived.points_band]\n", "differ in their labels"),
+        ("  x:\n    max: [derived.protect, derived.change]\n", "differ in their labels"),
         ("  x:\n    quotient: [inputs.ogrs_score, 0]\n", "division by zero"),
         ("  x:\n    quotient: [inputs.rsr, 2]\n", "integer division takes whole numbers"),
         ("  x:\n    product: [inputs.rsr, 2]\n", "declare type: decimal"),
@@ -445,3 +445,33 @@ def test_the_case_schema_says_what_the_pack_accepts(inputs: dict[str, Any], acce
     else:
         with pytest.raises(CaseError):
             riskreview.Case.from_dict(data, _PACK)
+
+
+# ------------------------------------------------------------------ labels declared apart
+
+
+@pytest.mark.parametrize(
+    ("registrations", "highest", "above"),
+    [
+        ([{"code": "RVHR", "date": "2026-01-01"}], "A", False),  # protect A → step_b A
+        ([{"code": "PRC", "date": "2026-01-01"}], "B", True),  # step_a B, step_b G
+        ([], "F", True),  # step_a F, step_b G (protect D)
+        ([{"code": "RHRH", "date": "2026-01-01"}], "C", False),  # step_a F < step_b C
+    ],
+)
+def test_labels_of_one_list_declared_apart_compare_and_take_a_max(
+    registrations: list[dict[str, str]], highest: str, above: bool
+) -> None:
+    decision = decide({"registrations": registrations, "rsr": 0})
+    assert decision.reported["highest_step"]["value"] == highest
+    assert ("SC-STEPS" in {r for a in decision.actions for r in a.rule_ids}) is above
+
+
+def test_labels_of_different_lists_are_not_compared(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    shutil.copytree(SCORED, root)
+    rules = root / "rules" / "tiering.yaml"
+    rules.write_text(
+        rules.read_text().replace("{gt: {field: derived.step_b}}", "{gt: {field: derived.protect}}")
+    )
+    assert "labels compare with labels of the same list" in refused(root)
