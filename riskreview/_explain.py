@@ -112,6 +112,13 @@ def _near(node: Cmp, result: Result) -> str:
         need = {"older_than": "more than", "within_last": "at most", "within_next": "at most"}
         if result.expected is None:
             return f"{when}; the threshold depends on an unknown value"
+        if isinstance(result.expected, tuple):  # a table's rows, its key unknown
+            low, high = result.expected
+            by = node.value.amount.by if isinstance(node.value.amount, ParamRef) else None
+            return (
+                f"{when}; the rule needs {need[node.op]} {low} to {high} {unit_words}, "
+                f"by {by or 'a value'}, which is unknown"
+            )
         if isinstance(result.expected, date):  # a window of calendar months or years
             side = {"older_than": "before", "within_last": "on or after"}.get(
                 node.op, "on or before"

@@ -282,7 +282,11 @@ class Reference:
             else:
                 truths.append(-amount <= elapsed <= 0)
         unit = "working_days" if window.unit == "working_days" else "days"
-        expected = amounts[0] if len(amounts) == 1 else None
+        # one amount, or (shortest, longest) of a table whose key is unknown
+        known = sorted({a for a in amounts if a is not None})
+        expected: Any = None
+        if known and None not in amounts:
+            expected = known[0] if len(known) == 1 else (known[0], known[-1])
         return Result(
             node,
             agree(truths),

@@ -257,3 +257,15 @@ def test_scr02_not_fired_names_the_screening_outcome_and_the_countersignature() 
     assert trace is not None
     detail = next(t.detail for t in trace if t.rule_id == "SCR-02")
     assert "full_analysis_not_required" in detail and "countersigned is yes" in detail
+
+
+def test_a_window_from_a_table_whose_key_is_unknown_shows_the_span_of_its_rows() -> None:
+    case = {
+        "case_id": "X-REV01",
+        "supervision": {"stage": "community", "start_date": "2026-10-01"},
+        "risk": {"screening_date": "2026-10-02"},
+    }
+    e = riskreview.explain(case, "REV-01", as_of=AS_OF)
+    assert e.outcome == "not_fired"
+    assert "52 days ago; the rule needs more than 56 to 112 days" in e.summary
+    assert "by risk.overall_level, which is unknown" in e.summary
