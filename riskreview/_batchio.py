@@ -17,6 +17,10 @@
 * **Ctrl-C** (SIGINT) stops the batch between two results, never inside the
   writing of one: what was decided is kept, in input order, and the outputs are
   put in place holding exactly the cases before the interruption.
+* **The previous decisions** (``--previous``), a regular file, are read by the
+  workers, each its share (:mod:`riskreview._rescan`); the lines that could not
+  be used for a reason other than their ``stable_until`` are counted and named
+  in one line on stderr and in the summary.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import orjson
 from rich.progress import Progress
 
 from riskreview._pool import PENDING, Pending
+from riskreview._rescan import Rescan
 from riskreview.batch import BatchResult, BatchSummary, _Tally, cpu_count, evaluate_many
 from riskreview.pack import Pack
 
@@ -52,6 +57,8 @@ class FileProblem(Exception):
 
 #: Seconds a pipe is waited on before the batch turns to its workers' answers.
 _WAIT = 0.2
+#: Seconds at most between two flushes of the outputs, so a reader sees progress.
+_FLUSH = 1.0
 
 
 @attrs.define
@@ -195,10 +202,15 @@ def check_distinct(source: Source, output: Path, errors: Path) -> None:
 
 
 class Output:
-    """One output: a temporary file beside the target, put in place by :meth:`commit`."""
+    """One output: a temporary file beside the target, put in place by :meth:`commit`.
 
-    def __init__(self, target: Path) -> None:
+    Written line by line when ``lines`` (the input is a pipe, whose writer may keep
+    the batch waiting: a reader sees each decision at once), else in large blocks
+    that the batch flushes every second or so."""
+
+    def __init__(self, target: Path, *, lines: bool = True) -> None:
         self.target = target
+        self.buffering = 1 if lines else 1 << 20
         self.temp: Path | None = None
         try:
             info: os.stat_result | None = os.stat(target)
@@ -227,7 +239,7 @@ class Output:
             fd = opener()
         except OSError as error:
             raise FileProblem(f"{self.target}: cannot write it: {error.strerror}") from None
-        return open(fd, "w", encoding="utf-8", buffering=1)  # line by line: a reader sees progress
+        return open(fd, "w", encoding="utf-8", buffering=self.buffering)
 
     def commit(self) -> None:
         """Finish the file and put it in place of the target."""
@@ -250,12 +262,13 @@ class Output:
 
 
 @contextlib.contextmanager
-def outputs(*targets: Path) -> Iterator[tuple[Output, ...]]:
-    """Open every output; put them all in place when the block ends, none if it fails."""
+def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
+    """Open every output (line by line or not, see :class:`Output`); put them all in
+    place when the block ends, none if it fails."""
     opened: list[Output] = []
     try:
         for target in targets:
-            opened.append(Output(target))
+            opened.append(Output(target, lines=lines))
         yield tuple(opened)
     except BaseException:
         for output in opened:
@@ -313,12 +326,14 @@ class Interrupts:
 class Outcome:
     """How a batch run ended: its summary; whether Ctrl-C stopped it; the cases the
     input held when they could be counted beforehand; the line number of the last
-    case written (0 when none was)."""
+    case written (0 when none was); what the previous decisions file held, when
+    one was read by shares (see :meth:`riskreview._rescan.Rescan.report`)."""
 
     summary: BatchSummary
     interrupted: bool
     expected: int | None
     last_line: int
+    previous: dict[str, object] | None = None
 
     def to_json(self, errors: Path) -> str:
         """The summary for machines: counts by status and action, the errors file,
@@ -330,6 +345,8 @@ class Outcome:
             "input_cases": self.expected,
             "last_line": self.last_line,
         }
+        if self.previous is not None:
+            extra["previous"] = self.previous
         return json.dumps(attrs.asdict(self.summary) | extra)
 
     def partial(self, output: Path, errors: Path) -> str:
@@ -355,7 +372,7 @@ def run(
     workers: int | None,
     timeout: float,
     progress: Progress,
-    previous: Mapping[str, str] | None = None,
+    previous: Mapping[str, str] | PreviousFile | None = None,
 ) -> Outcome:
     """Decide every case of ``source``: decisions to ``output``, the cases not decided
     to ``errors``, each with its line number, case id, status and error.
@@ -367,13 +384,19 @@ def run(
     check_distinct(source, output, errors)
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
-    results = evaluate_many(
-        source.lines(numbers), as_of, pack, workers=count, timeout=timeout, previous=previous
-    )
+    rescan: Rescan | None = None
+    if isinstance(previous, PreviousFile):
+        rescan = Rescan(previous.path, as_of, pack, _folder_of(output))
+        results = rescan.results(source.lines(numbers), count, timeout)
+    else:
+        results = evaluate_many(
+            source.lines(numbers), as_of, pack, workers=count, timeout=timeout, previous=previous
+        )
     tally, last_line, interrupted = _Tally(), 0, False
-    started = time.monotonic()
+    started = flushed = time.monotonic()
     with Interrupts() as interrupts:
-        with contextlib.closing(results), outputs(output, errors) as (out, err):
+        blocks = outputs(output, errors, lines=source.pipe)
+        with contextlib.closing(results), blocks as (out, err):
             task = progress.add_task("deciding", total=source.total)
             while True:
                 try:
@@ -389,17 +412,43 @@ def run(
                 tally.add(result)
                 last_line = line
                 progress.advance(task)
+                if (now := time.monotonic()) - flushed > _FLUSH:
+                    out.stream.flush()
+                    err.stream.flush()
+                    flushed = now
             results.close()  # the workers stop before the outputs are put in place
         summary = tally.summary(round(time.monotonic() - started, 3))
-    return Outcome(summary, interrupted, source.total, last_line)
+    if rescan is None:
+        return Outcome(summary, interrupted, source.total, last_line)
+    problems = rescan.problems()
+    if problems is not None:
+        progress.console.print(problems, markup=False, highlight=False)
+    return Outcome(summary, interrupted, source.total, last_line, rescan.report())
 
 
-def read_previous(path: Path) -> dict[str, str]:
-    """An earlier run's decisions by case id (each line's JSON text, as written).
+@attrs.frozen
+class PreviousFile:
+    """The previous run's decisions, a regular file: read by the workers, by shares."""
+
+    path: Path
+
+
+def read_previous(path: Path) -> dict[str, str] | PreviousFile:
+    """An earlier run's decisions: a regular file as a :class:`PreviousFile` (checked
+    readable, read later by the workers), anything else (a pipe) read now, by case
+    id (each line's JSON text, as written).
 
     Lines that are not decisions are passed over: their cases are evaluated again.
     Raises FileProblem when the file cannot be read.
     """
+    try:
+        with path.open("rb") as stream:
+            if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return PreviousFile(path)
+    except OSError as error:
+        raise FileProblem(
+            f"{path}: cannot read the previous decisions ({error.strerror})"
+        ) from None
     found: dict[str, str] = {}
     try:
         with path.open("rb") as lines:
@@ -416,6 +465,18 @@ def read_previous(path: Path) -> dict[str, str]:
             f"{path}: cannot read the previous decisions ({error.strerror})"
         ) from None
     return found
+
+
+def _folder_of(output: Path) -> Path | None:
+    """The folder of an output that is a file (where the rescan keeps its temporary
+    files, as the output's own temporary file), None for a device or a pipe."""
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        return Path(os.path.realpath(output)).parent
+    except OSError:
+        return None
+    return Path(os.path.realpath(output)).parent if stat.S_ISREG(info.st_mode) else None
 
 
 def _write(out: IO[str], err: IO[str], line: int, result: BatchResult) -> None:

@@ -18,7 +18,17 @@ Every case sent to a worker is answered, or costs exactly that case:
 
 A source that cannot block (the command line's reader of a pipe) yields
 :data:`PENDING` when no case is ready yet: the pool then goes on collecting
-answers instead of waiting for input while workers hold answers back.
+answers instead of waiting for input while workers hold answers back. A source
+may also yield an :class:`Answered` item, whose answer it knows already (a
+decision brought forward from the previous run): it takes its place in the
+order without going to a worker. An item of a kind marked :class:`Alone` (a
+share of a file, much bigger than a case) is sent to a worker in a chunk of its
+own, so that such items spread over the workers.
+
+An evaluator returns ``(status, decision JSON, error)``, optionally followed by
+what the worker knows of the case (:data:`Known`: its case id and the codes of
+its required actions), which spares the batch reading each line and decision
+again to name and count them.
 
 Ctrl-C is ignored by the workers, even while they start (SIGINT is blocked
 around the spawn and the block is inherited), so that it reaches only the batch:
@@ -61,10 +71,27 @@ class Pending:
 #: Yielded by a source in place of a case when none is ready yet; never a case.
 PENDING = Pending()
 
-Reply = tuple[str, str | None, str | None]
+#: What a worker knows of a case it answered: its case id (None when the input
+#: has none) and the codes of the decision's required actions.
+Known = tuple[str | None, tuple[str, ...]]
+Reply = tuple[str, str | None, str | None] | tuple[str, str | None, str | None, Known]
 Evaluator = Callable[[Any, date, Pack], Reply]
-#: One answer: (index, item, status, decision JSON, error).
-Answer = tuple[int, Any, str, str | None, str | None]
+#: One answer: (index, item, status, decision JSON, error, what is known or None).
+Answer = tuple[int, Any, str, str | None, str | None, Known | None]
+
+
+class Alone:
+    """A base for items sent to a worker in a chunk of their own."""
+
+
+@attrs.frozen
+class Answered:
+    """An item whose answer the source knows already: never sent to a worker."""
+
+    status: str
+    decision: str | None
+    error: str | None
+    known: Known | None
 
 
 def resolve(spec: str) -> Evaluator:
@@ -155,6 +182,9 @@ class Pool:
                 while next_out in self.done:
                     yield self.done.pop(next_out)
                     next_out += 1
+            while next_out in self.done:  # answered at the source's end: nothing in flight
+                yield self.done.pop(next_out)
+                next_out += 1
         finally:
             self._shutdown()
 
@@ -177,12 +207,25 @@ class Pool:
         self.retry.clear()
         if chunk or self.exhausted:
             return chunk
+        known = 0
         for item in source:
             if item is PENDING:
                 return chunk  # what is ready now; more later
+            if isinstance(item, Answered):
+                answer = (self.read, item, item.status, item.decision, item.error, item.known)
+                self.done[self.read] = answer
+                self.read += 1
+                known += 1
+                if known == CHUNK * CHUNK:
+                    return chunk  # let the answers out before reading on
+                continue
+            if isinstance(item, Alone) and chunk:
+                self.retry.append((self.read, item))  # the next chunk, on its own
+                self.read += 1
+                return chunk
             chunk.append((self.read, item))
             self.read += 1
-            if len(chunk) == CHUNK:
+            if len(chunk) == CHUNK or isinstance(item, Alone):
                 return chunk
         self.exhausted = True  # never read a source again after its end (a growing file)
         return chunk
@@ -238,16 +281,16 @@ class Pool:
                     slot.ready = True
                     self._send(slot)
                     continue
-                index, status, decision, error = message
+                index, status, decision, error, *rest = message
                 _, item = slot.pending.popleft()
                 slot.since = time.monotonic()
-                self.done[index] = (index, item, status, decision, error)
+                self.done[index] = (index, item, status, decision, error, rest[0] if rest else None)
         except (EOFError, OSError):
             return
 
     def _lose(self, slot: _Slot, status: str, message: str) -> None:
         index, item = slot.pending.popleft()
-        self.done[index] = (index, item, status, None, message)
+        self.done[index] = (index, item, status, None, message, None)
         self.retry.extend(slot.pending)
         slot.pending.clear()
         self.slots.remove(slot)

@@ -31,7 +31,8 @@ import orjson
 from riskreview._api import as_case, check_as_of, evaluate
 from riskreview._args import check_cases
 from riskreview._decide import input_digest
-from riskreview._pool import PENDING, Answer, Evaluator, Pool, resolve
+from riskreview._forward import Unusable, forward_line
+from riskreview._pool import PENDING, Answer, Answered, Evaluator, Known, Pool, Reply, resolve
 from riskreview._refresh import bring_forward, refusal
 from riskreview._version import VERSION
 from riskreview.case import Case
@@ -71,6 +72,9 @@ class BatchResult:
     status: str
     decision: str | None = None
     error: str | None = None
+    # the codes of the decision's required actions when the worker sent them, so
+    # that counting them does not read the decision again
+    _codes: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -123,58 +127,85 @@ def _evaluate_one(item: Any, as_of: date, pack: Pack) -> tuple[str, str | None, 
     """(status, decision JSON, error) for one input; never raises."""
     try:
         return "ok", evaluate(item, as_of=as_of, pack=pack).to_json(), None
-    except CaseError as error:
+    except Exception as error:  # every failure is the case's answer
+        return _failed(error)
+
+
+def _failed(error: Exception) -> tuple[str, None, str]:
+    if isinstance(error, CaseError):
         return "case_error", None, "; ".join(str(p) for p in error.problems)
-    except RiskReviewError as error:
+    if isinstance(error, RiskReviewError):
         return "engine_error", None, str(error).splitlines()[0]
-    except Exception as error:
-        return "engine_error", None, f"{type(error).__name__}: {str(error)[:200]}"
+    return "engine_error", None, f"{type(error).__name__}: {str(error)[:200]}"
 
 
-def _reuse_or_evaluate(entry: Any, as_of: date, pack: Pack) -> tuple[str, str | None, str | None]:
+def _decide_one(item: Any, as_of: date, pack: Pack) -> Reply:
+    """:func:`_evaluate_one`, with what is known of the case (its id, its actions)."""
+    try:
+        decision = evaluate(item, as_of=as_of, pack=pack)
+    except Exception as error:  # every failure is the case's answer
+        return (*_failed(error), (_case_id(item), ()))
+    return "ok", decision.to_json(), None, (decision.case_id, decision.action_codes)
+
+
+def _reuse_or_evaluate(entry: Any, as_of: date, pack: Pack) -> Reply:
     """``reused`` with the previous decision refreshed to ``as_of`` when it still holds
-    (:func:`riskreview.refresh`), else the case evaluated as :func:`_evaluate_one`."""
+    (:func:`riskreview.refresh`), else the case evaluated as :func:`_decide_one`."""
     item, previous = (entry.item, entry.previous) if isinstance(entry, _Again) else (entry, None)
     if previous is not None:
         reused = _reuse(item, previous, as_of, pack)
         if reused is not None:
-            return "reused", reused, None
-    return _evaluate_one(item, as_of, pack)
+            return "reused", reused[0], None, reused[1]
+    return _decide_one(item, as_of, pack)
 
 
-def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> str | None:
+def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Known] | None:
     """The previous decision brought forward to ``as_of``, or None when the case may
     decide differently: its input changed, the pack or library is another, or the
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
     try:
+        line, data = forward_line(previous.encode("utf-8").strip(), as_of, pack, VERSION)
+    except Unusable as why:
+        if why.kind == "not_a_decision":  # perhaps a decision, but not as this library writes
+            return _reuse_decision(item, previous, as_of, pack)
+        return None
+    except UnicodeEncodeError:
+        return None
+    digest = data["input_digest"]
+    try:
+        if _line_digest(item) != digest and input_digest(as_case(item)) != digest:
+            return None
+    except RiskReviewError:
+        return None
+    return line.decode("utf-8"), (data["case_id"], tuple(a["code"] for a in data["actions"]))
+
+
+def _reuse_decision(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Known] | None:
+    """:func:`_reuse` for a previous decision that is not canonical JSON (written by
+    hand, or pretty-printed): read whole, brought forward as an object."""
+    try:
         decision = Decision.from_json(previous)
         if decision.library_version != VERSION or refusal(decision, as_of, pack) is not None:
             return None
-        same = _canonical_digest(item) == decision.input_digest
+        same = _line_digest(item) == decision.input_digest
         if not same and input_digest(as_case(item)) != decision.input_digest:
             return None
-        return bring_forward(decision, as_of, pack).to_json()
+        moved = bring_forward(decision, as_of, pack)
     except RiskReviewError:
         return None
+    return moved.to_json(), (moved.case_id, moved.action_codes)
 
 
-def _canonical_digest(item: Any) -> str | None:
-    """The input digest of a line that is already canonical case JSON (sorted keys,
-    compact: what ``Case.to_json`` writes), read without validating it again; None
-    for anything else. Equal to a previous decision's digest, the line is exactly
-    the case that was validated and decided then (a duplicate key or any other
-    change would make it differ)."""
-    if not isinstance(item, str | bytes):
+def _line_digest(item: Any) -> str | None:
+    """The digest a case line has if it is canonical case JSON (what ``Case.to_json``
+    writes), read without parsing it; None for an input that is not a line. Equal to
+    a previous decision's input digest, the line *is* the case validated and decided
+    then, byte for byte (any other line, a duplicate key say, has another digest)."""
+    if isinstance(item, str):
+        item = item.encode("utf-8", "surrogatepass")
+    if not isinstance(item, bytes):
         return None
-    raw = item.encode("utf-8") if isinstance(item, str) else item
-    raw = raw.strip()
-    try:
-        again = orjson.dumps(orjson.loads(raw), option=orjson.OPT_SORT_KEYS)
-    except (orjson.JSONDecodeError, TypeError, UnicodeEncodeError):
-        return None
-    if again != raw:
-        return None
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
+    return "sha256:" + hashlib.sha256(item.strip()).hexdigest()
 
 
 def evaluate_many(
@@ -229,6 +260,8 @@ def evaluate_many(
         cases = _paired(cases, previous)
         if _evaluator == "riskreview.batch:_evaluate_one":
             _evaluator = "riskreview.batch:_reuse_or_evaluate"
+    elif _evaluator == "riskreview.batch:_evaluate_one":
+        _evaluator = "riskreview.batch:_decide_one"  # the same, naming its case and actions
     if size == 0:
         return _in_process(cases, as_of, policy, resolve(_evaluator))
     return _results(Pool(policy, as_of, size, limit, _evaluator).run(cases))
@@ -236,7 +269,7 @@ def evaluate_many(
 
 def _paired(cases: Iterable[Any], previous: Mapping[str, Decision | str]) -> Iterator[Any]:
     for item in cases:
-        if item is PENDING:
+        if item is PENDING or isinstance(item, Answered):
             yield item
             continue
         found = previous.get(_case_id(item) or "")
@@ -246,8 +279,8 @@ def _paired(cases: Iterable[Any], previous: Mapping[str, Decision | str]) -> Ite
 
 def _results(answers: Generator[Answer, None, None]) -> Generator[BatchResult, None, None]:
     with contextlib.closing(answers):  # closing the results stops the workers at once
-        for index, item, status, decision, error in answers:
-            yield BatchResult(index, _case_id(item), status, decision, error)
+        for index, item, status, decision, error, known in answers:
+            yield _result(index, item, (status, decision, error), known)
 
 
 def _in_process(
@@ -257,9 +290,20 @@ def _in_process(
     for item in cases:
         if item is PENDING:
             continue
-        status, decision, error = run(item, as_of, pack)
-        yield BatchResult(index, _case_id(item), status, decision, error)
+        if isinstance(item, Answered):
+            yield _result(index, item, (item.status, item.decision, item.error), item.known)
+        else:
+            status, decision, error, *rest = run(item, as_of, pack)
+            yield _result(index, item, (status, decision, error), rest[0] if rest else None)
         index += 1
+
+
+def _result(
+    index: int, item: Any, reply: tuple[str, str | None, str | None], known: Known | None
+) -> BatchResult:
+    if known is None:
+        return BatchResult(index, _case_id(item), *reply)
+    return BatchResult(index, known[0], *reply, codes=known[1] if reply[1] is not None else None)
 
 
 def worker_count(workers: int, cases: int | None = None) -> int:
@@ -324,9 +368,13 @@ class _Tally:
     def add(self, result: BatchResult) -> None:
         self.total += 1
         self.by_status[result.status] = self.by_status.get(result.status, 0) + 1
-        if result.decision is not None:
-            for action in json.loads(result.decision)["actions"]:
-                self.actions[action["code"]] = self.actions.get(action["code"], 0) + 1
+        if result.decision is None:
+            return
+        codes = result._codes
+        if codes is None:
+            codes = tuple(action["code"] for action in orjson.loads(result.decision)["actions"])
+        for code in codes:
+            self.actions[code] = self.actions.get(code, 0) + 1
 
     def summary(self, seconds: float = 0.0) -> BatchSummary:
         return BatchSummary(

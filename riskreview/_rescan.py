@@ -1,0 +1,306 @@
+"""A nightly rescan against the previous run's decisions file (``batch --previous``).
+
+The previous file is read by the workers, not by the batch: it is cut into
+shares of whole lines, and each worker brings the decisions of a share forward
+to the new day (:func:`riskreview._forward.forward_line`), appends them to a
+file of its own in a temporary folder and answers with an index of what it
+wrote: each usable decision's input digest, case id, place and action codes,
+and how many lines could not be used, by reason.
+
+Then each case line is digested as it is read (SHA-256 of its bytes, nothing
+parsed). A line whose digest is a usable previous decision's input digest is
+exactly the case decided then (canonical JSON, as ``Case.to_json`` writes it):
+its answer is that decision brought forward, copied from the worker's file,
+and the line never goes to a worker. A line written otherwise whose case id has
+a usable decision goes to a worker to be validated and digested; every other
+line is evaluated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Generator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import attrs
+import orjson
+
+from riskreview._api import as_case, evaluate
+from riskreview._decide import input_digest
+from riskreview._forward import Unusable, forward_line
+from riskreview._pool import PENDING, Alone, Answered, Pending, Reply
+from riskreview._version import VERSION
+from riskreview.batch import BatchResult, _decide_one, _failed, evaluate_many
+from riskreview.pack import Pack
+
+#: Bytes of the previous file in one share: a few hundred decisions.
+SHARE_BYTES = 8 << 20
+
+#: Why a previous line was not used, in words, for the batch's message.
+REASONS = {
+    "not_a_decision": "not a riskreview decision",
+    "other_pack": "made under another pack",
+    "other_library": "made by another riskreview version",
+    "traced": "carrying a trace",
+    "later": "made after the day of this run",
+    "expired": "past their stable_until",
+}
+
+
+@attrs.frozen
+class Share(Alone):
+    """Bytes ``start`` to ``end`` of the previous file (whole lines); what a worker
+    brings forward goes to a file of its own in ``folder``."""
+
+    path: str
+    start: int
+    end: int
+    folder: str
+
+
+class Entry(NamedTuple):
+    """A usable previous decision, brought forward: where a worker wrote it."""
+
+    case_id: str
+    digest: str
+    file: str
+    offset: int
+    length: int
+    codes: tuple[str, ...]
+
+
+@attrs.frozen
+class Check:
+    """A case line, not canonical, whose case id has a usable previous decision:
+    the worker validates and digests it to know whether it is the same case."""
+
+    line: bytes
+    entry: Entry
+
+
+def answer(item: Any, as_of: date, pack: Pack) -> Reply:
+    """A worker's answer to one item of a rescan: a share, a line to check, a case."""
+    if isinstance(item, Share):
+        return bring_forward_share(item, as_of, pack)
+    if isinstance(item, Check):
+        return _check(item, as_of, pack)
+    return _decide_one(item, as_of, pack)
+
+
+def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
+    """Bring every decision of ``share`` forward to ``as_of``; answer
+    ``("indexed", index JSON, None)``."""
+    try:
+        with open(share.path, "rb") as source:
+            source.seek(share.start)
+            data = source.read(share.end - share.start)
+        target = os.path.join(share.folder, f"{os.getpid()}.jsonl")
+        with open(target, "ab") as out:
+            offset = out.tell()
+            pieces: list[bytes] = []
+            entries: list[tuple[str, str, int, int, list[str]]] = []
+            unusable: Counter[str] = Counter()
+            lines = 0
+            for raw in data.split(b"\n"):
+                raw = raw.strip()  # noqa: PLW2901 - the line without its end
+                if not raw:
+                    continue
+                lines += 1
+                try:
+                    line, moved = forward_line(raw, as_of, pack, VERSION)
+                except Unusable as why:
+                    unusable[why.kind] += 1
+                    continue
+                codes = [a["code"] for a in moved["actions"]]
+                entries.append((moved["input_digest"], moved["case_id"], offset, len(line), codes))
+                pieces += (line, b"\n")
+                offset += len(line) + 1
+            out.write(b"".join(pieces))
+    except OSError as error:
+        return "engine_error", None, f"the previous decisions could not be read: {error.strerror}"
+    index = {"file": target, "entries": entries, "unusable": unusable, "lines": lines}
+    return "indexed", orjson.dumps(index).decode("utf-8"), None
+
+
+def _check(item: Check, as_of: date, pack: Pack) -> Reply:
+    try:
+        case = as_case(item.line)
+        if input_digest(case) == item.entry.digest:
+            text = read_entry(item.entry)
+            return "reused", text, None, (item.entry.case_id, item.entry.codes)
+        decision = evaluate(case, as_of=as_of, pack=pack)
+    except Exception as error:  # every failure is the case's answer
+        return (*_failed(error), (_line_case_id(item.line), ()))
+    return "ok", decision.to_json(), None, (decision.case_id, decision.action_codes)
+
+
+def read_entry(entry: Entry) -> str:
+    """The brought-forward decision ``entry`` names, as text."""
+    with open(entry.file, "rb") as source:
+        return os.pread(source.fileno(), entry.length, entry.offset).decode("utf-8")
+
+
+def shares(path: Path, folder: str, size: int = SHARE_BYTES) -> list[Share]:
+    """``path`` cut into shares of about ``size`` bytes, each ending at a line's end."""
+    total = os.path.getsize(path)
+    found: list[Share] = []
+    start = 0
+    with open(path, "rb") as source:
+        while start < total:
+            source.seek(min(start + size, total))
+            source.readline()  # on to the end of the line the cut fell in
+            end = min(source.tell(), total)
+            found.append(Share(str(path), start, end, folder))
+            start = end
+    return found
+
+
+class Rescan:
+    """One rescan: the shares of ``previous``, the index the workers answer with, the
+    results in input order, and what could not be used (:meth:`report`)."""
+
+    def __init__(self, previous: Path, as_of: date, pack: Pack, beside: Path | None) -> None:
+        self.previous = previous
+        self.as_of = as_of
+        self.pack = pack
+        self.beside = beside
+        self.by_digest: dict[str, Entry] = {}
+        self.by_case: dict[str, Entry] = {}
+        self.unusable: Counter[str] = Counter()
+        self.lines = 0
+        self.lost: list[str] = []
+        self.files: dict[str, int] = {}
+        self.waiting = 0  # shares not yet indexed
+
+    def results(
+        self, cases: Iterator[bytes | Pending], workers: int, timeout: float | None
+    ) -> Generator[BatchResult, None, None]:
+        """One result per case line, in input order (``reused`` or as evaluated).
+
+        The arguments are checked now, as :func:`~riskreview.batch.evaluate_many`
+        checks them; the previous file is read once the results are asked for.
+        """
+        folder = _folder(self.beside)
+        try:
+            parts = shares(self.previous, folder)
+            self.waiting = len(parts)
+            answers = evaluate_many(
+                self._items(parts, cases),
+                self.as_of,
+                self.pack,
+                workers=workers,
+                timeout=timeout,
+                _evaluator="riskreview._rescan:answer",
+            )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return self._results(answers, len(parts), folder)
+
+    def _results(
+        self, answers: Generator[BatchResult, None, None], parts: int, folder: str
+    ) -> Generator[BatchResult, None, None]:
+        try:
+            with contextlib.closing(answers):
+                for result in answers:
+                    if result.index < parts:
+                        self._record(result)
+                        self.waiting -= 1
+                        continue
+                    yield BatchResult(
+                        result.index - parts,
+                        result.case_id,
+                        result.status,
+                        result.decision,
+                        result.error,
+                        codes=result._codes,
+                    )
+        finally:
+            for fd in self.files.values():
+                os.close(fd)
+            self.files.clear()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _items(self, parts: list[Share], cases: Iterator[bytes | Pending]) -> Iterator[Any]:
+        yield from parts
+        while self.waiting:  # the workers are still indexing: cases wait for the index
+            yield PENDING
+        for raw in cases:
+            yield raw if isinstance(raw, Pending) else self._classify(raw)
+
+    def _classify(self, raw: bytes) -> Any:
+        digest = "sha256:" + hashlib.sha256(raw.strip()).hexdigest()
+        entry = self.by_digest.get(digest)
+        if entry is not None:
+            return Answered("reused", self._text(entry), None, (entry.case_id, entry.codes))
+        entry = self.by_case.get(_line_case_id(raw) or "")
+        return raw if entry is None else Check(raw, entry)
+
+    def _text(self, entry: Entry) -> str:
+        fd = self.files.get(entry.file)
+        if fd is None:
+            fd = self.files[entry.file] = os.open(entry.file, os.O_RDONLY)
+        return os.pread(fd, entry.length, entry.offset).decode("utf-8")
+
+    def _record(self, result: BatchResult) -> None:
+        if result.status != "indexed" or result.decision is None:
+            self.lost.append(f"{result.status}: {result.error}")
+            return
+        index = orjson.loads(result.decision)
+        file = index["file"]
+        for digest, case_id, offset, length, codes in index["entries"]:
+            entry = Entry(case_id, digest, file, offset, length, tuple(codes))
+            self.by_digest[digest] = entry
+            self.by_case[case_id] = entry
+        self.unusable.update(index["unusable"])
+        self.lines += index["lines"]
+
+    def report(self) -> dict[str, Any]:
+        """What the previous file held: its lines, those usable, those not (by reason),
+        and the shares lost (a worker crashed or ran out of time on them)."""
+        return {
+            "file": str(self.previous),
+            "lines": self.lines,
+            "usable": len(self.by_digest),
+            "not_used": dict(sorted(self.unusable.items())),
+            "shares_lost": len(self.lost),
+        }
+
+    def problems(self) -> str | None:
+        """One line on the previous lines not used for a reason other than their
+        ``stable_until`` (None when there were none): their cases were evaluated."""
+        odd = {k: n for k, n in sorted(self.unusable.items()) if k != "expired"}
+        parts = [f"{n:,} {REASONS.get(k, k)}" for k, n in odd.items()]
+        if self.lost:
+            parts.append(f"{len(self.lost)} share(s) of the file lost ({self.lost[0]})")
+        if not parts:
+            return None
+        return (
+            f"previous decisions {self.previous}: {sum(odd.values()):,} of {self.lines:,} "
+            f"lines not used ({'; '.join(parts)}); those cases were evaluated"
+        )
+
+
+def _folder(beside: Path | None) -> str:
+    """A temporary folder beside the output (where there is room for it), else the
+    system's."""
+    if beside is not None:
+        with contextlib.suppress(OSError):
+            return tempfile.mkdtemp(prefix=".riskreview-rescan-", dir=beside)
+    return tempfile.mkdtemp(prefix="riskreview-rescan-")
+
+
+def _line_case_id(raw: bytes) -> str | None:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("case_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,197 @@
+"""A previous decision brought forward on its JSON is byte for byte what reading it
+into a Decision, refreshing it and writing it again gives, or it is refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import riskreview
+from riskreview import _forward
+from riskreview._forward import Unusable, forward, forward_line
+from riskreview._refresh import bring_forward
+from riskreview._runtime import calendar_for
+from riskreview._structure import dumps
+from riskreview._version import VERSION
+from riskreview.decision import Decision
+from riskreview.synthetic import generate
+
+DAY = date(2026, 11, 23)
+TIERING = Path(__file__).resolve().parents[2] / "examples" / "packs" / "tiering"
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[bytes]:
+    """Decisions on 80 synthetic cases, as ``riskreview batch`` writes them."""
+    cases = generate(80, seed=23, as_of=DAY)
+    return [riskreview.evaluate(c, as_of=DAY).to_json().encode() for c in cases]
+
+
+def _round_trip(line: bytes, day: date) -> bytes:
+    """What reading the decision, refreshing it and writing it again gives."""
+    return riskreview.refresh(Decision.from_json(line), day).to_json().encode()
+
+
+def _days(line: bytes) -> list[date]:
+    """Every day from the decision's own to the day before its stable_until (at most 40)."""
+    until = json.loads(line).get("stable_until")
+    last = date.fromisoformat(until) if until else DAY + timedelta(days=40)
+    return [DAY + timedelta(days=n) for n in range(min((last - DAY).days, 40))]
+
+
+def test_a_decision_brought_forward_on_its_json_is_the_refreshed_decision_on_every_day(
+    lines: list[bytes],
+) -> None:
+    pack = riskreview.default_pack()
+    compared = rolling = 0
+    for line in lines:
+        for day in _days(line):
+            moved, data = forward_line(line, day, pack, VERSION)
+            assert moved == _round_trip(line, day), (json.loads(line)["case_id"], day)
+            assert data["as_of"] == day.isoformat()
+            compared += 1
+        rolling += any("rolling" in a for a in json.loads(line)["actions"])
+    assert compared > 300 and rolling > 10  # rolling due dates were among those compared
+
+
+def test_the_library_s_own_decisions_take_the_field_by_field_path(lines: list[bytes]) -> None:
+    """Every decision this library writes has the shape the fast path knows; when
+    Decision.to_dict changes, this fails until _forward learns the new shape."""
+    pack = riskreview.default_pack()
+    for line in lines:
+        data = orjson.loads(line)
+        moved = _forward._fast(data, DAY, pack, VERSION, calendar_for(pack))
+        assert dumps(moved).encode() == _round_trip(line, DAY)
+
+
+def test_the_skeleton_path_gives_the_same_bytes_as_the_field_by_field_path(
+    lines: list[bytes],
+) -> None:
+    pack = riskreview.default_pack()
+    later = DAY + timedelta(days=1)
+    for line in lines:
+        try:
+            fast = forward(orjson.loads(line), later, pack, VERSION)
+        except Unusable:
+            continue
+        slow = _forward._skeleton(orjson.loads(line), later, pack, VERSION)
+        assert dumps(slow) == dumps(fast)
+
+
+def _with_rolling(lines: list[bytes]) -> dict[str, Any]:
+    """A decision with a rolling action, a next review and a stable_until well ahead."""
+    for line in lines:
+        data = json.loads(line)
+        until = data.get("stable_until")
+        holds = until is None or date.fromisoformat(until) > DAY + timedelta(days=1)
+        if holds and data["next_review"] and any("rolling" in a for a in data["actions"]):
+            return data
+    raise AssertionError("no decision with a rolling action in the caseload")
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        target = data
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return change
+
+
+def _drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        target = data
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+
+    return change
+
+
+MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "an unknown top key": _set(("extra",), 1),
+    "an unknown action key": _set(("actions", 0, "extra"), 1),
+    "an action without wording": _drop(("actions", 0, "wording")),
+    "an action without evidence": _drop(("actions", 0, "evidence")),
+    "evidence without a value": _drop(("actions", 0, "evidence", 0, "value")),
+    "evidence with a number for a path": _set(("actions", 0, "evidence", 0, "path"), 3),
+    "reasons that are not text": _set(("actions", 0, "reasons"), [1, 2]),
+    "an empty reported": _set(("reported",), {}),
+    "a rolling from_as_of true": _set(("actions", 0, "rolling", "from_as_of"), True),
+    "a rolling unit unknown": _set(("actions", 0, "rolling", "unit"), "months"),
+    "a stable_until of null": _set(("stable_until",), None),
+    "a due date as an ISO week": _set(("actions", 0, "due_date"), "2026-W48-1"),
+    "a due date that is no day": _set(("actions", 0, "due_date"), "2026-02-30"),
+    "an unknown priority": _set(("actions", 0, "priority"), "whenever"),
+    "an unknown status": _set(("actions", 0, "status"), "done"),
+    "working days as text": _set(("actions", 0, "working_days"), "3"),
+    "working days as a boolean": _set(("actions", 0, "working_days"), True),
+    "an action that is a list": _set(("actions", 0), ["POLICE_DA_CHECK"]),
+    "actions that are an object": _set(("actions",), {"code": "X"}),
+    "a next review rolling false": _set(("next_review", "rolling"), False),
+    "a next review without reasons": _drop(("next_review", "reasons")),
+    "information with an unknown key": _set(("information",), [{"code": "X", "odd": 1}]),
+    "a pack without a digest": _drop(("pack", "digest")),
+    "no case id": _drop(("case_id",)),
+    "an as_of that is no day": _set(("as_of",), "yesterday"),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_a_doctored_decision_is_refused_or_brought_forward_as_the_round_trip_would(
+    lines: list[bytes], mutation: str
+) -> None:
+    data = copy.deepcopy(_with_rolling(lines))
+    if "rolling" in mutation and "next review" not in mutation:
+        first = next(i for i, a in enumerate(data["actions"]) if "rolling" in a)
+        data["actions"].insert(0, data["actions"].pop(first))
+    MUTATIONS[mutation](data)
+    pack = riskreview.default_pack()
+    later = DAY + timedelta(days=1)
+    try:
+        expected: str | None = bring_forward(Decision.from_dict(data), later, pack).to_json()
+    except (riskreview.RiskReviewError, ValueError):
+        expected = None
+    line = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    if expected is None:
+        with pytest.raises(Unusable) as refused:
+            forward_line(line, later, pack, VERSION)
+        assert refused.value.kind == "not_a_decision"
+    else:
+        assert forward_line(line, later, pack, VERSION)[0].decode() == expected
+
+
+def test_a_line_that_is_not_canonical_json_is_not_brought_forward_as_json(
+    lines: list[bytes],
+) -> None:
+    pretty = json.dumps(json.loads(lines[0]), indent=1).encode()
+    with pytest.raises(Unusable, match="not canonical"):
+        forward_line(pretty, DAY, riskreview.default_pack(), VERSION)
+    with pytest.raises(Unusable, match="not JSON"):
+        forward_line(b"{broken", DAY, riskreview.default_pack(), VERSION)
+
+
+def _kind(line: bytes, day: date, pack: Any = None, library: str = VERSION) -> str:
+    with pytest.raises(Unusable) as refused:
+        forward_line(line, day, pack or riskreview.default_pack(), library)
+    return refused.value.kind
+
+
+def test_each_reason_to_refuse_is_named(lines: list[bytes]) -> None:
+    line = next(x for x in lines if json.loads(x).get("stable_until"))
+    until = date.fromisoformat(json.loads(line)["stable_until"])
+    assert _kind(line, until) == "expired"
+    assert _kind(line, DAY - timedelta(days=1)) == "later"
+    assert _kind(line, DAY, pack=riskreview.load_pack(TIERING)) == "other_pack"
+    assert _kind(line, DAY, library="0.0.1") == "other_library"
+    case = next(iter(generate(1, seed=23, as_of=DAY)))
+    traced = riskreview.evaluate(case, as_of=DAY, trace=True).to_json().encode()
+    assert _kind(traced, DAY) == "traced"

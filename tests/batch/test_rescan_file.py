@@ -1,0 +1,148 @@
+"""``riskreview batch --previous FILE``: the workers read the previous decisions by
+shares, and the rescan writes exactly what a full run on the same day writes;
+previous lines that cannot be used are evaluated again and named, never reused."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+import riskreview
+from riskreview import _rescan
+from riskreview.cli import cli
+from riskreview.pack import default_pack_path
+from riskreview.synthetic import generate
+
+DAY = date(2026, 11, 23)
+LATER = DAY + timedelta(days=1)
+TIERING = Path(__file__).resolve().parents[2] / "examples" / "packs" / "tiering"
+
+
+def _batch(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["batch", *(str(a) for a in args)])
+
+
+def _canonical(case: dict[str, Any]) -> str:
+    return json.dumps(case, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _write(path: Path, cases: list[dict[str, Any]], plain: int = 0) -> Path:
+    """The cases as JSON Lines: canonical, but the first ``plain`` written loosely
+    (spaces, keys unsorted), as they must be validated to be recognised."""
+    lines = [json.dumps(c) if i < plain else _canonical(c) for i, c in enumerate(cases)]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _decide(cases: Path, out: Path, day: date, *more: str | Path) -> dict[str, Any]:
+    result = _batch(cases, "-o", out, "--as-of", day.isoformat(), "--json", *more)
+    assert result.exit_code in (0, 1), result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    summary["stderr"] = result.stderr
+    return summary
+
+
+@pytest.fixture(scope="module")
+def caseload() -> list[dict[str, Any]]:
+    return list(generate(60, seed=31, as_of=DAY))
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_rescan_writes_what_a_full_run_on_the_same_day_writes(
+    tmp_path: Path, caseload: list[dict[str, Any]], workers: str
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload, plain=10)
+    first = tmp_path / "first.jsonl"
+    _decide(cases, first, DAY, "--workers", workers)
+    changed = [dict(c) for c in caseload]
+    for case in changed[5:8]:  # two plain lines and one canonical line change
+        case["domestic_abuse"] = dict(case.get("domestic_abuse") or {}, police_callouts_12_months=4)
+    _write(cases, changed, plain=10)
+    again, fresh = tmp_path / "again.jsonl", tmp_path / "fresh.jsonl"
+    rescan = _decide(cases, again, LATER, "--workers", workers, "--previous", first)
+    _decide(cases, fresh, LATER, "--workers", workers)
+    assert again.read_bytes() == fresh.read_bytes()
+    previous = [json.loads(line) for line in first.read_text("utf-8").splitlines()]
+    expired = {d["case_id"] for d in previous if d.get("stable_until", "9") <= str(LATER)}
+    holds = {c["case_id"] for c in changed[:5] + changed[8:]} - expired
+    assert len(expired) > 0 and len(holds) > 30
+    assert rescan["by_status"] == {"ok": 60 - len(holds), "reused": len(holds)}
+    assert rescan["previous"]["lines"] == 60
+    assert rescan["previous"]["not_used"] == {"expired": len(expired)}
+    assert rescan["stderr"] == ""  # nothing odd to say
+
+
+def test_previous_decisions_of_another_pack_are_evaluated_again_and_named(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
+    first, again = tmp_path / "tiering.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0", "--pack", TIERING)
+    rescan = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    assert rescan["by_status"] == {"ok": 8}
+    assert rescan["previous"]["not_used"] == {"other_pack": 8}
+    assert "8 made under another pack" in rescan["stderr"]
+    assert "those cases were evaluated" in rescan["stderr"]
+    fresh = [riskreview.evaluate(c, as_of=LATER).to_json() for c in caseload[:8]]
+    assert again.read_text("utf-8").splitlines() == fresh
+
+
+def test_a_pack_whose_digest_changed_reuses_nothing(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    folder = tmp_path / "pack"
+    shutil.copytree(default_pack_path(), folder)
+    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0", "--pack", folder)
+    with (folder / "pack.yaml").open("a", encoding="utf-8") as pack_file:
+        pack_file.write("# a comment: the same policy, another digest\n")
+    rescan = _decide(cases, again, LATER, "--workers", "0", "--pack", folder, "--previous", first)
+    assert rescan["by_status"] == {"ok": 8}
+    assert rescan["previous"]["not_used"] == {"other_pack": 8}
+
+
+def test_a_previous_file_that_holds_no_decisions_is_evaluated_again_and_named(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload[:6])
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"{not json\n\n" + cases.read_bytes()[:500] + b"\n")
+    again = tmp_path / "again.jsonl"
+    for previous in (cases, broken):  # the cases themselves, by mistake; a broken file
+        rescan = _decide(cases, again, LATER, "--workers", "0", "--previous", previous)
+        assert rescan["by_status"] == {"ok": 6}
+        assert set(rescan["previous"]["not_used"]) == {"not_a_decision"}
+        assert "not a riskreview decision" in rescan["stderr"]
+
+
+def test_previous_decisions_made_after_the_day_are_not_brought_back(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload[:6])
+    later, again = tmp_path / "later.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, later, LATER, "--workers", "0")
+    rescan = _decide(cases, again, DAY, "--workers", "0", "--previous", later)
+    assert rescan["by_status"] == {"ok": 6}
+    assert rescan["previous"]["not_used"] == {"later": 6}
+    assert "6 made after the day of this run" in rescan["stderr"]
+
+
+def test_shares_end_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "previous.jsonl"
+    lines = [f'{{"n":{i},"pad":"{"x" * (i % 37)}"}}\n'.encode() for i in range(500)]
+    path.write_bytes(b"".join(lines))
+    parts = _rescan.shares(path, str(tmp_path), size=1000)
+    assert len(parts) > 10
+    assert parts[0].start == 0 and parts[-1].end == path.stat().st_size
+    data = path.read_bytes()
+    for before, after in itertools.pairwise(parts):
+        assert before.end == after.start and data[before.end - 1 : before.end] == b"\n"
+    assert b"".join(data[p.start : p.end] for p in parts) == data
