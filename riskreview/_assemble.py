@@ -68,7 +68,7 @@ def assemble(
     """Actions, information and the next review of one case (``within``: the horizon)."""
     acts = actions(pack, ref, calendar, found, results, flips, within)
     acts, next_review, waits = review(pack, ref, calendar, found, acts, flips, within)
-    info, acts = information(pack, found, results, derived, acts, ref.unheld, waits)
+    info, acts = information(pack, ref.as_of, found, results, derived, acts, ref.unheld, waits)
     return Assembled(tuple(sorted(acts, key=sort_key)), info, next_review)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 
 import attrs
 
@@ -79,6 +80,7 @@ Waiter = tuple[str, str, str]
 
 def information(
     pack: Pack,
+    as_of: date,
     found: Mapping[int, Outcome],
     results: Mapping[int, Result],
     derived: Mapping[str, DerivedResult],
@@ -103,7 +105,8 @@ def information(
         if outcome is not Outcome.UNDETERMINED:
             continue
         rule = pack.rules[index]
-        waiter = (rule.id, rule.action, rule.priority or pack.actions[rule.action].priority)
+        priority = rule.priority_on(as_of) or pack.actions[rule.action].priority
+        waiter = (rule.id, rule.action, priority)
         for path in _underlying(asked(results[index]), derived):
             wait(path, waiter)
     for path, waiter in more:
