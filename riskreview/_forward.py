@@ -2,14 +2,22 @@
 
 A nightly scan brings most of its previous decisions forward
 (:func:`riskreview.refresh`): every status recomputed, every rolling date moved.
-The heavy part of a decision (each action's evidence, reasons, sources, wording
-and rule ids, and the reported values) never moves, so it is neither read into
-objects nor written out again: only a *skeleton* of the decision (everything
-else) goes through :meth:`Decision.from_dict`, :func:`bring_forward` and
-:meth:`Decision.to_dict`, and the heavy parts are put back as they were. The
-answer is exactly what the whole round trip writes, by construction, as long as
-the heavy parts are of the shape ``Decision.to_dict`` writes (checked here) and
-the line is canonical JSON (checked by writing the data back and comparing).
+Reading each decision into objects and writing it out again cost more than the
+rest of the rescan; here the decision's JSON data is brought forward instead,
+and the answer is byte for byte what that round trip writes:
+
+* data of exactly the shape this library's ``Decision.to_dict`` writes (checked
+  key by key and type by type) is brought forward field by field, as
+  :func:`~riskreview._refresh.bring_forward` does it (a test holds the two equal
+  on every day of many decisions' spans, and fails when the shape changes);
+* any other data (another library version's, a line written by hand) goes
+  through a *skeleton*: everything but the heavy parts (each action's evidence,
+  reasons, sources, wording and rule ids, and the reported values, which never
+  move) through ``Decision.from_dict``, ``bring_forward`` and ``to_dict``, with
+  the heavy parts put back as that round trip would write them.
+
+A line is used only if it is canonical JSON (checked by writing its data back
+and comparing the bytes), so that the same writer gives the same bytes.
 """
 
 from __future__ import annotations
@@ -76,12 +84,16 @@ def forward(data: Any, as_of: date, pack: Pack, library: str) -> dict[str, Any]:
     forward field by field; any other (an older or newer library's, say) through a
     skeleton of the decision: the heavy parts are never read into objects.
     """
-    if type(data) is dict and "trace" not in data:
-        try:
-            return _fast(data, as_of, pack, library, calendar_for(pack))
-        except _Shape:
-            pass
-    return _skeleton(data, as_of, pack, library)
+    try:
+        if type(data) is dict and "trace" not in data:
+            try:
+                return _fast(data, as_of, pack, library, calendar_for(pack))
+            except _Shape:
+                pass
+        return _skeleton(data, as_of, pack, library)
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # a date the calendar cannot count to, say: nothing is carried over
+        raise Unusable("not_a_decision", f"{type(error).__name__} bringing it forward") from None
 
 
 def _skeleton(data: Any, as_of: date, pack: Pack, library: str) -> dict[str, Any]:
