@@ -107,6 +107,9 @@ def test_a_pack_whose_digest_changed_reuses_nothing(
     rescan = _decide(cases, again, LATER, "--workers", "0", "--pack", folder, "--previous", first)
     assert rescan["by_status"] == {"ok": 8}
     assert rescan["previous"]["not_used"] == {"other_pack": 8}
+    fresh = tmp_path / "fresh.jsonl"
+    _decide(cases, fresh, LATER, "--workers", "0", "--pack", folder)
+    assert again.read_bytes() == fresh.read_bytes()
 
 
 def test_a_previous_file_that_holds_no_decisions_is_evaluated_again_and_named(
