@@ -96,9 +96,11 @@ def test_every_reported_value_explains_each_of_its_terms(pack: riskreview.Pack) 
         "needs_points": ["derived.drugs_need 1"],
         "tier_score": ["derived.protect_level B", "derived.change_level 1"],
         "highest_step": [
-            "derived.reoffending_step is D",
-            "derived.mappa_rosh_step is D",
-            "derived.case_steps is D",
+            "derived.reoffending_step D",
+            "derived.mappa_rosh_step D",
+            "derived.sexual_reoffending_step G",
+            "derived.lifer_ipp_step G",
+            "derived.flag_steps G",
         ],
     }.items():
         explanation = reported[name]["explanation"]
