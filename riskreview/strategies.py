@@ -61,6 +61,7 @@ import functools
 import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -520,15 +521,37 @@ class _Builder:
 
     def input_value(self, spec: Any) -> Any:
         kind = spec.kind
-        if kind == "int":
-            low = spec.minimum if spec.minimum is not None else -1000
-            high = spec.maximum if spec.maximum is not None else low + 2000
-            return self.draw(st.integers(low, high))
+        if kind in ("int", "decimal"):
+            unit = 10 ** getattr(spec, "places", 0)
+            low = spec.minimum if spec.minimum is not None else -1000 * unit
+            high = spec.maximum if spec.maximum is not None else low + 2000 * unit
+            units = self.draw(st.integers(low, high))
+            if kind == "int":
+                return units
+            # a decimal goes as text with its places, the way a feed sends 7.00
+            return f"{Decimal(units).scaleb(-spec.places):.{spec.places}f}"
         if kind == "bool":
             return self.draw(st.booleans())
         if kind == "date":
             return self.day().isoformat()
-        values = [m.value for m in spec.enum]
+        if kind == "text":
+            return self.draw(st.sampled_from(("recorded", "see notes")))
+        if kind == "records":
+            records = []
+            for _ in range(self.draw(st.integers(0, 4))):
+                record = {
+                    key: self.input_value(sub) for key, sub in spec.fields.items() if self.known()
+                }
+                records.append(record)
+            return records
+        values = [m.value for m in spec.enum if not (spec.open and m.value == "other")]
+        if spec.case_insensitive or spec.open:
+            spellings = [*values]
+            if spec.case_insensitive:
+                spellings += [v.lower() for v in values]
+            if spec.open:
+                spellings.append("LOCAL1")
+            values = spellings
         if kind == "list":
             return self.draw(st.lists(st.sampled_from(values), max_size=3, unique=True))
         return self.draw(st.sampled_from(values))
