@@ -581,8 +581,10 @@ class DerivedParser:
         first = fields[0]
         for f in fields[1:]:
             # labels declared apart (each step's own A–G) are alike when the lists are
-            if labels_of(f) != labels_of(first) or f.ordered != first.ordered or (
-                f.scale != first.scale
+            if (
+                labels_of(f) != labels_of(first)
+                or f.ordered != first.ordered
+                or (f.scale != first.scale)
             ):
                 what = "labels" if first.enum is not None else "places"
                 raise self._fail(

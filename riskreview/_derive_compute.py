@@ -198,9 +198,7 @@ def _one(
                     _unknowns([values[-1][0]], results),
                 )
             return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
-        missing = list(
-            dict.fromkeys(p for p, v in values if v is None and not _absent(p, results))
-        )
+        missing = list(dict.fromkeys(p for p, v in values if v is None and not _absent(p, results)))
         if missing:
             return DerivedResult(
                 None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)

@@ -200,8 +200,10 @@ def _one(
             continue
         units = to_units(raw, places) if kind == "decimal" else (raw if type(raw) is int else None)
         if units is None:
-            want = f"a number with at most {places} places" if kind == "decimal" else (
-                "a whole number"
+            want = (
+                f"a number with at most {places} places"
+                if kind == "decimal"
+                else ("a whole number")
             )
             report(f"{name} {key}", f"{key} must be {want}, got {describe(raw)}")
             return None
