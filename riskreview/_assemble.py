@@ -24,6 +24,7 @@ from riskreview._match import Outcome
 from riskreview._reference import Reference, Result, earliest_matched_date, evidence
 from riskreview._review import field_of, review
 from riskreview._stable import after, first_day_reaching
+from riskreview._units import show_units
 from riskreview.calendar import Calendar
 from riskreview.decision import (
     Evidence,
@@ -72,11 +73,18 @@ def assemble(
     return Assembled(tuple(sorted(acts, key=sort_key)), info, next_review)
 
 
-def _amount(pack: Pack, amount: Any, as_of: date) -> int:
-    if isinstance(amount, ParamRef):
-        value: int = pack.parameter(amount.name, as_of)
-        return value
-    return int(amount)
+def _amount(pack: Pack, ref: Reference, amount: Any, before: bool) -> int:
+    if not isinstance(amount, ParamRef):
+        return int(amount)
+    value = pack.parameter(amount.name, ref.as_of)
+    if amount.by_field is None:
+        return int(value)
+    # a time per level: the case's level picks it; with the level unknown, the time
+    # that gives the earliest due date (the longest before a date, else the shortest)
+    level = ref.lookup(ref.case, amount.by_field)
+    if level is not None:
+        return int(value[level.value])
+    return int(max(value.values()) if before else min(value.values()))
 
 
 def due_date(
@@ -105,7 +113,7 @@ def due_date(
     if spec.not_before is not None:
         floor = ref.lookup(ref.case, field_of(pack, spec.not_before))
         anchor = anchor if floor is None else max(anchor, floor)
-    n = _amount(pack, spec.amount, as_of)
+    n = _amount(pack, ref, spec.amount, spec.before)
     rolling = RollingDue(n, spec.unit) if spec.anchor == "as_of" else None
     return after(anchor, -n if spec.before else n, spec.unit, calendar), anchor, rolling
 
@@ -152,7 +160,7 @@ def actions(
             g["evidence"].setdefault(Evidence(path, value))
         if rule.source not in g["sources"]:
             g["sources"].append(rule.source)
-        priority = rule.priority or action.priority
+        priority = rule.priority_on(ref.as_of) or action.priority
         if PRIORITIES.index(priority) < PRIORITIES.index(g["priority"]):
             g["priority"] = priority
         if rolling is None:
@@ -216,13 +224,18 @@ def _rolls(
 def reported(pack: Pack, derived: Mapping[str, DerivedResult]) -> dict[str, dict[str, Any]]:
     """The derived values the pack reports on every decision, with how each was computed."""
     return {
-        d.name: {"value": _plain(derived[d.name].value), "explanation": derived[d.name].explanation}
+        d.name: {
+            "value": _plain(derived[d.name].value, d.places),
+            "explanation": derived[d.name].explanation,
+        }
         for d in pack.derived
         if d.reported
     }
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, places: int = 0) -> Any:
+    if places and type(value) is int:  # a decimal, held in its units: 725 is "7.25"
+        return show_units(value, places)
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, date):
