@@ -55,6 +55,14 @@ def load(root: Path) -> Pack:
     rules = _rules(loader, actions, params, named, used)
     _check_named(loader, {n: w for n, w in named.items() if n not in used}, params, named)
     review = read_review(loader, raw_meta.get("review"), actions, params)
+    if review is not None and review.id in {r.id for r in rules}:
+        loader.report(
+            "pack.yaml",
+            line_at(raw_meta, "review id") or line_of(raw_meta, "review"),
+            "review id",
+            f"{review.id!r} is also a rule's id: the review schedule's own id must differ, "
+            "so a decision says which of the two required the review",
+        )
     scenarios = _scenarios(loader)
     if loader.problems:
         raise PackError(_capped(loader.problems), subject=meta.name)

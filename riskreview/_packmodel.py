@@ -228,6 +228,11 @@ class Pack:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
+        if self.review is not None and rule_id == self.review.id:
+            raise UnknownRuleError(
+                f"{rule_id!r} is the review schedule of pack {self.name} (pack.yaml review:), "
+                "not a rule: a decision's next_review says when the review falls due and why"
+            )
         raise UnknownRuleError(f"no rule {rule_id!r} in pack {self.name}{self._rule_hint(rule_id)}")
 
     def _rule_hint(self, rule_id: str) -> str:

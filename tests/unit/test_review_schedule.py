@@ -12,7 +12,8 @@ from _pack_support import VALID, edit
 
 import riskreview
 from riskreview.decision import Status, Timing
-from riskreview.errors import ArgumentError, ArgumentValueError, PackError
+from riskreview.errors import ArgumentError, ArgumentValueError, PackError, UnknownRuleError
+from riskreview.pack import default_pack, default_pack_path, load_pack
 
 AS_OF = date(2026, 12, 29)
 # low risk, supervised from 1 September, no assessment date: the regular review
@@ -97,3 +98,22 @@ def test_refresh_recomputes_timing_as_the_day_moves() -> None:
     later = riskreview.refresh(first, day)
     assert later == riskreview.evaluate(case, as_of=day, upcoming_within=7)
     assert later.action("HOME_VISIT").timing is Timing.DUE_NOW  # type: ignore[union-attr]
+
+
+def test_a_review_schedule_id_that_is_also_a_rule_id_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "pack"
+    shutil.copytree(default_pack_path(), root)
+    meta = root / "pack.yaml"
+    text = meta.read_text()
+    assert "id: REV-02" in text
+    meta.write_text(text.replace("id: REV-02", "id: REV-01"))
+    with pytest.raises(PackError) as caught:
+        load_pack(root)
+    (problem,) = caught.value.problems
+    assert problem.path.startswith("pack.yaml:") and problem.path.endswith(" review id")
+    assert "'REV-01' is also a rule's id" in problem.message
+
+
+def test_explaining_the_review_schedule_says_it_is_not_a_rule() -> None:
+    with pytest.raises(UnknownRuleError, match="is the review schedule of pack england-wales"):
+        default_pack().rule("REV-02")
