@@ -231,19 +231,35 @@ class _Run:
             case.case_id,
             code,
             change,
-            self._under(case, old, self.old, rule_ids),
-            self._under(case, new, self.new, rule_ids),
+            self._under(case, old, self.old, rule_ids, before),
+            self._under(case, new, self.new, rule_ids, after),
         )
 
+    def _why(self, case: Case, rule_id: str, pack: Pack, decision: Decision) -> str:
+        """How ``rule_id`` stands for ``case`` under ``pack``: a rule's explanation, or
+        for the review schedule's own id, the next review the pack gives the case."""
+        if rule_id in pack.rule_ids:
+            return str(explain(case, rule_id, self.as_of, pack))
+        if pack.review is not None and rule_id == pack.review.id:
+            review = decision.next_review
+            if review is None:
+                return f"{rule_id} (the review schedule) sets no next review for this case."
+            when = "has come" if review.date <= self.as_of else "has not come"
+            return (
+                f"{rule_id} (the review schedule): the next review, {review.date.isoformat()}, "
+                f"{when}: {'; '.join(review.reasons) if review.reasons else 'no reason recorded'}."
+            )
+        return f"{rule_id} is not a rule of this pack."
+
     def _under(
-        self, case: Case, action: RequiredAction | None, pack: Pack, rule_ids: Iterable[str]
+        self,
+        case: Case,
+        action: RequiredAction | None,
+        pack: Pack,
+        rule_ids: Iterable[str],
+        decision: Decision,
     ) -> ActionUnder:
-        texts = tuple(
-            str(explain(case, rule_id, self.as_of, pack))
-            if rule_id in pack.rule_ids
-            else f"{rule_id} is not a rule of this pack."
-            for rule_id in rule_ids
-        )
+        texts = tuple(self._why(case, rule_id, pack, decision) for rule_id in rule_ids)
         if action is None:
             return ActionUnder(False, None, (), texts)
         return ActionUnder(True, action.due_date, action.reasons, texts)

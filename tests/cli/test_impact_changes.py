@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from cli_support import DAY, FIXTURES, assert_page_matches, reviewed_weeks_ago, 
 from riskreview import evaluate
 from riskreview.diff import impact, render_html
 from riskreview.errors import ArgumentError
-from riskreview.pack import load_pack
+from riskreview.pack import default_pack_path, load_pack
+from riskreview.synthetic import generate
 
 CLOCK = datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
 
@@ -256,3 +257,36 @@ def test_impact_refuses_a_caseload_name_or_clock_of_the_wrong_kind(tmp_path: Pat
         impact(old, old, [], DAY, caseload=Path("cases.jsonl"))  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="clock must be a function returning a datetime"):
         impact(old, old, [], DAY, clock=CLOCK)  # type: ignore[arg-type]
+
+
+def test_an_example_required_by_the_review_schedule_says_why_not_that_it_is_no_rule(
+    tmp_path: Path,
+) -> None:
+    """An action the review schedule requires carries the schedule's id (REV-02): its
+    example shows the next review and why, not "REV-02 is not a rule of this pack"."""
+    folder = tmp_path / "shorter"
+    shutil.copytree(default_pack_path(), folder)
+    params = folder / "parameters" / "review.yaml"
+    data = yaml.safe_load(params.read_text("utf-8"))
+    values = data["parameters"]["review_interval_weeks"]["values"]
+    data["parameters"]["review_interval_weeks"]["values"] = {
+        d: {k: max(n - 4, 1) for k, n in v.items()} for d, v in values.items()
+    }
+    params.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    day = date(2026, 11, 23)
+    report = impact(
+        load_pack(default_pack_path()),
+        load_pack(folder),
+        list(generate(300, seed=11, as_of=day)),
+        day,
+    )
+    texts = [
+        t
+        for example in report.examples
+        for under in (example.old, example.new)
+        for t in under.explanations
+    ]
+    schedule = [t for t in texts if t.startswith("REV-02")]
+    assert schedule, "no example carries the review schedule's id"
+    assert all("is not a rule" not in t for t in schedule)
+    assert any("(the review schedule): the next review" in t for t in schedule)
