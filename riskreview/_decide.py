@@ -44,9 +44,10 @@ def decide(
     ``upcoming_within``: the horizon in days (None: the pack's, if it sets one)."""
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
-    vals = values(pack, case, as_of, rt.calendar)
+    quick = rt.memo.setdefault("quick", {})
+    vals = values(pack, case, as_of, rt.calendar, quick)
     found = match(rt, case, as_of, vals.extras, vals.unheld)
-    ref = reference(pack, case, as_of, rt.calendar, vals, rt.memo.setdefault("quick", {}))
+    ref = reference(pack, case, as_of, rt.calendar, vals, quick)
     results = walk(pack, ref, found, trace=trace)
     flips: list[date] = []
     within = _assemble.horizon(pack, as_of, upcoming_within)

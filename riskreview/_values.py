@@ -35,8 +35,18 @@ class Values:
     unheld: frozenset[str] = frozenset()
 
 
-def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
+def values(
+    pack: Any,
+    case: Any,
+    as_of: date,
+    calendar: Calendar,
+    quick: dict[int, Any] | None = None,
+) -> Values:
     """The pack-declared inputs (checked) and derived values of ``case`` on ``as_of``.
+
+    ``quick`` holds the policy period's compiled truth tests (see :func:`reference`):
+    a derived value's conditions are decided by them, and walked in full only when
+    they cannot be decided, for the facts they wait on.
 
     Raises CaseError when the case's inputs do not fit the pack's declarations.
     """
@@ -44,10 +54,21 @@ def values(pack: Any, case: Any, as_of: date, calendar: Calendar) -> Values:
     unheld = unheld_paths(case.not_held) if case.not_held else frozenset()
     if not pack.derived:
         return Values(extras, {}, unheld)
-    ref = Reference(case, as_of, pack.parameter, calendar, extras, unheld=unheld)
+    ref = Reference(
+        case,
+        as_of,
+        pack.parameter,
+        calendar,
+        extras,
+        unheld=unheld,
+        quick={} if quick is None else quick,
+    )
 
     def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
-        return ref.evaluate(node, item)
+        # the compiled truth test decides most conditions (a count's where, on each
+        # record); only an undecided one is walked, for the facts it waits on
+        truth = ref.truth(node, item)
+        return Result(node, truth) if truth is not None else ref.evaluate(node, item)
 
     derived = compute(
         list(pack.derived),
