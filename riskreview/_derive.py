@@ -836,9 +836,12 @@ class DerivedParser:
             )
         key_field = self._field(spec["value"], file, f"{name} lookup value", line, ("enum", "bool"))
         cases: list[tuple[Any, Operand]] = []
-        for key, result in spec["table"].items():
-            where = f"{name} lookup table {short(key)}"
+        for written, result in spec["table"].items():
+            where = f"{name} lookup table {short(written)}"
+            key = written
             if key_field.kind == "bool":
+                # keys are text in a pack's YAML: true and false are written as words
+                key = {"true": True, "false": False}.get(written, written)
                 if not isinstance(key, bool):
                     raise self._fail(file, where, line, f"expected true or false, got {shown(key)}")
                 cases.append((key, self._result(result, file, where, line)))

@@ -15,6 +15,7 @@ from riskreview._conditions import ParamRef
 from riskreview._derive_scored import SCORED as _SCORED
 from riskreview._derive_scored import scored as _scored
 from riskreview._derive_scored import show as _show
+from riskreview._derive_scored import unknowns as _unknowns
 from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read
 
 __all__ = ["DerivedResult", "Evaluate", "Read", "compute"]
@@ -56,15 +57,24 @@ def _absent(path: str, results: Mapping[str, DerivedResult]) -> bool:
     return inner is not None and inner.absent
 
 
-def _unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[str, ...]:
-    out: list[str] = []
-    for p in paths:
-        if p.startswith("derived."):
-            inner = results.get(p.removeprefix("derived."))
-            out.extend(inner.unknown if inner else (p,))
-        else:
-            out.append(p)
-    return tuple(dict.fromkeys(out))
+def _waiting(paths: list[str], results: Mapping[str, DerivedResult]) -> DerivedResult:
+    """Unknown: the value waits on ``paths``; a derived one is named with the facts it
+    waits on in turn, and one the policy cannot decide passes on its reason."""
+    named = list(dict.fromkeys(paths))
+    for p in named:
+        inner = results.get(p.removeprefix("derived.")) if p.startswith("derived.") else None
+        if inner is not None and inner.undecidable:
+            return DerivedResult(
+                None,
+                f"undecidable: {p} ({inner.undecidable})",
+                (),
+                undecidable=inner.undecidable,
+            )
+    facts = _unknowns(named, results)
+    said = ", ".join(named)
+    if [f for f in facts if f not in named]:
+        said += " (" + ", ".join(facts) + ")"
+    return DerivedResult(None, "unknown: waits on " + said, facts)
 
 
 def _distinct(
@@ -180,11 +190,7 @@ def _one(
                 total += number(term.points)
                 parts.append(f"{term.text} {number(term.points)}")
         if waiting:
-            return DerivedResult(
-                None,
-                "unknown: waits on " + ", ".join(dict.fromkeys(waiting)),
-                _unknowns(waiting, results),
-            )
+            return _waiting(waiting, results)
         return DerivedResult(total, f"{total} points: " + ("; ".join(parts) or "no term applies"))
     if d.op in ("max", "min", "first_present"):
         values = [(f.path, value_of(f)) for f in d.fields]
@@ -200,9 +206,7 @@ def _one(
             return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
         missing = list(dict.fromkeys(p for p, v in values if v is None and not _absent(p, results)))
         if missing:
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
+            return _waiting(missing, results)
         present = [(p, v) for p, v in values if v is not None]
         if not present:
             return DerivedResult(None, "no value: none of its values has one", absent=True)
@@ -249,9 +253,7 @@ def _one(
         row, col = (value_of(f) for f in d.fields)
         if row is None or col is None:
             missing = [f.path for f, v in zip(d.fields, (row, col), strict=True) if v is None]
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
+            return _waiting(missing, results)
         assert d.enum is not None
         label = d.table[_show(row)][_show(col)]
         return DerivedResult(
@@ -263,9 +265,7 @@ def _one(
         start, end = (value_of(f) for f in d.fields)
         if start is None or end is None:
             missing = [f.path for f, v in zip(d.fields, (start, end), strict=True) if v is None]
-            return DerivedResult(
-                None, "unknown: waits on " + ", ".join(missing), _unknowns(missing, results)
-            )
+            return _waiting(missing, results)
         if d.unit == "working_days":
             n = calendar.working_days_between(start, end)
         else:

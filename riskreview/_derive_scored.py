@@ -41,12 +41,17 @@ SCORED = (
 
 
 class _Wait(Exception):
-    """An operand is unknown (its paths are asked for) or has no value."""
+    """An operand is unknown (its paths are asked for), has no value, or is one the
+    policy cannot decide (``undecidable``: why)."""
 
-    def __init__(self, paths: tuple[str, ...], absent: bool = False) -> None:
+    def __init__(
+        self, paths: tuple[str, ...], absent: bool = False, undecidable: str = "", via: str = ""
+    ) -> None:
         super().__init__(paths)
         self.paths = paths
         self.absent = absent
+        self.undecidable = undecidable
+        self.via = via
 
 
 def scored(
@@ -73,8 +78,10 @@ def scored(
                 )
                 if inner is not None and inner.absent:
                     raise _Wait((), absent=True)
+                if inner is not None and inner.undecidable:
+                    raise _Wait((), undecidable=inner.undecidable, via=path)
                 waits = inner.unknown if inner is not None and inner.unknown else (path,)
-                raise _Wait(waits)
+                raise _Wait(waits, via=path)
             return v
         if operand.param is not None:
             return param(operand.param.name, as_of)
@@ -95,16 +102,36 @@ def scored(
         if d.op in ("product", "difference", "quotient"):
             return _arithmetic(d, number)
         if d.op == "if":
-            return _if(d, value, evaluate, extras)
+            return _if(d, value, evaluate, extras, results)
         if d.op == "lookup":
             return _lookup(d, value)
         return _join(d, value, evaluate, extras)
     except _Wait as waiting:
         if waiting.absent:
             return DerivedResult(None, "no value: a value it reads has none", absent=True)
-        return DerivedResult(
-            None, "unknown: waits on " + ", ".join(waiting.paths), tuple(waiting.paths)
-        )
+        if waiting.undecidable:
+            return DerivedResult(
+                None,
+                f"undecidable: {waiting.via} ({waiting.undecidable})",
+                (),
+                undecidable=waiting.undecidable,
+            )
+        said = ", ".join(waiting.paths)
+        if waiting.via and waiting.paths != (waiting.via,):
+            said = f"{waiting.via} ({said})"
+        return DerivedResult(None, "unknown: waits on " + said, tuple(waiting.paths))
+
+
+def unknowns(paths: list[str], results: Mapping[str, DerivedResult]) -> tuple[str, ...]:
+    """The facts ``paths`` wait on: a derived value by the facts it waits on in turn."""
+    out: list[str] = []
+    for p in paths:
+        if p.startswith("derived."):
+            inner = results.get(p.removeprefix("derived."))
+            out.extend(inner.unknown if inner else (p,))
+        else:
+            out.append(p)
+    return tuple(dict.fromkeys(out))
 
 
 def _items(d: DerivedDef, read: Read, extras: Mapping[str, Any]) -> tuple[Field, Any]:
@@ -238,21 +265,34 @@ def _result(d: DerivedDef, operand: Operand, value: Callable[[Operand], Any]) ->
 
 
 def _if(
-    d: DerivedDef, value: Callable[[Operand], Any], evaluate: Evaluate, extras: Mapping[str, Any]
+    d: DerivedDef,
+    value: Callable[[Operand], Any],
+    evaluate: Evaluate,
+    extras: Mapping[str, Any],
+    results: Mapping[str, DerivedResult],
 ) -> DerivedResult:
     passed: list[str] = []
     for branch in d.branches:
         if branch.when is not None:
             result = evaluate(branch.when, None, extras)
             if result.truth is None:
-                waits = tuple(dict.fromkeys(unknown_paths(result)))
+                waits = unknowns(list(dict.fromkeys(unknown_paths(result))), results)
                 return DerivedResult(None, f"unknown: cannot tell whether {branch.text}", waits)
             if not result.truth:
                 passed.append(branch.text)
                 continue
-        why = "otherwise" if branch.when is None else f"since {branch.text}"
+        why = (
+            f"since {branch.text}"
+            if branch.when is not None
+            else "otherwise" + (f" (not {'; not '.join(passed)})" if passed else "")
+        )
         if branch.result.undecidable:
-            return DerivedResult(None, f"undecidable {why}: {branch.result.undecidable}", ())
+            return DerivedResult(
+                None,
+                f"undecidable {why}: {branch.result.undecidable}",
+                (),
+                undecidable=branch.result.undecidable,
+            )
         if branch.result.absent:
             return DerivedResult(None, f"no value {why}", absent=True)
         v, text = _result(d, branch.result, value)

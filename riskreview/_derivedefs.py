@@ -27,6 +27,9 @@ class DerivedResult:
     #: known to have no value ("no value" from an ``if``, no record matching a ``latest``):
     #: nothing to ask for, unlike an unknown
     absent: bool = False
+    #: why the policy gives no value (an ``if``'s ``undecidable``), passed on to every
+    #: value computed from this one
+    undecidable: str = ""
 
 
 Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result

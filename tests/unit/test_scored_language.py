@@ -475,3 +475,27 @@ def test_labels_of_different_lists_are_not_compared(tmp_path: Path) -> None:
         rules.read_text().replace("{gt: {field: derived.step_b}}", "{gt: {field: derived.protect}}")
     )
     assert "labels compare with labels of the same list" in refused(root)
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def test_an_undecidable_value_passes_its_reason_on() -> None:
+    decision = decide({"released": "2020-01-01", "rsr": 0}, date(2026, 3, 1))
+    assert decision.reported["recent"]["explanation"].endswith("released over five years ago")
+    label = decision.reported["recent_label"]
+    assert label["value"] is None
+    assert label["explanation"] == "undecidable: derived.recent (released over five years ago)"
+
+
+def test_an_unknown_value_names_the_facts_it_waits_on_through_other_values() -> None:
+    decision = decide({"rsr": None})
+    assert decision.reported["tier_label"]["explanation"] == (
+        "unknown: waits on derived.protect (inputs.rsr)"
+    )
+    assert "inputs.rsr" in decision.reported["protect_points"]["explanation"]
+
+
+def test_an_if_that_falls_to_else_says_which_cases_did_not_hold() -> None:
+    explanation = decide({"rsr": 0}).reported["protect"]["explanation"]
+    assert explanation.startswith("D otherwise (not derived.protect_points is at least 150;")
