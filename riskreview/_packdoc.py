@@ -344,6 +344,8 @@ def _header(pack: Pack, notes: Mapping[str, Any]) -> list[str]:
 
 
 def _findings(pack: Pack) -> list[str]:
+    if not pack.findings and not any(r.findings for r in pack.rules):
+        return []  # a pack answering no inspection findings has no table of them
     out = [
         "## Inspection findings and the rules that answer them",
         "",
@@ -561,15 +563,21 @@ def _assumed(pack: Pack, notes: Mapping[str, Any]) -> list[str]:
     rules = [r.id for r in pack.rules if "assumed" in r.source]
     out = ["## Assumed policy points", ""]
     out += [f"- {' '.join(str(p).split())}" for p in points]
-    out += [
-        "- Parameters whose value is assumed (no public source): "
-        + ", ".join(f"`{n}`" for n in params)
-        + ".",
-        "- Rules whose source names an assumption (a timescale, a span or a practice): "
-        + ", ".join(rules)
-        + ".",
-        "",
-    ]
+    if params:
+        out.append(
+            "- Parameters whose value is assumed (no public source): "
+            + ", ".join(f"`{n}`" for n in params)
+            + "."
+        )
+    if rules:
+        out.append(
+            "- Rules whose source names an assumption (a timescale, a span or a practice): "
+            + ", ".join(rules)
+            + "."
+        )
+    if len(out) == 2:
+        return []
+    out.append("")
     return out
 
 
