@@ -7,6 +7,7 @@ values are integers, so the engine never compares a string with a number.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -202,6 +203,7 @@ class FactBuilder:
         values = {key: encoders[key](case, ctx) for key, _, _ in self._root}
         items_of: dict[str, Any] = {}
         columns: dict[tuple[str, tuple[Any, ...]], list[int | None]] = {}
+        encoded_lists: dict[tuple[str, Any, Any], tuple[list[Any], list[Any]]] = {}
 
         def column(path: str, key: tuple[Any, ...], items: Any) -> list[int | None]:
             found = columns.get((path, key))
@@ -229,9 +231,14 @@ class FactBuilder:
                 if items is None:
                     possible[name] = [_phantom(specs)]
                     continue
-                cols = [(ge, le, column(path, key, items)) for ge, le, key in specs]
-                keys = column(path, selector, items) if selector is not None else None
-                definite[name], possible[name] = _items(len(items), cols, keys)
+                encoded = encoded_lists.get((path, specs, selector))
+                if encoded is None:  # lanes that read the same properties share them
+                    cols = [(ge, le, column(path, key, items)) for ge, le, key in specs]
+                    keys = column(path, selector, items) if selector is not None else None
+                    encoded = encoded_lists[(path, specs, selector)] = _items(
+                        len(items), cols, keys
+                    )
+                definite[name], possible[name] = encoded
             facts.append(definite)
             facts.append(possible)
         return facts
@@ -252,12 +259,26 @@ def _items(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A list's items in the definite and the possible fact. With ``keys`` (one part of
     the list), the definite fact holds the items whose key is 1 and the possible fact
-    those whose key is 1 or unknown."""
+    those whose key is 1 or unknown.
+
+    An item whose properties are all known is the same in both facts, so it is built
+    once, as one dict both lists hold (the engine reads the facts as JSON text, so
+    sharing is invisible to it); only an item with an unknown property, or an unknown
+    key, gets a definite and a possible version of its own.
+    """
+    names = ("one", *(name for ge, le, _ in cols for name in (ge, le)))
+    columns = [col for _, _, col in cols for col in (col, col)]
     definite: list[dict[str, Any]] = []
     possible: list[dict[str, Any]] = []
-    for i in range(n):
+    for i, row in enumerate(zip(itertools.repeat(1, n), *columns, strict=False)):
         belongs = 1 if keys is None else keys[i]
         if belongs == 0:
+            continue
+        if None not in row:
+            item = dict(zip(names, row, strict=True))
+            if belongs == 1:
+                definite.append(item)
+            possible.append(item)
             continue
         sure: dict[str, Any] | None = {"one": 1} if belongs == 1 else None
         maybe: dict[str, Any] = {"one": 1}
