@@ -89,7 +89,7 @@ class Reference:
     #: fields whose absence is unknown, not "not done" (a record group not held)
     unheld: frozenset[str] = frozenset()
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
-    _index: dict[tuple[str, str], dict[Any, list[int]]] = attrs.field(
+    _index: dict[tuple[str, str, bool], dict[Any, list[int]]] = attrs.field(
         factory=dict, init=False, repr=False
     )
 
@@ -184,22 +184,28 @@ class Reference:
 
     def _scanned(self, node: Quant, items: Any) -> Sequence[int]:
         """The items an ``any`` must look at: where its condition requires a field of the
-        item to take given values (``type: arrest``), only the items with one of those
-        values or none recorded; the rest are false for it. The index of each list by
+        item to take given values (``type: arrest``), or a list of the item to hold one
+        of them (``categories: {contains_any: [sexual]}``), only the items with one of
+        those values or none recorded; the rest are false for it. The index of each list by
         each such field is built once per case. Every item is scanned for ``all`` and
         ``none``, and for an explanation, which describes every item."""
         key = _item_key(node) if node.mode == "any" and self.index_lists else None
         if key is None:
             return range(len(items))
-        field, wanted = key
-        index = self._index.get((node.path, field.path))
+        field, wanted, many = key
+        index = self._index.get((node.path, field.path, many))
         if index is None:
             index = {}
             for i, item in enumerate(items):
-                index.setdefault(self.lookup(item, field), []).append(i)
-            self._index[(node.path, field.path)] = index
+                value = self.lookup(item, field)
+                if many and value is not None:
+                    for member in set(value):  # an item under each value its list holds
+                        index.setdefault(member, []).append(i)
+                else:
+                    index.setdefault(value, []).append(i)
+            self._index[(node.path, field.path, many)] = index
         chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
-        return sorted(chosen)
+        return sorted(set(chosen)) if many else sorted(chosen)
 
     def truth(self, node: Node, item: Any = None) -> Truth:
         """The three-valued truth of ``node`` alone (for the case, or ``item``), with no
@@ -324,8 +330,10 @@ class Reference:
         )
 
 
-def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...]] | None:
-    """(item field, values) when every matching item must have one of those values."""
+def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
+    """(item field, values, whether the field is a list) when every matching item must
+    have one of those values (``eq``, ``in``), or a list holding one of them
+    (``contains``, ``contains_any``)."""
     cond = node.cond
     while isinstance(cond, Named):
         cond = cond.item
@@ -335,15 +343,21 @@ def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...]] | None:
             isinstance(t, Cmp)
             and t.scope == "item"
             and t.field.virtual is None
-            and t.op in ("eq", "in")
+            and t.op in _KEYED
             and not isinstance(t.value, ParamRef | FieldRef | Window)
         ):
-            values = t.value if t.op == "in" else (t.value,)
+            many = t.op in ("contains", "contains_any")
+            values = t.value if t.op in ("in", "contains_any") else (t.value,)
             if isinstance(values, tuple | list | frozenset | set) and all(
                 isinstance(v, StrEnum) for v in values
             ):
-                return t.field, tuple(values)
+                return t.field, tuple(values), many
     return None
+
+
+#: the item tests an ``any`` can be indexed by: a value among given ones, or a list
+#: holding one of them
+_KEYED = ("eq", "in", "contains", "contains_any")
 
 
 def unknown_paths(result: Result) -> list[str]:
