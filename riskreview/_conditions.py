@@ -113,6 +113,9 @@ class ParseContext:
     used_named: set[str] = attrs.field(factory=set)
     #: fields whose declaration failed (reported there): a test of one is dropped quietly
     broken: frozenset[str] = frozenset()
+    #: derived values that can have no value ("none" from an if, no record for a
+    #: latest): a test of one is false when it has none, not undecided
+    absent_capable: frozenset[str] = frozenset()
     depth: int = 0  # how deep the parser is now, named conditions expanded
     size: list[int] = attrs.field(factory=lambda: [0, 0])  # [tests so far, limit reported]
 
@@ -204,7 +207,45 @@ def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
         known = [*list(ctx.fields), "all", "any", "not", "condition"]
         scope = "item field" if ctx.root_fields is not None else "case field"
         raise _fail(ctx, where, f"{shown(key)} is not a {scope}{suggest(key, known)}")
-    return _test(field, key, value, ctx, where)
+    node = _test(field, key, value, ctx, where)
+    if key in ctx.absent_capable and ctx.root_fields is None:
+        return _with_no_value(node)
+    return node
+
+
+#: comparisons that hold of a value that has none (it equals nothing)
+_HOLD_WITHOUT_VALUE = ("ne", "not_in")
+
+
+def has_value_field(field: Field) -> Field:
+    """The yes/no field that says whether derived value ``field`` has a value (None
+    while it is unknown): the values stage sets it beside the value."""
+    return Field(
+        f"{field.path} has a value",
+        "bool",
+        f"whether {field.path} has a value",
+        virtual=field.virtual,
+    )
+
+
+def _with_no_value(node: Node) -> Node:
+    """``node``'s tests of a derived value that can have none, made two-valued when it
+    has none: a comparison is then false (``ne`` and ``not_in`` true), and its negation
+    true; while the value is unknown they stay undecided. Both evaluators read the
+    same rewritten condition. The added test carries the value's own path, so an
+    unknown value is asked for as itself."""
+    if isinstance(node, All):
+        return All(tuple(_with_no_value(n) for n in node.items))
+    if not isinstance(node, Cmp) or node.op in PRESENCE_OPS:
+        return node
+    field = has_value_field(node.field)
+    if node.op in _HOLD_WITHOUT_VALUE:
+        none = Named(
+            f"{node.field.path} has no value", Cmp(node.field.path, "eq", False, field, "root")
+        )
+        return AnyOf((none, node))
+    some = Named(f"{node.field.path} has a value", Cmp(node.field.path, "eq", True, field, "root"))
+    return All((some, node))
 
 
 def _named(name: Any, ctx: ParseContext, where: str) -> Node:

@@ -21,7 +21,7 @@ import attrs
 from riskreview._conditions import Node, ParamRef, ParseContext, labels_of, parse
 from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
 from riskreview._derive_scored import SCORED
-from riskreview._derivedefs import Branch, DerivedDef, Operand, Term
+from riskreview._derivedefs import MAYBE_ABSENT, Branch, DerivedDef, Operand, Term
 from riskreview._envelope import MAX_BOUND
 from riskreview._explain import condition_text
 from riskreview._fields import Field
@@ -81,6 +81,8 @@ class DerivedParser:
     report: Callable[[str, str, int, str], None]  # (file, where, line, message)
     #: paths of derived values not declared yet (a value whose type reads one waits)
     pending: set[str] = attrs.field(factory=set)
+    #: paths of derived values whose operation can give "no value"
+    absent_capable: set[str] = attrs.field(factory=set)
     _target: tuple[str, type[StrEnum] | None, int] = ("int", None, 0)
     _op: str = ""
 
@@ -117,9 +119,12 @@ class DerivedParser:
                 )
                 return None
         try:
-            return self._declare(name, spec, ops[0], file, line)
+            declared = self._declare(name, spec, ops[0], file, line)
         except _Bad:
             return None
+        if ops[0] in MAYBE_ABSENT:
+            self.absent_capable.add(f"derived.{name}")
+        return declared
 
     def _declare(
         self, name: str, spec: Mapping[str, Any], op: str, file: str, line: int
@@ -433,6 +438,7 @@ class DerivedParser:
             named=self.named,
             report=report,
             root_fields=self.fields if item_fields else None,
+            absent_capable=frozenset(self.absent_capable),
         )
         node = parse(data, ctx, "when")
         if node is None or found:

@@ -49,6 +49,9 @@ def compute(
             )
         results[d.name] = result
         extras[f"derived.{d.name}"] = result.value
+        if d.maybe_absent:  # beside a value that can have none: whether it has one
+            has = True if result.value is not None else (False if result.absent else None)
+            extras[f"derived.{d.name} has a value"] = has
     return results
 
 

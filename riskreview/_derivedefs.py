@@ -36,6 +36,24 @@ Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras)
 Read = Callable[[Field, Mapping[str, Any]], Any]
 
 
+#: operations whose value can be "no value" (an if's none, no record for a latest, a
+#: lookup without an otherwise, arithmetic or a max over values that have none)
+MAYBE_ABSENT = frozenset(
+    {
+        "if",
+        "lookup",
+        "latest",
+        "earliest",
+        "product",
+        "difference",
+        "quotient",
+        "join",
+        "max",
+        "min",
+    }
+)
+
+
 @attrs.frozen
 class Term:
     """One term of a sum: points when a condition holds, or a value times a factor."""
@@ -120,6 +138,11 @@ class DerivedDef:
             virtual=EXTRA,
             scale=self.places,
         )
+
+    @property
+    def maybe_absent(self) -> bool:
+        """Whether the value can be "no value" (as opposed to unknown)."""
+        return self.op in MAYBE_ABSENT
 
     @property
     def conditions(self) -> tuple[Node, ...]:

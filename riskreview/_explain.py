@@ -95,12 +95,25 @@ def condition_text(node: Any) -> str:
         return f"{node.path} {words} {_expected(node)}"
     if isinstance(node, Quant):
         return f"{node.mode} of {node.path} where {condition_text(node.cond)}"
-    if isinstance(node, Named):
-        return node.name.replace("_", " ")
+    if isinstance(node, Named):  # a named condition in words; a field's path as it is
+        return node.name if "." in node.name else node.name.replace("_", " ")
     if isinstance(node, Not):
         return f"not ({condition_text(node.item)})"
+    if no_value_guard(node):  # a test of a value that can have none reads as the test
+        return condition_text(node.items[1])
     joiner = " and " if isinstance(node, All) else " or "
     return "(" + joiner.join(condition_text(n) for n in node.items) + ")"
+
+
+def no_value_guard(node: Any) -> bool:
+    """Whether ``node`` is a test of a derived value made two-valued for "no value"
+    (``has a value and …`` or ``has no value or …``, see ``_conditions``)."""
+    return (
+        isinstance(node, All | AnyOf)
+        and len(node.items) == 2
+        and isinstance(node.items[0], Named)
+        and node.items[0].name.endswith((" has a value", " has no value"))
+    )
 
 
 def _near(node: Cmp, result: Result) -> str:
@@ -168,6 +181,11 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
         if node.op in ("exists", "missing"):
             state = "not recorded" if result.actual is None else f"recorded ({show(result.actual)})"
             return f"{result.path or node.path} is {state}"
+        if node.field.path.endswith(" has a value"):  # the guard of a test (see above)
+            said = {True: "has a value", False: "has no value"}.get(result.actual, "is unknown")
+            return f"{result.path or node.path} {said}" + (
+                f" ({result.note})" if result.note else ""
+            )
         text = f"{result.path or node.path} is {show(result.actual)}"
         # an equality or membership test states its boundary in the condition itself
         stated = node.op in _STATED and node.field.kind != "date"

@@ -266,6 +266,7 @@ def _derived(
                 loader.fields[f"derived.{name}"] = parsed.field
     for d in defs.values():
         _check_band_edges(loader, d, params)
+    loader.absent_capable = frozenset(parser.absent_capable)
     return order(defs, report)
 
 

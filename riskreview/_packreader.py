@@ -33,6 +33,8 @@ class Loader:
     findings: dict[int, str] | None = attrs.field(factory=dict)
     #: paths of inputs and derived values whose declaration failed (reported there once)
     broken: set[str] = attrs.field(factory=set)
+    #: derived values that can have no value: tests of them are made two-valued
+    absent_capable: frozenset[str] = frozenset()
 
     def report(self, file: str, line: int, where: str, message: str) -> None:
         location = f"{file}:{line}" if line else file

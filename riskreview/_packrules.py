@@ -94,6 +94,7 @@ def _check_named(
             report=report,
             expanding=(name,),
             broken=frozenset(loader.broken),
+            absent_capable=loader.absent_capable,
             size=[0, limit_reported],
         )
         parse(when, ctx, f"{name} when")
@@ -250,6 +251,7 @@ def _rule(
         named=named,
         report=report,
         broken=frozenset(loader.broken),
+        absent_capable=loader.absent_capable,
     )
     when = parse(spec.get("when"), ctx, "when") if "when" in spec else None
     used.update(ctx.used_named)

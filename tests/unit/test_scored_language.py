@@ -27,9 +27,17 @@ AS_OF = date(2026, 11, 23)
 _PACK = load_pack(SCORED)
 
 
+_BASE: dict[str, Any] = {
+    "ogrs_score": 10,
+    "rsr_score": 1,
+    "complexity_flags": [],
+    "gender": "male",
+    "registrations": [],
+}
+
+
 def decide(inputs: dict[str, Any], as_of: date = AS_OF, pack: Any = _PACK) -> riskreview.Decision:
-    base: dict[str, Any] = {"ogrs_score": 10, "rsr_score": 1, "complexity_flags": []}
-    base |= {"gender": "male", "registrations": []}
+    base = dict(_BASE)
     data = {"case_id": "S-1", "inputs": {**base, **inputs}, "risk": {"levels": {"public": "low"}}}
     return riskreview.evaluate(data, pack=pack, as_of=as_of)
 
@@ -499,3 +507,29 @@ def test_an_unknown_value_names_the_facts_it_waits_on_through_other_values() -> 
 def test_an_if_that_falls_to_else_says_which_cases_did_not_hold() -> None:
     explanation = decide({"rsr": 0}).reported["protect"]["explanation"]
     assert explanation.startswith("D otherwise (not derived.protect_points is at least 150;")
+
+
+@pytest.mark.parametrize(
+    ("registrations", "is_cp", "not_cp_fires"),
+    [
+        ([], False, True),  # no such registration: no value, so "is RCPR" is false
+        ([{"code": "RCPR", "date": "2026-01-01"}], True, False),
+        ([{"code": "RCHD", "date": "2026-01-01"}], False, False),
+        ([{"code": "RCPR"}], None, False),  # undated: which is latest is unknown
+    ],
+)
+def test_a_test_of_a_value_that_has_none_is_false_and_its_negation_true(
+    registrations: list[dict[str, str]], is_cp: bool | None, not_cp_fires: bool
+) -> None:
+    decision = decide({"registrations": registrations, "rsr": 0})
+    assert decision.reported["is_cp"]["value"] is is_cp
+    fired_ids = {r for a in decision.actions for r in a.rule_ids}
+    assert ("SC-NO-CP" in fired_ids) is not_cp_fires
+    if is_cp is None:  # unknown stays unknown: the rule waits, it does not fail
+        outcome = riskreview.explain(
+            {"case_id": "S-1", "inputs": {**_BASE, "registrations": registrations, "rsr": 0}},
+            "SC-NO-CP",
+            pack=_PACK,
+            as_of=AS_OF,
+        ).outcome
+        assert outcome == "undetermined"
