@@ -14,6 +14,7 @@
                         [--html report.html] [--exit-code]
     riskreview schema   [case|decision|explanation]
     riskreview generate N [-o CASES.jsonl] [--seed S] [--as-of]
+    riskreview serve    [--host] [--port] [--pack] [--allow-reload] ...  (the [server] extra)
 
 Output for people is laid out with rich; ``--json`` gives JSON for machines on
 stdout. Errors go to stderr, one line each starting ``error:``, never a traceback.
