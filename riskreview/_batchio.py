@@ -394,7 +394,8 @@ def run(
         )
     tally, last_line, interrupted = _Tally(), 0, False
     started = flushed = time.monotonic()
-    with Interrupts() as interrupts:
+    leftover = contextlib.closing(rescan) if rescan is not None else contextlib.nullcontext()
+    with leftover, Interrupts() as interrupts:  # the rescan's folder goes, whatever happens
         blocks = outputs(output, errors, lines=source.pipe)
         with contextlib.closing(results), blocks as (out, err):
             task = progress.add_task("deciding", total=source.total)

@@ -178,6 +178,7 @@ class Rescan:
         self.lost: list[str] = []
         self.files: dict[str, int] = {}
         self.waiting = 0  # shares not yet indexed
+        self.folder: str | None = None
 
     def results(
         self, cases: Iterator[bytes | Pending], workers: int, timeout: float | None
@@ -187,7 +188,7 @@ class Rescan:
         The arguments are checked now, as :func:`~riskreview.batch.evaluate_many`
         checks them; the previous file is read once the results are asked for.
         """
-        folder = _folder(self.beside)
+        folder = self.folder = _folder(self.beside)
         try:
             parts = shares(self.previous, folder)
             self.waiting = len(parts)
@@ -200,12 +201,21 @@ class Rescan:
                 _evaluator="riskreview._rescan:answer",
             )
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            self.close()
             raise
-        return self._results(answers, len(parts), folder)
+        return self._results(answers, len(parts))
+
+    def close(self) -> None:
+        """Remove the temporary folder (once the results are done with, or never asked for)."""
+        for fd in self.files.values():
+            os.close(fd)
+        self.files.clear()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
     def _results(
-        self, answers: Generator[BatchResult, None, None], parts: int, folder: str
+        self, answers: Generator[BatchResult, None, None], parts: int
     ) -> Generator[BatchResult, None, None]:
         try:
             with contextlib.closing(answers):
@@ -223,10 +233,7 @@ class Rescan:
                         codes=result._codes,
                     )
         finally:
-            for fd in self.files.values():
-                os.close(fd)
-            self.files.clear()
-            shutil.rmtree(folder, ignore_errors=True)
+            self.close()
 
     def _items(self, parts: list[Share], cases: Iterator[bytes | Pending]) -> Iterator[Any]:
         yield from parts

@@ -149,3 +149,20 @@ def test_shares_end_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
     for before, after in itertools.pairwise(parts):
         assert before.end == after.start and data[before.end - 1 : before.end] == b"\n"
     assert b"".join(data[p.start : p.end] for p in parts) == data
+
+
+def test_a_rescan_refused_at_its_outputs_leaves_no_temporary_folder(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload[:4])
+    first = tmp_path / "first.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    (tmp_path / "a-folder").mkdir()
+    again = tmp_path / "again.jsonl"
+    errors = ["--errors", tmp_path / "a-folder"]
+    result = _batch(cases, "-o", again, *errors, "--previous", first, "--as-of", LATER.isoformat())
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+    assert not list(tmp_path.glob(".riskreview-rescan-*"))
+    done = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    assert done["by_status"].get("reused", 0) > 0
+    assert not list(tmp_path.glob(".riskreview-rescan-*"))
