@@ -124,7 +124,8 @@ def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
                 offset += len(line) + 1
             out.write(b"".join(pieces))
     except OSError as error:
-        return "engine_error", None, f"the previous decisions could not be read: {error.strerror}"
+        message = f"a share of the previous decisions was not brought forward: {error.strerror}"
+        return "engine_error", None, message
     index = {"file": target, "entries": entries, "unusable": unusable, "lines": lines}
     return "indexed", orjson.dumps(index).decode("utf-8"), None
 
