@@ -7,11 +7,12 @@ values are integers, so the engine never compares a string with a number.
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from riskreview._compile import BIG, Compiled, Prop
@@ -143,6 +144,56 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     return dated
 
 
+Column = list[int | None]
+#: (the plain attribute it reads, or None; how to encode a list's items): given that
+#: attribute's values of every item when it names one, else the items themselves
+ColumnEncoder = tuple[str | None, Callable[[list[Any], Ctx], Column]]
+
+
+def column_encoder(prop: Prop, calendar: Calendar) -> ColumnEncoder:
+    """How to compute ``prop`` for every item of a list at once: the commonest kinds
+    over a plain attribute of the item in one pass over that attribute's values (read
+    once for every property of the list that tests it), the same numbers
+    :func:`encoder` gives item by item; the rest item by item."""
+    field, kind = prop.field, prop.kind
+    name = field.steps[0] if field.virtual is None and len(field.steps) == 1 else None
+    if name is not None and prop.scope == "item":
+        if kind == "oneof":
+            members = prop.arg
+            return name, lambda vs, ctx: [None if v is None else int(v in members) for v in vs]
+        if kind == "anyof":
+            wanted = prop.arg
+            return name, lambda vs, ctx: [
+                None if v is None else int(not wanted.isdisjoint(v)) for v in vs
+            ]
+        if kind == "present":
+            return name, lambda vs, ctx: [int(v is not None) for v in vs]
+        if kind == "count":
+            return name, lambda vs, ctx: [None if v is None else len(v) for v in vs]
+        if kind == "value":
+            return name, lambda vs, ctx: [_as_int(v) for v in vs]
+        if kind == "diff":
+            other = _getter(prop.arg)
+
+            def diffs(vs: list[Any], ctx: Ctx) -> Column:
+                b = other(ctx.case, ctx)
+                if b is None:
+                    return [None] * len(vs)
+                label = None if isinstance(b, date) else _as_int(b) or 0  # labels: positions
+                return [
+                    None
+                    if a is None
+                    else (a - b).days
+                    if isinstance(a, date)
+                    else (_as_int(a) or 0) - label  # type: ignore[operator]
+                    for a in vs
+                ]
+
+            return name, diffs
+    one = encoder(prop, calendar)
+    return None, lambda items, ctx: [one(item, ctx) for item in items]
+
+
 class FactBuilder:
     """Builds the facts of one compiled policy period; reusable across cases.
 
@@ -154,6 +205,7 @@ class FactBuilder:
     def __init__(self, compiled: Compiled, calendar: Calendar) -> None:
         names = compiled.names
         self._encoders: dict[tuple[Any, ...], Encoder] = {}
+        self._columns: dict[tuple[Any, ...], ColumnEncoder] = {}
         self._root: list[tuple[tuple[Any, ...], str, str]] = []
         self._lists: dict[str, Getter] = {}
         self._lanes: list[tuple[int, list[tuple[str, str, tuple[Any, ...]]], list[Any]]] = []
@@ -171,10 +223,10 @@ class FactBuilder:
                 path = part.field.path
                 self._lists.setdefault(path, _getter(part.field))
                 specs = tuple(
-                    (names.side(p, "ge"), names.side(p, "le"), self._encoder(p, calendar))
+                    (names.side(p, "ge"), names.side(p, "le"), self._column(p, calendar))
                     for p in props
                 )
-                selector = self._encoder(part.key, calendar) if part.key is not None else None
+                selector = self._column(part.key, calendar) if part.key is not None else None
                 lists.append((names.list(part), path, specs, selector))
             self._lanes.append((lane.number, scalars, lists))
 
@@ -182,6 +234,12 @@ class FactBuilder:
         key = prop.key
         if key not in self._encoders:
             self._encoders[key] = encoder(prop, calendar)
+        return key
+
+    def _column(self, prop: Prop, calendar: Calendar) -> tuple[Any, ...]:
+        key = prop.key
+        if key not in self._columns:
+            self._columns[key] = column_encoder(prop, calendar)
         return key
 
     def build(
@@ -205,11 +263,20 @@ class FactBuilder:
         columns: dict[tuple[str, tuple[Any, ...]], list[int | None]] = {}
         encoded_lists: dict[tuple[str, Any, Any], tuple[list[Any], list[Any]]] = {}
 
-        def column(path: str, key: tuple[Any, ...], items: Any) -> list[int | None]:
+        attributes: dict[tuple[str, str], list[Any]] = {}
+
+        def column(path: str, key: tuple[Any, ...], items: Any) -> Column:
             found = columns.get((path, key))
             if found is None:
-                enc = encoders[key]
-                found = columns[(path, key)] = [enc(item, ctx) for item in items]
+                name, encode = self._columns[key]
+                if name is None:
+                    found = encode(items, ctx)
+                else:  # the attribute's values, read once for every property testing it
+                    read = attributes.get((path, name))
+                    if read is None:
+                        read = attributes[(path, name)] = list(map(attrgetter(name), items))
+                    found = encode(read, ctx)
+                columns[(path, key)] = found
             return found
 
         facts: list[dict[str, Any]] = []
@@ -266,14 +333,23 @@ def _items(
     sharing is invisible to it); only an item with an unknown property, or an unknown
     key, gets a definite and a possible version of its own.
     """
+    if keys is not None:  # only the items of this part, or perhaps of it
+        chosen = [i for i, key in enumerate(keys) if key != 0]
+        if len(chosen) < n:
+            cols = [(ge, le, [col[i] for i in chosen]) for ge, le, col in cols]
+            keys = [keys[i] for i in chosen]
+            n = len(chosen)
     names = ("one", *(name for ge, le, _ in cols for name in (ge, le)))
-    columns = [col for _, _, col in cols for col in (col, col)]
+    known = [col for _, _, col in cols for col in (col, col)]
+    if keys is None and not any(None in col for col in known):
+        items = [
+            dict(zip(names, row, strict=True)) for row in zip(repeat(1, n), *known, strict=True)
+        ]
+        return items, list(items)
     definite: list[dict[str, Any]] = []
     possible: list[dict[str, Any]] = []
-    for i, row in enumerate(zip(itertools.repeat(1, n), *columns, strict=False)):
+    for i, row in enumerate(zip(repeat(1, n), *known, strict=True)):
         belongs = 1 if keys is None else keys[i]
-        if belongs == 0:
-            continue
         if None not in row:
             item = dict(zip(names, row, strict=True))
             if belongs == 1:
