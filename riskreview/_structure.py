@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -139,8 +140,23 @@ def _check_python(info: TypeInfo, value: Any) -> str | None:
     return None if ok else f"expected {_expected(info)}"
 
 
+class _Checked(threading.local):
+    """Whether this thread is building objects from values the structurer has just
+    checked with the very tests the field validators make (then they are not made
+    twice). Never set while anything else builds a model object."""
+
+    on = False
+
+
+_CHECKED = _Checked()
+
+
 def _field_validator(info: TypeInfo) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    recheck = info.kind == "inputs"  # the structurer's inputs are converted after the check
+
     def validate(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if _CHECKED.on and not recheck:
+            return
         message = _check_python(info, value) or _range_problem(attribute, value)
         if message:
             path = f"{type(instance).__name__}.{attribute.name}"
@@ -313,21 +329,27 @@ class _Structurer:
                         + (hint or f" (the fields are: {allowed(list(fields))[1:-1]})"),
                     )
                 bad = True
-        for name, (finfo, attribute) in fields.items():
+        for name, finfo, attribute, required, ranged, quick in _plan_of(cls):
             if name not in data:
-                if attribute.default is attrs.NOTHING:
+                if required:
                     self.fail(f"{path}.{name}", "is required")
                     bad = True
                 continue
-            value = self.value(finfo, data[name], f"{path}.{name}", depth + 1)
-            if value is _BAD:
-                bad = True
-                continue
-            message = _range_problem(attribute, value)
-            if message:
-                self.fail(f"{path}.{name}", message)
-                bad = True
-                continue
+            raw = data[name]
+            # a plainly valid value is taken as it is; anything else (and every list of
+            # a case too large to read item by item) is checked in full, with its path
+            value = quick(raw) if quick is not None and self.read_items else _SLOW
+            if value is _SLOW:
+                value = self.value(finfo, raw, f"{path}.{name}", depth + 1)
+                if value is _BAD:
+                    bad = True
+                    continue
+            if ranged:
+                message = _range_problem(attribute, value)
+                if message:
+                    self.fail(f"{path}.{name}", message)
+                    bad = True
+                    continue
             kwargs[name] = value
         problems = cross_field_problems_of(cls, kwargs, path)
         self.problems.extend(problems)
@@ -366,6 +388,81 @@ class _Structurer:
         return {key: tuple(v) if isinstance(v, list) else v for key, v in data.items()}
 
 
+class _Slow:
+    """A quick check's answer for a value it cannot accept: check it in full."""
+
+
+_SLOW = _Slow()
+_Quick = Callable[[Any], Any]
+#: field name, type, attribute, whether it is required, whether it has a range or
+#: length bound, and a quick check of a plainly valid value (None: none)
+_FieldPlan = tuple[str, TypeInfo, "attrs.Attribute[Any]", bool, bool, _Quick | None]
+_PLANS: dict[type, list[_FieldPlan]] = {}
+#: valid date texts already read (bounded): most dates of a caseload recur
+_DATES: dict[str, date] = {}
+_MAX_DATES = 50_000
+
+
+def _plan_of(cls: type) -> list[_FieldPlan]:
+    """How :meth:`_Structurer.model` reads each field of ``cls``, worked out once."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = []
+        for name, (info, attribute) in fields_of(cls).items():
+            ranged = any(k in attribute.metadata for k in ("min", "max", "max_len", "min_len"))
+            required = attribute.default is attrs.NOTHING
+            plan.append((name, info, attribute, required, ranged, _quick(info)))
+        _PLANS[cls] = plan
+    return plan
+
+
+def _quick(info: TypeInfo) -> _Quick | None:
+    """A check that accepts what :meth:`_Structurer.value` plainly accepts (a value of
+    the right type with nothing to report), giving the same value, and answers
+    ``_SLOW`` for anything else, or for anything it does not know."""
+    kind = info.kind
+    if kind == "bool":
+        return lambda data: data if type(data) is bool else _SLOW
+    if kind == "int":
+        return lambda data: data if type(data) is int else _SLOW
+    if kind == "enum":
+        assert info.enum is not None
+        members: dict[Any, Any] = {m.value: m for m in info.enum}
+        return lambda data: members.get(data, _SLOW) if type(data) is str else _SLOW
+    if kind == "date":
+        return _quick_date
+    if kind == "list" and info.item is not None and info.item.kind == "enum":
+        assert info.item.enum is not None
+        values: dict[Any, Any] = {m.value: m for m in info.item.enum}
+
+        def enums(data: Any) -> Any:
+            if type(data) is not list or len(data) > MAX_LIST_ITEMS:
+                return _SLOW
+            try:
+                return tuple([values[v] for v in data])
+            except (KeyError, TypeError):  # an unknown value, or one that is no text
+                return _SLOW
+
+        return enums
+    return None
+
+
+def _quick_date(data: Any) -> Any:
+    day = _DATES.get(data) if type(data) is str else None
+    if day is not None:
+        return day
+    if type(data) is str and ISO_DATE.fullmatch(data):
+        try:
+            day = date.fromisoformat(data)
+        except ValueError:
+            return _SLOW
+        if date_problem(day) is None:
+            if len(_DATES) < _MAX_DATES:
+                _DATES[data] = day
+            return day
+    return _SLOW
+
+
 def list_items(info: TypeInfo, value: Any) -> int:
     """How many list items ``value`` holds at every depth (JSON data or built objects).
 
@@ -376,8 +473,22 @@ def list_items(info: TypeInfo, value: Any) -> int:
         if not isinstance(value, list | tuple):
             return 0
         count = len(value)
-        if info.item is not None and info.item.kind == "model":
-            count += sum(list_items(info.item, item) for item in value)
+        item = info.item
+        if item is None or item.kind != "model" or item.model is None:
+            return count
+        leaves = _leaf_holders(item.model)
+        if leaves is None:
+            return count + sum(list_items(item, v) for v in value)
+        if leaves:  # every list an item holds is a list of values: their lengths
+            cls = item.model
+            for v in value:
+                if isinstance(v, dict):
+                    held = [v.get(name) for name in leaves]
+                elif isinstance(v, cls):
+                    held = [getattr(v, name) for name in leaves]
+                else:
+                    continue
+                count += sum(len(x) for x in held if isinstance(x, list | tuple))
         return count
     if info.kind == "inputs":
         values = value.values() if isinstance(value, dict) else ()
@@ -408,6 +519,22 @@ def _holders(cls: type) -> list[tuple[str, TypeInfo]]:
 _HOLDERS: dict[type, list[tuple[str, TypeInfo]]] = {}
 
 
+def _leaf_holders(cls: type) -> list[str] | None:
+    """The fields of a model class that hold lists, when every one is a list of
+    values (no deeper lists to count), else None."""
+    if cls not in _LEAVES:
+        holders = _holders(cls)
+        leaf = all(
+            info.kind == "list" and info.item is not None and info.item.kind != "model"
+            for _, info in holders
+        )
+        _LEAVES[cls] = [name for name, _ in holders] if leaf else None
+    return _LEAVES[cls]
+
+
+_LEAVES: dict[type, list[str] | None] = {}
+
+
 def size_problems(case: Any) -> list[Problem]:
     """The one problem of a built case whose lists hold too many items in all, if any."""
     total = list_items(TypeInfo("model", False, model=type(case)), case)
@@ -432,7 +559,11 @@ def structure_case(cls: type, data: Any) -> Any:
     if total > MAX_CASE_ITEMS:
         structurer.fail("$", total_problem(total))
         structurer.read_items = False
-    result = structurer.value(root, data, "$", 0)
+    _CHECKED.on = True
+    try:
+        result = structurer.value(root, data, "$", 0)
+    finally:
+        _CHECKED.on = False
     if result is _BAD or structurer.problems:
         raise CaseError(structurer.problems, subject=subject)
     return result

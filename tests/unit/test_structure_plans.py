@@ -1,0 +1,80 @@
+"""Reading a case by per-class plans: a plainly valid value is taken by a quick check
+(no path built), everything else goes the full way with its path; the field
+validators are not run twice on values the structurer has checked. The outcome,
+a case or every problem with its path and message, is the full way's, and objects
+built directly are still checked."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from riskreview import _structure
+from riskreview.case import Case, Concern
+from riskreview.errors import CaseError
+from riskreview.strategies import case_dicts, invalid_case_dicts
+
+
+def _outcome(data: Any) -> Any:
+    try:
+        return Case.from_dict(data)
+    except CaseError as error:
+        return [(p.path, p.message) for p in error.problems]
+
+
+def _the_full_way(data: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as m:
+        m.setattr(_structure, "_PLANS", {})
+        m.setattr(_structure, "_quick", lambda info: None)
+        return _outcome(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(invalid_case_dicts())
+def test_invalid_cases_report_what_the_full_way_reports(pair: Any) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        quick = _outcome(pair[0])
+        assert isinstance(quick, list)
+        assert quick == _the_full_way(pair[0], monkeypatch)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case_dicts())
+def test_valid_cases_are_built_as_the_full_way_builds_them(data: Any) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        quick = _outcome(data)
+        assert isinstance(quick, Case)
+        assert quick == _the_full_way(data, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("concern", "message"),
+    [
+        ({"date": "2026-02-30"}, "is not a real calendar date"),
+        ({"date": "1800-01-01"}, "outside the dates a case may hold"),
+        ({"categories": ["sexual", "sexul"]}, "is not one of the allowed values"),
+        ({"categories": ["sexual", None]}, "list items may not be null"),
+        ({"source": "polic"}, "is not one of the allowed values"),
+    ],
+)
+def test_a_value_the_quick_check_refuses_is_reported_with_its_path(
+    concern: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(CaseError) as caught:
+        Case.from_dict({"case_id": "Q", "concerns": [{}, concern]})
+    ((path, said),) = [(p.path, p.message) for p in caught.value.problems]
+    assert path.startswith("$.concerns[1].")
+    assert message in said
+
+
+def test_objects_built_directly_are_still_checked_after_reading_a_case() -> None:
+    Case.from_dict({"case_id": "A", "concerns": [{"date": "2026-01-01"}]})
+    with pytest.raises(CaseError):
+        Case.from_dict({"case_id": "B", "concerns": [{"date": "no"}]})
+    with pytest.raises(CaseError, match="outside the dates"):
+        Concern(date=date(1800, 1, 1))
+    with pytest.raises(CaseError, match="expected a tuple"):
+        Concern(categories=["sexual"])  # type: ignore[arg-type]
