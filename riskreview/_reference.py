@@ -159,11 +159,11 @@ class Reference:
         # an "any" records only the items that match or cannot be decided: a quick
         # truth test passes over the rest (an explanation, which describes every
         # item, does not index lists and so records them all)
-        quick = node.mode == "any" and self.index_lists
+        test = self._test(node.cond) if node.mode == "any" and self.index_lists else None
         kept: list[int] = []
         collected: list[Result] = []
         for i in self._scanned(node, items):
-            if quick and self.truth(node.cond, items[i]) is False:
+            if test is not None and test(self, items[i]) is False:
                 continue
             part = self.evaluate(node.cond, items[i], f"{node.path}[{i}].")
             kept.append(i)
@@ -213,10 +213,14 @@ class Reference:
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
             return self._quant(node).truth
+        return self._test(node)(self, item)
+
+    def _test(self, node: Node) -> Callable[[Any, Any], Truth]:
+        """``node`` compiled to a quick truth test (once per policy period)."""
         entry = self.quick.get(id(node))
         if entry is None:
             entry = self.quick[id(node)] = (node, compile_truth(node))
-        return entry[1](self, item)
+        return entry[1]
 
     def window_truth(self, node: Cmp, actual: date | None) -> Truth:
         """The truth of a time window over ``actual`` (a date of the case or an item)."""
@@ -332,8 +336,8 @@ class Reference:
 
 def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
     """(item field, values, whether the field is a list) when every matching item must
-    have one of those values (``eq``, ``in``), or a list holding one of them
-    (``contains``, ``contains_any``)."""
+    have one of those values (``eq``, ``in``: enum members or true/false), or a list
+    holding one of them (``contains``, ``contains_any``)."""
     cond = node.cond
     while isinstance(cond, Named):
         cond = cond.item
@@ -349,7 +353,7 @@ def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
             many = t.op in ("contains", "contains_any")
             values = t.value if t.op in ("in", "contains_any") else (t.value,)
             if isinstance(values, tuple | list | frozenset | set) and all(
-                isinstance(v, StrEnum) for v in values
+                isinstance(v, StrEnum) or type(v) is bool for v in values
             ):
                 return t.field, tuple(values), many
     return None

@@ -1,6 +1,7 @@
-"""An ``any`` indexed by the item field its condition tests (a value among given ones,
-or a list of the item holding one of them) reaches the truth and the evidence of
-the same ``any`` scanning every item, for every rule of the default pack."""
+"""An ``any`` indexed by the item field its condition tests (a value among given
+ones, enum members or true/false, or a list of the item holding one of them)
+reaches the truth and the evidence of the same ``any`` scanning every item, for
+every rule of the default pack."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _quants(node: Node) -> list[Quant]:
     return []
 
 
-def test_the_default_pack_has_anys_indexed_by_a_list_of_the_item() -> None:
+def test_the_default_pack_has_anys_indexed_by_a_list_or_a_flag_of_the_item() -> None:
     keyed = {
         q.path
         for rule in PACK.rules
@@ -39,6 +40,13 @@ def test_the_default_pack_has_anys_indexed_by_a_list_of_the_item() -> None:
         if q.mode == "any" and (key := _item_key(q)) is not None and key[2]
     }
     assert {"concerns", "offending_history"} <= keyed
+    by_flag = {
+        q.path
+        for rule in PACK.rules
+        for q in _quants(rule.when)
+        if q.mode == "any" and (key := _item_key(q)) is not None and True in key[1]
+    }
+    assert "household.children" in by_flag  # {any: {lives_with: true}}
 
 
 @settings(max_examples=150, deadline=None)
