@@ -205,7 +205,12 @@ class FactBuilder:
     def __init__(self, compiled: Compiled, calendar: Calendar) -> None:
         names = compiled.names
         self._encoders: dict[tuple[Any, ...], Encoder] = {}
-        self._columns: dict[tuple[Any, ...], ColumnEncoder] = {}
+        #: each list property's column: (list path, attribute index or -1, encoder), by
+        #: column number; the attributes read, by number
+        self._columns: list[tuple[str, int, Callable[[list[Any], Ctx], Column]]] = []
+        self._column_ids: dict[tuple[str, tuple[Any, ...]], int] = {}
+        self._attributes: dict[tuple[str, str], int] = {}
+        shared_ids: dict[tuple[Any, ...], int] = {}
         self._root: list[tuple[tuple[Any, ...], str, str]] = []
         self._lists: dict[str, Getter] = {}
         self._lanes: list[tuple[int, list[tuple[str, str, tuple[Any, ...]]], list[Any]]] = []
@@ -223,12 +228,15 @@ class FactBuilder:
                 path = part.field.path
                 self._lists.setdefault(path, _getter(part.field))
                 specs = tuple(
-                    (names.side(p, "ge"), names.side(p, "le"), self._column(p, calendar))
+                    (names.side(p, "ge"), names.side(p, "le"), self._column(path, p, calendar))
                     for p in props
                 )
-                selector = self._column(part.key, calendar) if part.key is not None else None
-                lists.append((names.list(part), path, specs, selector))
+                selector = self._column(path, part.key, calendar) if part.key is not None else None
+                # lanes that read the same properties of a list share its encoded items
+                shared = shared_ids.setdefault((path, specs, selector), len(shared_ids))
+                lists.append((names.list(part), path, specs, selector, shared))
             self._lanes.append((lane.number, scalars, lists))
+        self._shared = len(shared_ids)
 
     def _encoder(self, prop: Prop, calendar: Calendar) -> tuple[Any, ...]:
         key = prop.key
@@ -236,11 +244,17 @@ class FactBuilder:
             self._encoders[key] = encoder(prop, calendar)
         return key
 
-    def _column(self, prop: Prop, calendar: Calendar) -> tuple[Any, ...]:
-        key = prop.key
-        if key not in self._columns:
-            self._columns[key] = column_encoder(prop, calendar)
-        return key
+    def _column(self, path: str, prop: Prop, calendar: Calendar) -> int:
+        """The number of ``prop``'s column over the list at ``path``."""
+        found = self._column_ids.get((path, prop.key))
+        if found is None:
+            name, encode = column_encoder(prop, calendar)
+            attribute = -1
+            if name is not None:
+                attribute = self._attributes.setdefault((path, name), len(self._attributes))
+            found = self._column_ids[(path, prop.key)] = len(self._columns)
+            self._columns.append((name or "", attribute, encode))
+        return found
 
     def build(
         self,
@@ -260,23 +274,23 @@ class FactBuilder:
         encoders = self._encoders
         values = {key: encoders[key](case, ctx) for key, _, _ in self._root}
         items_of: dict[str, Any] = {}
-        columns: dict[tuple[str, tuple[Any, ...]], list[int | None]] = {}
-        encoded_lists: dict[tuple[str, Any, Any], tuple[list[Any], list[Any]]] = {}
+        plan = self._columns
+        columns: list[Column | None] = [None] * len(plan)
+        attributes: list[list[Any] | None] = [None] * len(self._attributes)
+        encoded_lists: list[tuple[list[Any], list[Any]] | None] = [None] * self._shared
 
-        attributes: dict[tuple[str, str], list[Any]] = {}
-
-        def column(path: str, key: tuple[Any, ...], items: Any) -> Column:
-            found = columns.get((path, key))
+        def column(number: int, items: Any) -> Column:
+            found = columns[number]
             if found is None:
-                name, encode = self._columns[key]
-                if name is None:
+                name, attribute, encode = plan[number]
+                if attribute < 0:
                     found = encode(items, ctx)
                 else:  # the attribute's values, read once for every property testing it
-                    read = attributes.get((path, name))
+                    read = attributes[attribute]
                     if read is None:
-                        read = attributes[(path, name)] = list(map(attrgetter(name), items))
+                        read = attributes[attribute] = list(map(attrgetter(name), items))
                     found = encode(read, ctx)
-                columns[(path, key)] = found
+                columns[number] = found
             return found
 
         facts: list[dict[str, Any]] = []
@@ -291,20 +305,21 @@ class FactBuilder:
                     definite[ge] = definite[le] = possible[ge] = possible[le] = value
                 else:
                     possible[ge], possible[le] = BIG, -BIG
-            for name, path, specs, selector in lists:
+            for name, path, specs, selector, shared in lists:
                 if path not in items_of:
                     items_of[path] = self._lists[path](case, ctx)
                 items = items_of[path]
                 if items is None:
                     possible[name] = [_phantom(specs)]
                     continue
-                encoded = encoded_lists.get((path, specs, selector))
-                if encoded is None:  # lanes that read the same properties share them
-                    cols = [(ge, le, column(path, key, items)) for ge, le, key in specs]
-                    keys = column(path, selector, items) if selector is not None else None
-                    encoded = encoded_lists[(path, specs, selector)] = _items(
-                        len(items), cols, keys
-                    )
+                if not items:
+                    definite[name], possible[name] = [], []
+                    continue
+                encoded = encoded_lists[shared]
+                if encoded is None:
+                    cols = [(ge, le, column(number, items)) for ge, le, number in specs]
+                    keys = column(selector, items) if selector is not None else None
+                    encoded = encoded_lists[shared] = _items(len(items), cols, keys)
                 definite[name], possible[name] = encoded
             facts.append(definite)
             facts.append(possible)
