@@ -204,7 +204,7 @@ def test_a_mutant_in_derived_value_computation_is_caught_by_the_band_edge_scenar
     assert "points 60 is band A, exactly on the edge" in failing
     assert "predictor 50 is medium, on the edge" in failing
     assert "points 11 is band C, one above the edge" not in failing
-    assert any("reported points_band is 'D', expected 'C'" in f
+    assert any("reported: points_band is 'D', expected 'C'" in f
                for f in failing["points 10 is band C, exactly on the edge"])  # fmt: skip
 
 
