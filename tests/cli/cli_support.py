@@ -29,33 +29,7 @@ CASE: dict[str, Any] = {
 
 #: Scenarios that fire every rule of the minimal fixture pack and stop just short
 #: of firing each one.
-SCENARIOS = """\
-scenarios:
-  - name: children in contact with a child protection registration and no enquiry
-    as_of: 2026-11-23
-    case:
-      case_id: S1
-      supervision: {start_date: 2026-11-02}
-      household: {children_in_contact: true}
-      registrations: [child_protection]
-      checks: {police_domestic_abuse: {requested_date: 2026-11-03}}
-      risk: {last_review_date: 2026-11-01, levels: {public: low}}
-    expect:
-      actions: [CSC_ENQUIRY]
-      fired: [CS-02]
-      not_fired: [DA-01, REV-01]
-  - name: no children, no police check, last review long ago
-    as_of: 2026-11-23
-    case:
-      case_id: S2
-      supervision: {start_date: 2026-01-05}
-      household: {children_in_contact: false, children: []}
-      risk: {last_review_date: 2026-01-05, levels: {public: low}}
-    expect:
-      actions: [POLICE_DA_CHECK, RISK_REVIEW]
-      fired: [DA-01, REV-01]
-      not_fired: [CS-02]
-"""
+SCENARIOS = (FIXTURES.parent / "minimal_scenarios.yaml").read_text(encoding="utf-8")
 
 Run = Callable[..., Result]
 

@@ -16,33 +16,8 @@ from riskreview.server import create_app
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "broken_packs" / "_valid_minimal"
 
-SCENARIOS = """\
-scenarios:
-  - name: children in contact with a child protection registration and no enquiry
-    as_of: 2026-11-23
-    case:
-      case_id: S1
-      supervision: {start_date: 2026-11-02}
-      household: {children_in_contact: true}
-      registrations: [child_protection]
-      checks: {police_domestic_abuse: {requested_date: 2026-11-03}}
-      risk: {last_review_date: 2026-11-01, levels: {public: low}}
-    expect:
-      required: [CSC_ENQUIRY]
-      fired: [CS-02]
-      not_fired: [DA-01, REV-01]
-  - name: no children, no police check, last review long ago
-    as_of: 2026-11-23
-    case:
-      case_id: S2
-      supervision: {start_date: 2026-01-05}
-      household: {children_in_contact: false, children: []}
-      risk: {last_review_date: 2026-01-05, levels: {public: low}}
-    expect:
-      required: [POLICE_DA_CHECK, RISK_REVIEW]
-      fired: [DA-01, REV-01]
-      not_fired: [CS-02]
-"""
+#: the scenarios that fire every rule of the minimal pack (shared with the CLI tests)
+SCENARIOS = (MINIMAL.parents[1] / "minimal_scenarios.yaml").read_text(encoding="utf-8")
 CASE = {
     "case_id": "R-1",
     "supervision": {"start_date": "2026-11-02"},
@@ -105,7 +80,7 @@ def test_a_pack_whose_scenario_fails_leaves_the_old_one_serving(
     http: httpx.Client, folder: Path
 ) -> None:
     before = _serving(http)
-    _write(folder, "0.0.9", SCENARIOS.replace("required: [CSC_ENQUIRY]", "required: [HOME_VISIT]"))
+    _write(folder, "0.0.9", SCENARIOS.replace("actions: [CSC_ENQUIRY]", "actions: [HOME_VISIT]"))
     answer = http.post("/packs/reload")
     assert answer.status_code == 409, answer.text
     assert any("scenario failed" in line for line in answer.json()["errors"])
