@@ -398,9 +398,6 @@ _Quick = Callable[[Any], Any]
 #: length bound, and a quick check of a plainly valid value (None: none)
 _FieldPlan = tuple[str, TypeInfo, "attrs.Attribute[Any]", bool, bool, _Quick | None]
 _PLANS: dict[type, list[_FieldPlan]] = {}
-#: valid date texts already read (bounded): most dates of a caseload recur
-_DATES: dict[str, date] = {}
-_MAX_DATES = 50_000
 
 
 def _plan_of(cls: type) -> list[_FieldPlan]:
@@ -448,17 +445,12 @@ def _quick(info: TypeInfo) -> _Quick | None:
 
 
 def _quick_date(data: Any) -> Any:
-    day = _DATES.get(data) if type(data) is str else None
-    if day is not None:
-        return day
     if type(data) is str and ISO_DATE.fullmatch(data):
         try:
             day = date.fromisoformat(data)
         except ValueError:
             return _SLOW
         if date_problem(day) is None:
-            if len(_DATES) < _MAX_DATES:
-                _DATES[data] = day
             return day
     return _SLOW
 
