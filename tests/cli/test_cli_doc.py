@@ -24,6 +24,11 @@ def test_doc_writes_the_readme_the_pack_renders_and_leaves_it_when_current(
 ) -> None:
     readme = minimal_pack / "README.md"
     assert not readme.exists()
+    missing = run("doc", minimal_pack, "--check")
+    assert missing.exit_code == 1
+    assert missing.stdout == (
+        f"{minimal_pack}/README.md is missing; run riskreview doc {minimal_pack}\n"
+    )
     first = run("doc", minimal_pack)
     assert first.exit_code == 0, first.output
     assert first.stdout == f"wrote {minimal_pack}/README.md\n"
