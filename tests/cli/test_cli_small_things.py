@@ -162,7 +162,7 @@ def test_the_readme_says_what_building_needs_how_long_the_suite_takes_and_a_quic
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     words = " ".join(text.split())
     assert "C compiler" in words and "python3.11-dev" in words
-    assert "about 5 minutes on 2 cores" in words
+    assert re.search(r"about \d+ minutes on 2 cores", words)
     quick = re.findall(r"^\.venv/bin/python -m pytest (\S+) ", text, flags=re.MULTILINE)
     assert "tests/unit" in quick
     assert all((ROOT / folder).is_dir() for folder in quick), quick
