@@ -45,6 +45,8 @@ __all__ = [
     "DATE_AS_ORDER",
     "DATE_OPS",
     "EQ_OPS",
+    "HAS_NO_VALUE",
+    "HAS_VALUE",
     "LIST_OPS",
     "MAX_DEPTH",
     "MAX_NODES",
@@ -217,11 +219,20 @@ def _keyed(key: str, value: Any, ctx: ParseContext, where: str) -> Node:
 _HOLD_WITHOUT_VALUE = ("ne", "not_in")
 
 
+#: the endings of the names that guard a test of a value that can have none
+HAS_VALUE, HAS_NO_VALUE = " has a value", " has no value"
+
+
+def has_value_path(path: str) -> str:
+    """The key under which the values stage says whether derived value ``path`` has a
+    value (True, False, or None while it is unknown)."""
+    return path + HAS_VALUE
+
+
 def has_value_field(field: Field) -> Field:
-    """The yes/no field that says whether derived value ``field`` has a value (None
-    while it is unknown): the values stage sets it beside the value."""
+    """The yes/no field read at :func:`has_value_path` of derived value ``field``."""
     return Field(
-        f"{field.path} has a value",
+        has_value_path(field.path),
         "bool",
         f"whether {field.path} has a value",
         virtual=field.virtual,
@@ -241,10 +252,10 @@ def _with_no_value(node: Node) -> Node:
     field = has_value_field(node.field)
     if node.op in _HOLD_WITHOUT_VALUE:
         none = Named(
-            f"{node.field.path} has no value", Cmp(node.field.path, "eq", False, field, "root")
+            node.field.path + HAS_NO_VALUE, Cmp(node.field.path, "eq", False, field, "root")
         )
         return AnyOf((none, node))
-    some = Named(f"{node.field.path} has a value", Cmp(node.field.path, "eq", True, field, "root"))
+    some = Named(node.field.path + HAS_VALUE, Cmp(node.field.path, "eq", True, field, "root"))
     return All((some, node))
 
 

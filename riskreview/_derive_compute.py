@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from riskreview._conditions import ParamRef
+from riskreview._conditions import ParamRef, has_value_path
 from riskreview._derive_scored import SCORED as _SCORED
 from riskreview._derive_scored import scored as _scored
 from riskreview._derive_scored import show as _show
@@ -51,7 +51,7 @@ def compute(
         extras[f"derived.{d.name}"] = result.value
         if d.maybe_absent:  # beside a value that can have none: whether it has one
             has = True if result.value is not None else (False if result.absent else None)
-            extras[f"derived.{d.name} has a value"] = has
+            extras[has_value_path(f"derived.{d.name}")] = has
     return results
 
 

@@ -7,6 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from riskreview._conditions import (
+    HAS_NO_VALUE,
+    HAS_VALUE,
     All,
     AnyOf,
     Cmp,
@@ -112,7 +114,7 @@ def no_value_guard(node: Any) -> bool:
         isinstance(node, All | AnyOf)
         and len(node.items) == 2
         and isinstance(node.items[0], Named)
-        and node.items[0].name.endswith((" has a value", " has no value"))
+        and node.items[0].name.endswith((HAS_VALUE, HAS_NO_VALUE))
     )
 
 
@@ -181,7 +183,7 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
         if node.op in ("exists", "missing"):
             state = "not recorded" if result.actual is None else f"recorded ({show(result.actual)})"
             return f"{result.path or node.path} is {state}"
-        if node.field.path.endswith(" has a value"):  # the guard of a test (see above)
+        if node.field.path.endswith(HAS_VALUE):  # the guard of a test (see above)
             said = {True: "has a value", False: "has no value"}.get(result.actual, "is unknown")
             return f"{result.path or node.path} {said}" + (
                 f" ({result.note})" if result.note else ""

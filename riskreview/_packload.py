@@ -215,10 +215,12 @@ def _derived(
     parser = DerivedParser(loader.fields, params, named, report)
     kinds: dict[str, tuple[str, type[StrEnum] | None, int]] = {}
     todo: list[tuple[str, Any, str]] = []
+    seen: set[str] = set()
     for name, spec, file in entries:
-        if f"derived.{name}" in loader.fields or any(name == n for n, _, _ in todo):
+        if f"derived.{name}" in loader.fields or name in seen:
             report(file, name, line_of(spec), "derived value is defined twice")
             continue
+        seen.add(name)
         todo.append((name, spec, file))
     # a value whose type is read off another (max, latest, if, join, ...) waits for it:
     # declare in rounds until every value is declared or none can be
