@@ -486,10 +486,7 @@ def _rolling(data: Any, at: str) -> RollingDue:
     unit = _text(d, "unit", at)
     if unit not in ("days", "weeks", "working_days"):
         raise _Bad(f"{at}.unit", "is not days, weeks or working_days")
-    from_as_of = d.get("from_as_of", True)
-    if not isinstance(from_as_of, bool):
-        raise _Bad(f"{at}.from_as_of", "is not true or false")
-    return RollingDue(_int(d, "amount", at), unit, from_as_of)
+    return RollingDue(_int(d, "amount", at), unit, _flag(d, "from_as_of", at, True))
 
 
 def _evidence(data: Any, at: str) -> Evidence:
@@ -502,9 +499,6 @@ def _information(data: Any, at: str) -> InformationAction:
     priority = _text(d, "priority", at)
     if priority not in {p.value for p in Priority}:
         raise _Bad(f"{at}.priority", "is not a priority")
-    not_held = d.get("not_held", False)
-    if not isinstance(not_held, bool):
-        raise _Bad(f"{at}.not_held", "is not true or false")
     return InformationAction(
         _text(d, "code", at),
         _text(d, "title", at),
@@ -512,21 +506,18 @@ def _information(data: Any, at: str) -> InformationAction:
         _texts(d, "rule_ids", at),
         actions=_texts(d, "actions", at),
         priority=Priority(priority),
-        not_held=not_held,
+        not_held=_flag(d, "not_held", at, False),
     )
 
 
 def _review(data: Any, at: str) -> NextReview:
     d = _mapping(data, at)
-    rolling = d.get("rolling", False)
-    if not isinstance(rolling, bool):
-        raise _Bad(f"{at}.rolling", "is not true or false")
     return NextReview(
         _day(d, "date", at),
         _texts(d, "reasons", at),
         _texts(d, "brought_forward_by", at),
         _texts(d, "would_bring_forward", at),
-        rolling,
+        _flag(d, "rolling", at, False),
     )
 
 
@@ -545,6 +536,13 @@ def _text(d: Mapping[str, Any], key: str, at: str, default: str | None = None) -
     value = d.get(key, default)
     if not isinstance(value, str):
         raise _Bad(f"{at}.{key}", "is not text")
+    return value
+
+
+def _flag(d: Mapping[str, Any], key: str, at: str, default: bool) -> bool:
+    value = d.get(key, default)
+    if not isinstance(value, bool):
+        raise _Bad(f"{at}.{key}", "is not true or false")
     return value
 
 
