@@ -92,6 +92,9 @@ class Reference:
     _index: dict[tuple[str, str, bool], dict[Any, list[int]]] = attrs.field(
         factory=dict, init=False, repr=False
     )
+    #: a named condition's result for the case, by name: several rules of a pack read
+    #: the same named condition (who the person is), evaluated once per case
+    _named: dict[str, Result] = attrs.field(factory=dict, init=False, repr=False)
 
     # ------------------------------------------------------------- values
 
@@ -140,6 +143,12 @@ class Reference:
             truth = any_of(truths) if decisive else all_of(truths)
             return Result(node, truth, tuple(parts))
         if isinstance(node, Named):
+            if item is None:  # a named condition of the case: the same for every rule
+                found = self._named.get(node.name)
+                if found is None:
+                    inner = self.evaluate(node.item)
+                    found = self._named[node.name] = Result(node, inner.truth, (inner,))
+                return found
             inner = self.evaluate(node.item, item, prefix)
             return Result(node, inner.truth, (inner,))
         if isinstance(node, Not):
