@@ -237,9 +237,11 @@ def evaluate_bag(
             try:
                 rows: list[_Row] = future.result()
             except distributed.KilledWorker:
-                rows = _isolated(
-                    client.compute(part).result(), as_of, pack, files, timeout, _evaluator
-                )
+                # the partition's cases are read here, not on the cluster: the worker
+                # that held them may be the one that died, and a busy cluster may lose
+                # the next one too
+                cases_of_part = part.compute(scheduler="sync")
+                rows = _isolated(cases_of_part, as_of, pack, files, timeout, _evaluator)
             future.release()
             start = len(results)
             results.extend(BatchResult(start + i, *row) for i, row in enumerate(rows))
