@@ -150,14 +150,33 @@ class Calendar:
             check_date("start", start)
         if type(count) is not int:
             check_whole("count", count, minimum=-(2**31))
-        step = 1 if count >= 0 else -1
-        remaining = abs(count)
+        if count > 0:
+            return self._forward(start, count)
+        remaining = -count
         day = start
         while remaining:
-            day += timedelta(days=step)
+            day -= timedelta(days=1)
             if self.is_working_day(day):
                 remaining -= 1
         return day
+
+    def _forward(self, start: date, count: int) -> date:
+        """The ``count``-th working day after ``start`` (``count`` > 0), by arithmetic:
+        jump ``count`` weekdays, then as many more as bank holidays were jumped over,
+        until none was (each jump lands on a weekday and never passes the answer)."""
+        first = start.toordinal()
+        base = _weekdays_upto(first)
+        reached = _weekdays_upto(first)  # weekdays up to the day reached so far
+        short = count
+        while True:
+            reached += short
+            weeks, rest = divmod(reached - 1, 5)  # the ``reached``-th weekday's ordinal
+            day = weeks * 7 + rest + 1
+            holidays = self._cover(start.year, date.fromordinal(day).year).weekdays
+            lost = bisect.bisect_right(holidays, day) - bisect.bisect_right(holidays, first)
+            short = count - (reached - base - lost)
+            if short == 0:
+                return date.fromordinal(day)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in ``(start, end]``; minus those in ``(end, start]`` when end < start."""
