@@ -216,8 +216,8 @@ def _rolls(
         return None  # a rolling due date only grows: the fixed one stays the earliest
     if len({h for _, h in rolling}) > 1:
         flips.append(as_of + timedelta(days=1))  # which rule sets the date may change
-    if fixed is not None:  # from the day it passes the fixed due date, that one is earlier
-        flips.append(first_day_reaching(as_of, how, fixed + timedelta(days=1), calendar))
+    if fixed is not None:  # from the day it reaches the fixed due date, that one holds
+        flips.append(first_day_reaching(as_of, how, fixed, calendar))
     return how
 
 
