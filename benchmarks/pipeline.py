@@ -106,7 +106,7 @@ def stage_assembly(pack: Any, ref: Any, rt: Any, found: Any, results: Any, vals:
     flips: list[date] = []
     within = _assemble.horizon(pack, ref.as_of, None)
     made = _assemble.assemble(pack, ref, rt.calendar, found, results, vals.derived, flips, within)
-    stable_until = _decide._stable_until(pack, rt, ref, flips)
+    stable_until = _decide._stable_until(pack, rt, ref, flips, found)
     reported = _assemble.reported(pack, vals.derived)
     return made.actions, made.information, made.next_review, reported, stable_until, within
 

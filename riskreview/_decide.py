@@ -25,7 +25,7 @@ from riskreview._explain import why
 from riskreview._match import Outcome, match
 from riskreview._reference import Reference, Result
 from riskreview._runtime import Runtime, runtime
-from riskreview._stable import condition_flips, first_after, time_tests
+from riskreview._stable import first_after, first_change, time_tests
 from riskreview._values import reference, values
 from riskreview._walk import walk
 from riskreview.decision import Decision, PackRef, RuleOutcome
@@ -63,13 +63,16 @@ def decide(
         next_review=made.next_review,
         trace=_trace(pack, found, results, as_of) if trace else None,
         reported=_assemble.reported(pack, vals.derived),
-        stable_until=_stable_until(pack, rt, ref, flips),
+        stable_until=_stable_until(pack, rt, ref, flips, found),
         upcoming_within=within,
     )
 
 
-def _stable_until(pack: Pack, rt: Runtime, ref: Reference, flips: list[date]) -> date | None:
-    """The first day the decision could change but for what rolls with the day."""
+def _stable_until(
+    pack: Pack, rt: Runtime, ref: Reference, flips: list[date], found: dict[int, Outcome]
+) -> date | None:
+    """The first day the decision could change but for what rolls with the day
+    (``found``: the engine's outcome of each rule in force on ``as_of``)."""
     as_of = ref.as_of
     known = rt.memo.get("time_tests")
     if known is None:  # worked out once per policy period
@@ -77,11 +80,17 @@ def _stable_until(pack: Pack, rt: Runtime, ref: Reference, flips: list[date]) ->
         known = rt.memo["time_tests"] = (
             daily,
             time_tests(cr.rule.when for cr in rt.compiled.rules),
+            {id(cr.rule.when): cr.index for cr in rt.compiled.rules},
         )
-    daily, tests = known
+    daily, tests, rule_of = known
     if daily:
         return as_of + timedelta(days=1)  # a derived value of as_of may change any day
-    return first_after(as_of, chain(flips, pack.change_dates, condition_flips(ref, tests)))
+
+    def false_today(when: Any) -> bool:
+        return found[rule_of[id(when)]] is Outcome.NOT_FIRED
+
+    bound = first_after(as_of, chain(flips, pack.change_dates))
+    return first_change(ref, tests, bound, false_today)
 
 
 def input_digest(case: Any) -> str:

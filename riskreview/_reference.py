@@ -96,6 +96,21 @@ class Reference:
     #: the same named condition (who the person is), evaluated once per case
     _named: dict[str, Result] = attrs.field(factory=dict, init=False, repr=False)
 
+    def on(self, day: date) -> Reference:
+        """The same evaluator reading the case on another day (its caches start empty)."""
+        return Reference(
+            self.case,
+            day,
+            self.param,
+            self.calendar,
+            self.extras,
+            self.notes,
+            self.complete,
+            self.index_lists,
+            self.quick,
+            self.unheld,
+        )
+
     # ------------------------------------------------------------- values
 
     def lookup(self, root: Any, field: Field) -> Any:
@@ -129,12 +144,14 @@ class Reference:
 
     def evaluate(self, node: Node, item: Any = None, prefix: str = "") -> Result:
         """Evaluate ``node`` for the case (or, inside a list, for ``item``)."""
-        if isinstance(node, All | AnyOf):
+        if isinstance(node, Cmp):  # the commonest node first: half of those a walk meets
+            return self._cmp(node, item, prefix)
+        decisive = isinstance(node, AnyOf)
+        if decisive or isinstance(node, All):
             # Kleene logic lets a false part decide an "all" and a true part an "any":
             # unless a complete explanation is asked for, the rest is not evaluated.
-            decisive = isinstance(node, AnyOf)
             parts: list[Result] = []
-            for n in node.items:
+            for n in node.items:  # type: ignore[union-attr]
                 part = self.evaluate(n, item, prefix)
                 parts.append(part)
                 if part.truth is decisive and not self.complete:
@@ -154,9 +171,8 @@ class Reference:
         if isinstance(node, Not):
             inner = self.evaluate(node.item, item, prefix)
             return Result(node, None if inner.truth is None else not inner.truth, (inner,))
-        if isinstance(node, Quant):
-            return self._quant(node)
-        return self._cmp(node, item, prefix)
+        assert isinstance(node, Quant)
+        return self._quant(node)
 
     def _quant(self, node: Quant) -> Result:
         items = self.lookup(self.case, node.field)
@@ -198,7 +214,7 @@ class Reference:
         those values or none recorded; the rest are false for it. The index of each list by
         each such field is built once per case. Every item is scanned for ``all`` and
         ``none``, and for an explanation, which describes every item."""
-        key = _item_key(node) if node.mode == "any" and self.index_lists else None
+        key = item_key(node) if node.mode == "any" and self.index_lists else None
         if key is None:
             return range(len(items))
         field, wanted, many = key
@@ -289,17 +305,11 @@ class Reference:
         else:
             elapsed = (self.as_of - actual).days
         scale = 7 if window.unit == "weeks" else 1
-        truths: list[Truth] = []
         amounts = [None if a is None else a * scale for a in self.options(window.amount)]
-        for amount in amounts:
-            if amount is None:
-                truths.append(None)
-            elif node.op == "older_than":
-                truths.append(elapsed > amount)
-            elif node.op == "within_last":
-                truths.append(0 <= elapsed <= amount)
-            else:
-                truths.append(-amount <= elapsed <= 0)
+        truths: list[Truth] = [
+            None if amount is None else _elapsed_holds(node.op, elapsed, amount)
+            for amount in amounts
+        ]
         unit = "working_days" if window.unit == "working_days" else "days"
         # one amount, or (shortest, longest) of a table whose key is unknown
         known = sorted({a for a in amounts if a is not None})
@@ -325,13 +335,8 @@ class Reference:
                 truths.append(None)
                 continue
             months = window_months(window, int(amount))
-            if node.op == "within_next":
-                edge = add_months(self.as_of, months)
-                truths.append(self.as_of <= actual <= edge)
-            else:
-                edge = add_months(self.as_of, -months)
-                inside = edge <= actual <= self.as_of
-                truths.append(actual < edge if node.op == "older_than" else inside)
+            edge = add_months(self.as_of, months if node.op == "within_next" else -months)
+            truths.append(_edge_holds(node.op, actual, self.as_of, edge))
             edges.append(edge)
         return Result(
             node,
@@ -343,7 +348,42 @@ class Reference:
         )
 
 
-def _item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
+def window_holds(
+    op: str, window: Window, amount: int, actual: date, day: date, calendar: Calendar
+) -> bool:
+    """Whether the time window ``op`` of ``amount`` (a number of ``window.unit``) holds
+    for ``actual`` on ``day``: what :meth:`Reference.evaluate` decides for one amount."""
+    if window.unit in CALENDAR_UNITS:
+        months = window_months(window, amount)
+        edge = add_months(day, months if op == "within_next" else -months)
+        return _edge_holds(op, actual, day, edge)
+    if window.unit == "working_days":
+        elapsed = calendar.working_days_between(actual, day)
+    else:
+        elapsed = (day - actual).days
+    return _elapsed_holds(op, elapsed, amount * (7 if window.unit == "weeks" else 1))
+
+
+def _elapsed_holds(op: str, elapsed: int, amount: int) -> bool:
+    """A window counted in days (or working days): ``elapsed`` from the date to as_of."""
+    if op == "older_than":
+        return elapsed > amount
+    if op == "within_last":
+        return 0 <= elapsed <= amount
+    return -amount <= elapsed <= 0
+
+
+def _edge_holds(op: str, actual: date, as_of: date, edge: date) -> bool:
+    """A window of calendar months: ``edge`` is as_of moved by them (forward for
+    ``within_next``, back otherwise)."""
+    if op == "within_next":
+        return as_of <= actual <= edge
+    if op == "older_than":
+        return actual < edge
+    return edge <= actual <= as_of
+
+
+def item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
     """(item field, values, whether the field is a list) when every matching item must
     have one of those values (``eq``, ``in``: enum members or true/false), or a list
     holding one of them (``contains``, ``contains_any``)."""

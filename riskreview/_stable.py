@@ -18,13 +18,14 @@ nothing did.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
 from riskreview._condnodes import CALENDAR_UNITS, add_months
-from riskreview._reference import Reference
+from riskreview._fields import Field
+from riskreview._reference import Reference, item_key, window_holds
 from riskreview.calendar import Calendar
 from riskreview.decision import RollingDue
 
@@ -59,23 +60,31 @@ def first_after(as_of: date, candidates: Iterable[date | None]) -> date | None:
     return min(later) if later else None
 
 
-def time_tests(nodes: Iterable[Node]) -> tuple[tuple[Quant | None, Cmp], ...]:
+#: a comparison whose outcome can change with the day alone, the list it reads items
+#: of (None for the case), and the conditions (of rules) it is part of
+TimeTest = tuple[Quant | None, Cmp, tuple[Node, ...]]
+
+
+def time_tests(nodes: Iterable[Node]) -> tuple[TimeTest, ...]:
     """The comparisons in ``nodes`` whose outcome can change with the day alone (a
-    time window, an age), each with the list it reads items of (None for the case).
-    Found once per policy period: most of a pack's conditions have none."""
-    found: list[tuple[Quant | None, Cmp]] = []
-    todo: list[tuple[Node, Quant | None]] = [(node, None) for node in nodes]
-    while todo:
-        node, within = todo.pop()
-        if isinstance(node, All | AnyOf):
-            todo.extend((item, within) for item in node.items)
-        elif isinstance(node, Named | Not):
-            todo.append((node.item, within))
-        elif isinstance(node, Quant):
-            todo.append((node.cond, node))
-        elif isinstance(node, Cmp) and _moves(node):
-            found.append((within if node.scope == "item" else None, node))
-    return tuple(dict.fromkeys(found))
+    time window, an age), each with the list it reads items of (None for the case)
+    and the nodes of ``nodes`` that hold it. Found once per policy period: most of a
+    pack's conditions have none."""
+    found: dict[tuple[Quant | None, Cmp], dict[int, Node]] = {}
+    for top in nodes:
+        todo: list[tuple[Node, Quant | None]] = [(top, None)]
+        while todo:
+            node, within = todo.pop()
+            if isinstance(node, All | AnyOf):
+                todo.extend((item, within) for item in node.items)
+            elif isinstance(node, Named | Not):
+                todo.append((node.item, within))
+            elif isinstance(node, Quant):
+                todo.append((node.cond, node))
+            elif isinstance(node, Cmp) and _moves(node):
+                key = (within if node.scope == "item" else None, node)
+                found.setdefault(key, {})[id(top)] = top
+    return tuple((within, node, tuple(tops.values())) for (within, node), tops in found.items())
 
 
 def _moves(node: Cmp) -> bool:
@@ -85,19 +94,125 @@ def _moves(node: Cmp) -> bool:
     return node.op in _WINDOWS or ages
 
 
-def condition_flips(ref: Reference, tests: Iterable[tuple[Quant | None, Cmp]]) -> Iterator[date]:
-    """Days on which one of ``tests`` (see :func:`time_tests`) could change its outcome."""
-    for within, node in tests:
+def first_change(
+    ref: Reference,
+    tests: Iterable[TimeTest],
+    bound: date | None,
+    false_today: Callable[[Node], bool] | None = None,
+) -> date | None:
+    """The first day after ``as_of`` and before ``bound`` on which one of ``tests`` (see
+    :func:`time_tests`) changes its outcome for the case or one of its items, in a
+    rule that is not false both that day and the day before; ``bound`` when there is
+    none (None: no bound).
+
+    Each test proposes the days around its edges on which it could change (a run of
+    weekend days or a short month can move an edge by days); a proposed day is kept
+    only if the test's outcome on it differs from the day before (for an item, if
+    the item's whole condition is not false on both days: an event leaving a window
+    changes nothing when its type never matched), and if a rule holding the test is
+    not false on both days (a rule that is false plays no part in the decision).
+    ``false_today`` says whether a rule's condition is false on ``as_of`` (what the
+    engine found), when the caller knows.
+    """
+    as_of = ref.as_of
+    calendar = ref.calendar
+    # (day, test, the item or None, the date the window is counted from; None for a
+    # birthday): every day on which a test could change, looked at in order below
+    proposed: list[tuple[date, int, Any, date | None]] = []
+    tests = tuple(tests)
+    for number, (within, node, _) in enumerate(tests):
         scope = (ref.case,) if within is None else tuple(ref.lookup(ref.case, within.field) or ())
         if node.op in _WINDOWS:
-            amounts = _amounts(ref, node.value.amount)
+            window = node.value
+            amounts = _amounts(ref, window.amount)
+            key = None if within is None else item_key(within)
             for owner in scope:
-                day = ref.lookup(owner, node.field)
-                if isinstance(day, date):
-                    yield from _window_flips(ref.calendar, node.op, node.value.unit, day, amounts)
-        yield from _age_flips(ref, node.field.virtual, scope)
+                if key is not None and _never_matches(ref, owner, key):
+                    continue  # an item of another kind: its condition is false on every day
+                start = ref.lookup(owner, node.field)
+                if isinstance(start, date):
+                    item = None if within is None else owner
+                    for day in set(_window_flips(calendar, node.op, window.unit, start, amounts)):
+                        if day > as_of and (bound is None or day < bound):
+                            proposed.append((day, number, item, start))
+        births = list(_age_flips(ref, node.field.virtual, scope))
         if isinstance(node.value, FieldRef):
-            yield from _age_flips(ref, node.value.field.virtual, (ref.case,))
+            births.extend(_age_flips(ref, node.value.field.virtual, (ref.case,)))
+        for day in births:  # a birthday: the age is a year more
+            if day > as_of and (bound is None or day < bound):
+                proposed.append((day, number, None, None))
+    if not proposed:
+        return bound
+    proposed.sort(key=_day_and_test)
+    one = timedelta(days=1)
+    on_day: dict[date, Reference] = {as_of: ref}  # the case read on each day looked at
+    truths: dict[tuple[int, date], Any] = {}  # (rule, day) → its truth that day
+
+    def outcome(number: int, item: Any, start: date, day: date) -> Any:
+        within, node, _ = tests[number]
+        if within is not None:
+            # an item's window matters only through the item's whole condition: an
+            # event leaving a window changes nothing when its type never matched
+            return _item_holds(_read_on(ref, on_day, day), within.cond, item, day)
+        window = node.value
+        amounts = _amounts(ref, window.amount)
+        return tuple(window_holds(node.op, window, a, start, day, calendar) for a in amounts)
+
+    def false_on(rule: Node, day: date) -> bool:
+        if day == as_of and false_today is not None:
+            return false_today(rule)
+        key = (id(rule), day)
+        if key not in truths:
+            truths[key] = _read_on(ref, on_day, day).truth(rule)
+        return truths[key] is False
+
+    for day, number, item, start in proposed:
+        if start is not None and outcome(number, item, start, day) == outcome(
+            number, item, start, day - one
+        ):
+            continue
+        rules = tests[number][2]
+        if all(false_on(rule, d) for rule in rules for d in (day - one, day)):
+            continue
+        return day
+    return bound
+
+
+def _day_and_test(entry: tuple[date, int, Any, date | None]) -> tuple[date, int]:
+    return entry[0], entry[1]
+
+
+def _read_on(ref: Reference, on_day: dict[date, Reference], day: date) -> Reference:
+    """The reference evaluator of the case on ``day`` (made once per day looked at)."""
+    other = on_day.get(day)
+    if other is None:
+        other = on_day[day] = ref.on(day)
+    return other
+
+
+def _never_matches(ref: Reference, item: Any, key: tuple[Field, tuple[Any, ...], bool]) -> bool:
+    """Whether the item fails its list's key test (``type: arrest``) whatever the day:
+    its recorded value is not one the condition needs (see :func:`item_key`)."""
+    field, wanted, many = key
+    value = ref.lookup(item, field)
+    if value is None:
+        return False
+    if many:
+        return not any(member in value for member in wanted)
+    return value not in wanted
+
+
+#: an item's condition that is false on both days: the item is no part of the decision
+_OUT = "not a match"
+
+
+def _item_holds(ref: Reference, cond: Node, item: Any, day: date) -> object:
+    """What an item's condition makes of it on ``day`` (``ref`` reads that day):
+    :data:`_OUT` when it is false (the walk passes over it: no evidence, nothing
+    unknown), else ``day`` itself, so that any other outcome on two days counts as a
+    change (a true item's evidence, or an undecided item's unknown facts, can differ
+    though its outcome does not)."""
+    return _OUT if ref.truth(cond, item) is False else day
 
 
 def _amounts(ref: Reference, amount: Any) -> list[int]:

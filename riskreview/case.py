@@ -53,6 +53,7 @@ class DeclaresInputs(Protocol):
     def check_case_inputs(self, case: "Case") -> None:
         """Raise CaseError when ``case.inputs`` do not fit the declarations."""
 
+
 __all__ = [
     "Case",
     "Check",

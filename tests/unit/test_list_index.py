@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import riskreview
 from riskreview import Case
 from riskreview._conditions import All, AnyOf, Named, Node, Not, Quant
-from riskreview._reference import _item_key, evidence
+from riskreview._reference import evidence, item_key
 from riskreview._runtime import runtime
 from riskreview._values import reference, values
 from riskreview.strategies import cases
@@ -37,14 +37,14 @@ def test_the_default_pack_has_anys_indexed_by_a_list_or_a_flag_of_the_item() -> 
         q.path
         for rule in PACK.rules
         for q in _quants(rule.when)
-        if q.mode == "any" and (key := _item_key(q)) is not None and key[2]
+        if q.mode == "any" and (key := item_key(q)) is not None and key[2]
     }
     assert {"concerns", "offending_history"} <= keyed
     by_flag = {
         q.path
         for rule in PACK.rules
         for q in _quants(rule.when)
-        if q.mode == "any" and (key := _item_key(q)) is not None and True in key[1]
+        if q.mode == "any" and (key := item_key(q)) is not None and True in key[1]
     }
     assert "household.children" in by_flag  # {any: {lives_with: true}}
 
