@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import Any
 
 import attrs
+import orjson
 
 _Plan = list[tuple[str, bool, Any]]
 _PLANS: dict[type, _Plan] = {}
@@ -121,8 +122,31 @@ def _model(cls: type) -> Callable[[Any], dict[str, Any]]:
     return convert
 
 
-def dumps(data: Any) -> str:
-    """Canonical JSON: sorted keys, compact, UTF-8 text, no NaN."""
+def dumps(data: Any, *, floats: bool = True) -> str:
+    """Canonical JSON: sorted keys, compact, UTF-8 text, no NaN.
+
+    With ``floats=False`` (the caller knows ``data`` holds no float) the text is
+    written by orjson, several times faster: for text, whole numbers, true/false and
+    null its output is the standard library's byte for byte (floats it writes
+    otherwise: ``1e16`` for ``1e+16``). What orjson refuses (a whole number past 64
+    bits, a lone surrogate in text) is written by the standard library as before.
+    """
+    if not floats:
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            pass
     return json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
+
+
+def holds_float(data: Any) -> bool:
+    """Whether JSON-ready ``data`` holds a float anywhere."""
+    if isinstance(data, float):
+        return True
+    if isinstance(data, dict):
+        return any(holds_float(v) for v in data.values())
+    if isinstance(data, list | tuple):
+        return any(holds_float(v) for v in data)
+    return False

@@ -421,7 +421,8 @@ class Case:
 
     def to_json(self) -> str:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""
-        return _tojson.dumps(self.to_dict())
+        # only the pack-declared inputs can hold a float: every other field is typed
+        return _tojson.dumps(self.to_dict(), floats=_tojson.holds_float(self.inputs))
 
 
 def check_pack(pack: object) -> None:

@@ -1,0 +1,59 @@
+"""Canonical JSON written by orjson (a case with no float) is the standard library's
+text byte for byte, so no input digest changes with the writer."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import riskreview
+from riskreview import _tojson
+from riskreview.strategies import cases
+
+AS_OF = date(2026, 11, 23)
+
+
+def _standard(data: Any) -> str:
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases(AS_OF))
+def test_a_generated_case_is_written_as_the_standard_library_writes_it(
+    case: riskreview.Case,
+) -> None:
+    assert case.to_json() == _standard(case.to_dict())
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_any_float_free_json_data_is_written_alike(data: Any) -> None:
+    """Text of every code point (control characters, U+2028, lone surrogates), whole
+    numbers past 64 bits (written by the standard library), nested keys."""
+    assert _tojson.dumps(data, floats=False) == _standard(data)
+
+
+@pytest.mark.parametrize("text", ["\x00\x1f\x7f", "\u2028\u2029", 'é😀\\"/', "\t\n\r\b\f"])
+def test_awkward_text_in_a_case_is_written_alike(text: str) -> None:
+    case = riskreview.Case.from_dict({"case_id": "T" + text, "inputs": {"note": text}})
+    assert case.to_json() == _standard(case.to_dict())
+
+
+def test_a_float_among_the_inputs_is_written_by_the_standard_library() -> None:
+    assert _tojson.holds_float({"a": [1, {"b": 1e16}]})
+    assert not _tojson.holds_float({"a": [1, {"b": "1e16"}], "c": True})
+    assert _tojson.dumps({"x": 1e16}) == '{"x":1e+16}'  # orjson would write 1e16
