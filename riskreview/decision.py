@@ -15,6 +15,7 @@ import attrs
 import orjson
 
 from riskreview._structure import dumps, unstructure
+from riskreview._tojson import holds_float
 from riskreview.calendar import Status
 from riskreview.errors import ArgumentError, ArgumentValueError
 
@@ -320,7 +321,11 @@ class Decision:
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, compact; identical input gives identical bytes."""
-        return dumps(self.to_dict())
+        # a float can come only from a case's own values: evidence and reported values
+        floats = holds_float(self.reported) or any(
+            holds_float(e.value) for a in self.actions for e in a.evidence
+        )
+        return dumps(self.to_dict(), floats=floats)
 
     @classmethod
     def from_dict(cls, data: Any) -> Decision:

@@ -7,12 +7,14 @@ import json
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
 from riskreview import _tojson
+from riskreview.decision import Evidence
 from riskreview.strategies import cases
 
 AS_OF = date(2026, 11, 23)
@@ -57,3 +59,22 @@ def test_a_float_among_the_inputs_is_written_by_the_standard_library() -> None:
     assert _tojson.holds_float({"a": [1, {"b": 1e16}]})
     assert not _tojson.holds_float({"a": [1, {"b": "1e16"}], "c": True})
     assert _tojson.dumps({"x": 1e16}) == '{"x":1e+16}'  # orjson would write 1e16
+
+
+def test_a_decision_with_a_float_in_its_evidence_is_written_by_the_standard_library() -> None:
+    """No pack puts a float in a decision today (a decimal is shown as its text), but
+    a float there must still be written as ``1e+16``, not orjson's ``1e16``."""
+    decision = riskreview.evaluate({"case_id": "F1"}, as_of=AS_OF)
+    assert decision.actions
+    first = decision.actions[0]
+    odd = attrs.evolve(first, evidence=(*first.evidence, Evidence("inputs.x", 1e16)))
+    changed = attrs.evolve(decision, actions=(odd, *decision.actions[1:]))
+    assert '"value":1e+16' in changed.to_json()
+    assert changed.to_json() == _standard(changed.to_dict())
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(AS_OF))
+def test_a_decision_is_written_as_the_standard_library_writes_it(case: riskreview.Case) -> None:
+    decision = riskreview.evaluate(case, as_of=AS_OF)
+    assert decision.to_json() == _standard(decision.to_dict())
