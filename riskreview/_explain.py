@@ -20,6 +20,7 @@ from riskreview._conditions import (
     Window,
 )
 from riskreview._reference import Result, unknown_paths
+from riskreview._units import as_given
 from riskreview._wording import plural
 
 OP_WORDS = {
@@ -84,7 +85,7 @@ def _expected(node: Cmp) -> str:
         return value.path
     if isinstance(value, ParamRef):
         return f"parameter {value.name}" + (f" for its {value.by}" if value.by else "")
-    return show(value)
+    return show(as_given(node.field, value))
 
 
 def condition_text(node: Any) -> str:
@@ -149,7 +150,7 @@ def _near(node: Cmp, result: Result) -> str:
     text = f"the rule needs {words}"
     actual = result.actual
     if type(actual) is int and type(expected) is int and node.op not in ("in", "not_in"):
-        text += f" ({abs(actual - expected)} away)"
+        text += f" ({as_given(node.field, abs(actual - expected))} away)"
     elif isinstance(actual, date) and isinstance(expected, date):
         gap = (actual - expected).days
         side = "after" if gap > 0 else "before"
@@ -168,7 +169,8 @@ def _needs(node: Cmp, expected: Any) -> str:
     else:
         words = OP_WORDS.get(node.op, node.op)
     words = words.removeprefix("is ")
-    return f"{words} {show(expected)}" if words else show(expected)
+    shown = show(as_given(node.field, expected))
+    return f"{words} {shown}" if words else shown
 
 
 def _requirement(node: Cmp) -> str:
@@ -181,14 +183,18 @@ def result_text(result: Result, *, with_condition: bool = True) -> str:
     node = result.node
     if isinstance(node, Cmp):
         if node.op in ("exists", "missing"):
-            state = "not recorded" if result.actual is None else f"recorded ({show(result.actual)})"
+            state = (
+                "not recorded"
+                if result.actual is None
+                else f"recorded ({show(as_given(node.field, result.actual))})"
+            )
             return f"{result.path or node.path} is {state}"
         if node.field.path.endswith(HAS_VALUE):  # the guard of a test (see above)
             said = {True: "has a value", False: "has no value"}.get(result.actual, "is unknown")
             return f"{result.path or node.path} {said}" + (
                 f" ({result.note})" if result.note else ""
             )
-        text = f"{result.path or node.path} is {show(result.actual)}"
+        text = f"{result.path or node.path} is {show(as_given(node.field, result.actual))}"
         # an equality or membership test states its boundary in the condition itself
         stated = node.op in _STATED and node.field.kind != "date"
         near = (
@@ -292,7 +298,7 @@ def _value_text(result: Result) -> str:
     path = result.path or node.path  # type: ignore[union-attr]
     if result.actual is None:
         return f"{path} is not recorded"
-    return f"{path} is {show(result.actual)}"
+    return f"{path} is {show(as_given(node.field, result.actual))}"  # type: ignore[union-attr]
 
 
 def why(result: Result) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import (
+    HAS_VALUE,
     All,
     AnyOf,
     Cmp,
@@ -32,6 +33,7 @@ from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, compare
 from riskreview._quick import compile_truth
+from riskreview._units import as_given
 from riskreview._wording import plural
 from riskreview.calendar import Calendar
 
@@ -449,7 +451,7 @@ def evidence(result: Result) -> list[tuple[str, Any]]:
         return []
     node = result.node
     if isinstance(node, Cmp):
-        return [(result.path, result.actual)]
+        return [(result.path, as_given(node.field, result.actual))]
     if isinstance(node, Quant):
         out: list[tuple[str, Any]] = []
         for part in result.parts:
@@ -460,6 +462,8 @@ def evidence(result: Result) -> list[tuple[str, Any]]:
         return out
     if isinstance(node, Not):
         return _negated_evidence(result.parts[0])
+    if isinstance(node, Named) and node.name.endswith(HAS_VALUE):
+        return []  # the guard of a test of a value that can have none: the test says it
     pairs: dict[tuple[str, Any], None] = {}  # ordered, each pair once
     for part in result.parts:
         if isinstance(node, AnyOf) and part.truth is not True:
@@ -472,7 +476,7 @@ def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
     """Evidence for ``not X`` where X is false: the facts that made X false."""
     node = result.node
     if isinstance(node, Cmp):
-        return [(result.path, result.actual)]
+        return [(result.path, as_given(node.field, result.actual))]
     if isinstance(node, Quant):
         return [(node.path, f"{plural(result.expected, 'item')}, none matching")]
     pairs: list[tuple[str, Any]] = []

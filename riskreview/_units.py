@@ -40,3 +40,12 @@ def from_units(units: int, places: int) -> Decimal:
 def show_units(units: int, places: int) -> str:
     """A decimal held in units, written with its places: 725 with 2 places is 7.25."""
     return f"{from_units(units, places):.{places}f}" if places else str(units)
+
+
+def as_given(field: Any, value: Any) -> Any:
+    """A value of ``field`` as the case gave it: a decimal held in units as its text
+    with the declared places (725 of a 2-place field is "7.25"), anything else as it is."""
+    places = getattr(field, "scale", 0)
+    if places and type(value) is int:
+        return show_units(value, places)
+    return value

@@ -100,6 +100,23 @@ def test_decimal_arithmetic_keeps_its_places() -> None:
     assert "SC-WEIGHTED" not in fired({"rsr": "6.99"})  # 10.485 → 10.49
 
 
+def test_a_decimal_reads_as_its_places_in_evidence_and_explanations() -> None:
+    """Held in units (725), shown as the case gave it (7.25): in an action's evidence,
+    in the values an explanation states, its thresholds and how far it came."""
+    decision = decide({"rsr": "7.25"})
+    [weekly] = [a for a in decision.actions if "SC-RSR" in a.rule_ids]
+    assert ("inputs.rsr", "7.25") in [(e.path, e.value) for e in weekly.evidence]
+    # a derived decimal: its "has a value" guard is no evidence of its own
+    weighted = [e for a in decision.actions for e in a.evidence if e.path == "derived.weighted"]
+    assert [e.value for e in weighted] == ["10.88"]
+    data = dict(_BASE, rsr="6.50")
+    text = str(
+        riskreview.explain({"case_id": "X", "inputs": data}, "SC-RSR", as_of=AS_OF, pack=_PACK)
+    )
+    assert "inputs.rsr is 6.50" in text and "at least 7.00 (0.50 away)" in text
+    assert "650" not in text and "700" not in text
+
+
 def test_a_decimal_literal_with_too_many_places_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "pack"
     shutil.copytree(SCORED, root)
