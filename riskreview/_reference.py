@@ -72,6 +72,8 @@ class Result:
 
 
 ParamLookup = Callable[[str, date], Any]
+#: a compiled condition node: (reference, item or None, path prefix) → its Result
+Evaluator = Callable[["Reference", Any, str], Result]
 
 
 @attrs.define
@@ -86,8 +88,9 @@ class Reference:
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
     complete: bool = False  # evaluate every part, even after the outcome is decided
     index_lists: bool = True  # let an ``any`` skip items its own key test rules out
-    # id(node) → (node, compiled test): shared by every evaluation of a policy period
-    quick: dict[int, tuple[Node, Callable[[Any, Any], Truth]]] = attrs.field(factory=dict)
+    # id(node) → (node, its quick truth test), -id(node) → (node, its evaluator): both
+    # compiled once and shared by every evaluation of a policy period
+    quick: dict[int, tuple[Node, Callable[..., Any]]] = attrs.field(factory=dict)
     #: fields whose absence is unknown, not "not done" (a record group not held)
     unheld: frozenset[str] = frozenset()
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
@@ -145,38 +148,27 @@ class Reference:
     # ------------------------------------------------------------- nodes
 
     def evaluate(self, node: Node, item: Any = None, prefix: str = "") -> Result:
-        """Evaluate ``node`` for the case (or, inside a list, for ``item``)."""
-        if isinstance(node, Cmp):  # the commonest node first: half of those a walk meets
-            return self._cmp(node, item, prefix)
-        decisive = isinstance(node, AnyOf)
-        if decisive or isinstance(node, All):
-            # Kleene logic lets a false part decide an "all" and a true part an "any":
-            # unless a complete explanation is asked for, the rest is not evaluated.
-            parts: list[Result] = []
-            for n in node.items:  # type: ignore[union-attr]
-                part = self.evaluate(n, item, prefix)
-                parts.append(part)
-                if part.truth is decisive and not self.complete:
-                    break
-            truths = [p.truth for p in parts]
-            truth = any_of(truths) if decisive else all_of(truths)
-            return Result(node, truth, tuple(parts))
-        if isinstance(node, Named):
-            if item is None:  # a named condition of the case: the same for every rule
-                found = self._named.get(node.name)
-                if found is None:
-                    inner = self.evaluate(node.item)
-                    found = self._named[node.name] = Result(node, inner.truth, (inner,))
-                return found
-            inner = self.evaluate(node.item, item, prefix)
-            return Result(node, inner.truth, (inner,))
-        if isinstance(node, Not):
-            inner = self.evaluate(node.item, item, prefix)
-            return Result(node, None if inner.truth is None else not inner.truth, (inner,))
-        assert isinstance(node, Quant)
-        return self._quant(node)
+        """Evaluate ``node`` for the case (or, inside a list, for ``item``).
 
-    def _quant(self, node: Quant) -> Result:
+        Each node is compiled once per policy period into a function of its own
+        (:func:`_compile`): what the node is, its operator and its value are decided
+        then, not on every evaluation."""
+        return self._evaluator(node)(self, item, prefix)
+
+    def _evaluator(self, node: Node) -> Evaluator:
+        """``node`` compiled to its evaluator (once per policy period)."""
+        entry = self.quick.get(-id(node))
+        if entry is None:
+            entry = self.quick[-id(node)] = (node, _compile(node))
+        evaluator: Evaluator = entry[1]
+        return evaluator
+
+    def _quant(self, node: Quant, plan: tuple[Any, Evaluator] | None = None) -> Result:
+        """``node`` over its list; ``plan``: its item key (see :func:`item_key`) and its
+        condition's evaluator, when compiled beforehand."""
+        if plan is None:
+            plan = (item_key(node), self._evaluator(node.cond))
+        key, cond = plan
         items = self.lookup(self.case, node.field)
         if items is None:
             return Result(node, None, path=node.path)
@@ -189,10 +181,10 @@ class Reference:
         test = self._test(node.cond) if node.mode == "any" and self.index_lists else None
         kept: list[int] = []
         collected: list[Result] = []
-        for i in self._scanned(node, items):
+        for i in self._scanned(node, items, key):
             if test is not None and test(self, items[i]) is False:
                 continue
-            part = self.evaluate(node.cond, items[i], f"{node.path}[{i}].")
+            part = cond(self, items[i], f"{node.path}[{i}].")
             kept.append(i)
             collected.append(part)
             if part.truth is stop and not self.complete:
@@ -209,15 +201,14 @@ class Reference:
         # ``expected`` holds how many items the list has (``parts`` may be fewer)
         return Result(node, truth, parts, actual=matched, expected=len(items), path=node.path)
 
-    def _scanned(self, node: Quant, items: Any) -> Sequence[int]:
+    def _scanned(self, node: Quant, items: Any, key: Any) -> Sequence[int]:
         """The items an ``any`` must look at: where its condition requires a field of the
         item to take given values (``type: arrest``), or a list of the item to hold one
         of them (``categories: {contains_any: [sexual]}``), only the items with one of
         those values or none recorded; the rest are false for it. The index of each list by
         each such field is built once per case. Every item is scanned for ``all`` and
         ``none``, and for an explanation, which describes every item."""
-        key = item_key(node) if node.mode == "any" and self.index_lists else None
-        if key is None:
+        if key is None or node.mode != "any" or not self.index_lists:
             return range(len(items))
         field, wanted, many = key
         index = self._index.get((node.path, field.path, many))
@@ -247,36 +238,12 @@ class Reference:
         entry = self.quick.get(id(node))
         if entry is None:
             entry = self.quick[id(node)] = (node, compile_truth(node))
-        return entry[1]
+        test: Callable[[Any, Any], Truth] = entry[1]
+        return test
 
     def window_truth(self, node: Cmp, actual: date | None) -> Truth:
         """The truth of a time window over ``actual`` (a date of the case or an item)."""
         return self._window(node, actual, "").truth
-
-    def _cmp(self, node: Cmp, item: Any, prefix: str) -> Result:
-        owner = item if node.scope == "item" else self.case
-        actual = self.lookup(owner, node.field)
-        path = prefix + node.path if node.scope == "item" else node.path
-        op = node.op
-        if op in ("exists", "missing"):
-            if actual is None and node.scope != "item" and path in self.unheld:
-                return self._noted(Result(node, None, actual=actual, path=path))
-            exists = actual is not None
-            return self._noted(
-                Result(node, exists if op == "exists" else not exists, actual=actual, path=path)
-            )
-        if op in ("older_than", "within_last", "within_next"):
-            return self._window(node, actual, path)
-        if actual is None:
-            return self._noted(Result(node, None, actual=actual, path=path))
-        value = node.value
-        if isinstance(value, ParamRef | FieldRef):
-            options = self.options(value)
-            truth = agree([None if e is None else compare(op, actual, e) for e in options])
-            expected = options[0] if len(options) == 1 else None
-        else:
-            truth, expected = compare(op, actual, value), value
-        return self._noted(Result(node, truth, actual=actual, expected=expected, path=path))
 
     def _noted(self, result: Result) -> Result:
         if result.node.field.virtual == EXTRA:  # type: ignore[union-attr]
@@ -348,6 +315,163 @@ class Reference:
             path=path,
             measure=((self.as_of - actual).days, "days"),
         )
+
+
+def _compile(node: Node) -> Evaluator:
+    """``node`` as a function of (reference, item, path prefix) giving its
+    :class:`Result`: the evaluation :meth:`Reference.evaluate` describes, with every
+    choice that depends only on the node made here, once."""
+    if isinstance(node, Cmp):
+        return _compile_cmp(node)
+    if isinstance(node, All | AnyOf):
+        return _compile_group(node)
+    if isinstance(node, Named):
+        return _compile_named(node)
+    if isinstance(node, Not):
+        inner = _compile(node.item)
+
+        def negated(ref: Reference, item: Any, prefix: str) -> Result:
+            part = inner(ref, item, prefix)
+            return Result(node, None if part.truth is None else not part.truth, (part,))
+
+        return negated
+    assert isinstance(node, Quant)
+    plan = (item_key(node), _compile(node.cond))
+    return lambda ref, item, prefix: ref._quant(node, plan)
+
+
+def _compile_group(node: All | AnyOf) -> Evaluator:
+    # Kleene logic lets a false part decide an "all" and a true part an "any": unless
+    # a complete explanation is asked for, the rest is not evaluated.
+    parts = tuple(_compile(n) for n in node.items)
+    decisive = isinstance(node, AnyOf)
+    combine = any_of if decisive else all_of
+
+    def group(ref: Reference, item: Any, prefix: str) -> Result:
+        results: list[Result] = []
+        complete = ref.complete
+        for part in parts:
+            result = part(ref, item, prefix)
+            results.append(result)
+            if result.truth is decisive and not complete:
+                break
+        return Result(node, combine([r.truth for r in results]), tuple(results))
+
+    return group
+
+
+def _compile_named(node: Named) -> Evaluator:
+    inner = _compile(node.item)
+    name = node.name
+
+    def named(ref: Reference, item: Any, prefix: str) -> Result:
+        if item is None:  # a named condition of the case: the same for every rule
+            found = ref._named.get(name)
+            if found is None:
+                part = inner(ref, None, "")
+                found = ref._named[name] = Result(node, part.truth, (part,))
+            return found
+        part = inner(ref, item, prefix)
+        return Result(node, part.truth, (part,))
+
+    return named
+
+
+def _compile_cmp(node: Cmp) -> Evaluator:
+    """A test of one field: how it reads its value, and what it does with it."""
+    field, op, value, own = node.field, node.op, node.value, node.path
+    in_item = node.scope == "item"
+    noted = field.virtual == EXTRA  # a derived value: its explanation goes with it
+    attribute = field.steps[0] if field.virtual is None and len(field.steps) == 1 else None
+
+    def read(ref: Reference, item: Any) -> Any:
+        if not in_item:
+            return ref.lookup(ref.case, field)
+        if attribute is not None:
+            return getattr(item, attribute)
+        return ref.lookup(item, field)
+
+    if op in ("exists", "missing"):
+        wanted = op == "exists"
+
+        def presence(ref: Reference, item: Any, prefix: str) -> Result:
+            actual = read(ref, item)
+            path = prefix + own if in_item else own
+            if actual is None and not in_item and path in ref.unheld:
+                return ref._noted(Result(node, None, actual=actual, path=path))
+            exists = actual is not None
+            return ref._noted(
+                Result(node, exists if wanted else not exists, actual=actual, path=path)
+            )
+
+        return presence
+    if op in ("older_than", "within_last", "within_next"):
+
+        def window(ref: Reference, item: Any, prefix: str) -> Result:
+            return ref._window(node, read(ref, item), prefix + own if in_item else own)
+
+        return window
+    if isinstance(value, ParamRef) and value.by is None:
+        name = value.name
+
+        def against_parameter(ref: Reference, item: Any, prefix: str) -> Result:
+            actual = read(ref, item)
+            path = prefix + own if in_item else own
+            if actual is None:
+                return ref._noted(Result(node, None, actual=actual, path=path))
+            expected = ref.param(name, ref.as_of)
+            truth = None if expected is None else compare(op, actual, expected)
+            return ref._noted(Result(node, truth, actual=actual, expected=expected, path=path))
+
+        return against_parameter
+    if isinstance(value, ParamRef | FieldRef):
+
+        def against(ref: Reference, item: Any, prefix: str) -> Result:
+            actual = read(ref, item)
+            path = prefix + own if in_item else own
+            if actual is None:
+                return ref._noted(Result(node, None, actual=actual, path=path))
+            options = ref.options(value)
+            truth = agree([None if e is None else compare(op, actual, e) for e in options])
+            expected = options[0] if len(options) == 1 else None
+            return ref._noted(Result(node, truth, actual=actual, expected=expected, path=path))
+
+        return against
+    test = _comparison(op, value)
+
+    def literal(ref: Reference, item: Any, prefix: str) -> Result:
+        actual = read(ref, item)
+        path = prefix + own if in_item else own
+        if actual is None:
+            result = Result(node, None, actual=actual, path=path)
+        else:
+            result = Result(node, test(actual), actual=actual, expected=value, path=path)
+        return ref._noted(result) if noted else result
+
+    return literal
+
+
+def _comparison(op: str, value: Any) -> Callable[[Any], bool]:
+    """``actual op value`` for a known actual, as :func:`compare` decides it: the
+    commonest operators over plain values written out, the rest through it."""
+    plain = type(value) in (int, bool) or isinstance(value, date)
+    if op == "eq":
+        return lambda actual: bool(actual == value)
+    if op == "ne":
+        return lambda actual: bool(actual != value)
+    if op == "in":
+        return lambda actual: actual in value
+    if op == "not_in":
+        return lambda actual: actual not in value
+    if plain and op == "gte":
+        return lambda actual: bool(actual >= value)
+    if plain and op == "gt":
+        return lambda actual: bool(actual > value)
+    if plain and op == "lte":
+        return lambda actual: bool(actual <= value)
+    if plain and op == "lt":
+        return lambda actual: bool(actual < value)
+    return lambda actual: compare(op, actual, value)
 
 
 def window_holds(
