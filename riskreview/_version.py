@@ -1,3 +1,3 @@
 """The library version (kept in step with pyproject.toml by a test)."""
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
