@@ -457,6 +457,9 @@ class _Builder:
         if not self.known():
             return None
         requested = self.some_day()
+        if requested is not None and self.draw(_COIN):
+            # asked and not yet answered: the check practice most often forgets to chase
+            return self.obj(requested_date=requested)
         return self.obj(
             requested_date=requested,
             response_date=self.day_from(requested),
