@@ -251,9 +251,11 @@ class Decision:
     ``stable_until`` is the first day after ``as_of`` on which, with the same case
     and pack, the decision could differ other than in what moves with the day
     itself (each action's status, a rolling due date, a rolling next review):
-    a time window that closes, a birthday, a policy change. None when nothing of
-    the kind lies ahead. :func:`riskreview.refresh` brings a decision forward to
-    any day before it without evaluating again.
+    a time window that closes, a birthday, a policy change. A window's edge counts
+    only on a day it changes the outcome of a condition in a rule that is not false
+    on both sides of it (an event leaving a window of a rule it never matched does
+    not). None when nothing of the kind lies ahead. :func:`riskreview.refresh`
+    brings a decision forward to any day before it without evaluating again.
     """
 
     case_id: str
