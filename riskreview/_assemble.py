@@ -156,8 +156,8 @@ def actions(
         )
         g["rules"].append(rule.id)
         g["reasons"].append(rule.reason)
-        for path, value in evidence(result):  # a dict: ordered, each pair once
-            g["evidence"].setdefault(Evidence(path, value))
+        for pair in evidence(result):  # a dict: ordered, each pair once
+            g["evidence"].setdefault(pair)
         if rule.source not in g["sources"]:
             g["sources"].append(rule.source)
         priority = rule.priority_on(ref.as_of) or action.priority
@@ -182,7 +182,7 @@ def actions(
                 wording=action.wording,
                 rule_ids=tuple(g["rules"]),
                 reasons=tuple(g["reasons"]),
-                evidence=tuple(g["evidence"]),
+                evidence=tuple(Evidence(path, value) for path, value in g["evidence"]),
                 sources=tuple(g["sources"]),
                 trigger_date=g["trigger"],
                 due_date=g["due"],
