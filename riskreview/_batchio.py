@@ -317,6 +317,8 @@ class Interrupts:
             raise KeyboardInterrupt
         self.holding = False
         try:
+            if self.pending:  # it came between the check above and letting go: now
+                raise KeyboardInterrupt
             yield
         finally:
             self.holding = True
@@ -404,6 +406,7 @@ def run(
                     with interrupts.allowed():
                         result = next(results)
                 except StopIteration:
+                    interrupted = interrupts.pending  # a Ctrl-C held back after the last case
                     break
                 except KeyboardInterrupt:
                     interrupted = True
