@@ -61,8 +61,9 @@ def first_after(as_of: date, candidates: Iterable[date | None]) -> date | None:
 
 
 #: a comparison whose outcome can change with the day alone, the list it reads items
-#: of (None for the case), and the conditions (of rules) it is part of
-TimeTest = tuple[Quant | None, Cmp, tuple[Node, ...]]
+#: of (None for the case), the conditions (of rules) it is part of, and that list's
+#: key test (see :func:`~riskreview._reference.item_key`; None when it has none)
+TimeTest = tuple[Quant | None, Cmp, tuple[Node, ...], Any]
 
 
 def time_tests(nodes: Iterable[Node]) -> tuple[TimeTest, ...]:
@@ -84,7 +85,10 @@ def time_tests(nodes: Iterable[Node]) -> tuple[TimeTest, ...]:
             elif isinstance(node, Cmp) and _moves(node):
                 key = (within if node.scope == "item" else None, node)
                 found.setdefault(key, {})[id(top)] = top
-    return tuple((within, node, tuple(tops.values())) for (within, node), tops in found.items())
+    return tuple(
+        (within, node, tuple(tops.values()), None if within is None else item_key(within))
+        for (within, node), tops in found.items()
+    )
 
 
 def _moves(node: Cmp) -> bool:
@@ -120,12 +124,11 @@ def first_change(
     # birthday): every day on which a test could change, looked at in order below
     proposed: list[tuple[date, int, Any, date | None]] = []
     tests = tuple(tests)
-    for number, (within, node, _) in enumerate(tests):
+    for number, (within, node, _, key) in enumerate(tests):
         scope = (ref.case,) if within is None else tuple(ref.lookup(ref.case, within.field) or ())
         if node.op in _WINDOWS:
             window = node.value
             amounts = _amounts(ref, window.amount)
-            key = None if within is None else item_key(within)
             for owner in scope:
                 if key is not None and _never_matches(ref, owner, key):
                     continue  # an item of another kind: its condition is false on every day
@@ -149,7 +152,7 @@ def first_change(
     truths: dict[tuple[int, date], Any] = {}  # (rule, day) → its truth that day
 
     def outcome(number: int, item: Any, start: date, day: date) -> Any:
-        within, node, _ = tests[number]
+        within, node, _, _ = tests[number]
         if within is not None:
             # an item's window matters only through the item's whole condition: an
             # event leaving a window changes nothing when its type never matched
