@@ -48,9 +48,10 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
             **base,
         )
     rt = runtime(pack, epoch)
-    vals = values(pack, case, as_of, rt.calendar)
+    quick = rt.memo.setdefault("quick", {})  # conditions compiled once per policy period
+    vals = values(pack, case, as_of, rt.calendar, quick)
     engine = match(rt, case, as_of, vals.extras, vals.unheld)[index]
-    full = reference(pack, case, as_of, rt.calendar, vals)
+    full = reference(pack, case, as_of, rt.calendar, vals, quick)
     result = attrs.evolve(full, complete=True, index_lists=False).evaluate(rule.when)
     outcome = Outcome.of(result.truth)
     if outcome is not engine:

@@ -38,9 +38,10 @@ def disagreements(
     Returns ``(["RULE: engine says X, reference says Y", ...], {rule id: outcome})``.
     """
     rt = _runtime.runtime(pack, pack.epoch(as_of))
-    vals = _values.values(pack, case, as_of, rt.calendar)
+    quick = rt.memo.setdefault("quick", {})  # conditions compiled once per policy period
+    vals = _values.values(pack, case, as_of, rt.calendar, quick)
     engine = _match.match(rt, case, as_of, vals.extras, vals.unheld)
-    reference = _values.reference(pack, case, as_of, rt.calendar, vals)
+    reference = _values.reference(pack, case, as_of, rt.calendar, vals, quick)
     differ = []
     found = {}
     for index, outcome in engine.items():
