@@ -85,13 +85,20 @@ def _wait_for_lines(folder: Path, pattern: str, count: int, batch: subprocess.Po
     pytest.fail(f"the batch did not write {count} decisions (exit code {batch.poll()})")
 
 
+#: Ctrl-C as a terminal's foreground job has it, however the tests were started: a job
+#: a shell puts in the background inherits SIGINT ignored, and a batch started with it
+#: ignored rightly leaves it so (as under ``nohup``)
+_AT_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+
+
 def test_ctrl_c_on_a_real_batch_stops_its_workers_and_keeps_the_cases_decided(
     tmp_path: Path,
 ) -> None:
     lines = [dump(c) for c in generate(128, seed=4, as_of=DAY)]
     out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
     out.write_text(PREVIOUS, encoding="utf-8")
-    command = [sys.executable, "-c", "from riskreview.cli import main; main()", "batch", "-",
+    script = _AT_A_TERMINAL + "from riskreview.cli import main; main()"
+    command = [sys.executable, "-c", script, "batch", "-",
                "-o", str(out), "--workers", "2", "--as-of", AS_OF, "--json"]
     batch = subprocess.Popen(  # its own process group, as a shell gives a pipeline
         command,
