@@ -98,7 +98,7 @@ def stage_outcomes(rt: Any, matches: list[tuple[str, int]]) -> dict[int, Any]:
 
 
 def stage_walk(pack: Any, case: Case, as_of: date, rt: Any, vals: Any, found: Any) -> Any:
-    ref = _values.reference(pack, case, as_of, rt.calendar, vals, rt.memo.setdefault("quick", {}))
+    ref = _values.reference(pack, case, as_of, rt.calendar, vals, rt.conditions)
     return ref, _walk.walk(pack, ref, found)
 
 

@@ -44,7 +44,7 @@ def decide(
     ``upcoming_within``: the horizon in days (None: the pack's, if it sets one)."""
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
-    quick = rt.memo.setdefault("quick", {})
+    quick = rt.conditions
     vals = values(pack, case, as_of, rt.calendar, quick)
     found = match(rt, case, as_of, vals.extras, vals.unheld)
     ref = reference(pack, case, as_of, rt.calendar, vals, quick)

@@ -48,7 +48,7 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
             **base,
         )
     rt = runtime(pack, epoch)
-    quick = rt.memo.setdefault("quick", {})  # conditions compiled once per policy period
+    quick = rt.conditions  # conditions compiled once per policy period
     vals = values(pack, case, as_of, rt.calendar, quick)
     engine = match(rt, case, as_of, vals.extras, vals.unheld)[index]
     full = reference(pack, case, as_of, rt.calendar, vals, quick)

@@ -38,7 +38,7 @@ def disagreements(
     Returns ``(["RULE: engine says X, reference says Y", ...], {rule id: outcome})``.
     """
     rt = _runtime.runtime(pack, pack.epoch(as_of))
-    quick = rt.memo.setdefault("quick", {})  # conditions compiled once per policy period
+    quick = rt.conditions  # conditions compiled once per policy period
     vals = _values.values(pack, case, as_of, rt.calendar, quick)
     engine = _match.match(rt, case, as_of, vals.extras, vals.unheld)
     reference = _values.reference(pack, case, as_of, rt.calendar, vals, quick)

@@ -27,7 +27,7 @@ def test_compiled_truth_agrees_with_the_walk_on_every_rule_and_list_item(which: 
         as_of = AS_OF - timedelta(days=(k * 29) % 300)
         case = riskreview.Case.from_dict(data, pack=pack)
         rt = _runtime.runtime(pack, pack.epoch(as_of))
-        memo = rt.memo.setdefault("quick", {})  # compiled once per policy period
+        memo = rt.conditions  # compiled once per policy period
         vals = _values.values(pack, case, as_of, rt.calendar, memo)
         ref = _values.reference(pack, case, as_of, rt.calendar, vals, memo)
         for cr in rt.compiled.rules:
