@@ -165,8 +165,7 @@ class Calendar:
         jump ``count`` weekdays, then as many more as bank holidays were jumped over,
         until none was (each jump lands on a weekday and never passes the answer)."""
         first = start.toordinal()
-        base = _weekdays_upto(first)
-        reached = _weekdays_upto(first)  # weekdays up to the day reached so far
+        base = reached = _weekdays_upto(first)  # weekdays up to the day reached so far
         short = count
         while True:
             reached += short
