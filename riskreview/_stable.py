@@ -124,11 +124,13 @@ def first_change(
     # birthday): every day on which a test could change, looked at in order below
     proposed: list[tuple[date, int, Any, date | None]] = []
     tests = tuple(tests)
+    amounts_of: list[list[int]] = []  # each window's amounts on as_of, by test
     for number, (within, node, _, key) in enumerate(tests):
         scope = (ref.case,) if within is None else tuple(ref.lookup(ref.case, within.field) or ())
+        amounts_of.append([])
         if node.op in _WINDOWS:
             window = node.value
-            amounts = _amounts(ref, window.amount)
+            amounts = amounts_of[number] = _amounts(ref, window.amount)
             for owner in scope:
                 if key is not None and _never_matches(ref, owner, key):
                     continue  # an item of another kind: its condition is false on every day
@@ -158,8 +160,9 @@ def first_change(
             # event leaving a window changes nothing when its type never matched
             return _item_holds(_read_on(ref, on_day, day), within.cond, item, day)
         window = node.value
-        amounts = _amounts(ref, window.amount)
-        return tuple(window_holds(node.op, window, a, start, day, calendar) for a in amounts)
+        return tuple(
+            window_holds(node.op, window, a, start, day, calendar) for a in amounts_of[number]
+        )
 
     def false_on(rule: Node, day: date) -> bool:
         if day == as_of and false_today is not None:
