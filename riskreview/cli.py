@@ -570,10 +570,11 @@ def doc(pack_dir: Path | None, check_only: bool) -> None:
     pack = _load(pack_dir)
     where = "rules/england-wales" if pack_dir is None else str(pack_dir)
     if check_only:
-        if _packdoc.written(pack) is None:
+        on_disk = _packdoc.written(pack)
+        if on_disk is None:
             click.echo(f"{where}/README.md is missing; run riskreview doc {where}")
             _finish(FINDINGS)
-        if _packdoc.written(pack) != _packdoc.render(pack):
+        if on_disk != _packdoc.render(pack):
             click.echo(_readme_stale(pack_dir))
             _finish(FINDINGS)
         click.echo(f"{where}/README.md is up to date")
