@@ -96,6 +96,7 @@ __all__ = [
     "compile_epoch",
     "dnf",
     "max_siblings",
+    "names_read",
     "negate",
     "normalise",
     "object_sizes",
@@ -284,6 +285,31 @@ class Compiled:
     def digest(self) -> str:
         text = json.dumps(self.ruleset, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @functools.cached_property
+    def read(self) -> frozenset[str]:
+        """The property names some rule of the ruleset tests (see :func:`names_read`)."""
+        return names_read(self.ruleset)
+
+
+def names_read(ruleset: Any) -> frozenset[str]:
+    """Every property name a ``$gte``/``$lte`` test of ``ruleset`` reads (a list item's
+    without its ``$i.``). A property's ``>=`` and ``<=`` sides have names of their own,
+    and most properties are tested on one side only: a fact needs only the names read
+    here, and the engine parses and hashes every name a fact carries."""
+    found: set[str] = set()
+    stack = [ruleset]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$gte", "$lte") and isinstance(value, dict):
+                    found.update(name.removeprefix("$i.") for name in value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(found)
 
 
 def compile_epoch(pack: Any, epoch: date) -> Compiled:

@@ -204,6 +204,7 @@ class FactBuilder:
 
     def __init__(self, compiled: Compiled, calendar: Calendar) -> None:
         names = compiled.names
+        read = compiled.read
         self._encoders: dict[tuple[Any, ...], Encoder] = {}
         #: each list property's column: (list path, attribute index or -1, encoder), by
         #: column number; the attributes read, by number
@@ -211,25 +212,26 @@ class FactBuilder:
         self._column_ids: dict[tuple[str, tuple[Any, ...]], int] = {}
         self._attributes: dict[tuple[str, str], int] = {}
         shared_ids: dict[tuple[Any, ...], int] = {}
-        self._root: list[tuple[tuple[Any, ...], str, str]] = []
+        self._root: list[tuple[Any, ...]] = []
         self._lists: dict[str, Getter] = {}
-        self._lanes: list[tuple[int, list[tuple[str, str, tuple[Any, ...]]], list[Any]]] = []
+        self._lanes: list[tuple[int, list[tuple[tuple[Any, ...], str, int]], list[Any]]] = []
         seen: set[tuple[Any, ...]] = set()
         for lane in compiled.lanes:
-            scalars = []
+            scalars: list[tuple[tuple[Any, ...], str, int]] = []
             for prop in lane.scalar_props:
                 key = self._encoder(prop, calendar)
-                scalars.append((names.side(prop, "ge"), names.side(prop, "le"), key))
+                scalars.extend((key, name, unknown) for name, unknown in _sides(names, prop, read))
                 if key not in seen:
                     seen.add(key)
-                    self._root.append((key, names.side(prop, "ge"), names.side(prop, "le")))
+                    self._root.append(key)
             lists = []
             for part, props in lane.lists:
                 path = part.field.path
                 self._lists.setdefault(path, _getter(part.field))
                 specs = tuple(
-                    (names.side(p, "ge"), names.side(p, "le"), self._column(path, p, calendar))
+                    (name, unknown, self._column(path, p, calendar))
                     for p in props
+                    for name, unknown in _sides(names, p, read)
                 )
                 selector = self._column(path, part.key, calendar) if part.key is not None else None
                 # lanes that read the same properties of a list share its encoded items
@@ -272,7 +274,7 @@ class FactBuilder:
             unheld = unheld_paths(case.not_held)
         ctx = Ctx(case, as_of, extras or {}, unheld)
         encoders = self._encoders
-        values = {key: encoders[key](case, ctx) for key, _, _ in self._root}
+        values = {key: encoders[key](case, ctx) for key in self._root}
         items_of: dict[str, Any] = {}
         plan = self._columns
         columns: list[Column | None] = [None] * len(plan)
@@ -299,12 +301,12 @@ class FactBuilder:
             definite.update(l=number, v=0, one=1)
             possible: dict[str, Any] = {"id": f"{tag}.{number}.1", "sid": sid, "t": "c"}
             possible.update(l=number, v=1, one=1)
-            for ge, le, key in scalars:
+            for key, side, unknown in scalars:
                 value = values[key]
                 if value is not None:
-                    definite[ge] = definite[le] = possible[ge] = possible[le] = value
+                    definite[side] = possible[side] = value
                 else:
-                    possible[ge], possible[le] = BIG, -BIG
+                    possible[side] = unknown
             for name, path, specs, selector, shared in lists:
                 if path not in items_of:
                     items_of[path] = self._lists[path](case, ctx)
@@ -317,7 +319,7 @@ class FactBuilder:
                     continue
                 encoded = encoded_lists[shared]
                 if encoded is None:
-                    cols = [(ge, le, column(number, items)) for ge, le, number in specs]
+                    cols = [(side, unknown, column(n, items)) for side, unknown, n in specs]
                     keys = column(selector, items) if selector is not None else None
                     encoded = encoded_lists[shared] = _items(len(items), cols, keys)
                 definite[name], possible[name] = encoded
@@ -326,17 +328,25 @@ class FactBuilder:
         return facts
 
 
-def _phantom(specs: tuple[tuple[str, str, Any], ...]) -> dict[str, int]:
+def _sides(names: Any, prop: Prop, read: frozenset[str]) -> list[tuple[str, int]]:
+    """(name, value when unknown) of each side of ``prop`` some rule reads: ``>=`` is
+    ``+BIG`` when unknown and ``<=`` is ``-BIG``, so every test of an unknown value
+    passes in the possible fact (a side no rule reads is not written at all)."""
+    sides = [(names.side(prop, "ge"), BIG), (names.side(prop, "le"), -BIG)]
+    return [(name, unknown) for name, unknown in sides if name in read]
+
+
+def _phantom(specs: tuple[tuple[str, int, Any], ...]) -> dict[str, int]:
     """The one item of an unknown list in the possible fact: every property unknown."""
     phantom = {"one": 1}
-    for ge, le, _ in specs:
-        phantom[ge], phantom[le] = BIG, -BIG
+    for side, unknown, _ in specs:
+        phantom[side] = unknown
     return phantom
 
 
 def _items(
     n: int,
-    cols: list[tuple[str, str, list[int | None]]],
+    cols: list[tuple[str, int, list[int | None]]],
     keys: list[int | None] | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A list's items in the definite and the possible fact. With ``keys`` (one part of
@@ -351,11 +361,11 @@ def _items(
     if keys is not None:  # only the items of this part, or perhaps of it
         chosen = [i for i, key in enumerate(keys) if key != 0]
         if len(chosen) < n:
-            cols = [(ge, le, [col[i] for i in chosen]) for ge, le, col in cols]
+            cols = [(side, unknown, [col[i] for i in chosen]) for side, unknown, col in cols]
             keys = [keys[i] for i in chosen]
             n = len(chosen)
-    names = ("one", *(name for ge, le, _ in cols for name in (ge, le)))
-    known = [col for _, _, col in cols for col in (col, col)]
+    names = ("one", *(side for side, _, _ in cols))
+    known = [col for _, _, col in cols]
     if keys is None and not any(None in col for col in known):
         items = [
             dict(zip(names, row, strict=True)) for row in zip(repeat(1, n), *known, strict=True)
@@ -373,14 +383,14 @@ def _items(
             continue
         sure: dict[str, Any] | None = {"one": 1} if belongs == 1 else None
         maybe: dict[str, Any] = {"one": 1}
-        for ge, le, col in cols:
+        for side, unknown, col in cols:
             value = col[i]
             if value is None:
-                maybe[ge], maybe[le] = BIG, -BIG
+                maybe[side] = unknown
             else:
-                maybe[ge] = maybe[le] = value
+                maybe[side] = value
                 if sure is not None:
-                    sure[ge] = sure[le] = value
+                    sure[side] = value
         if sure is not None:
             definite.append(sure)
         possible.append(maybe)
