@@ -27,6 +27,7 @@ class Reference(Protocol):
     extras: Mapping[str, Any]
     unheld: frozenset[str]
 
+    def param(self, name: str, day: date) -> Any: ...
     def lookup(self, root: Any, field: Field) -> Any: ...
     def options(self, value: Any) -> list[Any]: ...
     def truth(self, node: Node, item: Any = None) -> Truth: ...
@@ -77,7 +78,29 @@ def _comparison(node: Cmp) -> Test:
         return _presence(node, read)
     if op in _WINDOWS:
         return lambda ref, item: ref.window_truth(node, read(ref, item))
-    if isinstance(value, ParamRef | FieldRef):
+    if isinstance(value, FieldRef):
+        other = value.field  # one value, of the case: no table to agree over
+
+        def against_field(ref: Reference, item: Any) -> Truth:
+            actual = read(ref, item)
+            if actual is None:
+                return None
+            expected = ref.lookup(ref.case, other)
+            return None if expected is None else compare(op, actual, expected)
+
+        return against_field
+    if isinstance(value, ParamRef) and value.by is None:
+        name = value.name  # one value, the parameter's on as_of
+
+        def against_parameter(ref: Reference, item: Any) -> Truth:
+            actual = read(ref, item)
+            if actual is None:
+                return None
+            expected = ref.param(name, ref.as_of)
+            return None if expected is None else compare(op, actual, expected)
+
+        return against_parameter
+    if isinstance(value, ParamRef):
 
         def resolved(ref: Reference, item: Any) -> Truth:
             actual = read(ref, item)
