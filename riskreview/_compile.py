@@ -293,22 +293,30 @@ class Compiled:
 
 
 def names_read(ruleset: Any) -> frozenset[str]:
-    """Every property name a ``$gte``/``$lte`` test of ``ruleset`` reads (a list item's
-    without its ``$i.``). A property's ``>=`` and ``<=`` sides have names of their own,
-    and most properties are tested on one side only: a fact needs only the names read
-    here, and the engine parses and hashes every name a fact carries."""
+    """Every property name a ``$gte``/``$lte`` test of ``ruleset`` reads: a property of
+    the fact by its name, a property of a list's items as ``<list name>:<name>``.
+
+    A property's ``>=`` and ``<=`` sides have names of their own, and most properties
+    are tested on one side only; a list's items need ``one`` only where a rule tests
+    it. A fact needs only the names read here, and the engine parses and hashes every
+    name a fact carries (and copies the whole fact into each match it reports).
+    """
     found: set[str] = set()
-    stack = [ruleset]
+    stack: list[tuple[Any, str]] = [(ruleset, "")]
     while stack:
-        node = stack.pop()
+        node, owner = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in ("$gte", "$lte") and isinstance(value, dict):
-                    found.update(name.removeprefix("$i.") for name in value)
+                    for name in value:
+                        item = name.removeprefix("$i.")
+                        found.add(f"{owner}:{item}" if item != name else name)
+                elif key in ("$iany", "$iall") and isinstance(value, dict):
+                    stack.extend((cond, name) for name, cond in value.items())
                 else:
-                    stack.append(value)
+                    stack.append((value, owner))
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend((value, owner) for value in node)
     return frozenset(found)
 
 

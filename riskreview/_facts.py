@@ -11,7 +11,6 @@ import operator
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
-from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -220,7 +219,9 @@ class FactBuilder:
             scalars: list[tuple[tuple[Any, ...], str, int]] = []
             for prop in lane.scalar_props:
                 key = self._encoder(prop, calendar)
-                scalars.extend((key, name, unknown) for name, unknown in _sides(names, prop, read))
+                scalars.extend(
+                    (key, name, unknown) for name, unknown in _sides(names, prop, read, "")
+                )
                 if key not in seen:
                     seen.add(key)
                     self._root.append(key)
@@ -228,15 +229,19 @@ class FactBuilder:
             for part, props in lane.lists:
                 path = part.field.path
                 self._lists.setdefault(path, _getter(part.field))
+                listed = names.list(part)
                 specs = tuple(
                     (name, unknown, self._column(path, p, calendar))
                     for p in props
-                    for name, unknown in _sides(names, p, read)
+                    for name, unknown in _sides(names, p, read, f"{listed}:")
                 )
+                # an item carries ``one`` where a rule tests it, and always when it
+                # would otherwise carry nothing (an empty item list would lose its count)
+                one = f"{listed}:one" in read or not specs
                 selector = self._column(path, part.key, calendar) if part.key is not None else None
                 # lanes that read the same properties of a list share its encoded items
-                shared = shared_ids.setdefault((path, specs, selector), len(shared_ids))
-                lists.append((names.list(part), path, specs, selector, shared))
+                shared = shared_ids.setdefault((path, specs, selector, one), len(shared_ids))
+                lists.append((listed, path, specs, selector, shared, one))
             self._lanes.append((lane.number, scalars, lists))
         self._shared = len(shared_ids)
 
@@ -307,12 +312,12 @@ class FactBuilder:
                     definite[side] = possible[side] = value
                 else:
                     possible[side] = unknown
-            for name, path, specs, selector, shared in lists:
+            for name, path, specs, selector, shared, one in lists:
                 if path not in items_of:
                     items_of[path] = self._lists[path](case, ctx)
                 items = items_of[path]
                 if items is None:
-                    possible[name] = [_phantom(specs)]
+                    possible[name] = [_phantom(specs, one)]
                     continue
                 if not items:
                     definite[name], possible[name] = [], []
@@ -321,24 +326,25 @@ class FactBuilder:
                 if encoded is None:
                     cols = [(side, unknown, column(n, items)) for side, unknown, n in specs]
                     keys = column(selector, items) if selector is not None else None
-                    encoded = encoded_lists[shared] = _items(len(items), cols, keys)
+                    encoded = encoded_lists[shared] = _items(len(items), cols, keys, one)
                 definite[name], possible[name] = encoded
             facts.append(definite)
             facts.append(possible)
         return facts
 
 
-def _sides(names: Any, prop: Prop, read: frozenset[str]) -> list[tuple[str, int]]:
-    """(name, value when unknown) of each side of ``prop`` some rule reads: ``>=`` is
-    ``+BIG`` when unknown and ``<=`` is ``-BIG``, so every test of an unknown value
-    passes in the possible fact (a side no rule reads is not written at all)."""
+def _sides(names: Any, prop: Prop, read: frozenset[str], owner: str) -> list[tuple[str, int]]:
+    """(name, value when unknown) of each side of ``prop`` some rule reads (``owner``:
+    ``<list name>:`` for a list item's property, else empty): ``>=`` is ``+BIG`` when
+    unknown and ``<=`` is ``-BIG``, so every test of an unknown value passes in the
+    possible fact (a side no rule reads is not written at all)."""
     sides = [(names.side(prop, "ge"), BIG), (names.side(prop, "le"), -BIG)]
-    return [(name, unknown) for name, unknown in sides if name in read]
+    return [(name, unknown) for name, unknown in sides if owner + name in read]
 
 
-def _phantom(specs: tuple[tuple[str, int, Any], ...]) -> dict[str, int]:
+def _phantom(specs: tuple[tuple[str, int, Any], ...], one: bool) -> dict[str, int]:
     """The one item of an unknown list in the possible fact: every property unknown."""
-    phantom = {"one": 1}
+    phantom = {"one": 1} if one else {}
     for side, unknown, _ in specs:
         phantom[side] = unknown
     return phantom
@@ -348,10 +354,12 @@ def _items(
     n: int,
     cols: list[tuple[str, int, list[int | None]]],
     keys: list[int | None] | None,
+    one: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """A list's items in the definite and the possible fact. With ``keys`` (one part of
     the list), the definite fact holds the items whose key is 1 and the possible fact
-    those whose key is 1 or unknown.
+    those whose key is 1 or unknown. With ``one``, each item also carries ``one: 1``
+    (for a rule that tests only that an item is there).
 
     An item whose properties are all known is the same in both facts, so it is built
     once, as one dict both lists hold (the engine reads the facts as JSON text, so
@@ -364,16 +372,14 @@ def _items(
             cols = [(side, unknown, [col[i] for i in chosen]) for side, unknown, col in cols]
             keys = [keys[i] for i in chosen]
             n = len(chosen)
-    names = ("one", *(side for side, _, _ in cols))
-    known = [col for _, _, col in cols]
+    names = (*(("one",) if one else ()), *(side for side, _, _ in cols))
+    known = [*(([1] * n,) if one else ()), *(col for _, _, col in cols)]
     if keys is None and not any(None in col for col in known):
-        items = [
-            dict(zip(names, row, strict=True)) for row in zip(repeat(1, n), *known, strict=True)
-        ]
+        items = [dict(zip(names, row, strict=True)) for row in zip(*known, strict=True)]
         return items, list(items)
     definite: list[dict[str, Any]] = []
     possible: list[dict[str, Any]] = []
-    for i, row in enumerate(zip(repeat(1, n), *known, strict=True)):
+    for i, row in enumerate(zip(*known, strict=True)):
         belongs = 1 if keys is None else keys[i]
         if None not in row:
             item = dict(zip(names, row, strict=True))
@@ -381,8 +387,8 @@ def _items(
                 definite.append(item)
             possible.append(item)
             continue
-        sure: dict[str, Any] | None = {"one": 1} if belongs == 1 else None
-        maybe: dict[str, Any] = {"one": 1}
+        sure: dict[str, Any] | None = ({"one": 1} if one else {}) if belongs == 1 else None
+        maybe: dict[str, Any] = {"one": 1} if one else {}
         for side, unknown, col in cols:
             value = col[i]
             if value is None:
