@@ -16,11 +16,13 @@ Engine envelope (ENGINE-NOTES.md and measurements)
 durable-rules expands ``$or`` into one alpha path per disjunct, rejects a whole fact
 when more than 64 paths match it (error 303), crashes on objects with more than
 ~254 properties, and evaluates an ``$or`` *inside* ``$iany`` as if it were ``$and``.
-So alternatives are lifted to the top of each rule (``any`` over a list item's
-alternatives becomes alternatives of ``any``), scalar tests are plain tests of the
+So alternatives over one object's own values (the case's, or one list item's) are
+folded into one property the fact builder computes (:func:`fold`); the rest are
+lifted to the top of each rule (``any`` over alternatives that each name a part of
+a list becomes alternatives of ``any``), scalar tests are plain tests of the
 fact's own properties (shared alpha nodes), rules are put in *lanes* whose path
 counts add up to at most :data:`LANE_PATHS`, and a lane's fact carries only the
-properties its rules read. Every rule also tests ``t`` and
+properties, and the sides of them, its rules read. Every rule also tests ``t`` and
 ``l``, which the engine's own session-state object never has (a rule the state
 object can match re-fires forever).
 
@@ -62,6 +64,7 @@ from riskreview._lower import (
     Unsupported,
     _tests,
     dnf,
+    fold,
     negate,
     normalise,
     props_of,
@@ -95,6 +98,7 @@ __all__ = [
     "check_envelope",
     "compile_epoch",
     "dnf",
+    "fold",
     "max_siblings",
     "names_read",
     "negate",
@@ -254,10 +258,13 @@ class CompiledRule:
 
     index: int
     rule: Any  # pack.Rule
-    formula: Formula
+    formula: Formula  # what the engine evaluates: alternatives folded (see fold)
     expression: dict[str, Any]
     paths: int
     props: tuple[Prop, ...]
+    #: the formula with every alternative kept apart: what ``riskreview check``
+    #: reasons about (satisfiability, overlaps)
+    plain: Formula
 
 
 @attrs.frozen
@@ -331,7 +338,9 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
             continue
         where = f"{rule.file}:{rule.line} {rule.id}"
         try:
-            formula = normalise(simplify(lowering.lower(rule.when)))
+            plain = simplify(lowering.lower(rule.when))
+            formula = normalise(fold(plain))
+            plain = normalise(plain)
         except Unsupported as error:
             problems.append(Problem(where, f"the engine cannot evaluate this condition: {error}"))
             continue
@@ -345,7 +354,7 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
                     "split the rule or group its 'any' parts",
                 )
             )
-        huge = [t.bound for t in _tests(formula) if abs(t.bound) >= MAX_BOUND]
+        huge = [t.bound for t in _tests(plain) if abs(t.bound) >= MAX_BOUND]
         if huge:
             problems.append(
                 Problem(
@@ -359,7 +368,7 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
         if siblings > MAX_SIBLINGS:
             problems.append(Problem(where, f"a node with {siblings} parts (limit {MAX_SIBLINGS})"))
         props = tuple(dict.fromkeys(props_of(formula)))
-        compiled.append(CompiledRule(index, rule, formula, expression, paths, props))
+        compiled.append(CompiledRule(index, rule, formula, expression, paths, props, plain))
     lanes = _lanes(compiled, names, problems)
     ruleset = _ruleset(compiled, lanes)
     return Compiled(epoch, tuple(compiled), tuple(lanes), names, ruleset, tuple(problems))

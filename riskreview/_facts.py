@@ -14,7 +14,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from riskreview._compile import BIG, Compiled, Prop
+from riskreview._compile import BIG, And, Compiled, Formula, Or, Prop, Test
 from riskreview._condnodes import add_months
 from riskreview._fields import EXTRA, Field, read_path, unheld_paths
 from riskreview.calendar import Calendar
@@ -69,8 +69,11 @@ def _as_int(value: Any) -> int | None:
 
 def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     """How to compute ``prop`` for one owner (the case, or a list item)."""
-    get = _getter(prop.field)
     kind = prop.kind
+    if kind == "either":
+        holds = _truth(prop.arg, calendar)
+        return lambda owner, ctx: None if (t := holds(owner, ctx)) is None else int(t)
+    get = _getter(prop.field)
     if kind == "value":
         return lambda owner, ctx: _as_int(get(owner, ctx))
     if kind == "present":
@@ -141,6 +144,32 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
         return int(value.toordinal())
 
     return dated
+
+
+def _truth(f: Formula, calendar: Calendar) -> Callable[[Any, Ctx], bool | None]:
+    """The three-valued truth of folded alternatives (``either``) over one owner: each
+    test on its property as this module encodes it, an unknown value undecided, and
+    Kleene's ``and``/``or`` over them, as the definite and possible facts give it."""
+    if isinstance(f, Test):
+        one, bound = encoder(f.prop, calendar), f.bound
+        if f.side == "ge":
+            return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v >= bound
+        return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v <= bound
+    assert isinstance(f, And | Or), "folded alternatives hold no list test"
+    parts = tuple(_truth(i, calendar) for i in f.items)
+    decisive = isinstance(f, Or)
+
+    def combined(owner: Any, ctx: Ctx) -> bool | None:
+        unknown = False
+        for part in parts:
+            t = part(owner, ctx)
+            if t is decisive:
+                return decisive
+            if t is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return combined
 
 
 Column = list[int | None]

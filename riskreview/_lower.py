@@ -9,6 +9,7 @@ as the engine needs; :mod:`riskreview._compile` turns the result into a ruleset.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -34,17 +35,21 @@ from riskreview._fields import Field
 # ------------------------------------------------------------------ properties
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Prop:
     """An integer the fact builder computes from the case (None when unknown)."""
 
-    kind: str  # value present member oneof anyof age_days age_wd months_edge ordinal diff count
+    kind: str  # value present member oneof anyof age_days age_wd months_edge ordinal diff
+    #            count either
     field: Field
     scope: str  # root | item
-    arg: Any = None  # member ("member"), members ("oneof", "anyof"), other Field ("diff")
+    #: member ("member"), members ("oneof", "anyof"), other Field ("diff"), the folded
+    #: alternatives ("either", see :func:`fold`)
+    arg: Any = None
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[Any, ...]:
+        """What tells two properties apart (hashed often: worked out once)."""
         other = self.arg
         if isinstance(other, Field):
             other = other.path
@@ -56,7 +61,7 @@ class Prop:
 # ------------------------------------------------------------------ lowered formulas
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Test:
     """``prop >= bound`` (side ``ge``) or ``prop <= bound`` (side ``le``)."""
 
@@ -70,17 +75,17 @@ class Test:
         return Test(self.prop, "ge", self.bound + 1)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class And:
     items: tuple[Formula, ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Or:
     items: tuple[Formula, ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Each:
     """``any`` or ``all`` items of a list satisfy ``cond`` (item-scoped tests)."""
 
@@ -295,6 +300,70 @@ def props_of(f: Formula) -> list[Prop]:
 
 
 # ------------------------------------------------------------------ normal forms
+
+
+def fold(f: Formula) -> Formula:
+    """Fold alternatives over one object's own values into one property each.
+
+    The engine expands every alternative into a path of its own, and a fact may match
+    at most 64 paths at once, so a pack's paths decide how many lanes (pairs of
+    facts) a case needs, and each lane copies the lists its rules read. Alternatives
+    that test only the fact's own properties (no list among them), or only one list
+    item's properties, need no paths of their own: the fact builder computes them as
+    one ``either`` property, 1 when they hold, 0 when they do not, unknown when
+    Kleene's logic over the values it has cannot tell (the same three values the
+    two facts give them as separate paths). Alternatives over list items that name the
+    part of a list they scan (``type: arrest`` among ``events``) are left to
+    :func:`normalise`, which keeps each part's items apart.
+    """
+    if isinstance(f, Test):
+        return f
+    if isinstance(f, Each):
+        return Each(f.field, "any", _fold_item(f.cond)) if f.mode == "any" else f
+    items = tuple(fold(i) for i in f.items)
+    if isinstance(f, And):
+        return simplify(And(items))
+    plain = tuple(i for i in items if _plain(i))
+    if len(plain) < 2:
+        return simplify(Or(items))
+    return simplify(Or((_either(Or(plain), "root"), *(i for i in items if not _plain(i)))))
+
+
+def _fold_item(cond: Formula) -> Formula:
+    """An ``any``'s condition on one item with its alternatives folded (see :func:`fold`)."""
+    if isinstance(cond, Or):
+        return cond if any(_keyed(i) for i in cond.items) else _either(cond, "item")
+    if isinstance(cond, And):
+        return simplify(And(tuple(_fold_item(i) for i in cond.items)))
+    return cond
+
+
+def _keyed(f: Formula) -> bool:
+    """Whether an alternative names one value of an enum field (``type: arrest``): the
+    part of a list it scans (:func:`riskreview._compile.split`)."""
+    tests = f.items if isinstance(f, And) else (f,)
+    return any(
+        isinstance(t, Test)
+        and t.prop.kind == "oneof"
+        and t.side == "ge"
+        and t.bound == 1
+        and len(t.prop.arg) == 1
+        for t in tests
+    )
+
+
+def _plain(f: Formula) -> bool:
+    """Whether ``f`` tests no list (only the fact's own properties)."""
+    if isinstance(f, Test):
+        return True
+    if isinstance(f, Each):
+        return False
+    return all(_plain(i) for i in f.items)
+
+
+def _either(f: Formula, scope: str) -> Test:
+    """``f`` (alternatives over one object) as one property that must be 1."""
+    return Test(Prop("either", _tests(f)[0].prop.field, scope, f), "ge", 1)
 
 
 class Unsupported(Exception):

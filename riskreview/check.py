@@ -211,7 +211,7 @@ def _where(rule: Any) -> str:
 
 def _satisfiability(compiled: _compile.Compiled) -> list[str]:
     """Where each rule is that can never fire in this policy period."""
-    return [_where(cr.rule) for cr in compiled.rules if not _satisfiable(cr.formula)]
+    return [_where(cr.rule) for cr in compiled.rules if not _satisfiable(cr.plain)]
 
 
 def _overlaps(compiled: _compile.Compiled) -> list[tuple[str, tuple[str, str]]]:
@@ -219,7 +219,7 @@ def _overlaps(compiled: _compile.Compiled) -> list[tuple[str, tuple[str, str]]]:
     return [
         (a.rule.action, (a.rule.id, b.rule.id))
         for a, b in itertools.combinations(compiled.rules, 2)
-        if a.rule.action == b.rule.action and _satisfiable(And((a.formula, b.formula)))
+        if a.rule.action == b.rule.action and _satisfiable(And((a.plain, b.plain)))
     ]
 
 

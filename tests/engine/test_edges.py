@@ -561,7 +561,17 @@ def _lane_of_matches(rt: Any, matches: list[tuple[str, int]]) -> Iterator[tuple[
 
 
 def _alternatives(n: int) -> dict[str, Any]:
-    return {"any": [{"person.age": {"gte": k}} for k in range(n)]}
+    """``any`` of ``n`` tests of list items, one comparison each: ``n`` engine paths
+    (alternatives over the case's own values fold into one property instead)."""
+    return {"any": [_older_history(k) for k in range(n)]}
+
+
+def _older_history(k: int) -> dict[str, Any]:
+    return {"offending_history": {"any": {"date": {"older_than": {"days": 100 + k}}}}}
+
+
+#: an offence in the case's history, older than every ``_older_history`` window used here
+_OLD_HISTORY = [{"date": "2020-01-01"}]
 
 
 def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path) -> None:
@@ -571,9 +581,28 @@ def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path
     rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     (rule,) = rt.compiled.rules
     assert rule.paths == 5
-    old = Case.from_dict({"case_id": "OLD", "person": {"date_of_birth": "1950-01-01"}})
+    old = Case.from_dict({"case_id": "OLD", "offending_history": _OLD_HISTORY})
     matches = Counter(rt.engine.run(rt.builder.build(old, AS_OF, "", _match.tag())))
     assert matches[(f"r{rule.index}", 0)] == matches[(f"r{rule.index}", 1)] == 5
+
+
+def test_f_guard_alternatives_over_the_cases_own_values_are_one_path(tmp_path: Path) -> None:
+    """Five alternatives over the case's own values are folded into one property the
+    fact builder computes (1, 0 or unknown): one path, one firing, and the outcome
+    the alternatives give in each of the three cases."""
+    when = {"any": [{"person.age": {"gte": 90 + k}} for k in range(5)]}
+    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "FIVE", "when": when}]))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    (rule,) = rt.compiled.rules
+    assert rule.paths == 1
+    old = Case.from_dict({"case_id": "OLD", "person": {"date_of_birth": "1930-01-01"}})
+    matches = Counter(rt.engine.run(rt.builder.build(old, AS_OF, "", _match.tag())))
+    assert matches[(f"r{rule.index}", 0)] == matches[(f"r{rule.index}", 1)] == 1
+    ages = [("1930-01-01", "fired"), ("1990-01-01", "not_fired"), (None, "undetermined")]
+    for born, outcome in ages:
+        case = {"case_id": "A", "person": {"date_of_birth": born}}
+        decision = riskreview.evaluate(case, as_of=AS_OF, pack=pack, trace=True)
+        assert outcomes_by_id(decision) == {"FIVE": outcome}, born
 
 
 def test_e05_guard_a_rule_with_56_alternatives_loads_and_runs_at_the_limit(tmp_path: Path) -> None:
@@ -582,7 +611,7 @@ def test_e05_guard_a_rule_with_56_alternatives_loads_and_runs_at_the_limit(tmp_p
     )
     unknown = riskreview.evaluate({"case_id": "U"}, as_of=AS_OF, pack=pack, trace=True)
     old = riskreview.evaluate(
-        {"case_id": "O", "person": {"date_of_birth": "1950-01-01"}},
+        {"case_id": "O", "offending_history": _OLD_HISTORY},
         as_of=AS_OF,
         pack=pack,
         trace=True,
@@ -991,9 +1020,11 @@ def test_e15_guard_a_pack_needing_more_than_400_lanes_is_a_pack_error(tmp_path: 
     """
     wide = {
         "all": [
-            {"any": [{"person.age": {"gte": k}} for k in range(2)]},
-            {"any": [{"person.age": {"lte": 100 + k}} for k in range(3)]},
-            {"any": [{"domestic_abuse.dash_score": {"gte": k}} for k in range(5)]},
+            {"any": [_older_history(k) for k in range(2)]},
+            {"any": [{"concerns": {"any": {"date": {"older_than": {"days": k}}}}}
+                     for k in range(3)]},
+            {"any": [{"events": {"any": {"date": {"older_than": {"days": k}}}}}
+                     for k in range(5)]},
         ]
     }
     rules = [{"id": f"R{i}", "when": {"condition": "wide"}} for i in range(520)]
@@ -1225,6 +1256,33 @@ def test_d_guard_alternatives_inside_a_list_item_each_count(tmp_path: Path) -> N
     assert outcome({"lives_with": True, "contact": False}) == "fired"
     assert outcome({"lives_with": False, "contact": True}) == "fired"
     assert outcome({"lives_with": False, "contact": False}) == "not_fired"
+    assert outcome({"contact": False}) == "undetermined"
+    assert outcome({"contact": True}) == "fired"
+    (rule,) = rt.compiled.rules
+    assert rule.paths == 1  # the alternatives over one child are one property of it
+
+
+def test_d_guard_alternatives_naming_parts_of_a_list_stay_apart(tmp_path: Path) -> None:
+    """Alternatives inside a list item that each name one value of an enum field
+    (``type: arrest``) are not folded: each scans only its own part of the list."""
+    recent = {"within_last": {"days": 30}}
+    when = {"events": {"any": {"any": [{"type": "arrest", "date": recent},
+                                       {"type": "charge", "date": recent}]}}}
+    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "PARTS", "when": when}]))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    (rule,) = rt.compiled.rules
+    assert rule.paths == 2
+    assert len(rt.compiled.names.lists) == 2  # events[type=arrest], events[type=charge]
+
+    def outcome(kind: str, days: int) -> str:
+        event = {"type": kind, "date": (AS_OF - timedelta(days=days)).isoformat()}
+        decision = riskreview.evaluate(
+            {"case_id": "P", "events": [event]}, as_of=AS_OF, pack=pack, trace=True
+        )
+        return outcomes_by_id(decision)["PARTS"]
+
+    assert outcome("arrest", 3) == outcome("charge", 3) == "fired"
+    assert outcome("arrest", 40) == outcome("recall", 3) == "not_fired"
 
 
 # ============================================================ (e): an unmatched fact in a batch
@@ -1315,12 +1373,14 @@ def test_g_guard_the_default_pack_stays_under_16_and_or_nodes_per_rule(runtimes:
 
 
 def test_g_guard_a_rule_the_engine_would_refuse_is_a_pack_error_naming_it(tmp_path: Path) -> None:
-    """``any`` of 14 equality tests is 14 ``$and`` (eq is >= and <=), one ``$or`` and
-    the head ``$and``: 16 nodes. The pack is refused at load, naming the rule."""
+    """``all`` of 14 tests of list items, each of two comparisons (``within_last`` is
+    >= and <=), is more expressions than durable-rules holds in one rule (error 113);
+    13 are not. The pack is refused at load, naming the rule."""
 
     def pack_of(n: int) -> Path:
-        when = {"any": [{"person.age": {"eq": k}} for k in range(n)]}
-        return write_pack(tmp_path / f"p{n}", [{"id": "AGES", "when": when}])
+        within = [{"offending_history": {"any": {"date": {"within_last": {"days": 100 + k}}}}}
+                  for k in range(n)]
+        return write_pack(tmp_path / f"p{n}", [{"id": "AGES", "when": {"all": within}}])
 
     riskreview.evaluate({"case_id": "G"}, as_of=AS_OF, pack=riskreview.load_pack(pack_of(13)))
     with pytest.raises(PackError, match=r"rules/rules\.yaml:\d+ AGES.*113"):

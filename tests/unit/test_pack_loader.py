@@ -16,6 +16,7 @@ import attrs
 import pytest
 from _pack_support import BROKEN, VALID, copy_valid, edit
 
+from riskreview._runtime import runtime
 from riskreview.errors import PackError, Problem, RiskReviewError
 from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
 
@@ -516,18 +517,32 @@ def test_a_file_that_is_not_utf8_is_a_pack_error(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the engine's limits
 
 
-def _pack_with_one_rule(tmp_path: Path, alternatives: list[str]) -> Path:
-    """A copy of the valid pack whose only rule is an ``any`` of ``alternatives``."""
+def _pack_with_one_rule(tmp_path: Path, alternatives: list[str], mode: str = "any") -> Path:
+    """A copy of the valid pack whose only rule is an ``any`` (or ``all``) of
+    ``alternatives``."""
     pack = copy_valid(tmp_path)
     shutil.rmtree(pack / "rules")
     (pack / "rules").mkdir()
     lines = "".join(f"        - {a}\n" for a in alternatives)
     (pack / "rules" / "wide.yaml").write_text(
-        "rules:\n  - id: WIDE-01\n    title: Wide\n    area: review\n    when:\n      any:\n"
+        f"rules:\n  - id: WIDE-01\n    title: Wide\n    area: review\n    when:\n      {mode}:\n"
         f"{lines}    action: RISK_REVIEW\n    source: test fixture\n    rationale: Width.\n",
         encoding="utf-8",
     )
     return pack
+
+
+def _older(count: int) -> list[str]:
+    """``count`` tests of the offending history's items, one comparison each: each a
+    path of its own (the engine cannot hold alternatives inside one test of a list)."""
+    return [f"offending_history: {{any: {{date: {{older_than: {{days: {100 + n}}}}}}}}}"
+            for n in range(count)]
+
+
+def _recent(count: int) -> list[str]:
+    """``count`` tests of the offending history's items, two comparisons each."""
+    return [f"offending_history: {{any: {{date: {{within_last: {{days: {100 + n}}}}}}}}}"
+            for n in range(count)]
 
 
 def _callouts(op: str, count: int) -> list[str]:
@@ -535,14 +550,14 @@ def _callouts(op: str, count: int) -> list[str]:
 
 
 def test_an_any_of_56_alternatives_is_the_widest_rule_accepted(tmp_path: Path) -> None:
-    assert load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 56))).rule_ids == ("WIDE-01",)
+    assert load_pack(_pack_with_one_rule(tmp_path, _older(56))).rule_ids == ("WIDE-01",)
 
 
 def test_an_any_of_57_alternatives_is_rejected_naming_the_rule_and_the_limit(
     tmp_path: Path,
 ) -> None:
     with pytest.raises(PackError) as info:
-        load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 57)))
+        load_pack(_pack_with_one_rule(tmp_path, _older(57)))
     (problem,) = info.value.problems
     assert problem.path == "rules/wide.yaml:2 WIDE-01"
     assert "57 paths (limit 56)" in problem.message
@@ -551,20 +566,40 @@ def test_an_any_of_57_alternatives_is_rejected_naming_the_rule_and_the_limit(
 def test_the_widest_rule_accepted_runs_on_the_engine(tmp_path: Path) -> None:
     from riskreview import evaluate
 
-    pack = load_pack(_pack_with_one_rule(tmp_path, _callouts("gte", 56)))
+    pack = load_pack(_pack_with_one_rule(tmp_path, _older(56)))
     decision = evaluate(
-        {"case_id": "C-1", "domestic_abuse": {"police_callouts_12_months": 55}},
+        {"case_id": "C-1", "offending_history": [{"date": "2025-01-01"}]},
         as_of=date(2026, 3, 2),
         pack=pack,
     )
     assert decision.action_codes == ("RISK_REVIEW",)
 
 
+def test_alternatives_over_the_cases_own_values_are_one_path_however_many(
+    tmp_path: Path,
+) -> None:
+    """500 alternatives over one field of the case: the fact builder folds them into one
+    property, so the rule is one engine path and decides as the alternatives say."""
+    from riskreview import evaluate
+
+    pack = load_pack(_pack_with_one_rule(tmp_path, _callouts("eq", 500)))
+    (rule,) = runtime(pack, pack.epoch(date(2026, 3, 2))).compiled.rules
+    assert rule.paths == 1
+    for callouts, fires in [(499, True), (0, True), (500, False)]:
+        decision = evaluate(
+            {"case_id": "C-1", "domestic_abuse": {"police_callouts_12_months": callouts}},
+            as_of=date(2026, 3, 2),
+            pack=pack,
+        )
+        assert decision.action_codes == (("RISK_REVIEW",) if fires else ()), callouts
+
+
 def test_a_rule_over_the_engines_expression_limit_is_rejected_when_the_pack_loads(
     tmp_path: Path,
 ) -> None:
-    # 14 equality tests in one 'any' load, but durable-rules then refuses the ruleset
-    # (error 113, MAX_SEQUENCE_EXPRESSIONS = 32 in rete.h) when a case is evaluated
+    # 13 tests of list items in one 'all' load; at 14 durable-rules refuses the ruleset
+    # (error 113, MAX_SEQUENCE_EXPRESSIONS = 32 in rete.h), and the loader says which rule
+    load_pack(_pack_with_one_rule(tmp_path / "13", _recent(13), mode="all"))
     with pytest.raises(PackError) as info:
-        load_pack(_pack_with_one_rule(tmp_path, _callouts("eq", 14)))
+        load_pack(_pack_with_one_rule(tmp_path / "14", _recent(14), mode="all"))
     assert "WIDE-01" in str(info.value)
