@@ -324,9 +324,40 @@ def fold(f: Formula) -> Formula:
     if isinstance(f, And):
         return simplify(And(items))
     plain = tuple(i for i in items if _plain(i))
+    rest = _merge_lists(tuple(i for i in items if not _plain(i)))
     if len(plain) < 2:
-        return simplify(Or(items))
-    return simplify(Or((_either(Or(plain), "root"), *(i for i in items if not _plain(i)))))
+        return simplify(Or((*plain, *rest)))
+    return simplify(Or((_either(Or(plain), "root"), *rest)))
+
+
+def _merge_lists(items: tuple[Formula, ...]) -> tuple[Formula, ...]:
+    """Alternatives ``any`` of one list's items with A, or ``any`` with B: one ``any``
+    with A or B (in Kleene's logic too: an item matching either is the same as one
+    matching A or one matching B), folded. An ``any`` whose condition names a part
+    of the list (``type: arrest``) is left apart, to scan only that part."""
+    groups: dict[str, list[Each]] = {}
+    for i in items:
+        if isinstance(i, Each) and i.mode == "any" and not _keyed(_unfolded(i.cond)):
+            groups.setdefault(i.field.path, []).append(i)
+    out: list[Formula] = []
+    for i in items:
+        group = groups.get(i.field.path, []) if isinstance(i, Each) else []
+        if i not in group or len(group) < 2:
+            out.append(i)
+        elif i is group[0]:
+            conds = tuple(_unfolded(e.cond) for e in group)
+            out.append(Each(i.field, "any", _fold_item(simplify(Or(conds)))))
+    return tuple(out)
+
+
+def _unfolded(cond: Formula) -> Formula:
+    """An item condition with a folded ``either`` of its alternatives opened again."""
+    if isinstance(cond, Test) and cond.prop.kind == "either":
+        folded: Formula = cond.prop.arg
+        return folded
+    if isinstance(cond, And):
+        return simplify(And(tuple(_unfolded(i) for i in cond.items)))
+    return cond
 
 
 def _fold_item(cond: Formula) -> Formula:

@@ -561,17 +561,18 @@ def _lane_of_matches(rt: Any, matches: list[tuple[str, int]]) -> Iterator[tuple[
 
 
 def _alternatives(n: int) -> dict[str, Any]:
-    """``any`` of ``n`` tests of list items, one comparison each: ``n`` engine paths
-    (alternatives over the case's own values fold into one property instead)."""
-    return {"any": [_older_history(k) for k in range(n)]}
+    """``any`` of ``n`` tests of the arrests among the events, one comparison each:
+    ``n`` engine paths (alternatives over the case's own values, or over any items
+    of one list, fold into one property; those naming a part of a list do not)."""
+    return {"any": [_older_arrest(k) for k in range(n)]}
 
 
-def _older_history(k: int) -> dict[str, Any]:
-    return {"offending_history": {"any": {"date": {"older_than": {"days": 100 + k}}}}}
+def _older_arrest(k: int) -> dict[str, Any]:
+    return {"events": {"any": {"type": "arrest", "date": {"older_than": {"days": 100 + k}}}}}
 
 
-#: an offence in the case's history, older than every ``_older_history`` window used here
-_OLD_HISTORY = [{"date": "2020-01-01"}]
+#: an arrest older than every ``_older_arrest`` window used here
+_OLD_ARREST = [{"type": "arrest", "date": "2020-01-01"}]
 
 
 def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path) -> None:
@@ -581,7 +582,7 @@ def test_f_guard_compiled_paths_are_exactly_the_firings_of_a_rule(tmp_path: Path
     rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     (rule,) = rt.compiled.rules
     assert rule.paths == 5
-    old = Case.from_dict({"case_id": "OLD", "offending_history": _OLD_HISTORY})
+    old = Case.from_dict({"case_id": "OLD", "events": _OLD_ARREST})
     matches = Counter(rt.engine.run(rt.builder.build(old, AS_OF, "", _match.tag())))
     assert matches[(f"r{rule.index}", 0)] == matches[(f"r{rule.index}", 1)] == 5
 
@@ -611,7 +612,7 @@ def test_e05_guard_a_rule_with_56_alternatives_loads_and_runs_at_the_limit(tmp_p
     )
     unknown = riskreview.evaluate({"case_id": "U"}, as_of=AS_OF, pack=pack, trace=True)
     old = riskreview.evaluate(
-        {"case_id": "O", "offending_history": _OLD_HISTORY},
+        {"case_id": "O", "events": _OLD_ARREST},
         as_of=AS_OF,
         pack=pack,
         trace=True,
@@ -1020,10 +1021,10 @@ def test_e15_guard_a_pack_needing_more_than_400_lanes_is_a_pack_error(tmp_path: 
     """
     wide = {
         "all": [
-            {"any": [_older_history(k) for k in range(2)]},
-            {"any": [{"concerns": {"any": {"date": {"older_than": {"days": k}}}}}
+            {"any": [_older_arrest(k) for k in range(2)]},
+            {"any": [{"events": {"any": {"type": "charge", "date": {"older_than": {"days": k}}}}}
                      for k in range(3)]},
-            {"any": [{"events": {"any": {"date": {"older_than": {"days": k}}}}}
+            {"any": [{"events": {"any": {"type": "recall", "date": {"older_than": {"days": k}}}}}
                      for k in range(5)]},
         ]
     }
@@ -1260,6 +1261,30 @@ def test_d_guard_alternatives_inside_a_list_item_each_count(tmp_path: Path) -> N
     assert outcome({"contact": True}) == "fired"
     (rule,) = rt.compiled.rules
     assert rule.paths == 1  # the alternatives over one child are one property of it
+
+
+def test_d_guard_alternatives_over_one_list_merge_into_one_path(tmp_path: Path) -> None:
+    """``any`` child living with the person, or ``any`` child in contact: one ``any``
+    of a child doing either, one path; a list of another kind stays a path of its own."""
+    when = {"any": [
+        {"household.children": {"any": {"lives_with": True}}},
+        {"household.children": {"any": {"contact": True}}},
+        {"offending_history": {"any": {"categories": {"contains": "sexual"}}}},
+    ]}
+    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "KIDS", "when": when}]))
+    (rule,) = _runtime.runtime(pack, pack.epoch(AS_OF)).compiled.rules
+    assert rule.paths == 2
+
+    def outcome(*children: dict[str, Any]) -> str:
+        case = {"case_id": "K", "household": {"children": list(children)},
+                "offending_history": []}
+        return outcomes_by_id(riskreview.evaluate(case, as_of=AS_OF, pack=pack, trace=True))["KIDS"]
+
+    assert outcome({"lives_with": False, "contact": False}, {"contact": True}) == "fired"
+    assert outcome({"lives_with": True}) == "fired"
+    assert outcome({"lives_with": False, "contact": False}) == "not_fired"
+    assert outcome({"lives_with": False}) == "undetermined"
+    assert outcome() == "not_fired"
 
 
 def test_d_guard_alternatives_naming_parts_of_a_list_stay_apart(tmp_path: Path) -> None:

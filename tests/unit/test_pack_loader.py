@@ -533,9 +533,9 @@ def _pack_with_one_rule(tmp_path: Path, alternatives: list[str], mode: str = "an
 
 
 def _older(count: int) -> list[str]:
-    """``count`` tests of the offending history's items, one comparison each: each a
-    path of its own (the engine cannot hold alternatives inside one test of a list)."""
-    return [f"offending_history: {{any: {{date: {{older_than: {{days: {100 + n}}}}}}}}}"
+    """``count`` tests of the arrests among the events, one comparison each: each a path
+    of its own (alternatives naming a part of a list are kept apart, to scan only it)."""
+    return [f"events: {{any: {{type: arrest, date: {{older_than: {{days: {100 + n}}}}}}}}}"
             for n in range(count)]
 
 
@@ -568,7 +568,7 @@ def test_the_widest_rule_accepted_runs_on_the_engine(tmp_path: Path) -> None:
 
     pack = load_pack(_pack_with_one_rule(tmp_path, _older(56)))
     decision = evaluate(
-        {"case_id": "C-1", "offending_history": [{"date": "2025-01-01"}]},
+        {"case_id": "C-1", "events": [{"type": "arrest", "date": "2025-01-01"}]},
         as_of=date(2026, 3, 2),
         pack=pack,
     )
