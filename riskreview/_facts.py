@@ -24,7 +24,7 @@ class Ctx:
     """What one evaluation reads besides the object at hand: the case, as_of, and the
     pack-declared inputs and derived values (by field path)."""
 
-    __slots__ = ("as_of", "case", "extras", "unheld")
+    __slots__ = ("as_of", "case", "extras", "read", "unheld")
 
     def __init__(
         self,
@@ -37,15 +37,18 @@ class Ctx:
         self.as_of = as_of
         self.extras = extras
         self.unheld = unheld  # fields whose absence is unknown (a record group not held)
+        self.read: dict[str, Any] = {}  # the case's fields read so far, by path
 
 
 Getter = Callable[[Any, Ctx], Any]
 Encoder = Callable[[Any, Ctx], int | None]  # (owner, context) → value
 
 
-def _getter(field: Field) -> Getter:
+def _getter(field: Field, of_case: bool = False) -> Getter:
     """How to read ``field`` from its owner (the case or a list item): a plain
     attribute in one C call, a path step by step, a computed field from its owner.
+    A field of the case (``of_case``: the owner is always the case) that takes more
+    than one step is read once per evaluation, however many properties test it.
     Items are read once per property (columns), so there is nothing to cache."""
     if field.virtual == EXTRA:
         path = field.path
@@ -54,7 +57,17 @@ def _getter(field: Field) -> Getter:
     if virtual is None and len(steps) == 1:
         attribute = operator.attrgetter(steps[0])
         return lambda owner, ctx: attribute(owner)
-    return lambda owner, ctx: read_path(owner, steps, virtual, ctx.as_of)
+    if not of_case:
+        return lambda owner, ctx: read_path(owner, steps, virtual, ctx.as_of)
+    path = field.path
+
+    def read_once(owner: Any, ctx: Ctx) -> Any:
+        found = ctx.read.get(path, ctx)  # the context itself: not read yet
+        if found is ctx:
+            found = ctx.read[path] = read_path(owner, steps, virtual, ctx.as_of)
+        return found
+
+    return read_once
 
 
 def _as_int(value: Any) -> int | None:
@@ -73,7 +86,7 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     if kind == "either":
         holds = _truth(prop.arg, calendar)
         return lambda owner, ctx: None if (t := holds(owner, ctx)) is None else int(t)
-    get = _getter(prop.field)
+    get = _getter(prop.field, of_case=prop.scope == "root")
     if kind == "value":
         return lambda owner, ctx: _as_int(get(owner, ctx))
     if kind == "present":
@@ -111,7 +124,7 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
 
         return count
     if kind == "diff":
-        other = _getter(prop.arg)
+        other = _getter(prop.arg, of_case=True)
 
         def diff(owner: Any, ctx: Ctx) -> int | None:
             a, b = get(owner, ctx), other(ctx.case, ctx)
@@ -201,7 +214,7 @@ def column_encoder(prop: Prop, calendar: Calendar) -> ColumnEncoder:
         if kind == "value":
             return name, lambda vs, ctx: [_as_int(v) for v in vs]
         if kind == "diff":
-            other = _getter(prop.arg)
+            other = _getter(prop.arg, of_case=True)
 
             def diffs(vs: list[Any], ctx: Ctx) -> Column:
                 b = other(ctx.case, ctx)
@@ -234,6 +247,7 @@ class FactBuilder:
         names = compiled.names
         read = compiled.read
         self._encoders: dict[tuple[Any, ...], Encoder] = {}
+        self._keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         #: each list property's column: (list path, attribute index or -1, encoder), by
         #: column number; the attributes read, by number
         self._columns: list[tuple[str, int, Callable[[list[Any], Ctx], Column]]] = []
@@ -275,10 +289,13 @@ class FactBuilder:
         self._shared = len(shared_ids)
 
     def _encoder(self, prop: Prop, calendar: Calendar) -> tuple[Any, ...]:
+        """``prop``'s key, the one object every lane uses for it (a lookup by the very
+        key compares no parts), with its encoder made on first sight."""
         key = prop.key
-        if key not in self._encoders:
+        found = self._keys.setdefault(key, key)
+        if found is key:
             self._encoders[key] = encoder(prop, calendar)
-        return key
+        return found
 
     def _column(self, path: str, prop: Prop, calendar: Calendar) -> int:
         """The number of ``prop``'s column over the list at ``path``."""
