@@ -62,13 +62,13 @@ from riskreview._lower import (
     Prop,
     Test,
     Unsupported,
-    _tests,
     dnf,
     fold,
     negate,
     normalise,
     props_of,
     simplify,
+    tests_of,
 )
 from riskreview.errors import Problem
 
@@ -107,6 +107,7 @@ __all__ = [
     "props_of",
     "simplify",
     "split",
+    "tests_of",
 ]
 
 
@@ -354,7 +355,7 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
                     "split the rule or group its 'any' parts",
                 )
             )
-        huge = [t.bound for t in _tests(plain) if abs(t.bound) >= MAX_BOUND]
+        huge = [t.bound for t in tests_of(plain) if abs(t.bound) >= MAX_BOUND]
         if huge:
             problems.append(
                 Problem(

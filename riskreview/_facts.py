@@ -14,7 +14,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from riskreview._compile import BIG, And, Compiled, Formula, Or, Prop, Test
+from riskreview._compile import BIG, And, Compiled, Formula, Or, Prop, Test, tests_of
 from riskreview._condnodes import add_months
 from riskreview._fields import EXTRA, Field, read_path, unheld_paths
 from riskreview.calendar import Calendar
@@ -185,6 +185,39 @@ def _truth(f: Formula, calendar: Calendar) -> Callable[[Any, Ctx], bool | None]:
     return combined
 
 
+def _either_column(f: Formula, tested: list[Prop]) -> Callable[[Any, Ctx], Column]:
+    """Folded alternatives over each item, from the columns of the properties they
+    test (in the order of ``tested``): what :func:`_truth` gives item by item."""
+    slot = {p.key: i for i, p in enumerate(tested)}
+
+    def truth(f: Formula) -> Callable[[tuple[int | None, ...]], bool | None]:
+        if isinstance(f, Test):
+            i, bound = slot[f.prop.key], f.bound
+            if f.side == "ge":
+                return lambda row: None if (v := row[i]) is None else v >= bound
+            return lambda row: None if (v := row[i]) is None else v <= bound
+        assert isinstance(f, And | Or), "folded alternatives hold no list test"
+        parts = tuple(truth(i) for i in f.items)
+        decisive = isinstance(f, Or)
+
+        def combined(row: tuple[int | None, ...]) -> bool | None:
+            unknown = False
+            for part in parts:
+                t = part(row)
+                if t is decisive:
+                    return decisive
+                if t is None:
+                    unknown = True
+            return None if unknown else not decisive
+
+        return combined
+
+    holds = truth(f)
+    return lambda columns, ctx: [
+        None if (t := holds(row)) is None else int(t) for row in zip(*columns, strict=True)
+    ]
+
+
 Column = list[int | None]
 #: (the plain attribute it reads, or None; how to encode a list's items): given that
 #: attribute's values of every item when it names one, else the items themselves
@@ -250,7 +283,7 @@ class FactBuilder:
         self._keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         #: each list property's column: (list path, attribute index or -1, encoder), by
         #: column number; the attributes read, by number
-        self._columns: list[tuple[str, int, Callable[[list[Any], Ctx], Column]]] = []
+        self._columns: list[tuple[str, int, Callable[[Any, Ctx], Column], tuple[int, ...]]] = []
         self._column_ids: dict[tuple[str, tuple[Any, ...]], int] = {}
         self._attributes: dict[tuple[str, str], int] = {}
         shared_ids: dict[tuple[Any, ...], int] = {}
@@ -298,15 +331,22 @@ class FactBuilder:
         return found
 
     def _column(self, path: str, prop: Prop, calendar: Calendar) -> int:
-        """The number of ``prop``'s column over the list at ``path``."""
+        """The number of ``prop``'s column over the list at ``path``. Folded alternatives
+        (``either``) are worked out from the columns of the properties they test."""
         found = self._column_ids.get((path, prop.key))
         if found is None:
-            name, encode = column_encoder(prop, calendar)
+            parts: tuple[int, ...] = ()
             attribute = -1
+            if prop.kind == "either":
+                tested = list(dict.fromkeys(t.prop for t in tests_of(prop.arg)))
+                parts = tuple(self._column(path, p, calendar) for p in tested)
+                name, encode = None, _either_column(prop.arg, tested)
+            else:
+                name, encode = column_encoder(prop, calendar)
             if name is not None:
                 attribute = self._attributes.setdefault((path, name), len(self._attributes))
             found = self._column_ids[(path, prop.key)] = len(self._columns)
-            self._columns.append((name or "", attribute, encode))
+            self._columns.append((name or "", attribute, encode, parts))
         return found
 
     def build(
@@ -335,8 +375,10 @@ class FactBuilder:
         def column(number: int, items: Any) -> Column:
             found = columns[number]
             if found is None:
-                name, attribute, encode = plan[number]
-                if attribute < 0:
+                name, attribute, encode, parts = plan[number]
+                if parts:  # folded alternatives: from the columns of what they test
+                    found = encode([column(n, items) for n in parts], ctx)
+                elif attribute < 0:
                     found = encode(items, ctx)
                 else:  # the attribute's values, read once for every property testing it
                     read = attributes[attribute]

@@ -281,12 +281,13 @@ def simplify(f: Formula) -> Formula:
     return f
 
 
-def _tests(f: Formula) -> list[Test]:
+def tests_of(f: Formula) -> list[Test]:
+    """Every test of a formula, in order (list items' tests included)."""
     if isinstance(f, Test):
         return [f]
     if isinstance(f, Each):
-        return _tests(f.cond)
-    return [t for i in f.items for t in _tests(i)]
+        return tests_of(f.cond)
+    return [t for i in f.items for t in tests_of(i)]
 
 
 def props_of(f: Formula) -> list[Prop]:
@@ -394,7 +395,7 @@ def _plain(f: Formula) -> bool:
 
 def _either(f: Formula, scope: str) -> Test:
     """``f`` (alternatives over one object) as one property that must be 1."""
-    return Test(Prop("either", _tests(f)[0].prop.field, scope, f), "ge", 1)
+    return Test(Prop("either", tests_of(f)[0].prop.field, scope, f), "ge", 1)
 
 
 class Unsupported(Exception):
