@@ -1,9 +1,11 @@
-"""What derived values cost: their share of evaluation on the example tiering pack.
+"""What derived values cost: their share of evaluation on a pack that computes them.
 
-Run: python benchmarks/derived.py [--cases 3000]
+Run: python benchmarks/derived.py [--cases 3000] [--pack tiering|hmpps-tier]
 
-Evaluates N synthetic cases (with the tiering pack's inputs added) under
-examples/packs/tiering, and in the same run, interleaved 50 cases at a time, times
+Evaluates N cases under the pack: for ``tiering`` (examples/packs/tiering, the
+default), synthetic cases of the default pack with the tiering pack's inputs added;
+for ``hmpps-tier`` (examples/packs/hmpps-tier, the HMPPS tiering policy), the
+cases benchmarks/hmpps_tier.py generates. In the same run, interleaved 50 cases at a time, times
 the stages that read them alone: the values stage (``_values.values``: the
 pack-declared inputs checked, then every derived value computed in dependency
 order) and the inputs check alone, so that the derived computation is the
@@ -25,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from _results import save
+from hmpps_tier import AS_OF as HMPPS_AS_OF
+from hmpps_tier import PACK as HMPPS_TIER
+from hmpps_tier import hmpps_case
 
 import riskreview
 from riskreview import _inputs, _runtime, _values
@@ -33,16 +38,16 @@ from riskreview.synthetic import generate
 # --- riskreview's private names (they may still move; fix them here) ----------------
 
 
-def values_stage(pack: Any, case: Any, rt: Any) -> Any:
-    return _values.values(pack, case, AS_OF, rt.calendar)
+def values_stage(pack: Any, case: Any, rt: Any, as_of: date) -> Any:
+    return _values.values(pack, case, as_of, rt.calendar, rt.conditions)
 
 
 def inputs_alone(pack: Any, case: Any) -> Any:
     return _inputs.read_inputs(pack.inputs, case.inputs, case.case_id)
 
 
-def runtime_of(pack: Any) -> Any:
-    return _runtime.runtime(pack, pack.epoch(AS_OF))
+def runtime_of(pack: Any, as_of: date) -> Any:
+    return _runtime.runtime(pack, pack.epoch(as_of))
 
 
 # -------------------------------------------------------------------------------------
@@ -59,32 +64,39 @@ clock = time.process_time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=3000)
+    parser.add_argument("--pack", choices=("tiering", "hmpps-tier"), default="tiering")
     args = parser.parse_args()
     load_start = os.getloadavg()
-    pack = riskreview.load_pack(TIERING)
-    rng = random.Random(5)
-    data = []
-    for raw in generate(args.cases, seed=5, as_of=AS_OF):
-        raw["inputs"] = {"ogrs_score": rng.randint(0, 99), "rsr_score": rng.randint(0, 99),
-                         "complexity_flags": rng.sample(FLAGS, rng.randint(0, 4))}
-        data.append(raw)
+    if args.pack == "tiering":
+        as_of = AS_OF
+        pack = riskreview.load_pack(TIERING)
+        rng = random.Random(5)
+        data = []
+        for raw in generate(args.cases, seed=5, as_of=as_of):
+            raw["inputs"] = {"ogrs_score": rng.randint(0, 99), "rsr_score": rng.randint(0, 99),
+                             "complexity_flags": rng.sample(FLAGS, rng.randint(0, 4))}
+            data.append(raw)
+    else:
+        as_of = HMPPS_AS_OF
+        pack = riskreview.load_pack(HMPPS_TIER)
+        data = [hmpps_case(5, i) for i in range(args.cases)]
     cases = [riskreview.Case.from_dict(raw, pack=pack) for raw in data]
-    rt = runtime_of(pack)
+    rt = runtime_of(pack, as_of)
     for case, raw in zip(cases[:20], data[:20], strict=True):  # warm-up
-        riskreview.evaluate(case, as_of=AS_OF, pack=pack)
-        riskreview.evaluate(raw, as_of=AS_OF, pack=pack)
+        riskreview.evaluate(case, as_of=as_of, pack=pack)
+        riskreview.evaluate(raw, as_of=as_of, pack=pack)
     spent = dict.fromkeys(("case", "dict", "values", "inputs"), 0.0)
     for start in range(0, len(cases), CHUNK):
         block = range(start, min(len(cases), start + CHUNK))
         t0 = clock()
         for i in block:
-            riskreview.evaluate(cases[i], as_of=AS_OF, pack=pack)
+            riskreview.evaluate(cases[i], as_of=as_of, pack=pack)
         t1 = clock()
         for i in block:
-            riskreview.evaluate(data[i], as_of=AS_OF, pack=pack)
+            riskreview.evaluate(data[i], as_of=as_of, pack=pack)
         t2 = clock()
         for i in block:
-            values_stage(pack, cases[i], rt)
+            values_stage(pack, cases[i], rt, as_of)
         t3 = clock()
         for i in block:
             inputs_alone(pack, cases[i])
@@ -98,8 +110,9 @@ def main() -> None:
     derived = us["values"] - us["inputs"]
     share = derived / us["case"]
     figures = {
+        "pack": args.pack,
         "cases": n,
-        "as_of": AS_OF.isoformat(),
+        "as_of": as_of.isoformat(),
         "clock": "time.process_time: CPU time of this process",
         "derived_values": len(pack.derived),
         "evaluate_case_microseconds_per_case": round(us["case"], 1),
@@ -117,7 +130,8 @@ def main() -> None:
         "machine": platform.machine(),
     }
     la = figures["load_average"]
-    print(f"derived values: {len(pack.derived)} in the tiering pack; {n:,} cases, as_of {AS_OF}")
+    print(f"derived values: {len(pack.derived)} in the {args.pack} pack; {n:,} cases, "
+          f"as_of {as_of}")
     print(f"CPU time per case ({figures['clock']}); passes interleaved {CHUNK} cases at a time")
     print(f"load average (1/5/15 min): {' '.join(f'{x:.2f}' for x in la['start'])} at start, "
           f"{' '.join(f'{x:.2f}' for x in la['end'])} at end ({os.cpu_count()} CPUs)")
@@ -133,7 +147,7 @@ def main() -> None:
           f"(of evaluate(dict): {figures['derived_share_of_dict_percent']}%)")
     without = figures["cases_per_second_without_derived"]
     print(f"  evaluate(Case) without derived    {without:>9,.0f} cases/s (same run)")
-    save(figures, Path("derived.json"))
+    save(figures, Path("derived.json" if args.pack == "tiering" else "derived_hmpps_tier.json"))
 
 
 if __name__ == "__main__":
