@@ -16,7 +16,7 @@ from riskreview._derive_scored import SCORED as _SCORED
 from riskreview._derive_scored import scored as _scored
 from riskreview._derive_scored import show as _show
 from riskreview._derive_scored import unknowns as _unknowns
-from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read
+from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read, Scan, every
 
 __all__ = ["DerivedResult", "Evaluate", "Read", "compute"]
 from riskreview._fields import Field
@@ -33,14 +33,16 @@ def compute(
     param: Callable[[str, date], Any],
     read: Read,
     evaluate: Evaluate,
+    scan: Scan = every,
 ) -> dict[str, DerivedResult]:
-    """Compute ``defs`` in order, adding each value to ``extras`` by its path."""
+    """Compute ``defs`` in order, adding each value to ``extras`` by its path
+    (``scan``: which items of a list a ``where`` need be put to)."""
     results: dict[str, DerivedResult] = {}
     for d in defs:
         if d.op in _SCORED:
-            result = _scored(d, extras, as_of, param, read, evaluate, results)
+            result = _scored(d, extras, as_of, param, read, evaluate, results, scan)
         else:
-            result = _one(d, extras, as_of, calendar, param, read, evaluate, results)
+            result = _one(d, extras, as_of, calendar, param, read, evaluate, results, scan)
         if result.value is None and d.default is not None:
             result = DerivedResult(
                 d.default,
@@ -86,13 +88,15 @@ def _distinct(
     extras: dict[str, Any],
     evaluate: Evaluate,
     results: Mapping[str, DerivedResult],
+    scan: Scan,
 ) -> DerivedResult:
     """How many different values of one field the matching records hold."""
     field, distinct = d.fields[0], d.distinct
     assert distinct is not None
     seen: dict[Any, None] = {}
     waiting: list[str] = []
-    for item in items:
+    chosen = range(len(items)) if d.where is None else scan(field, items, d.where)
+    for item in (items[i] for i in chosen):
         if d.where is not None:
             result = evaluate(d.where, item, extras)
             if result.truth is None:
@@ -126,6 +130,7 @@ def _one(
     read: Read,
     evaluate: Evaluate,
     results: Mapping[str, DerivedResult],
+    scan: Scan,
 ) -> DerivedResult:
     def number(n: int | ParamRef) -> int:
         return int(param(n.name, as_of)) if isinstance(n, ParamRef) else n
@@ -141,7 +146,7 @@ def _one(
                 None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
             )
         if d.distinct is not None:
-            return _distinct(d, items, extras, evaluate, results)
+            return _distinct(d, items, extras, evaluate, results, scan)
         if d.where is None and d.equals is None:
             return DerivedResult(len(items), plural(len(items), f"{field.path} item"))
         if d.equals is not None:
@@ -149,7 +154,8 @@ def _one(
             return DerivedResult(n, f"{n} of {len(items)} {field.path} are {_show(d.equals)}")
         where = d.where
         assert where is not None
-        truths = [evaluate(where, item, extras) for item in items]
+        # false for every item left out of the scan
+        truths = [evaluate(where, items[i], extras) for i in scan(field, items, where)]
         if any(t.truth is None for t in truths):
             paths = [p for t in truths for p in unknown_paths(t)]
             return DerivedResult(

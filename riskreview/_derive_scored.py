@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from riskreview._conditions import ParamRef
-from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Operand, Read
+from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Operand, Read, Scan, every
 from riskreview._explain import show as explain_show
 from riskreview._fields import Field
 from riskreview._reference import unknown_paths
@@ -62,6 +62,7 @@ def scored(
     read: Read,
     evaluate: Evaluate,
     results: Mapping[str, DerivedResult],
+    scan: Scan = every,
 ) -> DerivedResult:
     """The value of ``d`` (one of :data:`SCORED`) for the case in ``extras``."""
 
@@ -96,9 +97,9 @@ def scored(
 
     try:
         if d.op in ("any", "all", "none"):
-            return _quant(d, read, evaluate, extras)
+            return _quant(d, read, evaluate, extras, scan)
         if d.op in ("latest", "earliest"):
-            return _chosen(d, read, evaluate, extras)
+            return _chosen(d, read, evaluate, extras, scan)
         if d.op in ("product", "difference", "quotient"):
             return _arithmetic(d, number)
         if d.op == "if":
@@ -143,13 +144,14 @@ def _items(d: DerivedDef, read: Read, extras: Mapping[str, Any]) -> tuple[Field,
 
 
 def _matching(
-    d: DerivedDef, items: Any, evaluate: Evaluate, extras: Mapping[str, Any]
+    d: DerivedDef, field: Field, items: Any, evaluate: Evaluate, extras: Mapping[str, Any],
+    scan: Scan,
 ) -> tuple[list[Any], list[str]]:
     """The items ``d.where`` holds for, and the paths of any it cannot decide."""
     if d.where is None:
         return list(items), []
     kept, waiting = [], []
-    for item in items:
+    for item in (items[i] for i in scan(field, items, d.where)):
         result = evaluate(d.where, item, extras)
         if result.truth is None:
             waiting.extend(unknown_paths(result))
@@ -159,14 +161,15 @@ def _matching(
 
 
 def _quant(
-    d: DerivedDef, read: Read, evaluate: Evaluate, extras: Mapping[str, Any]
+    d: DerivedDef, read: Read, evaluate: Evaluate, extras: Mapping[str, Any], scan: Scan
 ) -> DerivedResult:
     field, items = _items(d, read, extras)
     where = d.where
     assert where is not None
-    truths = [evaluate(where, item, extras) for item in items]
+    truths = [evaluate(where, items[i], extras) for i in scan(field, items, where)]
     held = sum(1 for t in truths if t.truth)
-    failed = sum(1 for t in truths if t.truth is False)
+    # the items left out of the scan are false
+    failed = len(items) - len(truths) + sum(1 for t in truths if t.truth is False)
     undecided = [p for t in truths if t.truth is None for p in unknown_paths(t)]
     n = len(items)
     if d.op == "any":
@@ -183,10 +186,10 @@ def _quant(
 
 
 def _chosen(
-    d: DerivedDef, read: Read, evaluate: Evaluate, extras: Mapping[str, Any]
+    d: DerivedDef, read: Read, evaluate: Evaluate, extras: Mapping[str, Any], scan: Scan
 ) -> DerivedResult:
     field, items = _items(d, read, extras)
-    kept, waiting = _matching(d, items, evaluate, extras)
+    kept, waiting = _matching(d, field, items, evaluate, extras, scan)
     by, chosen_field = d.by, d.read
     assert by is not None and chosen_field is not None
     undated = [i for i in kept if getattr(i, by.path) is None]

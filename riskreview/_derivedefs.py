@@ -7,7 +7,7 @@ Parsed by :mod:`riskreview._derive` when a pack loads, computed for each case by
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -34,6 +34,14 @@ class DerivedResult:
 
 Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
 Read = Callable[[Field, Mapping[str, Any]], Any]
+#: (list field, its items, a where condition) → the indexes of the items the condition
+#: may hold for, in order; it is false for every other item
+Scan = Callable[[Field, Sequence[Any], Node], Sequence[int]]
+
+
+def every(field: Field, items: Sequence[Any], where: Node) -> Sequence[int]:
+    """The :data:`Scan` that rules out no item."""
+    return range(len(items))
 
 
 #: operations whose value can be "no value" (an if's none, no record for a latest, a

@@ -88,9 +88,10 @@ class Reference:
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
     complete: bool = False  # evaluate every part, even after the outcome is decided
     index_lists: bool = True  # let an ``any`` skip items its own key test rules out
-    # id(node) → (node, its quick truth test), -id(node) → (node, its evaluator): both
-    # compiled once and shared by every evaluation of a policy period
-    quick: dict[int, tuple[Node, Callable[..., Any]]] = attrs.field(factory=dict)
+    # id(node) → (node, its quick truth test), -id(node) → (node, its evaluator),
+    # ("key", id(node)) → (node, its item key): each worked out once and shared by every
+    # evaluation of a policy period
+    quick: dict[Any, tuple[Node, Any]] = attrs.field(factory=dict)
     #: fields whose absence is unknown, not "not done" (a record group not held)
     unheld: frozenset[str] = frozenset()
     _read: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
@@ -179,7 +180,7 @@ class Reference:
         # an "any" records only the items that match or cannot be decided: a quick
         # truth test passes over the rest (an explanation, which describes every
         # item, does not index lists and so records them all)
-        test = self._test(node.cond) if node.mode == "any" and self.index_lists else None
+        test = self.quick_test(node.cond) if node.mode == "any" and self.index_lists else None
         kept: list[int] = []
         collected: list[Result] = []
         for i in self._scanned(node, items, key):
@@ -211,8 +212,27 @@ class Reference:
         ``none``, and for an explanation, which describes every item."""
         if key is None or node.mode != "any" or not self.index_lists:
             return range(len(items))
+        return self._indexed(node.path, items, key)
+
+    def candidates(self, field: Field, items: Sequence[Any], cond: Node) -> Sequence[int]:
+        """The indexes of the items of the list at ``field`` that ``cond`` may hold for,
+        in order: where it requires a field of the item to take given values, only
+        the items with one of them or none recorded (it is false for every other
+        item); else every item. A derived value's ``where`` over records is scanned so
+        (``question: {in: [...]}`` reads a handful of a case's answers, not all)."""
+        entry = self.quick.get(("key", id(cond)))
+        if entry is None:  # worked out once per policy period
+            entry = self.quick[("key", id(cond))] = (cond, cond_key(cond))
+        key = entry[1]
+        return range(len(items)) if key is None else self._indexed(field.path, items, key)
+
+    def _indexed(
+        self, path: str, items: Any, key: tuple[Field, tuple[Any, ...], bool]
+    ) -> Sequence[int]:
+        """The items of the list at ``path`` whose ``key`` field holds a wanted value or
+        none; the list's index by that field is built once per case."""
         field, wanted, many = key
-        index = self._index.get((node.path, field.path, many))
+        index = self._index.get((path, field.path, many))
         if index is None:
             index = {}
             for i, item in enumerate(items):
@@ -222,7 +242,7 @@ class Reference:
                         index.setdefault(member, []).append(i)
                 else:
                     index.setdefault(value, []).append(i)
-            self._index[(node.path, field.path, many)] = index
+            self._index[(path, field.path, many)] = index
         chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
         return sorted(set(chosen)) if many else sorted(chosen)
 
@@ -232,9 +252,9 @@ class Reference:
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
             return self._quant(node).truth
-        return self._test(node)(self, item)
+        return self.quick_test(node)(self, item)
 
-    def _test(self, node: Node) -> Callable[[Any, Any], Truth]:
+    def quick_test(self, node: Node) -> Callable[[Any, Any], Truth]:
         """``node`` compiled to a quick truth test (once per policy period)."""
         entry = self.quick.get(id(node))
         if entry is None:
@@ -514,7 +534,11 @@ def item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
     """(item field, values, whether the field is a list) when every matching item must
     have one of those values (``eq``, ``in``: enum members or true/false), or a list
     holding one of them (``contains``, ``contains_any``)."""
-    cond = node.cond
+    return cond_key(node.cond)
+
+
+def cond_key(cond: Node) -> tuple[Field, tuple[Any, ...], bool] | None:
+    """:func:`item_key` of an item condition."""
     while isinstance(cond, Named):
         cond = cond.item
     tests = cond.items if isinstance(cond, All) else (cond,)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -40,8 +39,9 @@ class Runtime:
     builder: FactBuilder
     calendar: Calendar
     #: each condition node compiled once for the period, by node (its quick truth test
-    #: and its evaluator: see :class:`riskreview._reference.Reference`), on first use
-    conditions: dict[int, tuple[Any, Callable[..., Any]]] = attrs.field(
+    #: its evaluator and its item key: see :class:`riskreview._reference.Reference`),
+    #: on first use
+    conditions: dict[Any, tuple[Any, Any]] = attrs.field(
         factory=dict, eq=False, repr=False
     )
     #: what later stages work out once per period, by name (filled on first use)

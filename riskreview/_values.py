@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from riskreview._conditions import Quant
 from riskreview._derive import DerivedResult, compute, read_inputs
 from riskreview._fields import unheld_paths
 from riskreview._reference import Reference, Result
@@ -35,12 +36,16 @@ class Values:
     unheld: frozenset[str] = frozenset()
 
 
+#: stands for a list condition among the truth tests (decided by Reference.truth)
+_QUANT: Any = object()
+
+
 def values(
     pack: Any,
     case: Any,
     as_of: date,
     calendar: Calendar,
-    quick: dict[int, Any] | None = None,
+    quick: dict[Any, Any] | None = None,
 ) -> Values:
     """The pack-declared inputs (checked) and derived values of ``case`` on ``as_of``.
 
@@ -64,10 +69,16 @@ def values(
         quick={} if quick is None else quick,
     )
 
+    # each condition's compiled truth test, looked up once per case, not once per record
+    tests: dict[int, Any] = {}
+
     def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
         # the compiled truth test decides most conditions (a count's where, on each
         # record); only an undecided one is walked, for the facts it waits on
-        truth = ref.truth(node, item)
+        test = tests.get(id(node))
+        if test is None:
+            test = tests[id(node)] = _QUANT if isinstance(node, Quant) else ref.quick_test(node)
+        truth = ref.truth(node, item) if test is _QUANT else test(ref, item)
         return Result(node, truth) if truth is not None else ref.evaluate(node, item)
 
     derived = compute(
@@ -78,6 +89,7 @@ def values(
         pack.parameter,
         lambda field, current: ref.lookup(case, field),
         evaluate,
+        ref.candidates,
     )
     if unheld:
         unheld = unheld | {
@@ -134,7 +146,7 @@ def reference(
     as_of: date,
     calendar: Calendar,
     vals: Values,
-    quick: dict[int, Any] | None = None,
+    quick: dict[Any, Any] | None = None,
 ) -> Reference:
     """The reference evaluator for one case, reading its inputs and derived values.
 
