@@ -17,6 +17,7 @@ from typing import Any
 from riskreview._compile import BIG, And, Compiled, Formula, Or, Prop, Test, tests_of
 from riskreview._condnodes import add_months
 from riskreview._fields import EXTRA, Field, read_path, unheld_paths
+from riskreview._logic import kleene
 from riskreview.calendar import Calendar
 
 
@@ -169,20 +170,7 @@ def _truth(f: Formula, calendar: Calendar) -> Callable[[Any, Ctx], bool | None]:
             return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v >= bound
         return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v <= bound
     assert isinstance(f, And | Or), "folded alternatives hold no list test"
-    parts = tuple(_truth(i, calendar) for i in f.items)
-    decisive = isinstance(f, Or)
-
-    def combined(owner: Any, ctx: Ctx) -> bool | None:
-        unknown = False
-        for part in parts:
-            t = part(owner, ctx)
-            if t is decisive:
-                return decisive
-            if t is None:
-                unknown = True
-        return None if unknown else not decisive
-
-    return combined
+    return kleene(tuple(_truth(i, calendar) for i in f.items), isinstance(f, Or))
 
 
 def _either_column(f: Formula, tested: list[Prop]) -> Callable[[Any, Ctx], Column]:
@@ -190,31 +178,19 @@ def _either_column(f: Formula, tested: list[Prop]) -> Callable[[Any, Ctx], Colum
     test (in the order of ``tested``): what :func:`_truth` gives item by item."""
     slot = {p.key: i for i, p in enumerate(tested)}
 
-    def truth(f: Formula) -> Callable[[tuple[int | None, ...]], bool | None]:
+    def truth(f: Formula) -> Callable[[tuple[int | None, ...], Ctx], bool | None]:
         if isinstance(f, Test):
             i, bound = slot[f.prop.key], f.bound
             if f.side == "ge":
-                return lambda row: None if (v := row[i]) is None else v >= bound
-            return lambda row: None if (v := row[i]) is None else v <= bound
+                return lambda row, ctx: None if (v := row[i]) is None else v >= bound
+            return lambda row, ctx: None if (v := row[i]) is None else v <= bound
         assert isinstance(f, And | Or), "folded alternatives hold no list test"
-        parts = tuple(truth(i) for i in f.items)
-        decisive = isinstance(f, Or)
-
-        def combined(row: tuple[int | None, ...]) -> bool | None:
-            unknown = False
-            for part in parts:
-                t = part(row)
-                if t is decisive:
-                    return decisive
-                if t is None:
-                    unknown = True
-            return None if unknown else not decisive
-
-        return combined
+        return kleene(tuple(truth(i) for i in f.items), isinstance(f, Or))
 
     holds = truth(f)
     return lambda columns, ctx: [
-        None if (t := holds(row)) is None else int(t) for row in zip(*columns, strict=True)
+        None if (t := holds(row, ctx)) is None else int(t)
+        for row in zip(*columns, strict=True)
     ]
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -74,3 +75,23 @@ def any_of(truths: list[Truth]) -> Truth:
         if t is None:
             seen_unknown = True
     return None if seen_unknown else False
+
+
+def kleene(
+    parts: tuple[Callable[[Any, Any], Truth], ...], disjunction: bool
+) -> Callable[[Any, Any], Truth]:
+    """Kleene's ``or`` (``disjunction``) or ``and`` of truth tests that take the same two
+    arguments, stopping at the first part that decides it."""
+    decisive = disjunction
+
+    def combined(a: Any, b: Any) -> Truth:
+        unknown = False
+        for part in parts:
+            t = part(a, b)
+            if t is decisive:
+                return decisive
+            if t is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return combined

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
 from riskreview._fields import EXTRA, Field, read_path
-from riskreview._logic import Truth, agree, compare
+from riskreview._logic import Truth, agree, compare, kleene
 
 
 class Reference(Protocol):
@@ -41,20 +41,7 @@ _WINDOWS = ("older_than", "within_last", "within_next")
 def compile_truth(node: Node) -> Test:
     """A function giving ``node``'s three-valued truth for the case or an item."""
     if isinstance(node, All | AnyOf):
-        parts = tuple(compile_truth(n) for n in node.items)
-        decisive = isinstance(node, AnyOf)
-
-        def combined(ref: Reference, item: Any) -> Truth:
-            unknown = False
-            for part in parts:
-                t = part(ref, item)
-                if t is decisive:
-                    return decisive
-                if t is None:
-                    unknown = True
-            return None if unknown else not decisive
-
-        return combined
+        return kleene(tuple(compile_truth(n) for n in node.items), isinstance(node, AnyOf))
     if isinstance(node, Named):
         return compile_truth(node.item)
     if isinstance(node, Not):
