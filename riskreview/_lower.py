@@ -338,7 +338,7 @@ def _merge_lists(items: tuple[Formula, ...]) -> tuple[Formula, ...]:
     of the list (``type: arrest``) is left apart, to scan only that part."""
     groups: dict[str, list[Each]] = {}
     for i in items:
-        if isinstance(i, Each) and i.mode == "any" and not _keyed(_unfolded(i.cond)):
+        if isinstance(i, Each) and i.mode == "any" and not _names_part(_unfolded(i.cond)):
             groups.setdefault(i.field.path, []).append(i)
     out: list[Formula] = []
     for i in items:
@@ -368,6 +368,12 @@ def _fold_item(cond: Formula) -> Formula:
     if isinstance(cond, And):
         return simplify(And(tuple(_fold_item(i) for i in cond.items)))
     return cond
+
+
+def _names_part(cond: Formula) -> bool:
+    """Whether an item condition, or one of its alternatives, names a part of the list
+    (:func:`_keyed`): such an ``any`` stays apart from the others over its list."""
+    return any(_keyed(i) for i in cond.items) if isinstance(cond, Or) else _keyed(cond)
 
 
 def _keyed(f: Formula) -> bool:

@@ -1287,6 +1287,33 @@ def test_d_guard_alternatives_over_one_list_merge_into_one_path(tmp_path: Path) 
     assert outcome() == "not_fired"
 
 
+def test_d_guard_a_list_test_naming_parts_is_not_merged_with_one_that_does_not(
+    tmp_path: Path,
+) -> None:
+    """``any`` event that is a recent arrest or a recent charge (two parts of the
+    events), or ``any`` event within ten days or over 400 days old (no part): the first
+    keeps a path for each part, the second is one path of its own, folded. Merged into
+    one ``any``, its two alternatives would each take a path (four in all)."""
+    recent = {"within_last": {"days": 30}}
+    parts = {"any": [{"type": "arrest", "date": recent}, {"type": "charge", "date": recent}]}
+    dated = {"any": [{"date": {"within_last": {"days": 10}}},
+                     {"date": {"older_than": {"days": 400}}}]}
+    when = {"any": [{"events": {"any": parts}}, {"events": {"any": dated}}]}
+    pack = riskreview.load_pack(write_pack(tmp_path / "p", [{"id": "BOTH", "when": when}]))
+    (rule,) = _runtime.runtime(pack, pack.epoch(AS_OF)).compiled.rules
+    assert rule.paths == 3
+
+    def outcome(kind: str, days: int) -> str:
+        event = {"type": kind, "date": (AS_OF - timedelta(days=days)).isoformat()}
+        decision = riskreview.evaluate(
+            {"case_id": "B", "events": [event]}, as_of=AS_OF, pack=pack, trace=True
+        )
+        return outcomes_by_id(decision)["BOTH"]
+
+    assert outcome("charge", 20) == outcome("recall", 5) == outcome("recall", 500) == "fired"
+    assert outcome("recall", 20) == outcome("arrest", 100) == "not_fired"
+
+
 def test_d_guard_alternatives_naming_parts_of_a_list_stay_apart(tmp_path: Path) -> None:
     """Alternatives inside a list item that each name one value of an enum field
     (``type: arrest``) are not folded: each scans only its own part of the list."""
