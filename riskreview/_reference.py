@@ -87,6 +87,10 @@ class Reference:
     extras: Mapping[str, Any] = attrs.field(factory=dict)
     notes: Mapping[str, str] = attrs.field(factory=dict)  # derived value → explanation
     complete: bool = False  # evaluate every part, even after the outcome is decided
+    #: evaluate every alternative of an ``any``, even after one holds, so that every
+    #: true alternative is seen (what a due date anchored on matched items needs); an
+    #: ``all`` still stops at a false part, which no true alternative goes through
+    alternatives: bool = False
     index_lists: bool = True  # let an ``any`` skip items its own key test rules out
     # id(node) → (node, its quick truth test), -id(node) → (node, its evaluator),
     # ("key", id(node)) → (node, its item key): each worked out once and shared by every
@@ -113,6 +117,7 @@ class Reference:
             extras=self.extras,
             notes=self.notes,
             complete=self.complete,
+            alternatives=self.alternatives,
             index_lists=self.index_lists,
             quick=self.quick,
             unheld=self.unheld,
@@ -370,7 +375,7 @@ def _compile_group(node: All | AnyOf) -> Evaluator:
 
     def group(ref: Reference, item: Any, prefix: str) -> Result:
         results: list[Result] = []
-        complete = ref.complete
+        complete = ref.complete or (decisive and ref.alternatives)
         for part in parts:
             result = part(ref, item, prefix)
             results.append(result)

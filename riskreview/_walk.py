@@ -4,8 +4,8 @@ The walk is three things at once. It cross-checks the engine (the reference
 evaluator must reach the same outcome, or the decision is an :class:`EngineError`);
 it yields the evidence and the unknown facts behind each outcome; and, for a rule
 whose due date is anchored on the list items that made it fire (``matched.<list>``),
-it is a complete walk, so that every true alternative is seen and the anchor is the
-earliest of them. Rules that did not fire are walked only for a trace.
+it walks every alternative of each ``any``, so that every true alternative is seen
+and the anchor is the earliest of them. Rules that did not fire are walked only for a trace.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def walk(
         reader = ref
         if outcome is Outcome.FIRED and needs_complete_walk(rule):
             if complete is None:
-                complete = attrs.evolve(ref, complete=True)
+                complete = attrs.evolve(ref, alternatives=True)
             reader = complete
         result = reader.evaluate(rule.when)
         if result.truth is not outcome.truth:
