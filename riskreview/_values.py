@@ -15,7 +15,6 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import Quant
 from riskreview._derive import DerivedResult, compute, read_inputs
 from riskreview._fields import unheld_paths
 from riskreview._reference import Reference, Result
@@ -34,10 +33,6 @@ class Values:
     extras: dict[str, Any]
     derived: dict[str, DerivedResult]
     unheld: frozenset[str] = frozenset()
-
-
-#: stands for a list condition among the truth tests (decided by Reference.truth)
-_QUANT: Any = object()
 
 
 def values(
@@ -69,16 +64,10 @@ def values(
         quick={} if quick is None else quick,
     )
 
-    # each condition's compiled truth test, looked up once per case, not once per record
-    tests: dict[int, Any] = {}
-
     def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
         # the compiled truth test decides most conditions (a count's where, on each
         # record); only an undecided one is walked, for the facts it waits on
-        test = tests.get(id(node))
-        if test is None:
-            test = tests[id(node)] = _QUANT if isinstance(node, Quant) else ref.quick_test(node)
-        truth = ref.truth(node, item) if test is _QUANT else test(ref, item)
+        truth = ref.truth(node, item)
         return Result(node, truth) if truth is not None else ref.evaluate(node, item)
 
     derived = compute(
