@@ -85,7 +85,7 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     """How to compute ``prop`` for one owner (the case, or a list item)."""
     kind = prop.kind
     if kind == "either":
-        holds = _truth(prop.arg, calendar)
+        holds = _truth(prop.arg, lambda p: encoder(p, calendar))
         return lambda owner, ctx: None if (t := holds(owner, ctx)) is None else int(t)
     get = _getter(prop.field, of_case=prop.scope == "root")
     if kind == "value":
@@ -160,34 +160,32 @@ def encoder(prop: Prop, calendar: Calendar) -> Encoder:
     return dated
 
 
-def _truth(f: Formula, calendar: Calendar) -> Callable[[Any, Ctx], bool | None]:
-    """The three-valued truth of folded alternatives (``either``) over one owner: each
-    test on its property as this module encodes it, an unknown value undecided, and
-    Kleene's ``and``/``or`` over them, as the definite and possible facts give it."""
+def _truth(
+    f: Formula, read: Callable[[Prop], Callable[[Any, Ctx], int | None]]
+) -> Callable[[Any, Ctx], bool | None]:
+    """The three-valued truth of folded alternatives (``either``): each test on its
+    property's number as ``read(prop)`` gives it (an owner's, by its encoder; an item's,
+    from its row of columns), an unknown value undecided, and Kleene's ``and``/``or``
+    over them, as the definite and possible facts give it."""
     if isinstance(f, Test):
-        one, bound = encoder(f.prop, calendar), f.bound
+        one, bound = read(f.prop), f.bound
         if f.side == "ge":
             return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v >= bound
         return lambda owner, ctx: None if (v := one(owner, ctx)) is None else v <= bound
     assert isinstance(f, And | Or), "folded alternatives hold no list test"
-    return kleene(tuple(_truth(i, calendar) for i in f.items), isinstance(f, Or))
+    return kleene(tuple(_truth(i, read) for i in f.items), isinstance(f, Or))
 
 
 def _either_column(f: Formula, tested: list[Prop]) -> Callable[[Any, Ctx], Column]:
     """Folded alternatives over each item, from the columns of the properties they
-    test (in the order of ``tested``): what :func:`_truth` gives item by item."""
+    test (in the order of ``tested``): what :func:`encoder` gives item by item."""
     slot = {p.key: i for i, p in enumerate(tested)}
 
-    def truth(f: Formula) -> Callable[[tuple[int | None, ...], Ctx], bool | None]:
-        if isinstance(f, Test):
-            i, bound = slot[f.prop.key], f.bound
-            if f.side == "ge":
-                return lambda row, ctx: None if (v := row[i]) is None else v >= bound
-            return lambda row, ctx: None if (v := row[i]) is None else v <= bound
-        assert isinstance(f, And | Or), "folded alternatives hold no list test"
-        return kleene(tuple(truth(i) for i in f.items), isinstance(f, Or))
+    def cell(prop: Prop) -> Callable[[tuple[int | None, ...], Ctx], int | None]:
+        i = slot[prop.key]
+        return lambda row, ctx: row[i]
 
-    holds = truth(f)
+    holds = _truth(f, cell)
     return lambda columns, ctx: [
         None if (t := holds(row, ctx)) is None else int(t)
         for row in zip(*columns, strict=True)
