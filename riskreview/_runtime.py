@@ -38,7 +38,7 @@ class Runtime:
     engine: Engine
     builder: FactBuilder
     calendar: Calendar
-    #: each condition node compiled once for the period, by node (its quick truth test
+    #: each condition node compiled once for the period, by node (its quick truth test,
     #: its evaluator and its item key: see :class:`riskreview._reference.Reference`),
     #: on first use
     conditions: dict[Any, tuple[Any, Any]] = attrs.field(
