@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, labels_of, parse
-from riskreview._derive_compute import DerivedResult, Evaluate, Read, compute
+from riskreview._derive_compute import DerivedResult, compute
 from riskreview._derive_scored import SCORED
 from riskreview._derivedefs import MAYBE_ABSENT, Branch, DerivedDef, Operand, Term
 from riskreview._envelope import MAX_BOUND
@@ -34,10 +34,8 @@ __all__ = [
     "DerivedDef",
     "DerivedParser",
     "DerivedResult",
-    "Evaluate",
     "InputDef",
     "Pending",
-    "Read",
     "Term",
     "compute",
     "order",

@@ -2,27 +2,24 @@
 
 Derived values are computed once per evaluation, in dependency order, and both
 evaluators read the same numbers. A value that depends on an unknown fact is
-unknown unless the pack states a ``default``.
+unknown unless the pack states a ``default``. Each operation is one function
+(:data:`OPS`, by the operation's name); its explanation is written only when read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from riskreview._conditions import ParamRef, has_value_path
-from riskreview._derive_scored import SCORED as _SCORED
-from riskreview._derive_scored import scored as _scored
-from riskreview._derive_scored import show as _show
-from riskreview._derive_scored import unknowns as _unknowns
-from riskreview._derivedefs import DerivedDef, DerivedResult, Evaluate, Read, Scan, every
-
-__all__ = ["DerivedResult", "Evaluate", "Read", "compute"]
+from riskreview._derive_ctx import Ctx, ReadOf, TruthOf, Wait, WaitsOf, show
+from riskreview._derive_scored import SCORED_OPS
+from riskreview._derivedefs import DerivedDef, DerivedResult, Scan, every
 from riskreview._fields import Field
-from riskreview._reference import unknown_paths
 from riskreview._wording import plural
 from riskreview.calendar import Calendar
+
+__all__ = ["OPS", "DerivedResult", "compute"]
 
 
 def compute(
@@ -31,78 +28,116 @@ def compute(
     as_of: date,
     calendar: Calendar,
     param: Callable[[str, date], Any],
-    read: Read,
-    evaluate: Evaluate,
+    read: ReadOf,
+    truth: TruthOf,
+    waits: WaitsOf,
     scan: Scan = every,
 ) -> dict[str, DerivedResult]:
-    """Compute ``defs`` in order, adding each value to ``extras`` by its path
-    (``scan``: which items of a list a ``where`` need be put to)."""
-    results: dict[str, DerivedResult] = {}
+    """Compute ``defs`` in order, adding each value to ``extras`` by its path.
+
+    ``read`` gives a case field's value; ``truth`` decides a condition (for the case,
+    or for a list item) as true, false or undecided, and ``waits`` names the facts an
+    undecided one waits on; ``scan`` says which items of a list a ``where`` need be put
+    to (it is false for the rest).
+    """
+    ctx = Ctx(extras, as_of, calendar, param, read, truth, waits, scan)
+    results = ctx.results
     for d in defs:
-        if d.op in _SCORED:
-            result = _scored(d, extras, as_of, param, read, evaluate, results, scan)
-        else:
-            result = _one(d, extras, as_of, calendar, param, read, evaluate, results, scan)
+        try:
+            result = OPS[d.op](d, ctx)
+        except Wait as waiting:  # an operand it reads is unknown or has no value
+            result = _unread(waiting)
         if result.value is None and d.default is not None:
-            result = DerivedResult(
-                d.default,
-                f"{result.explanation}; the pack's default {_show(d.default)} applies",
-                (),
-            )
+            result = _defaulted(d, result)
         results[d.name] = result
-        extras[f"derived.{d.name}"] = result.value
-        if d.maybe_absent:  # beside a value that can have none: whether it has one
-            has = True if result.value is not None else (False if result.absent else None)
-            extras[has_value_path(f"derived.{d.name}")] = has
+        extras[d.path] = result.value
+        has_path = d.has_path
+        if has_path is not None:  # beside a value that can have none: whether it has one
+            extras[has_path] = (
+                True if result.value is not None else (False if result.absent else None)
+            )
     return results
 
 
-def _absent(path: str, results: Mapping[str, DerivedResult]) -> bool:
-    inner = results.get(path.removeprefix("derived.")) if path.startswith("derived.") else None
-    return inner is not None and inner.absent
+def _unread(waiting: Wait) -> DerivedResult:
+    """The result of a value one of whose operands could not be read."""
+    if waiting.absent:
+        return DerivedResult(None, "no value: a value it reads has none", absent=True)
+    if waiting.undecidable:
+        return DerivedResult(
+            None,
+            f"undecidable: {waiting.via} ({waiting.undecidable})",
+            (),
+            undecidable=waiting.undecidable,
+        )
+    said = ", ".join(waiting.paths)
+    if waiting.via and waiting.paths != (waiting.via,):
+        said = f"{waiting.via} ({said})"
+    return DerivedResult(None, "unknown: waits on " + said, tuple(waiting.paths))
 
 
-def _waiting(paths: list[str], results: Mapping[str, DerivedResult]) -> DerivedResult:
-    """Unknown: the value waits on ``paths``; a derived one is named with the facts it
-    waits on in turn, and one the policy cannot decide passes on its reason."""
-    named = list(dict.fromkeys(paths))
-    for p in named:
-        inner = results.get(p.removeprefix("derived.")) if p.startswith("derived.") else None
-        if inner is not None and inner.undecidable:
-            return DerivedResult(
-                None,
-                f"undecidable: {p} ({inner.undecidable})",
-                (),
-                undecidable=inner.undecidable,
-            )
-    facts = _unknowns(named, results)
-    said = ", ".join(named)
-    if [f for f in facts if f not in named]:
-        said += " (" + ", ".join(facts) + ")"
-    return DerivedResult(None, "unknown: waits on " + said, facts)
+def _defaulted(d: DerivedDef, result: DerivedResult) -> DerivedResult:
+    return DerivedResult(
+        d.default, lambda: f"{result.explanation}; the pack's default {show(d.default)} applies"
+    )
 
 
-def _distinct(
-    d: DerivedDef,
-    items: Any,
-    extras: dict[str, Any],
-    evaluate: Evaluate,
-    results: Mapping[str, DerivedResult],
-    scan: Scan,
-) -> DerivedResult:
+def _unknown_list(ctx: Ctx, path: str) -> DerivedResult:
+    return DerivedResult(None, f"unknown: {path} is unknown", ctx.unknowns([path]))
+
+
+def _count(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    field = d.fields[0]
+    items = ctx.value(field)
+    if items is None:
+        return _unknown_list(ctx, field.path)
+    if d.distinct is not None:
+        return _distinct(d, items, ctx)
+    total = len(items)
+    if d.where is None and d.equals is None:
+        return DerivedResult(total, lambda: plural(total, f"{field.path} item"))
+    if d.equals is not None:
+        equal = sum(1 for v in items if v == d.equals)
+        return DerivedResult(
+            equal, lambda: f"{equal} of {total} {field.path} are {show(d.equals)}"
+        )
+    where = d.where
+    assert where is not None
+    truth = ctx.truth
+    n = 0
+    undecided = []
+    for i in ctx.scan(field, items, where):  # false for every item left out of the scan
+        t = truth(where, items[i])
+        if t:
+            n += 1
+        elif t is None:
+            undecided.append(items[i])
+    if undecided:
+        paths = [p for item in undecided for p in ctx.waits(where, item)]
+        return DerivedResult(
+            None,
+            f"unknown: some {field.path} items cannot be decided",
+            ctx.unknowns(paths or [field.path]),
+        )
+    verb = "matches" if total == 1 else "match"
+    return DerivedResult(n, lambda: f"{n} of {plural(total, f'{field.path} item')} {verb}")
+
+
+def _distinct(d: DerivedDef, items: Any, ctx: Ctx) -> DerivedResult:
     """How many different values of one field the matching records hold."""
     field, distinct = d.fields[0], d.distinct
     assert distinct is not None
     seen: dict[Any, None] = {}
     waiting: list[str] = []
-    chosen = range(len(items)) if d.where is None else scan(field, items, d.where)
+    where = d.where
+    chosen = range(len(items)) if where is None else ctx.scan(field, items, where)
     for item in (items[i] for i in chosen):
-        if d.where is not None:
-            result = evaluate(d.where, item, extras)
-            if result.truth is None:
-                waiting.extend(unknown_paths(result))
+        if where is not None:
+            t = ctx.truth(where, item)
+            if t is None:
+                waiting.extend(ctx.waits(where, item))
                 continue
-            if not result.truth:
+            if not t:
                 continue
         value = getattr(item, distinct.path)
         if value is None:
@@ -111,183 +146,195 @@ def _distinct(
             seen[value] = None
     if waiting:
         return DerivedResult(
-            None,
-            f"unknown: some {field.path} records cannot be counted",
-            _unknowns(waiting, results),
+            None, f"unknown: some {field.path} records cannot be counted", ctx.unknowns(waiting)
         )
-    listed = ", ".join(_show(v) for v in seen) or "none"
+
+    def text() -> str:
+        listed = ", ".join(show(v) for v in seen) or "none"
+        return f"{len(seen)} different {distinct.path} among {field.path} ({listed})"
+
+    return DerivedResult(len(seen), text)
+
+
+def _sum(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    total = 0
+    parts: list[tuple[Any, Any, int, int]] = []  # (term, value or None, points, added)
+    waiting: list[str] = []
+    truth = ctx.truth
+    for term in d.terms:
+        when = term.when
+        if term.value is not None:
+            if when is not None:
+                t = truth(when, None)
+                if t is None:
+                    # a term that adds nothing whatever the condition waits on nothing
+                    v = ctx.value(term.value)
+                    if v is None or v * ctx.number(term.points):
+                        waiting.extend(ctx.waits(when, None))
+                    continue
+                if not t:
+                    continue
+            v = ctx.value(term.value)
+            if v is None:
+                waiting.append(term.value.path)
+                continue
+            points = ctx.number(term.points)
+            add = v * points
+            total += add
+            if add:
+                parts.append((term, v, points, add))
+            continue
+        t = True if when is None else truth(when, None)
+        if t is None:
+            assert when is not None
+            waiting.extend(ctx.waits(when, None))
+        elif t:
+            points = ctx.number(term.points)
+            total += points
+            parts.append((term, None, points, points))
+    if waiting:
+        return ctx.waiting(waiting)
+
+    def text() -> str:
+        said = []
+        for term, v, points, add in parts:
+            if term.value is None:
+                said.append(f"{term.text} {points}")
+            else:
+                path = term.value.path
+                before = term.text.removesuffix(f"{path} ×") if term.when else ""
+                said.append(f"{before}{path} {v} × {points} = {add}")
+        return f"{total} points: " + ("; ".join(said) or "no term applies")
+
+    return DerivedResult(total, text)
+
+
+def _first_present(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    for field in d.fields:
+        v = ctx.value(field)
+        if v is not None:
+            return _present(field, v)
+    paths = [f.path for f in d.fields]
     return DerivedResult(
-        len(seen), f"{len(seen)} different {distinct.path} among {field.path} ({listed})"
+        None,
+        "unknown: none of " + ", ".join(paths) + " is known",
+        # ask for the last alternative: the fallback every case can record
+        ctx.unknowns([paths[-1]]),
     )
 
 
-def _one(
-    d: DerivedDef,
-    extras: dict[str, Any],
-    as_of: date,
-    calendar: Calendar,
-    param: Callable[[str, date], Any],
-    read: Read,
-    evaluate: Evaluate,
-    results: Mapping[str, DerivedResult],
-    scan: Scan,
-) -> DerivedResult:
-    def number(n: int | ParamRef) -> int:
-        return int(param(n.name, as_of)) if isinstance(n, ParamRef) else n
+def _present(field: Field, v: Any) -> DerivedResult:
+    return DerivedResult(v, lambda: f"{show(v)} from {field.path}")
 
-    def value_of(field: Field) -> Any:
-        return as_of if field.path == "as_of" else read(field, extras)
 
-    if d.op == "count":
-        field = d.fields[0]
-        items = value_of(field)
-        if items is None:
-            return DerivedResult(
-                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
-            )
-        if d.distinct is not None:
-            return _distinct(d, items, extras, evaluate, results, scan)
-        if d.where is None and d.equals is None:
-            return DerivedResult(len(items), plural(len(items), f"{field.path} item"))
-        if d.equals is not None:
-            n = sum(1 for v in items if v == d.equals)
-            return DerivedResult(n, f"{n} of {len(items)} {field.path} are {_show(d.equals)}")
-        where = d.where
-        assert where is not None
-        # false for every item left out of the scan
-        truths = [evaluate(where, items[i], extras) for i in scan(field, items, where)]
-        if any(t.truth is None for t in truths):
-            paths = [p for t in truths for p in unknown_paths(t)]
-            return DerivedResult(
-                None,
-                f"unknown: some {field.path} items cannot be decided",
-                _unknowns(paths or [field.path], results),
-            )
-        n = sum(1 for t in truths if t.truth)
-        verb = "matches" if len(items) == 1 else "match"
-        return DerivedResult(n, f"{n} of {plural(len(items), f'{field.path} item')} {verb}")
-    if d.op == "sum":
-        total, parts, waiting = 0, [], []
-        for term in d.terms:
-            if term.value is not None and term.when is not None:
-                truth = evaluate(term.when, None, extras).truth
-                if truth is None:
-                    # a term that adds nothing whatever the condition waits on nothing
-                    v = value_of(term.value)
-                    if v is None or v * number(term.points):
-                        waiting.extend(unknown_paths(evaluate(term.when, None, extras)))
-                    continue
-                if not truth:
-                    continue
-            if term.value is not None:
-                v = value_of(term.value)
-                if v is None:
-                    waiting.append(term.value.path)
-                    continue
-                add = v * number(term.points)
-                total += add
-                if add:
-                    said = term.text.removesuffix(f"{term.value.path} ×") if term.when else ""
-                    parts.append(f"{said}{term.value.path} {v} × {number(term.points)} = {add}")
-                continue
-            truth = True if term.when is None else evaluate(term.when, None, extras).truth
-            if truth is None:
-                when = term.when
-                assert when is not None
-                waiting.extend(unknown_paths(evaluate(when, None, extras)))
-            elif truth:
-                total += number(term.points)
-                parts.append(f"{term.text} {number(term.points)}")
-        if waiting:
-            return _waiting(waiting, results)
-        return DerivedResult(total, f"{total} points: " + ("; ".join(parts) or "no term applies"))
-    if d.op in ("max", "min", "first_present"):
-        values = [(f.path, value_of(f)) for f in d.fields]
-        if d.op == "first_present":
-            found = next(((p, v) for p, v in values if v is not None), None)
-            if found is None:
-                return DerivedResult(
-                    None,
-                    "unknown: none of " + ", ".join(p for p, _ in values) + " is known",
-                    # ask for the last alternative: the fallback every case can record
-                    _unknowns([values[-1][0]], results),
-                )
-            return DerivedResult(found[1], f"{_show(found[1])} from {found[0]}")
-        missing = list(dict.fromkeys(p for p, v in values if v is None and not _absent(p, results)))
-        if missing:
-            return _waiting(missing, results)
-        present = [(p, v) for p, v in values if v is not None]
-        if not present:
-            return DerivedResult(None, "no value: none of its values has one", absent=True)
-        pick = max if d.op == "max" else min
-        labels = [m.value for m in d.enum] if d.enum is not None else None
-        best = pick(present, key=lambda pv: labels.index(pv[1].value) if labels else pv[1])
-        if d.enum is not None:  # a label of a list declared apart, as this value's own
-            best = (best[0], d.enum(best[1].value))
-        shown = ", ".join(
-            f"{p} {'no value' if v is None else _show(v, d.places)}" for p, v in values
-        )
-        return DerivedResult(
-            best[1], f"{d.op} of {shown} is {_show(best[1], d.places)} ({best[0]})"
-        )
-    if d.op == "band":
-        field = d.fields[0]
-        v = value_of(field)
+def _extreme(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    values = [(f.path, ctx.value(f)) for f in d.fields]
+    missing = []
+    for p, v in values:
         if v is None:
-            return DerivedResult(
-                None, f"unknown: {field.path} is unknown", _unknowns([field.path], results)
-            )
-        edges = [(label, number(b)) for label, b in d.edges]
-        assert d.enum is not None
-        chosen = None
-        for i, (label, low) in enumerate(edges):
-            if v >= low:
-                upper = edges[i + 1][1] if i + 1 < len(edges) else None
-                chosen = (label, low, upper)
-        if chosen is None:
-            return DerivedResult(
-                None, f"{v} is below the lowest band edge {edges[0][1]}", (field.path,)
-            )
-        label, low, upper = chosen
+            inner = ctx.inner(p)
+            if (inner is None or not inner.absent) and p not in missing:
+                missing.append(p)
+    if missing:
+        return ctx.waiting(missing)
+    present = [(p, v) for p, v in values if v is not None]
+    if not present:
+        return DerivedResult(None, "no value: none of its values has one", absent=True)
+    pick = max if d.op == "max" else min
+    rank = d.rank
+    best = pick(present, key=(lambda pv: rank[pv[1]]) if rank else (lambda pv: pv[1]))
+    value = best[1]
+    if d.enum is not None and type(value) is not d.enum:  # a label of a list declared
+        value = d.enum(value.value)  # apart, as this value's own
+
+    def text() -> str:
+        shown = ", ".join(
+            f"{p} {'no value' if v is None else show(v, d.places)}" for p, v in values
+        )
+        return f"{d.op} of {shown} is {show(value, d.places)} ({best[0]})"
+
+    return DerivedResult(value, text)
+
+
+def _band(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    field = d.fields[0]
+    v = ctx.value(field)
+    if v is None:
+        return _unknown_list(ctx, field.path)
+    edges = [(label, ctx.number(b)) for label, b in d.edges]
+    assert d.enum is not None
+    chosen = None
+    for i, (label, low) in enumerate(edges):
+        if v >= low:
+            upper = edges[i + 1][1] if i + 1 < len(edges) else None
+            chosen = (label, low, upper)
+    if chosen is None:
+        return DerivedResult(
+            None, lambda: f"{v} is below the lowest band edge {edges[0][1]}", (field.path,)
+        )
+    label, low, upper = chosen
+
+    def text() -> str:
         places = field.scale
         span = (
-            f"{_show(low, places)} and over"
+            f"{show(low, places)} and over"
             if upper is None
-            else f"{_show(low, places)} up to {_show(upper - 1, places)}"
+            else f"{show(low, places)} up to {show(upper - 1, places)}"
         )
-        return DerivedResult(
-            d.enum(label), f"{field.path} {_show(v, places)} is in band {label} ({span})"
+        return f"{field.path} {show(v, places)} is in band {label} ({span})"
+
+    return DerivedResult(d.enum(label), text)
+
+
+def _grid(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    row, col = (ctx.value(f) for f in d.fields)
+    if row is None or col is None:
+        return ctx.waiting([f.path for f, v in zip(d.fields, (row, col), strict=True) if v is None])
+    assert d.enum is not None
+    label = d.table[show(row)][show(col)]
+    return DerivedResult(
+        d.enum(label),
+        lambda: f"row {d.fields[0].path} {show(row)}, column "
+        f"{d.fields[1].path} {show(col)} gives {label}",
+    )
+
+
+def _days_between(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    start, end = (ctx.value(f) for f in d.fields)
+    if start is None or end is None:
+        return ctx.waiting(
+            [f.path for f, v in zip(d.fields, (start, end), strict=True) if v is None]
         )
-    if d.op == "grid":
-        row, col = (value_of(f) for f in d.fields)
-        if row is None or col is None:
-            missing = [f.path for f, v in zip(d.fields, (row, col), strict=True) if v is None]
-            return _waiting(missing, results)
-        assert d.enum is not None
-        label = d.table[_show(row)][_show(col)]
-        return DerivedResult(
-            d.enum(label),
-            f"row {d.fields[0].path} {_show(row)}, column "
-            f"{d.fields[1].path} {_show(col)} gives {label}",
-        )
-    if d.op == "days_between":
-        start, end = (value_of(f) for f in d.fields)
-        if start is None or end is None:
-            missing = [f.path for f, v in zip(d.fields, (start, end), strict=True) if v is None]
-            return _waiting(missing, results)
-        if d.unit == "working_days":
-            n = calendar.working_days_between(start, end)
-        else:
-            n = (end - start).days // (7 if d.unit == "weeks" else 1)
-        unit = d.unit.replace("_", " ")
-        return DerivedResult(
-            n,
-            f"{n} {unit} from {d.fields[0].path} {_show(start)} to {d.fields[1].path} {_show(end)}",
-        )
-    born = value_of(d.fields[0])
+    if d.unit == "working_days":
+        n = ctx.calendar.working_days_between(start, end)
+    else:
+        n = (end - start).days // (7 if d.unit == "weeks" else 1)
+    return DerivedResult(
+        n,
+        lambda: f"{n} {d.unit.replace('_', ' ')} from {d.fields[0].path} {show(start)} "
+        f"to {d.fields[1].path} {show(end)}",
+    )
+
+
+def _age(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    as_of = ctx.as_of
+    born = ctx.value(d.fields[0])
     if born is None or born > as_of:
-        return DerivedResult(
-            None, f"unknown: {d.fields[0].path} is unknown", _unknowns([d.fields[0].path], results)
-        )
+        return _unknown_list(ctx, d.fields[0].path)
     years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
-    return DerivedResult(years, f"{years} years old on {as_of.isoformat()}")
+    return DerivedResult(years, lambda: f"{years} years old on {as_of.isoformat()}")
+
+
+#: each operation's computation, by its name in a pack
+OPS: dict[str, Callable[[DerivedDef, Ctx], DerivedResult]] = {
+    "count": _count,
+    "sum": _sum,
+    "max": _extreme,
+    "min": _extreme,
+    "first_present": _first_present,
+    "band": _band,
+    "grid": _grid,
+    "days_between": _days_between,
+    "age": _age,
+    **SCORED_OPS,
+}

@@ -13,27 +13,73 @@ from typing import Any
 
 import attrs
 
-from riskreview._conditions import Cmp, FieldRef, Named, Node, ParamRef, params_of, walk
+from riskreview._conditions import (
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    ParamRef,
+    has_value_path,
+    params_of,
+    walk,
+)
 from riskreview._fields import EXTRA, Field
 
 
-@attrs.frozen
 class DerivedResult:
-    """A derived value for one case: the value, its explanation, what it waits on."""
+    """A derived value for one case: the value, its explanation, what it waits on.
 
-    value: Any
-    explanation: str
-    unknown: tuple[str, ...] = ()
-    #: known to have no value ("no value" from an ``if``, no record matching a ``latest``):
-    #: nothing to ask for, unlike an unknown
-    absent: bool = False
-    #: why the policy gives no value (an ``if``'s ``undecidable``), passed on to every
-    #: value computed from this one
-    undecidable: str = ""
+    The explanation may be given as a function that writes it: it is written on first
+    read (most evaluations never show one) and kept. Two results are equal when their
+    values, explanations and the rest are.
+    """
+
+    __slots__ = ("_text", "absent", "undecidable", "unknown", "value")
+
+    def __init__(
+        self,
+        value: Any,
+        explanation: str | Callable[[], str],
+        unknown: tuple[str, ...] = (),
+        absent: bool = False,
+        undecidable: str = "",
+    ) -> None:
+        self.value = value
+        self._text = explanation
+        self.unknown = unknown
+        #: known to have no value ("no value" from an ``if``, no record matching a
+        #: ``latest``): nothing to ask for, unlike an unknown
+        self.absent = absent
+        #: why the policy gives no value (an ``if``'s ``undecidable``), passed on to
+        #: every value computed from this one
+        self.undecidable = undecidable
+
+    @property
+    def explanation(self) -> str:
+        """How the value was computed, from the values it was computed from."""
+        text = self._text
+        if not isinstance(text, str):
+            text = self._text = text()
+        return text
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.value, self.explanation, self.unknown, self.absent, self.undecidable)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DerivedResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, and not frozen
+
+    def __repr__(self) -> str:
+        return (
+            f"DerivedResult(value={self.value!r}, explanation={self.explanation!r}, "
+            f"unknown={self.unknown!r}, absent={self.absent!r}, "
+            f"undecidable={self.undecidable!r})"
+        )
 
 
-Evaluate = Callable[[Node, Any, Mapping[str, Any]], Any]  # (node, item, extras) → Result
-Read = Callable[[Field, Mapping[str, Any]], Any]
 #: (list field, its items, a where condition) → the indexes of the items the condition
 #: may hold for, in order; it is false for every other item
 Scan = Callable[[Field, Sequence[Any], Node], Sequence[int]]
@@ -147,10 +193,37 @@ class DerivedDef:
             scale=self.places,
         )
 
-    @property
+    @functools.cached_property
+    def path(self) -> str:
+        """Where rules and other values read it: ``derived.<name>``."""
+        return f"derived.{self.name}"
+
+    @functools.cached_property
     def maybe_absent(self) -> bool:
         """Whether the value can be "no value" (as opposed to unknown)."""
         return self.op in MAYBE_ABSENT
+
+    @functools.cached_property
+    def has_path(self) -> str | None:
+        """For a value that can have none, where whether it has one is read."""
+        return has_value_path(self.path) if self.maybe_absent else None
+
+    @functools.cached_property
+    def key(self) -> Operand:
+        """A lookup's key: the value its first field holds."""
+        return Operand(field=self.fields[0])
+
+    @functools.cached_property
+    def by_key(self) -> dict[Any, Operand]:
+        """A lookup's result for each key of its table (the first, if one is written
+        twice)."""
+        return {key: result for key, result in reversed(self.cases)}
+
+    @functools.cached_property
+    def rank(self) -> dict[str, int]:
+        """Each label's place in the value's list of labels (a ``max`` or ``min`` of
+        labels picks by it); empty for a value that is not a label."""
+        return {m.value: i for i, m in enumerate(self.enum or ())}
 
     @property
     def conditions(self) -> tuple[Node, ...]:

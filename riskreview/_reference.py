@@ -257,7 +257,11 @@ class Reference:
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
             return self._quant(node).truth
-        return self.quick_test(node)(self, item)
+        entry = self.quick.get(id(node))
+        if entry is None:
+            return self.quick_test(node)(self, item)
+        test: Callable[[Any, Any], Truth] = entry[1]
+        return test(self, item)
 
     def quick_test(self, node: Node) -> Callable[[Any, Any], Truth]:
         """``node`` compiled to a quick truth test (once per policy period)."""

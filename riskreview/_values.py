@@ -17,7 +17,7 @@ import attrs
 
 from riskreview._derive import DerivedResult, compute, read_inputs
 from riskreview._fields import unheld_paths
-from riskreview._reference import Reference, Result
+from riskreview._reference import Reference, unknown_paths
 from riskreview.calendar import Calendar
 
 
@@ -64,11 +64,9 @@ def values(
         quick={} if quick is None else quick,
     )
 
-    def evaluate(node: Any, item: Any, current: Mapping[str, Any]) -> Result:
-        # the compiled truth test decides most conditions (a count's where, on each
-        # record); only an undecided one is walked, for the facts it waits on
-        truth = ref.truth(node, item)
-        return Result(node, truth) if truth is not None else ref.evaluate(node, item)
+    def waits(node: Any, item: Any) -> list[str]:
+        # walked in full only when its quick truth test cannot decide it
+        return unknown_paths(ref.evaluate(node, item))
 
     derived = compute(
         list(pack.derived),
@@ -76,8 +74,9 @@ def values(
         as_of,
         calendar,
         pack.parameter,
-        lambda field, current: ref.lookup(case, field),
-        evaluate,
+        lambda field: ref.lookup(case, field),
+        ref.truth,
+        waits,
         ref.candidates,
     )
     if unheld:

@@ -195,7 +195,9 @@ def test_a_mutant_in_derived_value_computation_is_caught_by_the_band_edge_scenar
 ) -> None:
     tiering = riskreview.load_pack(TIERING)
     assert _failing(tiering) == {}  # the oracle holds on the unmutated code
-    plant_in_source(monkeypatch, _derive_compute, "_one", "if v >= low:", "if v > low:")
+    plant_in_source(monkeypatch, _derive_compute, "_band", "if v >= low:", "if v > low:")
+    # values are computed through the table of operations, by name
+    monkeypatch.setitem(_derive_compute.OPS, "band", _derive_compute._band)
     failing = _failing(tiering)
     with capsys.disabled():
         print(f"\n  mutant band-edge: {len(failing)} scenarios fail: {sorted(failing)}")

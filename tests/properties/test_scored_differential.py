@@ -83,8 +83,9 @@ def _every_record(pack: riskreview.Pack, case: riskreview.Case, as_of: date) -> 
                                unheld=unheld, quick=rt.conditions)
     return _derive.compute(
         list(pack.derived), extras, as_of, rt.calendar, pack.parameter,
-        lambda field, current: ref.lookup(case, field),
-        lambda node, item, current: ref.evaluate(node, item),
+        lambda field: ref.lookup(case, field),
+        lambda node, item: ref.evaluate(node, item).truth,
+        lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
     )
 
 
