@@ -31,33 +31,45 @@ def _items(d: DerivedDef, ctx: Ctx) -> tuple[Field, Any]:
 
 
 def _quant(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    """``any``, ``all`` or ``none`` of a list's records: decided by the first record
+    that decides it (a true one, for ``all`` a false one); how many match is counted
+    only when the explanation is read."""
     field, items = _items(d, ctx)
     where = d.where
     assert where is not None
     truth = ctx.truth
+    scanned = ctx.scan(field, items, where)
+    n = len(items)
+    stop = d.op != "all"  # a record this true decides the value
+    decided = not stop and len(scanned) < n  # a record left out of the scan is false
     held = 0
     undecided = []
-    for i in ctx.scan(field, items, where):
-        t = truth(where, items[i])
-        if t:
-            held += 1
-        elif t is None:
-            undecided.append(items[i])
-    n = len(items)
-    failed = n - held - len(undecided)  # the items left out of the scan are false
-    if d.op == "any":
-        value = True if held else (None if undecided else False)
-    elif d.op == "all":
-        value = False if failed else (None if undecided else True)
-    else:
-        value = False if held else (None if undecided else True)
-    if value is None:
+    if not decided:
+        for i in scanned:
+            t = truth(where, items[i])
+            if t is stop:
+                decided = True
+                break
+            if t:
+                held += 1
+            elif t is None:
+                undecided.append(items[i])
+    if decided:
+        value = d.op == "any"
+
+        def text() -> str:
+            matching = sum(1 for i in scanned if truth(where, items[i]))
+            return f"{'yes' if value else 'no'}: {matching} of {n} {field.path} records match"
+
+        return DerivedResult(value, text)
+    if undecided:
         paths = [p for item in undecided for p in ctx.waits(where, item)]
         return DerivedResult(
             None,
             lambda: f"unknown: {held} of {n} {field.path} records match, some cannot be decided",
             tuple(dict.fromkeys(paths or [field.path])),
         )
+    value = d.op != "any"
     return DerivedResult(
         value, lambda: f"{'yes' if value else 'no'}: {held} of {n} {field.path} records match"
     )

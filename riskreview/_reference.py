@@ -256,12 +256,38 @@ class Reference:
         :class:`Result` made: what :meth:`evaluate` decides, at a fraction of the cost.
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
-            return self._quant(node).truth
+            return self._quant_truth(node)
         entry = self.quick.get(id(node))
         if entry is None:
             return self.quick_test(node)(self, item)
         test: Callable[[Any, Any], Truth] = entry[1]
         return test(self, item)
+
+    def _quant_truth(self, node: Quant) -> Truth:
+        """The truth of ``node`` alone: an ``all`` stops at its first false item, an
+        ``any`` (or a ``none``) at its first true one, and an ``any`` looks only at the
+        items its condition may hold for (see :meth:`candidates`)."""
+        items = self.lookup(self.case, node.field)
+        if items is None:
+            return None
+        test = self.quick_test(node.cond)
+        unknown = False
+        if node.mode == "all":
+            for item in items:
+                t = test(self, item)
+                if t is False:
+                    return False
+                if t is None:
+                    unknown = True
+            return None if unknown else True
+        found = node.mode == "any"  # what a true item makes of it
+        for i in self.candidates(node.field, items, node.cond):
+            t = test(self, items[i])
+            if t:
+                return found
+            if t is None:
+                unknown = True
+        return None if unknown else not found
 
     def quick_test(self, node: Node) -> Callable[[Any, Any], Truth]:
         """``node`` compiled to a quick truth test (once per policy period)."""
