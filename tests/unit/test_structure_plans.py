@@ -1,6 +1,7 @@
 """Reading a case by per-class plans: a plainly valid value is taken by a quick check
 (no path built), everything else goes the full way with its path; the field
-validators are not run twice on values the structurer has checked. The outcome,
+validators are not run twice on values the structurer has checked (an object is
+built setting its fields directly). The outcome,
 a case or every problem with its path and message, is the full way's, and objects
 built directly are still checked."""
 
@@ -29,6 +30,8 @@ def _the_full_way(data: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as m:
         m.setattr(_structure, "_PLANS", {})
         m.setattr(_structure, "_quick", lambda info: None)
+        m.setattr(_structure, "_BUILDERS", {})  # every object through its __init__
+        m.setattr(_structure, "_builder", lambda cls: lambda kwargs: cls(**kwargs))
         return _outcome(data)
 
 
@@ -47,7 +50,9 @@ def test_valid_cases_are_built_as_the_full_way_builds_them(data: Any) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         quick = _outcome(data)
         assert isinstance(quick, Case)
-        assert quick == _the_full_way(data, monkeypatch)
+        full = _the_full_way(data, monkeypatch)
+        assert quick == full
+        assert repr(quick) == repr(full)  # every field of every object set, as __init__ sets it
 
 
 @pytest.mark.parametrize(
@@ -78,3 +83,23 @@ def test_objects_built_directly_are_still_checked_after_reading_a_case() -> None
         Concern(date=date(1800, 1, 1))
     with pytest.raises(CaseError, match="expected a tuple"):
         Concern(categories=["sexual"])  # type: ignore[arg-type]
+
+
+def test_an_object_built_from_checked_values_is_what_its_init_builds() -> None:
+    """Fields set directly, not through ``__init__``: every field is set (a missing one
+    to None), the object is frozen and hashes, and a change through ``attrs.evolve``
+    is checked by the validators as on any object."""
+    import attrs
+
+    case = Case.from_dict(
+        {"case_id": "C1", "household": {"children": [{"ref": "c1", "lives_with": True}]}}
+    )
+    assert case.household is not None and case.household.children is not None
+    child = case.household.children[0]
+    assert child == type(child)(ref="c1", lives_with=True)
+    assert child.contact is None and child.date_of_birth is None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        child.contact = True  # type: ignore[misc]
+    assert hash(child) == hash(type(child)(ref="c1", lives_with=True))
+    with pytest.raises(CaseError, match="expected true or false"):
+        attrs.evolve(child, contact="yes")
