@@ -189,6 +189,40 @@ def test_record_lists_in_rules_any_all_none() -> None:
 # ------------------------------------------------------------------ derived operations
 
 
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        # decided by the first record, explained counting every one
+        (["RCPR", "RCPR", "HREG"], {"any": (True, "yes: 2 of 3"), "all": (False, "no: 2 of 3"),
+                                    "none": (False, "no: 2 of 3")}),
+        (["HREG", "RCPR"], {"any": (True, "yes: 1 of 2"), "all": (False, "no: 1 of 2"),
+                            "none": (False, "no: 1 of 2")}),
+        (["RCPR", "RCPR"], {"any": (True, "yes: 2 of 2"), "all": (True, "yes: 2 of 2"),
+                            "none": (False, "no: 2 of 2")}),
+        (["HREG"], {"any": (False, "no: 0 of 1"), "all": (False, "no: 0 of 1"),
+                    "none": (True, "yes: 0 of 1")}),
+        ([], {"any": (False, "no: 0 of 0"), "all": (True, "yes: 0 of 0"),
+              "none": (True, "yes: 0 of 0")}),
+    ],
+)  # fmt: skip
+def test_any_all_none_of_records_stop_at_the_deciding_record_and_explain_every_one(
+    tmp_path: Path, codes: list[str], expected: dict[str, tuple[bool, str]]
+) -> None:
+    ops = "".join(
+        f"  cp_{op}: {{description: {op}, reported: true, "
+        f"{op}: {{list: inputs.registrations, where: {{code: RCPR}}}}}}\n"
+        for op in ("any", "all", "none")
+    )
+    pack = load_pack(with_derived(tmp_path, ops))
+    regs = [{"code": c, "date": "2026-01-01"} for c in codes]
+    reported = decide({"registrations": regs}, pack=pack).reported
+    for op, (truth, said) in expected.items():
+        assert reported[f"cp_{op}"]["value"] is truth, op
+        assert reported[f"cp_{op}"]["explanation"] == (
+            f"{said} inputs.registrations records match"
+        ), op
+
+
 def test_latest_reads_the_field_of_the_latest_matching_record() -> None:
     regs = [
         {"code": "RVHR", "date": "2024-01-01"},
