@@ -8,6 +8,7 @@ against them before any rule runs.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -75,6 +76,11 @@ class InputDef:
     def field(self) -> Field:
         """The field rules use to read it."""
         return self.item_field(f"inputs.{self.name}", EXTRA)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, StrEnum]:
+        """An enum input's labels by their exact text (worked out once)."""
+        return {m.value: m for m in self.enum or ()}
 
     def item_field(self, path: str, virtual: str | None = None) -> Field:
         """The field for this definition at ``path`` (a record's field: its own name)."""
@@ -380,10 +386,9 @@ def label_of(d: InputDef, item: Any) -> StrEnum | None:
     assert d.enum is not None
     if not isinstance(item, str):
         return None
-    try:
-        return d.enum(item)
-    except ValueError:
-        pass
+    exact = d.labels.get(item)
+    if exact is not None:
+        return exact
     if d.case_insensitive:
         folded = item.casefold()
         for member in d.enum:
