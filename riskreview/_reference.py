@@ -71,6 +71,10 @@ class Result:
         return f"Result({self.path or type(self.node).__name__}, {self.truth})"
 
 
+#: the item truth that decides a list test without the rest: a false item decides an
+#: "all", a true one a "none" (an "any" reads every item, each matching one is evidence)
+_STOP: dict[str, bool] = {"all": False, "none": True}
+
 ParamLookup = Callable[[str, date], Any]
 #: a compiled condition node: (reference, item or None, path prefix) → its Result
 Evaluator = Callable[["Reference", Any, str], Result]
@@ -181,7 +185,7 @@ class Reference:
             return Result(node, None, path=node.path)
         # "all" is decided by a false item and "none" by a true one; "any" keeps going,
         # since every matching item is evidence (and may be the due date's anchor)
-        stop = {"all": False, "none": True}.get(node.mode, "never")
+        stop = _STOP.get(node.mode, "never")
         # an "any" records only the items that match or cannot be decided: a quick
         # truth test passes over the rest (an explanation, which describes every
         # item, does not index lists and so records them all)
@@ -197,13 +201,14 @@ class Reference:
             if part.truth is stop and not self.complete:
                 break
         parts = tuple(collected)
-        matched = tuple(i for i, p in zip(kept, parts, strict=True) if p.truth)
+        truths = [p.truth for p in parts]
+        matched = tuple([i for i, t in zip(kept, truths, strict=True) if t])
         if node.mode == "any":
-            truth = any_of([p.truth for p in parts])
+            truth = any_of(truths)
         elif node.mode == "all":
-            truth = all_of([p.truth for p in parts])
+            truth = all_of(truths)
         else:
-            found = any_of([p.truth for p in parts])
+            found = any_of(truths)
             truth = None if found is None else not found
         # ``expected`` holds how many items the list has (``parts`` may be fewer)
         return Result(node, truth, parts, actual=matched, expected=len(items), path=node.path)
@@ -401,17 +406,22 @@ def _compile_group(node: All | AnyOf) -> Evaluator:
     # a complete explanation is asked for, the rest is not evaluated.
     parts = tuple(_compile(n) for n in node.items)
     decisive = isinstance(node, AnyOf)
-    combine = any_of if decisive else all_of
 
     def group(ref: Reference, item: Any, prefix: str) -> Result:
         results: list[Result] = []
         complete = ref.complete or (decisive and ref.alternatives)
+        truth: Truth = not decisive  # Kleene's and/or, worked out as the parts come
         for part in parts:
             result = part(ref, item, prefix)
             results.append(result)
-            if result.truth is decisive and not complete:
-                break
-        return Result(node, combine([r.truth for r in results]), tuple(results))
+            t = result.truth
+            if t is decisive:
+                truth = decisive
+                if not complete:
+                    break
+            elif t is None and truth is not decisive:
+                truth = None
+        return Result(node, truth, tuple(results))
 
     return group
 
