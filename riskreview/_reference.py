@@ -642,30 +642,43 @@ def _list_path(path: str) -> str:
 
 
 def evidence(result: Result) -> list[tuple[str, Any]]:
-    """(path, value) pairs of the facts that made ``result`` true, in condition order."""
+    """(path, value) pairs of the facts that made ``result`` true, in condition order,
+    each pair once."""
+    out: dict[tuple[str, Any], None] = {}  # ordered, each pair once
+    _gather(result, out)
+    return list(out)
+
+
+def _gather(result: Result, out: dict[tuple[str, Any], None]) -> int:
+    """Add the evidence of ``result`` to ``out``; how many pairs it gave, a pair already
+    there counted too (a list test that gives none says how many items it holds)."""
     if result.truth is not True:
-        return []
+        return 0
     node = result.node
     if isinstance(node, Cmp):
-        return [(result.path, as_given(node.field, result.actual))]
+        out[(result.path, as_given(node.field, result.actual))] = None
+        return 1
+    given = 0
     if isinstance(node, Quant):
-        out: list[tuple[str, Any]] = []
         for part in result.parts:
             if part.truth is True:
-                out.extend(evidence(part))
-        if node.mode != "any" and not out:
-            out.append((node.path, plural(len(result.parts), "item")))
-        return out
+                given += _gather(part, out)
+        if node.mode != "any" and not given:
+            out[(node.path, plural(len(result.parts), "item"))] = None
+            return 1
+        return given
     if isinstance(node, Not):
-        return _negated_evidence(result.parts[0])
+        pairs = _negated_evidence(result.parts[0])
+        out.update(dict.fromkeys(pairs))
+        return len(pairs)
     if isinstance(node, Named) and node.name.endswith(HAS_VALUE):
-        return []  # the guard of a test of a value that can have none: the test says it
-    pairs: dict[tuple[str, Any], None] = {}  # ordered, each pair once
+        return 0  # the guard of a test of a value that can have none: the test says it
+    alternatives = isinstance(node, AnyOf)
     for part in result.parts:
-        if isinstance(node, AnyOf) and part.truth is not True:
+        if alternatives and part.truth is not True:
             continue
-        pairs.update(dict.fromkeys(evidence(part)))
-    return list(pairs)
+        given += _gather(part, out)
+    return given
 
 
 def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
