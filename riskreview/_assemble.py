@@ -21,7 +21,7 @@ from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedResult
 from riskreview._information import information
 from riskreview._match import Outcome
-from riskreview._reference import Reference, Result, earliest_matched_date, evidence
+from riskreview._reference import Reference, Result, earliest_matched_date, gather_evidence
 from riskreview._review import field_of, review
 from riskreview._stable import after, first_day_reaching
 from riskreview._units import show_units
@@ -35,6 +35,9 @@ from riskreview.decision import (
     Timing,
 )
 from riskreview.pack import HORIZON_PARAMETER, PRIORITIES, Pack, Rule
+
+#: each priority's place, most pressing first
+_RANK: dict[str, int] = {p: i for i, p in enumerate(PRIORITIES)}
 
 
 @attrs.frozen
@@ -140,9 +143,9 @@ def actions(
         result = results[index]
         action = pack.actions[rule.action]
         due, trigger, rolling = due_date(pack, ref, calendar, rule, result)
-        g = groups.setdefault(
-            rule.action,
-            {
+        g = groups.get(rule.action)
+        if g is None:
+            g = groups[rule.action] = {
                 "rules": [],
                 "reasons": [],
                 "evidence": {},
@@ -152,16 +155,14 @@ def actions(
                 "trigger": None,
                 "fixed": None,
                 "rolling": [],
-            },
-        )
+            }
         g["rules"].append(rule.id)
         g["reasons"].append(rule.reason)
-        for pair in evidence(result):  # a dict: ordered, each pair once
-            g["evidence"].setdefault(pair)
+        gather_evidence(result, g["evidence"])  # a dict: ordered, each pair once
         if rule.source not in g["sources"]:
             g["sources"].append(rule.source)
         priority = rule.priority_on(ref.as_of) or action.priority
-        if PRIORITIES.index(priority) < PRIORITIES.index(g["priority"]):
+        if _RANK[priority] < _RANK[g["priority"]]:
             g["priority"] = priority
         if rolling is None:
             g["fixed"] = due if g["fixed"] is None else min(g["fixed"], due)
@@ -200,7 +201,7 @@ def sort_key(action: RequiredAction) -> tuple[bool, int, date, str]:
     """The order of actions in a decision: upcoming ones last, then priority, due date
     and code."""
     upcoming = action.timing is Timing.UPCOMING
-    return (upcoming, PRIORITIES.index(action.priority), action.due_date, action.code)
+    return (upcoming, _RANK[action.priority], action.due_date, action.code)
 
 
 def _rolls(

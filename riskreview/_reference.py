@@ -645,13 +645,14 @@ def evidence(result: Result) -> list[tuple[str, Any]]:
     """(path, value) pairs of the facts that made ``result`` true, in condition order,
     each pair once."""
     out: dict[tuple[str, Any], None] = {}  # ordered, each pair once
-    _gather(result, out)
+    gather_evidence(result, out)
     return list(out)
 
 
-def _gather(result: Result, out: dict[tuple[str, Any], None]) -> int:
-    """Add the evidence of ``result`` to ``out``; how many pairs it gave, a pair already
-    there counted too (a list test that gives none says how many items it holds)."""
+def gather_evidence(result: Result, out: dict[tuple[str, Any], None]) -> int:
+    """Add the evidence of ``result`` to ``out`` (a pair already there keeps its place);
+    how many pairs it gave, a pair already there counted too (a list test that gives
+    none says how many items it holds)."""
     if result.truth is not True:
         return 0
     node = result.node
@@ -662,7 +663,7 @@ def _gather(result: Result, out: dict[tuple[str, Any], None]) -> int:
     if isinstance(node, Quant):
         for part in result.parts:
             if part.truth is True:
-                given += _gather(part, out)
+                given += gather_evidence(part, out)
         if node.mode != "any" and not given:
             out[(node.path, plural(len(result.parts), "item"))] = None
             return 1
@@ -677,7 +678,7 @@ def _gather(result: Result, out: dict[tuple[str, Any], None]) -> int:
     for part in result.parts:
         if alternatives and part.truth is not True:
             continue
-        given += _gather(part, out)
+        given += gather_evidence(part, out)
     return given
 
 
