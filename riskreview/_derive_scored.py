@@ -1,8 +1,11 @@
 """Computing the derived values of scored policy: record lists, arithmetic, conditionals,
 lookups and labels built from parts.
 
-Each returns a :class:`~riskreview._derive_compute.DerivedResult` with its explanation,
-term by term. The rules for unknowns are those of every derived value: a value that
+Each is a function of the definition and the case's :class:`~riskreview._derive_ctx.Ctx`
+(:data:`SCORED_OPS`), returning a :class:`~riskreview._derivedefs.DerivedResult` whose
+explanation, term by term, is written when it is read. An operand that cannot be
+read raises :class:`~riskreview._derive_ctx.Wait`, which the loop over values turns
+into the value's result. The rules for unknowns are those of every derived value: a value that
 needs an unknown fact is unknown and names the facts it waits on. "No value" is
 different: it is known (an ``if`` that says ``none``, no record matching a ``latest``)
 and nothing is asked for; arithmetic on it gives no value, a lookup gives its
