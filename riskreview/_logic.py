@@ -83,6 +83,19 @@ def kleene(
     """Kleene's ``or`` (``disjunction``) or ``and`` of truth tests that take the same two
     arguments, stopping at the first part that decides it."""
     decisive = disjunction
+    if len(parts) == 2:  # the commonest: two tests, written out
+        first, second = parts
+
+        def pair(a: Any, b: Any) -> Truth:
+            t = first(a, b)
+            if t is decisive:
+                return decisive
+            u = second(a, b)
+            if u is decisive:
+                return decisive
+            return None if t is None or u is None else not decisive
+
+        return pair
 
     def combined(a: Any, b: Any) -> Truth:
         unknown = False

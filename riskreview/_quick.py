@@ -97,11 +97,28 @@ def _comparison(node: Cmp) -> Test:
             return agree([None if e is None else compare(op, actual, e) for e in options])
 
         return resolved
+    attribute = _attribute(node)
+    if attribute is not None and op in ("eq", "in"):
+        # an item's own field against a literal: the commonest test of a list's items,
+        # read and compared in one step
+        if op == "eq":
+            return lambda ref, item: (
+                None if (a := getattr(item, attribute)) is None else a == value
+            )
+        return lambda ref, item: None if (a := getattr(item, attribute)) is None else a in value
     if op == "eq":
         return lambda ref, item: None if (a := read(ref, item)) is None else a == value
     if op == "in":
         return lambda ref, item: None if (a := read(ref, item)) is None else a in value
     return lambda ref, item: None if (a := read(ref, item)) is None else compare(op, a, value)
+
+
+def _attribute(node: Cmp) -> str | None:
+    """The attribute an item's test reads when it is a plain field of the item."""
+    field = node.field
+    if node.scope == "item" and not field.virtual and len(field.steps) == 1:
+        return field.steps[0]
+    return None
 
 
 def _presence(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:
@@ -127,8 +144,8 @@ def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
         return lambda ref, item: ref.extras.get(path)
     if node.scope != "item":
         return lambda ref, item: ref.lookup(ref.case, field)
-    virtual, steps = field.virtual, field.steps
-    if len(steps) == 1 and not virtual:
-        name = steps[0]
+    name = _attribute(node)
+    if name is not None:
         return lambda ref, item: getattr(item, name)
+    virtual, steps = field.virtual, field.steps
     return lambda ref, item: read_path(item, steps, virtual, ref.as_of)
