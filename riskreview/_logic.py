@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -55,8 +55,9 @@ def agree(truths: list[Truth]) -> Truth:
     return first if all(t is first for t in truths) else None
 
 
-def all_of(truths: list[Truth]) -> Truth:
-    """Kleene conjunction: false if any part is, else unknown if any part is."""
+def all_of(truths: Iterable[Truth]) -> Truth:
+    """Kleene conjunction: false if any part is, else unknown if any part is (read up
+    to the first false one)."""
     seen_unknown = False
     for t in truths:
         if t is False:
@@ -66,8 +67,9 @@ def all_of(truths: list[Truth]) -> Truth:
     return None if seen_unknown else True
 
 
-def any_of(truths: list[Truth]) -> Truth:
-    """Kleene disjunction: true if any part is, else unknown if any part is."""
+def any_of(truths: Iterable[Truth]) -> Truth:
+    """Kleene disjunction: true if any part is, else unknown if any part is (read up
+    to the first true one)."""
     seen_unknown = False
     for t in truths:
         if t is True:

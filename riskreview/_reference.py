@@ -278,23 +278,10 @@ class Reference:
         if items is None:
             return None
         test = self.quick_test(node.cond)
-        unknown = False
         if node.mode == "all":
-            for item in items:
-                t = test(self, item)
-                if t is False:
-                    return False
-                if t is None:
-                    unknown = True
-            return None if unknown else True
-        found = node.mode == "any"  # what a true item makes of it
-        for i in self.candidates(node.field, items, node.cond):
-            t = test(self, items[i])
-            if t:
-                return found
-            if t is None:
-                unknown = True
-        return None if unknown else not found
+            return all_of(test(self, item) for item in items)
+        found = any_of(test(self, items[i]) for i in self.candidates(node.field, items, node.cond))
+        return found if node.mode == "any" or found is None else not found
 
     def quick_test(self, node: Node) -> Callable[[Any, Any], Truth]:
         """``node`` compiled to a quick truth test (once per policy period)."""
