@@ -185,11 +185,39 @@ def _either_column(f: Formula, tested: list[Prop]) -> Callable[[Any, Ctx], Colum
         i = slot[prop.key]
         return lambda row, ctx: row[i]
 
+    if isinstance(f, And | Or) and all(isinstance(t, Test) for t in f.items):
+        # the commonest: tests of the item's own values (on a plan or in need)
+        return _flat_either(f, slot)
     holds = _truth(f, cell)
     return lambda columns, ctx: [
         None if (t := holds(row, ctx)) is None else int(t)
         for row in zip(*columns, strict=True)
     ]
+
+
+def _flat_either(f: And | Or, slot: dict[Any, int]) -> Callable[[Any, Ctx], Column]:
+    """:func:`_either_column` of an ``and`` or ``or`` of tests alone, row by row in one
+    loop: Kleene's logic as :func:`_truth` gives it."""
+    tests = [(slot[t.prop.key], t.side == "ge", t.bound) for t in f.items if isinstance(t, Test)]
+    decisive = isinstance(f, Or)
+    decided, otherwise = int(decisive), int(not decisive)
+
+    def column(columns: Any, ctx: Ctx) -> Column:
+        out: Column = []
+        for row in zip(*columns, strict=True):
+            unknown = False
+            for i, ge, bound in tests:
+                v = row[i]
+                if v is None:
+                    unknown = True
+                elif (v >= bound if ge else v <= bound) is decisive:
+                    out.append(decided)
+                    break
+            else:
+                out.append(None if unknown else otherwise)
+        return out
+
+    return column
 
 
 Column = list[int | None]
