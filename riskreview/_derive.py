@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, labels_of, parse
-from riskreview._derive_compute import DerivedResult, compute
+from riskreview._derive_compute import Ctx, DerivedResult, compute
 from riskreview._derive_scored import SCORED
 from riskreview._derivedefs import MAYBE_ABSENT, Branch, DerivedDef, Operand, Term
 from riskreview._envelope import MAX_BOUND
@@ -31,6 +31,7 @@ from riskreview._units import to_units
 from riskreview._yaml import describe, short, shown
 
 __all__ = [
+    "Ctx",
     "DerivedDef",
     "DerivedParser",
     "DerivedResult",

@@ -9,39 +9,22 @@ unknown unless the pack states a ``default``. Each operation is one function
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from riskreview._derive_ctx import Ctx, ReadOf, TruthOf, Wait, WaitsOf, show
+from riskreview._derive_ctx import Ctx, Wait, show
 from riskreview._derive_scored import SCORED_OPS
-from riskreview._derivedefs import DerivedDef, DerivedResult, Scan, every
+from riskreview._derivedefs import DerivedDef, DerivedResult
 from riskreview._fields import Field
 from riskreview._wording import plural
-from riskreview.calendar import Calendar
 
-__all__ = ["OPS", "DerivedResult", "compute"]
+__all__ = ["OPS", "Ctx", "DerivedResult", "compute"]
 
 
-def compute(
-    defs: list[DerivedDef],
-    extras: dict[str, Any],
-    as_of: date,
-    calendar: Calendar,
-    param: Callable[[str, date], Any],
-    read: ReadOf,
-    truth: TruthOf,
-    waits: WaitsOf,
-    scan: Scan = every,
-) -> dict[str, DerivedResult]:
-    """Compute ``defs`` in order, adding each value to ``extras`` by its path.
-
-    ``read`` gives a case field's value; ``truth`` decides a condition (for the case,
-    or for a list item) as true, false or undecided, and ``waits`` names the facts an
-    undecided one waits on; ``scan`` says which items of a list a ``where`` need be put
-    to (it is false for the rest).
-    """
-    ctx = Ctx(extras, as_of, calendar, param, read, truth, waits, scan)
-    results = ctx.results
+def compute(defs: list[DerivedDef], ctx: Ctx) -> dict[str, DerivedResult]:
+    """Compute ``defs`` in order for the case ``ctx`` reads (see :class:`Ctx`: how to
+    read a field and decide a condition), adding each value to ``ctx.extras`` by its
+    path; the results by name."""
+    results, extras = ctx.results, ctx.extras
     for d in defs:
         try:
             result = OPS[d.op](d, ctx)

@@ -9,13 +9,14 @@ one on first use.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
 import attrs
 
-from riskreview._derive import DerivedResult, compute, read_inputs
+from riskreview._derive import Ctx, DerivedResult, compute, read_inputs
 from riskreview._fields import unheld_paths
 from riskreview._reference import Reference, unknown_paths
 from riskreview.calendar import Calendar
@@ -68,17 +69,9 @@ def values(
         # walked in full only when its quick truth test cannot decide it
         return unknown_paths(ref.evaluate(node, item))
 
-    derived = compute(
-        list(pack.derived),
-        extras,
-        as_of,
-        calendar,
-        pack.parameter,
-        lambda field: ref.lookup(case, field),
-        ref.truth,
-        waits,
-        ref.candidates,
-    )
+    read = functools.partial(ref.lookup, case)
+    ctx = Ctx(extras, as_of, calendar, pack.parameter, read, ref.truth, waits, ref.candidates)
+    derived = compute(list(pack.derived), ctx)
     if unheld:
         unheld = unheld | {
             f"derived.{name}"

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 
 import riskreview
 from riskreview import _derive, _reference, _runtime, _values
+from riskreview._derivedefs import every
 from riskreview._fields import unheld_paths
 from riskreview.pack import load_pack
 
@@ -82,10 +83,14 @@ def _every_record(pack: riskreview.Pack, case: riskreview.Case, as_of: date) -> 
     ref = _reference.Reference(case, as_of, pack.parameter, rt.calendar, extras,
                                unheld=unheld, quick=rt.conditions)
     return _derive.compute(
-        list(pack.derived), extras, as_of, rt.calendar, pack.parameter,
-        lambda field: ref.lookup(case, field),
-        lambda node, item: ref.evaluate(node, item).truth,
-        lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
+        list(pack.derived),
+        _derive.Ctx(
+            extras, as_of, rt.calendar, pack.parameter,
+            lambda field: ref.lookup(case, field),
+            lambda node, item: ref.evaluate(node, item).truth,
+            lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
+            every,
+        ),
     )
 
 
