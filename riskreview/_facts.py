@@ -55,8 +55,8 @@ def _getter(field: Field, of_case: bool = False) -> Getter:
         path = field.path
         return lambda owner, ctx: ctx.extras.get(path)
     virtual, steps = field.virtual, field.steps
-    if virtual is None and len(steps) == 1:
-        attribute = operator.attrgetter(steps[0])
+    if field.attribute is not None:
+        attribute = operator.attrgetter(field.attribute)
         return lambda owner, ctx: attribute(owner)
     if not of_case:
         return lambda owner, ctx: read_path(owner, steps, virtual, ctx.as_of)
@@ -232,7 +232,7 @@ def column_encoder(prop: Prop, calendar: Calendar) -> ColumnEncoder:
     once for every property of the list that tests it), the same numbers
     :func:`encoder` gives item by item; the rest item by item."""
     field, kind = prop.field, prop.kind
-    name = field.steps[0] if field.virtual is None and len(field.steps) == 1 else None
+    name = field.attribute
     if name is not None and prop.scope == "item":
         if kind == "oneof":
             members = prop.arg

@@ -46,6 +46,12 @@ class Field:
         names = tuple(self.path.split("."))
         return names[:-1] if self.virtual else names
 
+    @functools.cached_property
+    def attribute(self) -> str | None:
+        """The one attribute of its owner the field is, when it is a plain one (not
+        computed, one step): what the evaluators read with a single ``getattr``."""
+        return self.steps[0] if self.virtual is None and len(self.steps) == 1 else None
+
 
 #: ``Field.virtual`` of a pack-declared input or derived value: read from the
 #: evaluation's extras by its path (``inputs.x``, ``derived.y``).

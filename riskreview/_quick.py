@@ -115,10 +115,7 @@ def _comparison(node: Cmp) -> Test:
 
 def _attribute(node: Cmp) -> str | None:
     """The attribute an item's test reads when it is a plain field of the item."""
-    field = node.field
-    if node.scope == "item" and not field.virtual and len(field.steps) == 1:
-        return field.steps[0]
-    return None
+    return node.field.attribute if node.scope == "item" else None
 
 
 def _presence(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:

@@ -437,7 +437,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
     field, op, value, own = node.field, node.op, node.value, node.path
     in_item = node.scope == "item"
     noted = field.virtual == EXTRA  # a derived value: its explanation goes with it
-    attribute = field.steps[0] if field.virtual is None and len(field.steps) == 1 else None
+    attribute = field.attribute
 
     def read(ref: Reference, item: Any) -> Any:
         if not in_item:
