@@ -362,7 +362,7 @@ def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
     assert d.enum is not None
     items = value if d.kind == "list" else (value,)
     if d.kind == "list" and not isinstance(value, tuple | list):
-        values = [m.value for m in d.enum]
+        values = list(d.labels)
         return None, f"expected a list of the allowed values {allowed(values)}, got {echo(value)}"
     converted = []
     for i, item in enumerate(items):
@@ -370,7 +370,7 @@ def _input_value(d: InputDef, value: Any) -> tuple[Any, str]:
         if member is None:
             # the text given is never shown (it may be personal data); the values allowed
             # are the pack's own words
-            values = [m.value for m in d.enum]
+            values = list(d.labels)
             where = f"item {i} " if d.kind == "list" else ""
             got = "" if isinstance(item, str) else f", got {echo(item)}"
             hint = suggest(item, values) if isinstance(item, str) and len(item) <= 64 else ""
