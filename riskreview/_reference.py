@@ -264,11 +264,7 @@ class Reference:
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
         if isinstance(node, Quant):
             return self._quant_truth(node)
-        entry = self.quick.get(id(node))
-        if entry is None:
-            return self.quick_test(node)(self, item)
-        test: Callable[[Any, Any], Truth] = entry[1]
-        return test(self, item)
+        return self.quick_test(node)(self, item)
 
     def _quant_truth(self, node: Quant) -> Truth:
         """The truth of ``node`` alone: an ``all`` stops at its first false item, an
