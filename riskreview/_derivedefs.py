@@ -85,11 +85,6 @@ class DerivedResult:
 Scan = Callable[[Field, Sequence[Any], Node], Sequence[int]]
 
 
-def every(field: Field, items: Sequence[Any], where: Node) -> Sequence[int]:
-    """The :data:`Scan` that rules out no item."""
-    return range(len(items))
-
-
 #: operations whose value can be "no value" (an if's none, no record for a latest, a
 #: lookup without an otherwise, arithmetic or a max over values that have none)
 MAYBE_ABSENT = frozenset(
