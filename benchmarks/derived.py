@@ -39,7 +39,7 @@ from riskreview.synthetic import generate
 
 
 def values_stage(pack: Any, case: Any, rt: Any, as_of: date) -> Any:
-    return _values.values(pack, case, as_of, rt.calendar, rt.conditions)
+    return _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
 
 
 def inputs_alone(pack: Any, case: Any) -> Any:

@@ -69,7 +69,7 @@ def stage_runtime(pack: Any, as_of: date) -> tuple[date, Any]:
 
 
 def stage_values(pack: Any, case: Case, as_of: date, rt: Any) -> Any:
-    return _values.values(pack, case, as_of, rt.calendar, rt.conditions)
+    return _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
 
 
 def stage_facts(rt: Any, case: Case, as_of: date, vals: Any) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ def decide(
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
     quick = rt.conditions
-    vals = values(pack, case, as_of, rt.calendar, quick)
+    vals = values(pack, case, as_of, rt.calendar, quick, rt.derived)
     found = match(rt, case, as_of, vals.extras, vals.unheld)
     ref = reference(pack, case, as_of, rt.calendar, vals, quick)
     results = walk(pack, ref, found, trace=trace)

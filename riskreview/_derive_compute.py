@@ -17,7 +17,7 @@ from riskreview._derivedefs import DerivedDef, DerivedResult
 from riskreview._fields import Field
 from riskreview._wording import plural
 
-__all__ = ["OPS", "Ctx", "DerivedResult", "compute"]
+__all__ = ["OPS", "Ctx", "DerivedResult", "compute", "compute_one"]
 
 
 def compute(defs: list[DerivedDef], ctx: Ctx) -> dict[str, DerivedResult]:
@@ -26,13 +26,7 @@ def compute(defs: list[DerivedDef], ctx: Ctx) -> dict[str, DerivedResult]:
     path; the results by name."""
     results, extras = ctx.results, ctx.extras
     for d in defs:
-        try:
-            result = OPS[d.op](d, ctx)
-        except Wait as waiting:  # an operand it reads is unknown or has no value
-            result = _unread(waiting)
-        if result.value is None and d.default is not None:
-            result = _defaulted(d, result)
-        results[d.name] = result
+        result = results[d.name] = compute_one(d, ctx)
         extras[d.path] = result.value
         has_path = d.has_path
         if has_path is not None:  # beside a value that can have none: whether it has one
@@ -40,6 +34,17 @@ def compute(defs: list[DerivedDef], ctx: Ctx) -> dict[str, DerivedResult]:
                 True if result.value is not None else (False if result.absent else None)
             )
     return results
+
+
+def compute_one(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    """The value ``d`` in full for the case ``ctx`` reads, its default applied."""
+    try:
+        result = OPS[d.op](d, ctx)
+    except Wait as waiting:  # an operand it reads is unknown or has no value
+        result = _unread(waiting)
+    if result.value is None and d.default is not None:
+        result = _defaulted(d, result)
+    return result
 
 
 def _unread(waiting: Wait) -> DerivedResult:

@@ -49,7 +49,7 @@ def explain_rule(case: Any, rule_id: str, as_of: date, pack: Pack) -> Explanatio
         )
     rt = runtime(pack, epoch)
     quick = rt.conditions  # conditions compiled once per policy period
-    vals = values(pack, case, as_of, rt.calendar, quick)
+    vals = values(pack, case, as_of, rt.calendar, quick, rt.derived)
     engine = match(rt, case, as_of, vals.extras, vals.unheld)[index]
     full = reference(pack, case, as_of, rt.calendar, vals, quick)
     result = attrs.evolve(full, complete=True, index_lists=False).evaluate(rule.when)

@@ -9,7 +9,8 @@ builds every period's runtime when a pack loads (:func:`build_engines`), so a
 limit the engine enforces only when it creates a ruleset is a load error naming
 the rule, never a failure on the first case.
 
-This module knows nothing of decisions: it imports the compiler, the engine and
+This module knows nothing of decisions: it imports the compiler, the engine, the
+derived values compiled to compute their values alone (:mod:`riskreview._derive_fast`) and
 the calendar only.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import attrs
 
 from riskreview._compile import Compiled, compile_epoch
+from riskreview._derive_fast import Plan, plan
 from riskreview._engine import Engine
 from riskreview._facts import FactBuilder
 from riskreview.calendar import Calendar
@@ -38,6 +40,8 @@ class Runtime:
     engine: Engine
     builder: FactBuilder
     calendar: Calendar
+    #: the pack's derived values, each compiled to compute its value alone
+    derived: Plan
     #: each condition node compiled once for the period, by node (its quick truth test,
     #: its evaluator and its item key: see :class:`riskreview._reference.Reference`),
     #: on first use
@@ -101,7 +105,11 @@ def _build(pack: Any, epoch: date) -> Runtime:
     names = {f"r{cr.index}": cr.rule.id for cr in compiled.rules}
     calendar = calendar_for(pack)
     return Runtime(
-        compiled, Engine(compiled.ruleset, names), FactBuilder(compiled, calendar), calendar
+        compiled,
+        Engine(compiled.ruleset, names),
+        FactBuilder(compiled, calendar),
+        calendar,
+        plan(pack.derived),
     )
 
 

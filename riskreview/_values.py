@@ -16,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from riskreview._derive import Ctx, DerivedResult, compute, read_inputs
+from riskreview._derive import Ctx, DerivedResult, read_inputs
+from riskreview._derive_fast import Plan, compute, plan
 from riskreview._fields import unheld_paths
 from riskreview._reference import Reference, unknown_paths
 from riskreview.calendar import Calendar
@@ -32,7 +33,7 @@ class Values:
     """
 
     extras: dict[str, Any]
-    derived: dict[str, DerivedResult]
+    derived: Mapping[str, DerivedResult]
     unheld: frozenset[str] = frozenset()
 
 
@@ -42,12 +43,15 @@ def values(
     as_of: date,
     calendar: Calendar,
     quick: dict[Any, Any] | None = None,
+    steps: Plan | None = None,
 ) -> Values:
     """The pack-declared inputs (checked) and derived values of ``case`` on ``as_of``.
 
     ``quick`` holds the policy period's compiled truth tests (see :func:`reference`):
     a derived value's conditions are decided by them, and walked in full only when
-    they cannot be decided, for the facts they wait on.
+    they cannot be decided, for the facts they wait on. ``steps``: the pack's derived
+    values compiled (:func:`riskreview._derive_fast.plan`; the runtime holds them),
+    compiled now when not given.
 
     Raises CaseError when the case's inputs do not fit the pack's declarations.
     """
@@ -71,11 +75,11 @@ def values(
 
     read = functools.partial(ref.lookup, case)
     ctx = Ctx(extras, as_of, calendar, pack.parameter, read, ref.truth, waits, ref.candidates)
-    derived = compute(list(pack.derived), ctx)
-    if unheld:
+    derived = compute(plan(pack.derived) if steps is None else steps, ctx, ref)
+    if unheld:  # every value without one was computed in full
         unheld = unheld | {
             f"derived.{name}"
-            for name, result in derived.items()
+            for name, result in derived.computed_in_full().items()
             if result.value is None and not result.absent and unheld.intersection(result.unknown)
         }
     return Values(extras, derived, unheld)

@@ -1,0 +1,535 @@
+"""Derived values, values first: each definition compiled once per policy period into a
+function that computes its value alone.
+
+The full computation (:mod:`riskreview._derive_compute`) gives every value with what
+it waits on and how it was computed. Most values of most cases are plainly known and
+never shown, so the values stage computes them with the functions compiled here: a
+value from the values before it, with no result object and no explanation. Such a
+function gives up (:data:`SLOW`) on anything out of the plain way (an operand unknown,
+a condition undecided, a default to apply, a result to convert) and the full
+computation handles that value as before. A value computed here gets its full result
+only when something reads it (:class:`DerivedValues`: a reported value, a reason, a
+trace), and that result must agree with it or the evaluation fails.
+
+Every function is held to the full computation by a differential property test over
+every example pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from enum import StrEnum
+from typing import Any
+
+from riskreview._conditions import Node, ParamRef
+from riskreview._derive_compute import OPS, Ctx, DerivedResult, compute_one
+from riskreview._derive_ctx import show
+from riskreview._derivedefs import DerivedDef, Operand
+from riskreview._fields import EXTRA, Field
+from riskreview._quick import compile_truth
+from riskreview.errors import EngineError
+
+__all__ = ["ABSENT", "SLOW", "DerivedValues", "compute", "plan"]
+
+
+class _Mark:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: a compiled function's answer when the value is not plainly known: compute it in full
+SLOW: Any = _Mark("SLOW")
+#: a compiled function's answer when the value is known to have none
+ABSENT: Any = _Mark("ABSENT")
+
+#: (the case's values so far by path, the case's reference evaluator) → value,
+#: :data:`ABSENT` or :data:`SLOW`
+Fast = Callable[[dict[str, Any], Any], Any]
+Plan = list[tuple[DerivedDef, "Fast | None"]]
+_Read = Callable[[dict[str, Any], Any], Any]
+_Test = Callable[[Any, Any], "bool | None"]
+
+
+def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
+    """Each definition, in order, with its compiled function (None: computed in full,
+    as a reported value is, since its explanation is shown on every decision)."""
+    has = {d.path: d.has_path for d in defs if d.has_path is not None}
+    return [(d, None if d.reported else _compile(d, has)) for d in defs]
+
+
+def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:
+    """The derived values of the case ``ctx`` and ``ref`` read, in order, each added to
+    ``ctx.extras`` by its path; in full (``ctx.results``) only those no compiled
+    function could give."""
+    extras, full = ctx.extras, ctx.results
+    for d, fast in steps:
+        v = SLOW if fast is None else fast(extras, ref)
+        if v is SLOW or (v is ABSENT and d.default is not None):
+            result = compute_one(d, ctx)
+            full[d.name] = result
+            v = result.value
+            has = True if v is not None else (False if result.absent else None)
+        elif v is ABSENT:
+            full[d.name] = _absent(d, ctx)
+            v, has = None, False
+        else:
+            has = True
+        extras[d.path] = v
+        if d.has_path is not None:
+            extras[d.has_path] = has
+    return DerivedValues(steps, ctx)
+
+
+def _absent(d: DerivedDef, ctx: Ctx) -> DerivedResult:
+    """A value known to have none, whose explanation is the full computation's."""
+    return DerivedResult(None, lambda: compute_one(d, ctx).explanation, absent=True)
+
+
+class DerivedValues(Mapping[str, DerivedResult]):
+    """A case's derived values by name, each one's full result made on first read."""
+
+    def __init__(self, steps: Plan, ctx: Ctx) -> None:
+        self._defs = {d.name: d for d, _ in steps}
+        self._ctx = ctx
+
+    def __getitem__(self, name: str) -> DerivedResult:
+        full = self._ctx.results
+        result = full.get(name)
+        if result is not None:
+            return result
+        d = self._defs[name]  # KeyError for a name the pack does not declare
+        result = full[name] = compute_one(d, self._ctx)
+        known = self._ctx.extras[d.path]
+        if result.value != known or type(result.value) is not type(known):
+            raise EngineError(
+                f"derived.{name} computed two ways disagrees: {known!r} against "
+                f"{result.value!r}",
+            )
+        return result
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._defs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._defs)
+
+    def __len__(self) -> int:
+        return len(self._defs)
+
+    def computed_in_full(self) -> Mapping[str, DerivedResult]:
+        """The values computed in full so far: among them every one without a value."""
+        return self._ctx.results
+
+
+# ------------------------------------------------------------------ compiling
+
+
+def _compile(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    """``d`` compiled (``has``: where whether each derived value that can have none has
+    one is read, by its path); None for an operation always computed in full."""
+    make = _MAKERS.get(d.op)
+    return None if make is None else make(d, has)
+
+
+def _reader(field: Field) -> _Read:
+    """How the full computation's ``Ctx.value`` reads ``field``, as one function."""
+    if field.virtual == EXTRA:
+        path = field.path
+        return lambda x, ref: x.get(path)
+    if field.path == "as_of":
+        return lambda x, ref: ref.as_of
+    return lambda x, ref: ref.lookup(ref.case, field)
+
+
+def _number(n: int | ParamRef) -> Callable[[Any], int]:
+    if isinstance(n, ParamRef):
+        name = n.name
+        return lambda ref: int(ref.param(name, ref.as_of))
+    return lambda ref: n
+
+
+def _test(node: Node | None) -> _Test | None:
+    return None if node is None else compile_truth(node)
+
+
+def _matching(field: Field, where: Node) -> Callable[[Any, Any], list[Any] | None]:
+    """The items of the list at ``field`` that ``where`` holds for (from the items it
+    may hold for); None when one cannot be decided."""
+    test = compile_truth(where)
+
+    def matching(items: Any, ref: Any) -> list[Any] | None:
+        out = []
+        for i in ref.candidates(field, items, where):
+            item = items[i]
+            t = test(ref, item)
+            if t is None:
+                return None
+            if t:
+                out.append(item)
+        return out
+
+    return matching
+
+
+def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    field = d.fields[0]
+    read = _reader(field)
+    where, equals = d.where, d.equals
+    matching = None if where is None else _matching(field, where)
+    if d.distinct is not None:
+        attribute = d.distinct.path
+
+        def distinct(x: dict[str, Any], ref: Any) -> Any:
+            items = read(x, ref)
+            if items is None:
+                return SLOW
+            chosen = items if matching is None else matching(items, ref)
+            if chosen is None:
+                return SLOW
+            seen = set()
+            for item in chosen:
+                v = getattr(item, attribute)
+                if v is None:
+                    return SLOW
+                seen.add(v)
+            return len(seen)
+
+        return distinct
+    if equals is not None:
+
+        def equal(x: dict[str, Any], ref: Any) -> Any:
+            items = read(x, ref)
+            return SLOW if items is None else sum(1 for v in items if v == equals)
+
+        return equal
+    if matching is not None:
+
+        def count(x: dict[str, Any], ref: Any) -> Any:
+            items = read(x, ref)
+            if items is None:
+                return SLOW
+            chosen = matching(items, ref)
+            return SLOW if chosen is None else len(chosen)
+
+        return count
+
+    def every(x: dict[str, Any], ref: Any) -> Any:
+        items = read(x, ref)
+        return SLOW if items is None else len(items)
+
+    return every
+
+
+def _sum(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    terms = [
+        (
+            _test(t.when),
+            None if t.value is None else _reader(t.value),
+            t.points if isinstance(t.points, int) else _number(t.points),
+        )
+        for t in d.terms
+    ]
+
+    def total(x: dict[str, Any], ref: Any) -> Any:
+        n = 0
+        for test, read, points in terms:
+            if test is not None:
+                t = test(ref, None)
+                if t is None:
+                    return SLOW
+                if not t:
+                    continue
+            p = points if type(points) is int else points(ref)  # type: ignore[operator]
+            if read is None:
+                n += p
+                continue
+            v = read(x, ref)
+            if v is None:
+                return SLOW
+            n += v * p
+        return n
+
+    return total
+
+
+def _extreme(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    # a value read may be known to have none (passed over), told by its has-value key
+    reads = [(_reader(f), has.get(f.path)) for f in d.fields]
+    rank = d.rank
+    enum = d.enum
+    larger = d.op == "max"
+
+    def extreme(x: dict[str, Any], ref: Any) -> Any:
+        best: Any = None
+        best_key: Any = None
+        for read, known in reads:
+            v = read(x, ref)
+            if v is None:
+                if known is None or x.get(known) is not False:
+                    return SLOW
+                continue
+            key = rank[v] if rank else v
+            if best is None or (key > best_key if larger else key < best_key):
+                best, best_key = v, key
+        if best is None:
+            return SLOW
+        if enum is not None and type(best) is not enum:
+            best = enum(best.value)
+        return best
+
+    return extreme
+
+
+def _result(d: DerivedDef, operand: Operand) -> Fast | None:
+    """An ``if`` or lookup result, as the full computation's ``_result`` gives it;
+    None when it cannot be given plainly (a decimal read at another scale)."""
+    if operand.undecidable:
+        return lambda x, ref: SLOW
+    if operand.absent:
+        return lambda x, ref: ABSENT
+    enum = d.enum
+    if operand.field is not None:
+        if d.kind == "decimal" and operand.field.scale != d.places:
+            return None
+        read = _reader(operand.field)
+
+        def field_value(x: dict[str, Any], ref: Any) -> Any:
+            v = read(x, ref)
+            if v is None:
+                return SLOW
+            if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
+                return enum(v.value)
+            return v
+
+        return field_value
+    if operand.param is not None:
+        name = operand.param.name
+
+        def parameter(x: dict[str, Any], ref: Any) -> Any:
+            v = ref.param(name, ref.as_of)
+            if v is None:
+                return SLOW
+            if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
+                return enum(v.value)
+            return v
+
+        return parameter
+    v = operand.literal
+    if v is None:
+        return None
+    if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
+        v = enum(v.value)
+    return lambda x, ref: v
+
+
+def _if(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    branches = []
+    for b in d.branches:
+        result = _result(d, b.result)
+        if result is None:
+            return None
+        branches.append((_test(b.when), result))
+
+    def choose(x: dict[str, Any], ref: Any) -> Any:
+        for test, result in branches:
+            if test is not None:
+                t = test(ref, None)
+                if t is None:
+                    return SLOW
+                if not t:
+                    continue
+            return result(x, ref)
+        return ABSENT
+
+    return choose
+
+
+def _lookup(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    key_field = d.fields[0]
+    read, known = _reader(key_field), has.get(key_field.path)
+    table = {}
+    for key, operand in d.by_key.items():
+        result = _result(d, operand)
+        if result is None:
+            return None
+        table[key] = result
+    otherwise: Fast | None = lambda x, ref: ABSENT  # noqa: E731
+    if d.otherwise is not None:
+        otherwise = _result(d, d.otherwise)
+        if otherwise is None:
+            return None
+    chosen_otherwise: Fast = otherwise  # type: ignore[assignment]
+
+    def look_up(x: dict[str, Any], ref: Any) -> Any:
+        key = read(x, ref)
+        if key is None:
+            if known is None or x.get(known) is not False:
+                return SLOW
+            return chosen_otherwise(x, ref)
+        return table.get(key, chosen_otherwise)(x, ref)
+
+    return look_up
+
+
+def _chosen(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    field = d.fields[0]
+    read = _reader(field)
+    matching = None if d.where is None else _matching(field, d.where)
+    by, value = d.by, d.read
+    assert by is not None and value is not None
+    by_name, value_name = by.path, value.path
+    latest = d.op == "latest"
+
+    def choose(x: dict[str, Any], ref: Any) -> Any:
+        items = read(x, ref)
+        if items is None:
+            return SLOW
+        kept = items if matching is None else matching(items, ref)
+        if kept is None:
+            return SLOW
+        record: Any = None
+        when: Any = None
+        for item in kept:
+            day = getattr(item, by_name)
+            if day is None:
+                return SLOW
+            # the first of equal dates in the case's order wins
+            if record is None or (day > when if latest else day < when):
+                record, when = item, day
+        if record is None:
+            return ABSENT
+        v = getattr(record, value_name)
+        return SLOW if v is None else v
+
+    return choose
+
+
+def _band(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    read = _reader(d.fields[0])
+    enum = d.enum
+    assert enum is not None
+    edges = [(enum(label), _number(low)) for label, low in d.edges]
+
+    def band(x: dict[str, Any], ref: Any) -> Any:
+        v = read(x, ref)
+        if v is None:
+            return SLOW
+        chosen = None
+        for label, low in edges:
+            if v >= low(ref):
+                chosen = label
+        return SLOW if chosen is None else chosen
+
+    return band
+
+
+def _grid(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    read_row, read_column = (_reader(f) for f in d.fields)
+    enum = d.enum
+    assert enum is not None
+    table = {r: {c: enum(label) for c, label in cols.items()} for r, cols in d.table.items()}
+
+    def grid(x: dict[str, Any], ref: Any) -> Any:
+        row, column = read_row(x, ref), read_column(x, ref)
+        if row is None or column is None:
+            return SLOW
+        return table[show(row)][show(column)]
+
+    return grid
+
+
+def _quant(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    field = d.fields[0]
+    read = _reader(field)
+    where = d.where
+    assert where is not None
+    test = compile_truth(where)
+    op = d.op
+    stop = op != "all"  # a record this true decides the value
+    decided = op == "any"  # the value a deciding record gives
+
+    def quant(x: dict[str, Any], ref: Any) -> Any:
+        items = read(x, ref)
+        if items is None:
+            return SLOW
+        scanned = ref.candidates(field, items, where)
+        if not stop and len(scanned) < len(items):  # a record left out is false
+            return False
+        undecided = False
+        for i in scanned:
+            t = test(ref, items[i])
+            if t is stop:
+                return decided
+            if t is None:
+                undecided = True
+        return SLOW if undecided else op != "any"
+
+    return quant
+
+
+def _first_present(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    reads = [_reader(f) for f in d.fields]
+
+    def first(x: dict[str, Any], ref: Any) -> Any:
+        for read in reads:
+            v = read(x, ref)
+            if v is not None:
+                return v
+        return SLOW
+
+    return first
+
+
+def _age(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    read = _reader(d.fields[0])
+
+    def age(x: dict[str, Any], ref: Any) -> Any:
+        born, as_of = read(x, ref), ref.as_of
+        if born is None or born > as_of:
+            return SLOW
+        return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+
+    return age
+
+
+def _days_between(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    read_start, read_end = (_reader(f) for f in d.fields)
+    unit = d.unit
+
+    def days(x: dict[str, Any], ref: Any) -> Any:
+        start, end = read_start(x, ref), read_end(x, ref)
+        if start is None or end is None:
+            return SLOW
+        if unit == "working_days":
+            return ref.calendar.working_days_between(start, end)
+        return (end - start).days // (7 if unit == "weeks" else 1)
+
+    return days
+
+
+#: how each operation is compiled; an operation not here is always computed in full
+#: (arithmetic on exact decimals and joined labels, a handful a case)
+_MAKERS: dict[str, Callable[[DerivedDef, Mapping[str, str]], Fast | None]] = {
+    "count": _count,
+    "sum": _sum,
+    "max": _extreme,
+    "min": _extreme,
+    "if": _if,
+    "lookup": _lookup,
+    "latest": _chosen,
+    "earliest": _chosen,
+    "band": _band,
+    "grid": _grid,
+    "any": _quant,
+    "all": _quant,
+    "none": _quant,
+    "first_present": _first_present,
+    "age": _age,
+    "days_between": _days_between,
+}
+assert set(_MAKERS) <= set(OPS)

@@ -1,0 +1,117 @@
+"""Compiled derived values on the edges the example packs seldom reach.
+
+A copy of the HMPPS tiering pack gains values that read its registrations every
+way a compiled function can: ``latest`` and ``earliest`` among records of equal
+date (the first in the case's order wins), ``all`` and ``none`` over a ``where``
+the index narrows (a record left out of the scan is false), distinct counts,
+``max`` and ``min`` over values that may have none, lookups of a value that has
+none, ``first_present``, an age and a span of days. Registrations are drawn from
+three dates and a few codes, so ties, empty lists and missing fields are common;
+each case's values are compared with the full computation.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import riskreview
+from riskreview import _derive, _reference, _runtime, _values
+
+ROOT = Path(__file__).resolve().parents[2]
+HMPPS_TIER = ROOT / "examples" / "packs" / "hmpps-tier"
+AS_OF = date(2026, 9, 1)
+EDGES = (ROOT / "tests" / "fixtures" / "derived_edges.yaml").read_text(encoding="utf-8")
+
+
+@functools.cache
+def edges_pack(root: str) -> riskreview.Pack:
+    copy = Path(root) / "hmpps-edges"
+    if not copy.exists():
+        shutil.copytree(HMPPS_TIER, copy)
+        (copy / "derived" / "edges.yaml").write_text(EDGES, encoding="utf-8")
+    return riskreview.load_pack(copy)
+
+
+registrations = st.lists(
+    st.fixed_dictionaries(
+        {"code": st.sampled_from(["MAPP", "ADVP", "RVHR", "SPO", "IIOM"])},
+        optional={
+            "date": st.sampled_from([date(2025, 1, 1), date(2025, 6, 1), date(2026, 1, 1)]),
+            "level": st.sampled_from(["M1", "M2", "M3"]),
+        },
+    ),
+    max_size=6,
+)
+
+
+def _in_full(pack: riskreview.Pack, case: riskreview.Case) -> tuple[Any, Any]:
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    extras = _derive.read_inputs(pack.inputs, case.inputs, case.case_id)
+    ref = _reference.Reference(case, AS_OF, pack.parameter, rt.calendar, extras,
+                               quick=rt.conditions)
+    ctx = _derive.Ctx(
+        extras, AS_OF, rt.calendar, pack.parameter,
+        lambda field: ref.lookup(case, field),
+        ref.truth,
+        lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
+        ref.candidates,
+    )
+    return extras, _derive.compute(list(pack.derived), ctx)
+
+
+def test_the_edge_values_are_compiled(tmp_path_factory: Any) -> None:
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    declared = [line.split(":")[0].strip() for line in EDGES.splitlines()
+                if line.startswith("  ") and not line.startswith("   ")]
+    compiled = {d.name for d, f in rt.derived if f is not None}
+    assert len(declared) == 17
+    assert set(declared) <= compiled
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    registrations,
+    st.one_of(st.none(), st.integers(0, 100)),
+    st.one_of(st.none(), st.sampled_from([date(2026, 8, 1), date(2020, 2, 29)])),
+)
+def test_edge_values_agree_with_the_full_computation(
+    tmp_path_factory: Any, regs: list[dict[str, Any]], ogrs: int | None, released: date | None
+) -> None:
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    inputs: dict[str, Any] = {"registrations": [
+        {k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()} for r in regs
+    ]}
+    if ogrs is not None:
+        inputs["ogrs_score"] = ogrs
+    if released is not None:
+        inputs["latest_release_date"] = released.isoformat()
+    case = riskreview.Case.from_dict({"case_id": "E1", "inputs": inputs}, pack=pack)
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    vals = _values.values(pack, case, AS_OF, rt.calendar, rt.conditions, rt.derived)
+    extras, results = _in_full(pack, case)
+    assert vals.extras == extras
+    assert dict(vals.derived) == results
+
+
+def test_the_first_of_equal_dates_wins(tmp_path_factory: Any) -> None:
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    day = "2026-01-01"
+    case = riskreview.Case.from_dict({"case_id": "E2", "inputs": {"registrations": [
+        {"code": "RVHR", "date": day}, {"code": "MAPP", "date": day, "level": "M2"},
+        {"code": "MAPP", "date": day, "level": "M3"}, {"code": "SPO", "date": day},
+    ]}}, pack=pack)
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    extras = _values.values(pack, case, AS_OF, rt.calendar, rt.conditions, rt.derived).extras
+    assert str(extras["derived.latest_code"]) == "RVHR"
+    assert str(extras["derived.earliest_code"]) == "RVHR"
+    assert str(extras["derived.latest_level"]) == "M2"
+    assert extras["derived.every_mapp"] is False  # two records left out of the scan
+    assert extras["derived.no_advp"] is False
