@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from riskreview._conditions import Node, ParamRef
+from riskreview._conditions import Node, ParamRef, Quant
 from riskreview._derive_compute import OPS, Ctx, DerivedResult, compute_one
 from riskreview._derive_ctx import show
 from riskreview._derivedefs import DerivedDef, Operand
 from riskreview._fields import EXTRA, Field
-from riskreview._quick import compile_truth
+from riskreview._quick import compile_truth, cond_key
 from riskreview.errors import EngineError
 
 __all__ = ["ABSENT", "SLOW", "DerivedValues", "compute", "plan"]
@@ -157,23 +157,42 @@ def _test(node: Node | None) -> _Test | None:
     return None if node is None else compile_truth(node)
 
 
-def _matching(field: Field, where: Node) -> Callable[[Any, Any], list[Any] | None]:
-    """The items of the list at ``field`` that ``where`` holds for (from the items it
-    may hold for); None when one cannot be decided."""
+def _matching(
+    field: Field, where: Node, ordered: bool = False
+) -> Callable[[Any, Any], list[Any] | None]:
+    """The items of the list at ``field`` that ``where`` holds for, looking only at those
+    it may hold for (:func:`~riskreview._quick.cond_key`), in the case's order when
+    ``ordered``; None when one cannot be decided."""
     test = compile_truth(where)
+    key, path = cond_key(where), field.path
+    if key is None or key[2] or ordered:  # every item, or a list field, or in order
 
-    def matching(items: Any, ref: Any) -> list[Any] | None:
+        def scanned(items: Any, ref: Any) -> list[Any] | None:
+            out = []
+            for i in range(len(items)) if key is None else ref.keyed(path, items, key):
+                t = test(ref, items[i])
+                if t is None:
+                    return None
+                if t:
+                    out.append(items[i])
+            return out
+
+        return scanned
+    by, wanted = key[0], (*key[1], None)
+
+    def looked_up(items: Any, ref: Any) -> list[Any] | None:
+        index = ref.index(path, items, by)
         out = []
-        for i in ref.candidates(field, items, where):
-            item = items[i]
-            t = test(ref, item)
-            if t is None:
-                return None
-            if t:
-                out.append(item)
+        for value in wanted:
+            for i in index.get(value, ()):
+                t = test(ref, items[i])
+                if t is None:
+                    return None
+                if t:
+                    out.append(items[i])
         return out
 
-    return matching
+    return looked_up
 
 
 def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
@@ -379,7 +398,7 @@ def _lookup(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
 def _chosen(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     field = d.fields[0]
     read = _reader(field)
-    matching = None if d.where is None else _matching(field, d.where)
+    matching = None if d.where is None else _matching(field, d.where, ordered=True)
     by, value = d.by, d.read
     assert by is not None and value is not None
     by_name, value_name = by.path, value.path
@@ -448,28 +467,29 @@ def _quant(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     read = _reader(field)
     where = d.where
     assert where is not None
-    test = compile_truth(where)
     op = d.op
-    stop = op != "all"  # a record this true decides the value
-    decided = op == "any"  # the value a deciding record gives
+    if op == "all":
+        # the same test as a rule's: every record, stopping at the first false one
+        every = compile_truth(Quant(d.fields[0].path, "all", where, field))
 
-    def quant(x: dict[str, Any], ref: Any) -> Any:
+        def all_records(x: dict[str, Any], ref: Any) -> Any:
+            t = every(ref, None)
+            return SLOW if t is None else t
+
+        return all_records
+    matching = _matching(field, where)
+    wanted = op == "any"
+
+    def some(x: dict[str, Any], ref: Any) -> Any:
         items = read(x, ref)
         if items is None:
             return SLOW
-        scanned = ref.candidates(field, items, where)
-        if not stop and len(scanned) < len(items):  # a record left out is false
-            return False
-        undecided = False
-        for i in scanned:
-            t = test(ref, items[i])
-            if t is stop:
-                return decided
-            if t is None:
-                undecided = True
-        return SLOW if undecided else op != "any"
+        found = matching(items, ref)
+        if found is None:  # undecided: unless a true record decides it, computed in full
+            return SLOW
+        return bool(found) is wanted
 
-    return quant
+    return some
 
 
 def _first_present(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:

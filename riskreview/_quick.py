@@ -10,11 +10,13 @@ evaluator's own (:meth:`Reference.truth`), which a test checks on every rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import Any, Protocol
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
+from riskreview._condnodes import Window
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, compare, kleene
 
@@ -32,6 +34,9 @@ class Reference(Protocol):
     def options(self, value: Any) -> list[Any]: ...
     def truth(self, node: Node, item: Any = None) -> Truth: ...
     def window_truth(self, node: Cmp, actual: date | None) -> Truth: ...
+    def keyed(
+        self, path: str, items: Sequence[Any], key: tuple[Field, tuple[Any, ...], bool]
+    ) -> Sequence[int]: ...
 
 
 Test = Callable[[Reference, Any], Truth]
@@ -53,9 +58,49 @@ def compile_truth(node: Node) -> Test:
 
         return negated
     if isinstance(node, Quant):
-        return lambda ref, item: ref.truth(node, item)
+        return _quantifier(node)
     assert isinstance(node, Cmp)
     return _comparison(node)
+
+
+def _quantifier(node: Quant) -> Test:
+    """A list of the case put to an item condition: an ``all`` stops at its first false
+    item, an ``any`` (or a ``none``) at its first true one, and looks only at the items
+    the condition may hold for (:func:`cond_key`: the rest are false for it)."""
+    test = compile_truth(node.cond)
+    field = node.field
+    if node.mode == "all":
+
+        def every(ref: Reference, item: Any) -> Truth:
+            items = ref.lookup(ref.case, field)
+            if items is None:
+                return None
+            unknown = False
+            for it in items:
+                t = test(ref, it)
+                if t is False:
+                    return False
+                if t is None:
+                    unknown = True
+            return None if unknown else True
+
+        return every
+    path, key, negate = field.path, cond_key(node.cond), node.mode == "none"
+
+    def some(ref: Reference, item: Any) -> Truth:
+        items = ref.lookup(ref.case, field)
+        if items is None:
+            return None
+        unknown = False
+        for i in range(len(items)) if key is None else ref.keyed(path, items, key):
+            t = test(ref, items[i])
+            if t:
+                return not negate
+            if t is None:
+                unknown = True
+        return None if unknown else negate
+
+    return some
 
 
 def _comparison(node: Cmp) -> Test:
@@ -64,7 +109,7 @@ def _comparison(node: Cmp) -> Test:
     if op in ("exists", "missing"):
         return _presence(node, read)
     if op in _WINDOWS:
-        return lambda ref, item: ref.window_truth(node, read(ref, item))
+        return _window(node, read)
     if isinstance(value, FieldRef):
         other = value.field  # one value, of the case: no table to agree over
 
@@ -113,6 +158,26 @@ def _comparison(node: Cmp) -> Test:
     return lambda ref, item: None if (a := read(ref, item)) is None else compare(op, a, value)
 
 
+def _window(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:
+    """A time window; one of a fixed number of days or weeks counted here, any other
+    (working days, calendar months, an amount a parameter gives) by the evaluator."""
+    window: Window = node.value
+    if isinstance(window.amount, ParamRef) or window.unit not in ("days", "weeks"):
+        return lambda ref, item: ref.window_truth(node, read(ref, item))
+    amount = window.amount * (7 if window.unit == "weeks" else 1)
+    if node.op == "older_than":
+        return lambda ref, item: (
+            None if (a := read(ref, item)) is None else (ref.as_of - a).days > amount
+        )
+    if node.op == "within_last":
+        return lambda ref, item: (
+            None if (a := read(ref, item)) is None else 0 <= (ref.as_of - a).days <= amount
+        )
+    return lambda ref, item: (
+        None if (a := read(ref, item)) is None else -amount <= (ref.as_of - a).days <= 0
+    )
+
+
 def _attribute(node: Cmp) -> str | None:
     """The attribute an item's test reads when it is a plain field of the item."""
     return node.field.attribute if node.scope == "item" else None
@@ -146,3 +211,33 @@ def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
         return lambda ref, item: getattr(item, name)
     virtual, steps = field.virtual, field.steps
     return lambda ref, item: read_path(item, steps, virtual, ref.as_of)
+
+
+def cond_key(cond: Node) -> tuple[Field, tuple[Any, ...], bool] | None:
+    """(item field, values, whether the field is a list) when every item ``cond``
+    holds for must have one of those values in that field (``eq``, ``in``: enum
+    members or true/false), or a list there holding one of them (``contains``,
+    ``contains_any``); None when no test of the item says so."""
+    while isinstance(cond, Named):
+        cond = cond.item
+    tests = cond.items if isinstance(cond, All) else (cond,)
+    for t in tests:
+        if (
+            isinstance(t, Cmp)
+            and t.scope == "item"
+            and t.field.virtual is None
+            and t.op in _KEYED
+            and not isinstance(t.value, ParamRef | FieldRef | Window)
+        ):
+            many = t.op in ("contains", "contains_any")
+            values = t.value if t.op in ("in", "contains_any") else (t.value,)
+            if isinstance(values, tuple | list | frozenset | set) and all(
+                isinstance(v, StrEnum) or type(v) is bool for v in values
+            ):
+                return t.field, tuple(values), many
+    return None
+
+
+#: the item tests an ``any`` can be indexed by: a value among given ones, or a list
+#: holding one of them
+_KEYED = ("eq", "in", "contains", "contains_any")

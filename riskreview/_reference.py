@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 import attrs
@@ -32,7 +31,7 @@ from riskreview._conditions import (
 from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, compare
-from riskreview._quick import compile_truth
+from riskreview._quick import compile_truth, cond_key
 from riskreview._units import as_given
 from riskreview._wording import plural
 from riskreview.calendar import Calendar
@@ -224,7 +223,7 @@ class Reference:
         ``none``, and for an explanation, which describes every item."""
         if key is None or node.mode != "any" or not self.index_lists:
             return range(len(items))
-        return self._indexed(node.path, items, key)
+        return self.keyed(node.path, items, key)
 
     def candidates(self, field: Field, items: Sequence[Any], cond: Node) -> Sequence[int]:
         """The indexes of the items of the list at ``field`` that ``cond`` may hold for,
@@ -236,48 +235,42 @@ class Reference:
         if entry is None:  # worked out once per policy period
             entry = self.quick[("key", id(cond))] = (cond, cond_key(cond))
         key = entry[1]
-        return range(len(items)) if key is None else self._indexed(field.path, items, key)
+        return range(len(items)) if key is None else self.keyed(field.path, items, key)
 
-    def _indexed(
-        self, path: str, items: Any, key: tuple[Field, tuple[Any, ...], bool]
+    def keyed(
+        self, path: str, items: Sequence[Any], key: tuple[Field, tuple[Any, ...], bool]
     ) -> Sequence[int]:
-        """The items of the list at ``path`` whose ``key`` field holds a wanted value or
-        none; the list's index by that field is built once per case."""
+        """The indexes, in order, of the items of the list at ``path`` whose ``key`` field
+        holds one of its values or none (see :func:`cond_key`)."""
         field, wanted, many = key
-        index = self._index.get((path, field.path, many))
-        if index is None:
-            index = {}
-            for i, item in enumerate(items):
-                value = self.lookup(item, field)
-                if many and value is not None:
-                    for member in set(value):  # an item under each value its list holds
-                        index.setdefault(member, []).append(i)
-                else:
-                    index.setdefault(value, []).append(i)
-            self._index[(path, field.path, many)] = index
+        index = self.index(path, items, field, many)
         chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
         return sorted(set(chosen)) if many else sorted(chosen)
+
+    def index(
+        self, path: str, items: Sequence[Any], field: Field, many: bool = False
+    ) -> dict[Any, list[int]]:
+        """The list at ``path`` indexed by its items' ``field``: each value → the indexes,
+        in order, of the items holding it (None: of those without one; with ``many``, a
+        field holding a list, each of its members), built once per case."""
+        found = self._index.get((path, field.path, many))
+        if found is None:
+            found = self._index[(path, field.path, many)] = {}
+            attribute = field.attribute
+            for i, item in enumerate(items):
+                value = self.lookup(item, field) if attribute is None else getattr(item, attribute)
+                if many and value is not None:
+                    for member in set(value):  # an item under each value its list holds
+                        found.setdefault(member, []).append(i)
+                else:
+                    found.setdefault(value, []).append(i)
+        return found
 
     def truth(self, node: Node, item: Any = None) -> Truth:
         """The three-valued truth of ``node`` alone (for the case, or ``item``), with no
         :class:`Result` made: what :meth:`evaluate` decides, at a fraction of the cost.
         A list's condition is compiled once per policy period (:mod:`riskreview._quick`)."""
-        if isinstance(node, Quant):
-            return self._quant_truth(node)
         return self.quick_test(node)(self, item)
-
-    def _quant_truth(self, node: Quant) -> Truth:
-        """The truth of ``node`` alone: an ``all`` stops at its first false item, an
-        ``any`` (or a ``none``) at its first true one, and an ``any`` looks only at the
-        items its condition may hold for (see :meth:`candidates`)."""
-        items = self.lookup(self.case, node.field)
-        if items is None:
-            return None
-        test = self.quick_test(node.cond)
-        if node.mode == "all":
-            return all_of(test(self, item) for item in items)
-        found = any_of(test(self, items[i]) for i in self.candidates(node.field, items, node.cond))
-        return found if node.mode == "any" or found is None else not found
 
     def quick_test(self, node: Node) -> Callable[[Any, Any], Truth]:
         """``node`` compiled to a quick truth test (once per policy period)."""
@@ -565,33 +558,6 @@ def item_key(node: Quant) -> tuple[Field, tuple[Any, ...], bool] | None:
     have one of those values (``eq``, ``in``: enum members or true/false), or a list
     holding one of them (``contains``, ``contains_any``)."""
     return cond_key(node.cond)
-
-
-def cond_key(cond: Node) -> tuple[Field, tuple[Any, ...], bool] | None:
-    """:func:`item_key` of an item condition."""
-    while isinstance(cond, Named):
-        cond = cond.item
-    tests = cond.items if isinstance(cond, All) else (cond,)
-    for t in tests:
-        if (
-            isinstance(t, Cmp)
-            and t.scope == "item"
-            and t.field.virtual is None
-            and t.op in _KEYED
-            and not isinstance(t.value, ParamRef | FieldRef | Window)
-        ):
-            many = t.op in ("contains", "contains_any")
-            values = t.value if t.op in ("in", "contains_any") else (t.value,)
-            if isinstance(values, tuple | list | frozenset | set) and all(
-                isinstance(v, StrEnum) or type(v) is bool for v in values
-            ):
-                return t.field, tuple(values), many
-    return None
-
-
-#: the item tests an ``any`` can be indexed by: a value among given ones, or a list
-#: holding one of them
-_KEYED = ("eq", "in", "contains", "contains_any")
 
 
 def unknown_paths(result: Result) -> list[str]:
