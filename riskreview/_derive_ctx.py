@@ -46,8 +46,8 @@ class Wait(Exception):
 class Ctx:
     """The derived values of one case being computed, in dependency order."""
 
-    __slots__ = ("as_of", "calendar", "extras", "param", "read", "results", "scan", "truth",
-                 "waits")
+    __slots__ = ("as_of", "calendar", "extras", "later", "param", "read", "results", "scan",
+                 "truth", "waits")
 
     def __init__(
         self,
@@ -69,6 +69,9 @@ class Ctx:
         self.waits = waits
         self.scan = scan
         self.results: dict[str, DerivedResult] = {}
+        #: the result of a value computed values first, made on demand (by name; None
+        #: for one not declared): see :mod:`riskreview._derive_fast`
+        self.later: Callable[[str], DerivedResult | None] | None = None
 
     def value(self, field: Field) -> Any:
         """The value of ``field`` for the case: None when unknown or when it has none."""
@@ -82,14 +85,19 @@ class Ctx:
 
     def inner(self, path: str) -> DerivedResult | None:
         """The result of the derived value at ``path`` (None for any other path)."""
-        return self.results.get(path[8:]) if path.startswith("derived.") else None
+        if not path.startswith("derived."):
+            return None
+        found = self.results.get(path[8:])
+        if found is None and self.later is not None:
+            found = self.later(path[8:])
+        return found
 
     def unknowns(self, paths: list[str]) -> tuple[str, ...]:
         """The facts ``paths`` wait on: a derived value by the facts it waits on in turn."""
         out: list[str] = []
         for p in paths:
             if p.startswith("derived."):
-                inner = self.results.get(p[8:])
+                inner = self.inner(p)
                 out.extend(inner.unknown if inner else (p,))
             else:
                 out.append(p)

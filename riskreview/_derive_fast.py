@@ -2,17 +2,20 @@
 function that computes its value alone.
 
 The full computation (:mod:`riskreview._derive_compute`) gives every value with what
-it waits on and how it was computed. Most values of most cases are plainly known and
-never shown, so the values stage computes them with the functions compiled here: a
-value from the values before it, with no result object and no explanation. Such a
-function gives up (:data:`SLOW`) on anything out of the plain way (an operand unknown,
-a condition undecided, a default to apply, a result to convert) and the full
-computation handles that value as before. A value computed here gets its full result
-only when something reads it (:class:`DerivedValues`: a reported value, a reason, a
-trace), and that result must agree with it or the evaluation fails.
+it waits on and how it was computed. Most values of most cases are never shown, so
+the values stage computes them with the functions compiled here: a value from the
+values before it, with no result object and no explanation, or the mark that it has
+none (:data:`ABSENT`) or is unknown (:data:`UNKNOWN`: what it waits on is left to its
+full result). Where the answer is not that plain (a condition of a ``sum`` term that
+cannot be decided, a default to apply, a result read at another scale) a function gives
+up (:data:`SLOW`) and the full computation handles that value as before. A value
+computed here gets its full result only when something reads it (:class:`DerivedValues`:
+a reported value, a reason, a trace, the facts an unknown waits on), and that result
+must agree with it or the evaluation fails.
 
-Every function is held to the full computation by a differential property test over
-every example pack.
+Every function is held to the full computation by differential tests over every
+example pack and a pack of edge cases (tests/properties/test_derived_fast.py,
+tests/unit/test_derive_fast_edges.py).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from riskreview._fields import EXTRA, Field
 from riskreview._quick import compile_truth, cond_key
 from riskreview.errors import EngineError
 
-__all__ = ["ABSENT", "SLOW", "DerivedValues", "compute", "plan"]
+__all__ = ["ABSENT", "SLOW", "UNKNOWN", "DerivedValues", "compute", "plan"]
 
 
 class _Mark:
@@ -46,9 +49,12 @@ class _Mark:
 SLOW: Any = _Mark("SLOW")
 #: a compiled function's answer when the value is known to have none
 ABSENT: Any = _Mark("ABSENT")
+#: a compiled function's answer when the value is unknown (or one the policy cannot
+#: decide): what it waits on is left to its full result, made when read
+UNKNOWN: Any = _Mark("UNKNOWN")
 
 #: (the case's values so far by path, the case's reference evaluator) → value,
-#: :data:`ABSENT` or :data:`SLOW`
+#: :data:`ABSENT`, :data:`UNKNOWN` or :data:`SLOW`
 Fast = Callable[[dict[str, Any], Any], Any]
 Plan = list[tuple[DerivedDef, "Fast | None"]]
 _Read = Callable[[dict[str, Any], Any], Any]
@@ -64,38 +70,42 @@ def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
 
 def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:
     """The derived values of the case ``ctx`` and ``ref`` read, in order, each added to
-    ``ctx.extras`` by its path; in full (``ctx.results``) only those no compiled
-    function could give."""
+    ``ctx.extras`` by its path (and whether it has one, for a value that can have
+    none); in full (``ctx.results``) only those no compiled function could give."""
     extras, full = ctx.extras, ctx.results
+    derived = DerivedValues(steps, ctx)
+    marks = derived.marks
+    ctx.later = derived.get  # a full computation reading one made here builds its result
     for d, fast in steps:
         v = SLOW if fast is None else fast(extras, ref)
-        if v is SLOW or (v is ABSENT and d.default is not None):
-            result = compute_one(d, ctx)
-            full[d.name] = result
+        if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
+            result = full[d.name] = compute_one(d, ctx)
             v = result.value
             has = True if v is not None else (False if result.absent else None)
         elif v is ABSENT:
-            full[d.name] = _absent(d, ctx)
+            marks[d.name] = ABSENT
             v, has = None, False
+        elif v is UNKNOWN:
+            marks[d.name] = UNKNOWN
+            v = has = None
         else:
             has = True
         extras[d.path] = v
         if d.has_path is not None:
             extras[d.has_path] = has
-    return DerivedValues(steps, ctx)
-
-
-def _absent(d: DerivedDef, ctx: Ctx) -> DerivedResult:
-    """A value known to have none, whose explanation is the full computation's."""
-    return DerivedResult(None, lambda: compute_one(d, ctx).explanation, absent=True)
+    return derived
 
 
 class DerivedValues(Mapping[str, DerivedResult]):
-    """A case's derived values by name, each one's full result made on first read."""
+    """A case's derived values by name, each one's full result made on first read and
+    checked against what the compiled function gave."""
 
     def __init__(self, steps: Plan, ctx: Ctx) -> None:
         self._defs = {d.name: d for d, _ in steps}
         self._ctx = ctx
+        #: the values a compiled function found to have none (:data:`ABSENT`) or to be
+        #: unknown (:data:`UNKNOWN`), by name
+        self.marks: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> DerivedResult:
         full = self._ctx.results
@@ -104,12 +114,15 @@ class DerivedValues(Mapping[str, DerivedResult]):
             return result
         d = self._defs[name]  # KeyError for a name the pack does not declare
         result = full[name] = compute_one(d, self._ctx)
-        known = self._ctx.extras[d.path]
-        if result.value != known or type(result.value) is not type(known):
-            raise EngineError(
-                f"derived.{name} computed two ways disagrees: {known!r} against "
-                f"{result.value!r}",
-            )
+        known, mark = self._ctx.extras[d.path], self.marks.get(name)
+        if (
+            result.value != known
+            or type(result.value) is not type(known)
+            or result.absent is not (mark is ABSENT)
+        ):
+            said = {ABSENT: "no value", UNKNOWN: "unknown"}.get(mark, repr(known))
+            got = "no value" if result.absent else repr(result.value)
+            raise EngineError(f"derived.{name} computed two ways disagrees: {said} against {got}")
         return result
 
     def __contains__(self, name: object) -> bool:
@@ -122,8 +135,17 @@ class DerivedValues(Mapping[str, DerivedResult]):
         return len(self._defs)
 
     def computed_in_full(self) -> Mapping[str, DerivedResult]:
-        """The values computed in full so far: among them every one without a value."""
+        """The values whose full result is made so far."""
         return self._ctx.results
+
+    def without_value(self) -> Iterator[tuple[str, DerivedResult]]:
+        """Each value that is unknown or undecidable (not one known to have none), with
+        its full result."""
+        for name, d in self._defs.items():
+            if self._ctx.extras[d.path] is None and self.marks.get(name) is not ABSENT:
+                result = self[name]
+                if not result.absent:
+                    yield name, result
 
 
 # ------------------------------------------------------------------ compiling
@@ -206,15 +228,15 @@ def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
         def distinct(x: dict[str, Any], ref: Any) -> Any:
             items = read(x, ref)
             if items is None:
-                return SLOW
+                return UNKNOWN
             chosen = items if matching is None else matching(items, ref)
             if chosen is None:
-                return SLOW
+                return UNKNOWN
             seen = set()
             for item in chosen:
                 v = getattr(item, attribute)
                 if v is None:
-                    return SLOW
+                    return UNKNOWN
                 seen.add(v)
             return len(seen)
 
@@ -223,7 +245,7 @@ def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
 
         def equal(x: dict[str, Any], ref: Any) -> Any:
             items = read(x, ref)
-            return SLOW if items is None else sum(1 for v in items if v == equals)
+            return UNKNOWN if items is None else sum(1 for v in items if v == equals)
 
         return equal
     if matching is not None:
@@ -231,15 +253,15 @@ def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
         def count(x: dict[str, Any], ref: Any) -> Any:
             items = read(x, ref)
             if items is None:
-                return SLOW
+                return UNKNOWN
             chosen = matching(items, ref)
-            return SLOW if chosen is None else len(chosen)
+            return UNKNOWN if chosen is None else len(chosen)
 
         return count
 
     def every(x: dict[str, Any], ref: Any) -> Any:
         items = read(x, ref)
-        return SLOW if items is None else len(items)
+        return UNKNOWN if items is None else len(items)
 
     return every
 
@@ -269,7 +291,7 @@ def _sum(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
                 continue
             v = read(x, ref)
             if v is None:
-                return SLOW
+                return UNKNOWN
             n += v * p
         return n
 
@@ -290,13 +312,13 @@ def _extreme(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
             v = read(x, ref)
             if v is None:
                 if known is None or x.get(known) is not False:
-                    return SLOW
+                    return UNKNOWN
                 continue
             key = rank[v] if rank else v
             if best is None or (key > best_key if larger else key < best_key):
                 best, best_key = v, key
-        if best is None:
-            return SLOW
+        if best is None:  # every value read has none
+            return ABSENT
         if enum is not None and type(best) is not enum:
             best = enum(best.value)
         return best
@@ -308,7 +330,7 @@ def _result(d: DerivedDef, operand: Operand) -> Fast | None:
     """An ``if`` or lookup result, as the full computation's ``_result`` gives it;
     None when it cannot be given plainly (a decimal read at another scale)."""
     if operand.undecidable:
-        return lambda x, ref: SLOW
+        return lambda x, ref: UNKNOWN
     if operand.absent:
         return lambda x, ref: ABSENT
     enum = d.enum
@@ -359,7 +381,7 @@ def _if(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
             if test is not None:
                 t = test(ref, None)
                 if t is None:
-                    return SLOW
+                    return UNKNOWN
                 if not t:
                     continue
             return result(x, ref)
@@ -388,7 +410,7 @@ def _lookup(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
         key = read(x, ref)
         if key is None:
             if known is None or x.get(known) is not False:
-                return SLOW
+                return UNKNOWN
             return chosen_otherwise(x, ref)
         return table.get(key, chosen_otherwise)(x, ref)
 
@@ -407,23 +429,23 @@ def _chosen(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def choose(x: dict[str, Any], ref: Any) -> Any:
         items = read(x, ref)
         if items is None:
-            return SLOW
+            return UNKNOWN
         kept = items if matching is None else matching(items, ref)
         if kept is None:
-            return SLOW
+            return UNKNOWN
         record: Any = None
         when: Any = None
         for item in kept:
             day = getattr(item, by_name)
             if day is None:
-                return SLOW
+                return UNKNOWN
             # the first of equal dates in the case's order wins
             if record is None or (day > when if latest else day < when):
                 record, when = item, day
         if record is None:
             return ABSENT
         v = getattr(record, value_name)
-        return SLOW if v is None else v
+        return UNKNOWN if v is None else v
 
     return choose
 
@@ -437,12 +459,12 @@ def _band(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def band(x: dict[str, Any], ref: Any) -> Any:
         v = read(x, ref)
         if v is None:
-            return SLOW
+            return UNKNOWN
         chosen = None
         for label, low in edges:
             if v >= low(ref):
                 chosen = label
-        return SLOW if chosen is None else chosen
+        return UNKNOWN if chosen is None else chosen
 
     return band
 
@@ -456,7 +478,7 @@ def _grid(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def grid(x: dict[str, Any], ref: Any) -> Any:
         row, column = read_row(x, ref), read_column(x, ref)
         if row is None or column is None:
-            return SLOW
+            return UNKNOWN
         return table[show(row)][show(column)]
 
     return grid
@@ -474,7 +496,7 @@ def _quant(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
 
         def all_records(x: dict[str, Any], ref: Any) -> Any:
             t = every(ref, None)
-            return SLOW if t is None else t
+            return UNKNOWN if t is None else t
 
         return all_records
     matching = _matching(field, where)
@@ -483,7 +505,7 @@ def _quant(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def some(x: dict[str, Any], ref: Any) -> Any:
         items = read(x, ref)
         if items is None:
-            return SLOW
+            return UNKNOWN
         found = matching(items, ref)
         if found is None:  # undecided: unless a true record decides it, computed in full
             return SLOW
@@ -500,7 +522,7 @@ def _first_present(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
             v = read(x, ref)
             if v is not None:
                 return v
-        return SLOW
+        return UNKNOWN
 
     return first
 
@@ -511,7 +533,7 @@ def _age(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def age(x: dict[str, Any], ref: Any) -> Any:
         born, as_of = read(x, ref), ref.as_of
         if born is None or born > as_of:
-            return SLOW
+            return UNKNOWN
         return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
 
     return age
@@ -524,7 +546,7 @@ def _days_between(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     def days(x: dict[str, Any], ref: Any) -> Any:
         start, end = read_start(x, ref), read_end(x, ref)
         if start is None or end is None:
-            return SLOW
+            return UNKNOWN
         if unit == "working_days":
             return ref.calendar.working_days_between(start, end)
         return (end - start).days // (7 if unit == "weeks" else 1)

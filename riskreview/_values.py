@@ -76,11 +76,11 @@ def values(
     read = functools.partial(ref.lookup, case)
     ctx = Ctx(extras, as_of, calendar, pack.parameter, read, ref.truth, waits, ref.candidates)
     derived = compute(plan(pack.derived) if steps is None else steps, ctx, ref)
-    if unheld:  # every value without one was computed in full
+    if unheld:
         unheld = unheld | {
             f"derived.{name}"
-            for name, result in derived.computed_in_full().items()
-            if result.value is None and not result.absent and unheld.intersection(result.unknown)
+            for name, result in derived.without_value()
+            if unheld.intersection(result.unknown)
         }
     return Values(extras, derived, unheld)
 

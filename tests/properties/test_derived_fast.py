@@ -113,11 +113,10 @@ def test_a_reported_value_is_computed_in_full_and_the_rest_values_first() -> Non
         assert (f is None) == (d.reported or d.op not in _derive_fast._MAKERS), d.name
     vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
     in_full = vals.derived.computed_in_full()  # type: ignore[attr-defined]
-    absent = {n for n, r in in_full.items() if r.absent}
-    assert set(in_full) - absent == {d.name for d, f in rt.derived if f is None}
+    assert set(in_full) == {d.name for d, f in rt.derived if f is None}
     assert len(in_full) < len(pack.derived) / 2
     # reading one builds its result, the full computation's own
-    first = next(d.name for d, f in rt.derived if f is not None and d.name not in absent)
+    first = next(d.name for d, f in rt.derived if f is not None)
     assert first not in in_full
     assert vals.derived[first] == _in_full(pack, case, as_of)[1][first]
     assert first in vals.derived.computed_in_full()  # type: ignore[attr-defined]
@@ -164,16 +163,27 @@ def _known_hmpps_case() -> tuple[riskreview.Case, date]:
     raise AssertionError("no generated HMPPS case has every derived value known")
 
 
+@pytest.mark.parametrize(
+    ("name", "wrong", "said"),
+    [
+        ("ete_score", lambda v: v + 1, r"\d+ against \d+"),
+        ("ete_score", lambda v: _derive_fast.ABSENT, "no value against"),
+        ("ete_score", lambda v: _derive_fast.UNKNOWN, "unknown against"),
+        ("rosh_points", lambda v: 7, "7 against"),
+    ],
+)
 def test_a_compiled_value_that_disagrees_with_the_full_computation_fails_when_read(
-    monkeypatch: pytest.MonkeyPatch,
+    name: str, wrong: Any, said: str
 ) -> None:
-    """The agreement check can fail: a compiled function that gives a wrong value
-    is caught when its result is read, as an EngineError naming the value."""
+    """The agreement check can fail: a compiled function that gives a wrong value, or
+    says a known value has none or is unknown, is caught when its result is made (a
+    value computed in full reads it, or something reads it), as an EngineError naming
+    the value."""
     pack = pack_named("hmpps-tier")
     case, as_of = _known_hmpps_case()
-    wrong = [(d, (lambda x, ref, f=f: f(x, ref) + 1) if d.name == "ete_score" else f)
+    steps = [(d, (lambda x, ref, f=f: wrong(f(x, ref))) if d.name == name else f)
              for d, f in _derive_fast.plan(pack.derived)]
     rt = _runtime.runtime(pack, pack.epoch(as_of))
-    vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, wrong)
-    with pytest.raises(EngineError, match=r"derived\.ete_score computed two ways disagrees"):
-        vals.derived["ete_score"]
+    with pytest.raises(EngineError, match=rf"derived\.{name} computed two ways disagrees: {said}"):
+        # caught when a value computed in full reads it, or else when it is read
+        _values.values(pack, case, as_of, rt.calendar, rt.conditions, steps).derived[name]
