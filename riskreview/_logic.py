@@ -55,6 +55,38 @@ def agree(truths: list[Truth]) -> Truth:
     return first if all(t is first for t in truths) else None
 
 
+#: the operators whose answer never depends on an order: ``compare`` for each, written out
+_PLAIN: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, e: bool(a == e),
+    "ne": lambda a, e: bool(a != e),
+    "in": lambda a, e: a in e,
+    "not_in": lambda a, e: a not in e,
+    "contains": lambda a, e: e in a,
+    "not_contains": lambda a, e: e not in a,
+    "contains_any": lambda a, e: any(x in a for x in e),
+    "contains_none": lambda a, e: not any(x in a for x in e),
+}
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "lt": lambda a, e: bool(a < e),
+    "lte": lambda a, e: bool(a <= e),
+    "gt": lambda a, e: bool(a > e),
+    "gte": lambda a, e: bool(a >= e),
+}
+
+
+def comparer(op: str, ranked: bool = True) -> Callable[[Any, Any], bool]:
+    """:func:`compare` for one operator, chosen once: ``(actual, expected) → bool``.
+    ``ranked``: whether either side may be a label of an ordered vocabulary, which
+    compares by its place (False for a date or a number: compared as it is)."""
+    plain = _PLAIN.get(op)
+    if plain is not None:
+        return plain
+    order = _ORDER[op]
+    if not ranked:
+        return order
+    return lambda a, e: order(rank(a), rank(e))
+
+
 def all_of(truths: Iterable[Truth]) -> Truth:
     """Kleene conjunction: false if any part is, else unknown if any part is (read up
     to the first false one)."""

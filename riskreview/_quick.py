@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
 from riskreview._condnodes import Window
 from riskreview._fields import EXTRA, Field, read_path
-from riskreview._logic import Truth, agree, compare, kleene
+from riskreview._logic import Truth, agree, comparer, kleene
 
 
 class Reference(Protocol):
@@ -110,6 +110,7 @@ def _comparison(node: Cmp) -> Test:
         return _presence(node, read)
     if op in _WINDOWS:
         return _window(node, read)
+    holds = comparer(op, node.field.enum is not None or node.field.kind == "enum")
     if isinstance(value, FieldRef):
         other = value.field  # one value, of the case: no table to agree over
 
@@ -118,7 +119,7 @@ def _comparison(node: Cmp) -> Test:
             if actual is None:
                 return None
             expected = ref.lookup(ref.case, other)
-            return None if expected is None else compare(op, actual, expected)
+            return None if expected is None else holds(actual, expected)
 
         return against_field
     if isinstance(value, ParamRef) and value.by is None:
@@ -129,7 +130,7 @@ def _comparison(node: Cmp) -> Test:
             if actual is None:
                 return None
             expected = ref.param(name, ref.as_of)
-            return None if expected is None else compare(op, actual, expected)
+            return None if expected is None else holds(actual, expected)
 
         return against_parameter
     if isinstance(value, ParamRef):
@@ -139,7 +140,7 @@ def _comparison(node: Cmp) -> Test:
             if actual is None:
                 return None
             options = ref.options(value)
-            return agree([None if e is None else compare(op, actual, e) for e in options])
+            return agree([None if e is None else holds(actual, e) for e in options])
 
         return resolved
     attribute = _attribute(node)
@@ -155,7 +156,7 @@ def _comparison(node: Cmp) -> Test:
         return lambda ref, item: None if (a := read(ref, item)) is None else a == value
     if op == "in":
         return lambda ref, item: None if (a := read(ref, item)) is None else a in value
-    return lambda ref, item: None if (a := read(ref, item)) is None else compare(op, a, value)
+    return lambda ref, item: None if (a := read(ref, item)) is None else holds(a, value)
 
 
 def _window(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:

@@ -30,7 +30,7 @@ from riskreview._conditions import (
 )
 from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
-from riskreview._logic import Truth, agree, all_of, any_of, compare
+from riskreview._logic import Truth, agree, all_of, any_of, compare, comparer
 from riskreview._quick import compile_truth, cond_key
 from riskreview._units import as_given
 from riskreview._wording import plural
@@ -455,6 +455,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
             return ref._window(node, read(ref, item), prefix + own if in_item else own)
 
         return window
+    holds = comparer(op, node.field.enum is not None or node.field.kind == "enum")
     if isinstance(value, ParamRef) and value.by is None:
         name = value.name
 
@@ -464,7 +465,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
             if actual is None:
                 return ref._noted(Result(node, None, (), actual, None, path))
             expected = ref.param(name, ref.as_of)
-            truth = None if expected is None else compare(op, actual, expected)
+            truth = None if expected is None else holds(actual, expected)
             return ref._noted(Result(node, truth, (), actual, expected, path))
 
         return against_parameter
@@ -476,7 +477,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
             if actual is None:
                 return ref._noted(Result(node, None, (), actual, None, path))
             options = ref.options(value)
-            truth = agree([None if e is None else compare(op, actual, e) for e in options])
+            truth = agree([None if e is None else holds(actual, e) for e in options])
             expected = options[0] if len(options) == 1 else None
             return ref._noted(Result(node, truth, (), actual, expected, path))
 
