@@ -69,9 +69,9 @@ class Ctx:
         self.waits = waits
         self.scan = scan
         self.results: dict[str, DerivedResult] = {}
-        #: the result of a value computed values first, made on demand (by name; None
-        #: for one not declared): see :mod:`riskreview._derive_fast`
-        self.later: Callable[[str], DerivedResult | None] | None = None
+        #: (this, a name) → the result of a value computed values first, made on
+        #: demand (None for one not declared): see :mod:`riskreview._derive_fast`
+        self.later: Callable[[Ctx, str], DerivedResult | None] | None = None
 
     def value(self, field: Field) -> Any:
         """The value of ``field`` for the case: None when unknown or when it has none."""
@@ -89,7 +89,7 @@ class Ctx:
             return None
         found = self.results.get(path[8:])
         if found is None and self.later is not None:
-            found = self.later(path[8:])
+            found = self.later(self, path[8:])
         return found
 
     def unknowns(self, paths: list[str]) -> tuple[str, ...]:

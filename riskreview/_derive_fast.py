@@ -20,6 +20,7 @@ tests/unit/test_derive_fast_edges.py).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
@@ -75,7 +76,9 @@ def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:
     extras, full = ctx.extras, ctx.results
     derived = DerivedValues(steps, ctx)
     marks = derived.marks
-    ctx.later = derived.get  # a full computation reading one made here builds its result
+    # a full computation reading a value made here builds its result (through state
+    # that does not hold ``ctx``: no reference cycle)
+    ctx.later = functools.partial(_made, derived.defs, marks)
     for d, fast in steps:
         v = SLOW if fast is None else fast(extras, ref)
         if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
@@ -101,38 +104,26 @@ class DerivedValues(Mapping[str, DerivedResult]):
     checked against what the compiled function gave."""
 
     def __init__(self, steps: Plan, ctx: Ctx) -> None:
-        self._defs = {d.name: d for d, _ in steps}
+        self.defs = {d.name: d for d, _ in steps}
         self._ctx = ctx
         #: the values a compiled function found to have none (:data:`ABSENT`) or to be
         #: unknown (:data:`UNKNOWN`), by name
         self.marks: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> DerivedResult:
-        full = self._ctx.results
-        result = full.get(name)
-        if result is not None:
-            return result
-        d = self._defs[name]  # KeyError for a name the pack does not declare
-        result = full[name] = compute_one(d, self._ctx)
-        known, mark = self._ctx.extras[d.path], self.marks.get(name)
-        if (
-            result.value != known
-            or type(result.value) is not type(known)
-            or result.absent is not (mark is ABSENT)
-        ):
-            said = {ABSENT: "no value", UNKNOWN: "unknown"}.get(mark, repr(known))
-            got = "no value" if result.absent else repr(result.value)
-            raise EngineError(f"derived.{name} computed two ways disagrees: {said} against {got}")
+        result = _made(self.defs, self.marks, self._ctx, name)
+        if result is None:
+            raise KeyError(name)
         return result
 
     def __contains__(self, name: object) -> bool:
-        return name in self._defs
+        return name in self.defs
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._defs)
+        return iter(self.defs)
 
     def __len__(self) -> int:
-        return len(self._defs)
+        return len(self.defs)
 
     def computed_in_full(self) -> Mapping[str, DerivedResult]:
         """The values whose full result is made so far."""
@@ -141,11 +132,36 @@ class DerivedValues(Mapping[str, DerivedResult]):
     def without_value(self) -> Iterator[tuple[str, DerivedResult]]:
         """Each value that is unknown or undecidable (not one known to have none), with
         its full result."""
-        for name, d in self._defs.items():
+        for name, d in self.defs.items():
             if self._ctx.extras[d.path] is None and self.marks.get(name) is not ABSENT:
                 result = self[name]
                 if not result.absent:
                     yield name, result
+
+
+def _made(
+    defs: Mapping[str, DerivedDef], marks: Mapping[str, Any], ctx: Ctx, name: str
+) -> DerivedResult | None:
+    """The full result of the value ``name`` (None for a name not declared), made now
+    for one a compiled function gave, and checked against what it gave."""
+    full = ctx.results
+    result = full.get(name)
+    if result is not None:
+        return result
+    d = defs.get(name)
+    if d is None:
+        return None
+    result = full[name] = compute_one(d, ctx)
+    known, mark = ctx.extras[d.path], marks.get(name)
+    if (
+        result.value != known
+        or type(result.value) is not type(known)
+        or result.absent is not (mark is ABSENT)
+    ):
+        said = {ABSENT: "no value", UNKNOWN: "unknown"}.get(mark, repr(known))
+        got = "no value" if result.absent else repr(result.value)
+        raise EngineError(f"derived.{name} computed two ways disagrees: {said} against {got}")
+    return result
 
 
 # ------------------------------------------------------------------ compiling

@@ -379,7 +379,7 @@ class FactBuilder:
             if found is None:
                 name, attribute, encode, parts = plan[number]
                 if parts:  # folded alternatives: from the columns of what they test
-                    found = encode([column(n, items) for n in parts], ctx)
+                    found = encode([column(n, items) for n in parts], ctx)  # noqa: F821
                 elif attribute < 0:
                     found = encode(items, ctx)
                 else:  # the attribute's values, read once for every property testing it
@@ -420,6 +420,10 @@ class FactBuilder:
                 definite[name], possible[name] = encoded
             facts.append(definite)
             facts.append(possible)
+        # ``column`` calls itself through its closure: emptied (which the linter reads
+        # as the name undefined above), so that the columns go when the call returns,
+        # not at the next collection of reference cycles
+        del column
         return facts
 
 
