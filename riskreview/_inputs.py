@@ -82,6 +82,13 @@ class InputDef:
         """An enum input's labels by their exact text (worked out once)."""
         return {m.value: m for m in self.enum or ()}
 
+    @functools.cached_property
+    def quick(self) -> Callable[[Any], Any]:
+        """A check of a plainly valid value, compiled once: the value as
+        :func:`read_inputs` reads it, or :data:`MISS` for anything else (read in full,
+        with its message)."""
+        return _quick(self)
+
     def item_field(self, path: str, virtual: str | None = None) -> Field:
         """The field for this definition at ``path`` (a record's field: its own name)."""
         kind = {"list": "set", "decimal": "int", "records": "list", "text": "str"}.get(
@@ -308,14 +315,99 @@ def read_inputs(
             if d.required:
                 problems.append(Problem(path, "is required by the pack and may not be unknown"))
             continue
-        checked, message = _input_value(d, value)
-        if message:
-            problems.append(Problem(path, message))
-        else:
-            out[f"inputs.{name}"] = checked
+        checked = d.quick(value)
+        if checked is MISS:
+            checked, message = _input_value(d, value)
+            if message:
+                problems.append(Problem(path, message))
+                continue
+        out[f"inputs.{name}"] = checked
     if problems:
         raise CaseError(problems, subject=case_id)
     return out
+
+
+class _Miss:
+    """A quick check's answer for a value it does not plainly accept."""
+
+
+#: what :attr:`InputDef.quick` answers for a value it leaves to the full check
+MISS: Any = _Miss()
+
+
+def _quick(d: InputDef) -> Callable[[Any], Any]:
+    kind = d.kind
+    if kind == "bool":
+        return lambda v: v if type(v) is bool else MISS
+    if kind == "text":
+        return lambda v: v if type(v) is str else MISS
+    if kind == "int":
+        low, high = input_bounds(d)
+        return lambda v: v if type(v) is int and low <= v <= high else MISS
+    if kind == "enum":
+        labels = d.labels
+
+        def label(v: Any) -> Any:
+            if type(v) is not str:
+                return MISS
+            found = labels.get(v)
+            if found is None:  # another case of a label, or other text in an open list
+                found = label_of(d, v)
+            return MISS if found is None else found
+
+        return label
+    if kind == "decimal":
+        low, high = input_bounds(d)
+        places = d.places
+
+        def decimal(v: Any) -> Any:
+            units = to_units(v, places)
+            return units if units is not None and low <= units <= high else MISS
+
+        return decimal
+    if kind == "date":
+        return _quick_date
+    if kind == "records":
+        return _quick_records(d)
+    return lambda v: MISS  # a list of labels: read in full
+
+
+def _quick_date(v: Any) -> Any:
+    if type(v) is str and ISO_DATE.fullmatch(v):
+        try:
+            day = date.fromisoformat(v)
+        except ValueError:
+            return MISS
+        if date_problem(day) is None:
+            return day
+    return MISS
+
+
+def _quick_records(d: InputDef) -> Callable[[Any], Any]:
+    assert d.record is not None
+    names = d.fields.keys()
+    checks = [(key, sub.quick) for key, sub in d.fields.items()]
+    record = d.record
+
+    def records(value: Any) -> Any:
+        if type(value) not in (list, tuple) or len(value) > MAX_LIST_ITEMS:
+            return MISS
+        out = []
+        for raw in value:
+            if type(raw) is not dict or not names >= raw.keys():
+                return MISS
+            checked: dict[str, Any] = {}
+            for key, check in checks:
+                item = raw.get(key)
+                if item is not None:
+                    converted = check(item)
+                    if converted is MISS:
+                        return MISS
+                    checked[key] = converted
+            out.append(record(**checked))
+        return tuple(out)
+
+    return records
 
 
 def input_bounds(d: InputDef) -> tuple[int, int]:
