@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
 from operator import attrgetter
@@ -141,12 +142,42 @@ def dumps(data: Any, *, floats: bool = True) -> str:
     )
 
 
-def holds_float(data: Any) -> bool:
-    """Whether JSON-ready ``data`` holds a float anywhere."""
-    if isinstance(data, float):
-        return True
-    if isinstance(data, dict):
-        return any(holds_float(v) for v in data.values())
-    if isinstance(data, list | tuple):
-        return any(holds_float(v) for v in data)
-    return False
+def dumps_fresh(data: Any, parts: Iterable[Any]) -> str:
+    """Canonical JSON of ``data``, built for this call, whose floats can only be within
+    ``parts`` (containers inside it): the text :func:`dumps` gives, byte for byte.
+
+    Each float there is replaced by its text as the standard library writes it
+    (``float.__repr__``) and spliced into orjson's output as a fragment, so a case
+    with decimal inputs is written at orjson's speed too. What orjson refuses is
+    written by the standard library, the floats put back first.
+    """
+    marked: list[tuple[Any, Any, float]] = []
+    for part in parts:
+        _mark_floats(part, marked)
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        for container, key, value in marked:
+            container[key] = value
+        return dumps(data)
+
+
+def _mark_floats(data: Any, marked: list[tuple[Any, Any, float]]) -> None:
+    """Replace each float in the dicts and lists of ``data`` by its JSON text."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            pairs: Iterable[tuple[Any, Any]] = node.items()
+        elif type(node) is list:
+            pairs = enumerate(node)
+        else:
+            continue
+        for key, value in list(pairs):
+            if isinstance(value, float):
+                # a value past the range of JSON raises here, as the standard library does
+                text = float.__repr__(value) if math.isfinite(value) else dumps(value)
+                marked.append((node, key, value))
+                node[key] = orjson.Fragment(text)
+            elif type(value) is dict or type(value) is list:
+                stack.append(value)

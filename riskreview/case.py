@@ -422,7 +422,8 @@ class Case:
     def to_json(self) -> str:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""
         # only the pack-declared inputs can hold a float: every other field is typed
-        return _tojson.dumps(self.to_dict(), floats=_tojson.holds_float(self.inputs))
+        data = self.to_dict()
+        return _tojson.dumps_fresh(data, [data.get("inputs")])
 
 
 def check_pack(pack: object) -> None:

@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
-from riskreview._structure import dumps, unstructure
-from riskreview._tojson import holds_float
+from riskreview._structure import unstructure
+from riskreview._tojson import dumps_fresh
 from riskreview.calendar import Status
 from riskreview.errors import ArgumentError, ArgumentValueError
 
@@ -324,10 +324,8 @@ class Decision:
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, compact; identical input gives identical bytes."""
         # a float can come only from a case's own values: evidence and reported values
-        floats = holds_float(self.reported) or any(
-            holds_float(e.value) for a in self.actions for e in a.evidence
-        )
-        return dumps(self.to_dict(), floats=floats)
+        data = self.to_dict()
+        return dumps_fresh(data, [data.get("reported"), data.get("actions")])
 
     @classmethod
     def from_dict(cls, data: Any) -> Decision:

@@ -3,7 +3,9 @@ text byte for byte, so no input digest changes with the writer."""
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 from datetime import date
 from typing import Any
 
@@ -55,10 +57,40 @@ def test_awkward_text_in_a_case_is_written_alike(text: str) -> None:
     assert case.to_json() == _standard(case.to_dict())
 
 
-def test_a_float_among_the_inputs_is_written_by_the_standard_library() -> None:
-    assert _tojson.holds_float({"a": [1, {"b": 1e16}]})
-    assert not _tojson.holds_float({"a": [1, {"b": "1e16"}], "c": True})
-    assert _tojson.dumps({"x": 1e16}) == '{"x":1e+16}'  # orjson would write 1e16
+def test_a_float_among_the_inputs_is_written_as_the_standard_library_writes_it() -> None:
+    assert _tojson.dumps({"x": 1e16}) == '{"x":1e+16}'  # orjson alone would write 1e16
+    data = {"x": [1e16, {"y": 1e-07, "z": -0.0}], "n": 7.25}
+    fresh = copy.deepcopy(data)
+    assert _tojson.dumps_fresh(fresh, [fresh]) == _standard(data)
+    case = riskreview.Case.from_dict({"case_id": "F2", "inputs": {"rsr": 7.25, "tiny": 1e-05,
+                                                                  "rows": [{"v": 1e-07}]}})
+    assert case.to_json() == _standard(case.to_dict())
+    assert '"tiny":1e-05' in case.to_json()  # orjson alone would write 1e-5
+
+
+_json_with_floats = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80) | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_with_floats)
+def test_json_data_with_floats_is_written_alike_at_orjson_speed(data: Any) -> None:
+    """Floats of every size (``1e+16``, ``1e-07``, ``-0.0``) spliced in as the standard
+    library writes them; whole numbers past 64 bits and lone surrogates, which orjson
+    refuses, written by the standard library with the floats put back."""
+    fresh = {"data": copy.deepcopy(data)}
+    assert _tojson.dumps_fresh(fresh, [fresh]) == _standard({"data": data})
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_float_out_of_the_range_of_json_is_refused_alike(bad: float) -> None:
+    fresh = {"x": [bad]}
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        _tojson.dumps_fresh(fresh, [fresh])
 
 
 def test_a_decision_with_a_float_in_its_evidence_is_written_by_the_standard_library() -> None:
