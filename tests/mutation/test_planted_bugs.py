@@ -29,7 +29,10 @@ YAML scenarios, written by hand from the policy (``riskreview.testing``):
 * derived-value computation: a value on a band's lower edge falls into the band
   below (``v >= low`` becomes ``v > low``): the tiering example's band-edge scenarios;
 * pack-declared input encoding: a list input is read as a set (repeated answers
-  counted once): the default pack's DASH-answers scenarios.
+  counted once): the default pack's DASH-answers scenarios;
+* a derived value computed values first: a compiled ``max`` picks as a ``min`` (and
+  the other way round): the HMPPS tiering pack's scenarios on RSR and RoSH points
+  and on the steps of the A–G tier.
 
 Sizes: a budget of 1,500 synthetic cases on seed 11, a sample of 300, and 500
 drawn cases; under ``RISKREVIEW_PROFILE=long``, 5,000 synthetic cases on each of
@@ -64,7 +67,7 @@ from _mutation_support import (
 )
 
 import riskreview
-from riskreview import _derive_compute, _inputs
+from riskreview import _derive_compute, _derive_fast, _inputs
 from riskreview._compile import compile_epoch
 from riskreview._lower import Test as LoweredTest
 from riskreview.synthetic import generate
@@ -77,6 +80,7 @@ BUDGET = 5_000 if LONG else 1_500  # synthetic cases a mutant may take to show
 SAMPLE = 300  # cases on which a single-point mutant must mostly agree
 DRAWN = 1_000 if LONG else 500  # cases drawn by the property tests' strategies
 TIERING = Path(__file__).resolve().parents[2] / "examples" / "packs" / "tiering"
+HMPPS_TIER = Path(__file__).resolve().parents[2] / "examples" / "packs" / "hmpps-tier"
 
 
 @functools.cache
@@ -229,3 +233,26 @@ def test_a_mutant_in_input_encoding_is_caught_by_the_dash_answer_scenarios(
     name = "DA-05 fires on 14 yes answers on the DASH checklist, counted from the answers"
     assert name in failing
     assert any("DA-05" in f for f in failing[name])
+
+
+def test_a_mutant_in_a_compiled_derived_value_is_caught_by_the_hmpps_tier_scenarios(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Derived values are computed values first by functions compiled for them
+    (:mod:`riskreview._derive_fast`), the full computation only for the reported ones:
+    a ``max`` compiled as a ``min`` picks the lowest step where the policy takes the
+    highest, and the HMPPS tiering pack's own scenarios see the tier come out wrong."""
+    pack = riskreview.load_pack(HMPPS_TIER)
+    assert _failing(pack) == {}  # the oracle holds on the unmutated code
+    plant_in_source(
+        monkeypatch, _derive_fast, "_extreme", 'larger = d.op == "max"', 'larger = d.op != "max"'
+    )
+    # each operation is compiled through the table of makers, by name, when a pack loads
+    monkeypatch.setitem(_derive_fast._MAKERS, "max", _derive_fast._extreme)
+    monkeypatch.setitem(_derive_fast._MAKERS, "min", _derive_fast._extreme)
+    failing = _failing(riskreview.load_pack(HMPPS_TIER))
+    with capsys.disabled():
+        print(f"\n  mutant compiled-max-as-min: {len(failing)} scenarios fail: {sorted(failing)}")
+    # the overlap of RSR and RoSH points (a min) and the highest of the steps (a max)
+    assert "RSR 10 under RoSH very high counts nothing" in failing
+    assert "static CSRP: DC-SRP high reaches B, not provisional" in failing
