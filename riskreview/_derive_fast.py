@@ -21,7 +21,7 @@ tests/unit/test_derive_fast_edges.py).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -233,19 +233,31 @@ def _matching(
     return looked_up
 
 
-def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+def _records(
+    d: DerivedDef, ordered: bool = False
+) -> Callable[[dict[str, Any], Any], Sequence[Any] | None]:
+    """The records of ``d``'s list its ``where`` holds for (every record without one);
+    None when the list is unknown or a record cannot be decided."""
     field = d.fields[0]
     read = _reader(field)
-    where, equals = d.where, d.equals
-    matching = None if where is None else _matching(field, where)
+    matching = None if d.where is None else _matching(field, d.where, ordered)
+
+    def records(x: dict[str, Any], ref: Any) -> Sequence[Any] | None:
+        items: Sequence[Any] | None = read(x, ref)
+        if items is None or matching is None:
+            return items
+        return matching(items, ref)
+
+    return records
+
+
+def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    records = _records(d)
     if d.distinct is not None:
         attribute = d.distinct.path
 
         def distinct(x: dict[str, Any], ref: Any) -> Any:
-            items = read(x, ref)
-            if items is None:
-                return UNKNOWN
-            chosen = items if matching is None else matching(items, ref)
+            chosen = records(x, ref)
             if chosen is None:
                 return UNKNOWN
             seen = set()
@@ -257,29 +269,20 @@ def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
             return len(seen)
 
         return distinct
-    if equals is not None:
+    if d.equals is not None:
+        read, equals = _reader(d.fields[0]), d.equals
 
         def equal(x: dict[str, Any], ref: Any) -> Any:
             items = read(x, ref)
             return UNKNOWN if items is None else sum(1 for v in items if v == equals)
 
         return equal
-    if matching is not None:
 
-        def count(x: dict[str, Any], ref: Any) -> Any:
-            items = read(x, ref)
-            if items is None:
-                return UNKNOWN
-            chosen = matching(items, ref)
-            return UNKNOWN if chosen is None else len(chosen)
+    def count(x: dict[str, Any], ref: Any) -> Any:
+        chosen = records(x, ref)
+        return UNKNOWN if chosen is None else len(chosen)
 
-        return count
-
-    def every(x: dict[str, Any], ref: Any) -> Any:
-        items = read(x, ref)
-        return UNKNOWN if items is None else len(items)
-
-    return every
+    return count
 
 
 def _sum(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
@@ -350,6 +353,13 @@ def _result(d: DerivedDef, operand: Operand) -> Fast | None:
     if operand.absent:
         return lambda x, ref: ABSENT
     enum = d.enum
+
+    def own(v: Any) -> Any:
+        """``v`` in the value's own labels (a label of a list declared apart)."""
+        if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
+            return enum(v.value)
+        return v
+
     if operand.field is not None:
         if d.kind == "decimal" and operand.field.scale != d.places:
             return None
@@ -357,11 +367,7 @@ def _result(d: DerivedDef, operand: Operand) -> Fast | None:
 
         def field_value(x: dict[str, Any], ref: Any) -> Any:
             v = read(x, ref)
-            if v is None:
-                return SLOW
-            if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
-                return enum(v.value)
-            return v
+            return SLOW if v is None else own(v)
 
         return field_value
     if operand.param is not None:
@@ -369,18 +375,12 @@ def _result(d: DerivedDef, operand: Operand) -> Fast | None:
 
         def parameter(x: dict[str, Any], ref: Any) -> Any:
             v = ref.param(name, ref.as_of)
-            if v is None:
-                return SLOW
-            if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
-                return enum(v.value)
-            return v
+            return SLOW if v is None else own(v)
 
         return parameter
-    v = operand.literal
-    if v is None:
+    if operand.literal is None:
         return None
-    if enum is not None and isinstance(v, StrEnum) and not isinstance(v, enum):
-        v = enum(v.value)
+    v = own(operand.literal)
     return lambda x, ref: v
 
 
@@ -434,19 +434,14 @@ def _lookup(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
 
 
 def _chosen(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
-    field = d.fields[0]
-    read = _reader(field)
-    matching = None if d.where is None else _matching(field, d.where, ordered=True)
+    records = _records(d, ordered=True)
     by, value = d.by, d.read
     assert by is not None and value is not None
     by_name, value_name = by.path, value.path
     latest = d.op == "latest"
 
     def choose(x: dict[str, Any], ref: Any) -> Any:
-        items = read(x, ref)
-        if items is None:
-            return UNKNOWN
-        kept = items if matching is None else matching(items, ref)
+        kept = records(x, ref)
         if kept is None:
             return UNKNOWN
         record: Any = None

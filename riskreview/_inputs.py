@@ -18,7 +18,7 @@ import attrs
 
 from riskreview._fields import EXTRA, Field
 from riskreview._limits import INPUT_INT_MAX, INPUT_INT_MIN, MAX_LIST_ITEMS
-from riskreview._structure import ISO_DATE, date_problem
+from riskreview._structure import ISO_DATE, date_problem, plain_date
 from riskreview._units import show_units, to_units
 from riskreview._vocab import ORDERED
 from riskreview._wording import allowed, describe_key, echo, is_name, suggest
@@ -373,14 +373,8 @@ def _quick(d: InputDef) -> Callable[[Any], Any]:
 
 
 def _quick_date(v: Any) -> Any:
-    if type(v) is str and ISO_DATE.fullmatch(v):
-        try:
-            day = date.fromisoformat(v)
-        except ValueError:
-            return MISS
-        if date_problem(day) is None:
-            return day
-    return MISS
+    day = plain_date(v)
+    return MISS if day is None else day
 
 
 def _quick_records(d: InputDef) -> Callable[[Any], Any]:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
 from riskreview._condnodes import Window
 from riskreview._fields import EXTRA, Field, read_path
-from riskreview._logic import Truth, agree, comparer, kleene
+from riskreview._logic import Truth, agree, all_of, comparer, kleene
 
 
 class Reference(Protocol):
@@ -73,16 +73,7 @@ def _quantifier(node: Quant) -> Test:
 
         def every(ref: Reference, item: Any) -> Truth:
             items = ref.lookup(ref.case, field)
-            if items is None:
-                return None
-            unknown = False
-            for it in items:
-                t = test(ref, it)
-                if t is False:
-                    return False
-                if t is None:
-                    unknown = True
-            return None if unknown else True
+            return None if items is None else all_of(test(ref, it) for it in items)
 
         return every
     path, key, negate = field.path, cond_key(node.cond), node.mode == "none"

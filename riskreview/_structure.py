@@ -485,15 +485,22 @@ def _quick(info: TypeInfo) -> _Quick | None:
     return None
 
 
-def _quick_date(data: Any) -> Any:
+def plain_date(data: Any) -> date | None:
+    """The date that ``YYYY-MM-DD`` text plainly gives (a real calendar date within the
+    bounds a case's dates keep to), or None for anything else."""
     if type(data) is str and ISO_DATE.fullmatch(data):
         try:
             day = date.fromisoformat(data)
         except ValueError:
-            return _SLOW
+            return None
         if date_problem(day) is None:
             return day
-    return _SLOW
+    return None
+
+
+def _quick_date(data: Any) -> Any:
+    day = plain_date(data)
+    return _SLOW if day is None else day
 
 
 def list_items(info: TypeInfo, value: Any) -> int:
