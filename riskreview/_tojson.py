@@ -173,7 +173,7 @@ def _mark_floats(data: Any, marked: list[tuple[Any, Any, float]]) -> None:
             pairs = enumerate(node)
         else:
             continue
-        for key, value in list(pairs):
+        for key, value in pairs:  # a value replaced in place: no key added or removed
             if isinstance(value, float):
                 # a value past the range of JSON raises here, as the standard library does
                 text = float.__repr__(value) if math.isfinite(value) else dumps(value)
@@ -181,3 +181,14 @@ def _mark_floats(data: Any, marked: list[tuple[Any, Any, float]]) -> None:
                 node[key] = orjson.Fragment(text)
             elif type(value) is dict or type(value) is list:
                 stack.append(value)
+
+
+def holds_float(data: Any) -> bool:
+    """Whether JSON-ready ``data`` holds a float anywhere."""
+    if isinstance(data, float):
+        return True
+    if isinstance(data, dict):
+        return any(holds_float(v) for v in data.values())
+    if isinstance(data, list | tuple):
+        return any(holds_float(v) for v in data)
+    return False

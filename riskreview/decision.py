@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
-from riskreview._structure import unstructure
-from riskreview._tojson import dumps_fresh
+from riskreview._structure import dumps, unstructure
+from riskreview._tojson import dumps_fresh, holds_float
 from riskreview.calendar import Status
 from riskreview.errors import ArgumentError, ArgumentValueError
 
@@ -325,7 +325,12 @@ class Decision:
         """Canonical JSON: sorted keys, compact; identical input gives identical bytes."""
         # a float can come only from a case's own values: evidence and reported values
         data = self.to_dict()
-        return dumps_fresh(data, [data.get("reported"), data.get("actions")])
+        if not holds_float(self.reported) and not any(
+            holds_float(e.value) for a in self.actions for e in a.evidence
+        ):
+            return dumps(data, floats=False)
+        evidence = [a["evidence"] for a in data["actions"] if "evidence" in a]
+        return dumps_fresh(data, [data.get("reported"), *evidence])
 
     @classmethod
     def from_dict(cls, data: Any) -> Decision:
