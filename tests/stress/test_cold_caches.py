@@ -42,6 +42,8 @@ from riskreview.pack import default_pack_path
 from riskreview.synthetic import generate
 
 LONG = os.environ.get("RISKREVIEW_PROFILE") == "long"
+ROOT = Path(__file__).resolve().parents[2]
+HMPPS_TIER = ROOT / "examples" / "packs" / "hmpps-tier"
 THREADS = 8
 CALENDAR_ROUNDS = 60 if LONG else 6
 INTERPRETERS = 10 if LONG else 2
@@ -166,10 +168,33 @@ def _caseload(seed: int) -> list[list[tuple[dict[str, Any], str]]]:
     return threads
 
 
-@pytest.mark.parametrize("seed", range(1, INTERPRETERS + 1))
-def test_eight_threads_in_a_fresh_interpreter_give_the_serial_decisions(seed: int) -> None:
-    threads = _caseload(seed)
-    pack_path = str(default_pack_path())
+def _hmpps_caseload(seed: int) -> list[list[tuple[dict[str, Any], str]]]:
+    """Per thread, cases of the HMPPS tiering pack (benchmarks/hmpps_tier.py's maker)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from hmpps_tier import AS_OF, hmpps_case
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return [
+        [(hmpps_case(seed, thread * CASES_PER_THREAD + k), AS_OF.isoformat())
+         for k in range(CASES_PER_THREAD)]
+        for thread in range(THREADS)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("which", "seed"),
+    [("default", s) for s in range(1, INTERPRETERS + 1)] + [("hmpps-tier", 1)],
+)
+def test_eight_threads_in_a_fresh_interpreter_give_the_serial_decisions(
+    which: str, seed: int
+) -> None:
+    """On the default pack, and on the HMPPS tiering pack, whose derived values are
+    compiled when the pack loads and whose full results are made when read."""
+    if which == "default":
+        threads, pack_path = _caseload(seed), str(default_pack_path())
+    else:
+        threads, pack_path = _hmpps_caseload(seed), str(HMPPS_TIER)
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(_CHILD)],
         input=json.dumps({"pack": pack_path, "threads": threads}),
