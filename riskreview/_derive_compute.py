@@ -4,6 +4,9 @@ Derived values are computed once per evaluation, in dependency order, and both
 evaluators read the same numbers. A value that depends on an unknown fact is
 unknown unless the pack states a ``default``. Each operation is one function
 (:data:`OPS`, by the operation's name); its explanation is written only when read.
+This is the full computation: the values stage computes most values with functions
+compiled from it (:mod:`riskreview._derive_fast`) and calls :func:`compute_one` for
+the rest, and for a value's full result when something reads it.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """The values stage: a case's pack-declared inputs, checked, and its derived values.
 
-Derived values are computed once per evaluation in dependency order; both the
-engine's facts and the reference walk read the same numbers. Their explanation
-chains ("dash_score: 14 points ...; dash_yes_answers: ...") are needed only when a
-reason, a trace or an explanation shows them, so :class:`DerivedNotes` builds each
-one on first use.
+Derived values are computed once per evaluation in dependency order, values first
+(:mod:`riskreview._derive_fast`: each value by a function compiled for the policy
+period, its full result made only when something reads it); both the engine's facts
+and the reference walk read the same numbers. Their explanation chains
+("dash_score: 14 points ...; dash_yes_answers: ...") are needed only when a reason,
+a trace or an explanation shows them, so :class:`DerivedNotes` builds each one on
+first use.
 """
 
 from __future__ import annotations
