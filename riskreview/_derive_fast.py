@@ -21,7 +21,7 @@ tests/unit/test_derive_fast_edges.py).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -204,33 +204,28 @@ def _matching(
     test = compile_truth(where)
     key, path = cond_key(where), field.path
     if key is None or key[2] or ordered:  # every item, or a list field, or in order
-
-        def scanned(items: Any, ref: Any) -> list[Any] | None:
-            out = []
-            for i in range(len(items)) if key is None else ref.keyed(path, items, key):
-                t = test(ref, items[i])
-                if t is None:
-                    return None
-                if t:
-                    out.append(items[i])
-            return out
-
-        return scanned
+        return lambda items, ref: _kept(
+            items, range(len(items)) if key is None else ref.keyed(path, items, key), test, ref
+        )
     by, wanted = key[0], (*key[1], None)
 
     def looked_up(items: Any, ref: Any) -> list[Any] | None:
         index = ref.index(path, items, by)
-        out = []
-        for value in wanted:
-            for i in index.get(value, ()):
-                t = test(ref, items[i])
-                if t is None:
-                    return None
-                if t:
-                    out.append(items[i])
-        return out
+        return _kept(items, [i for value in wanted for i in index.get(value, ())], test, ref)
 
     return looked_up
+
+
+def _kept(items: Any, indexes: Iterable[int], test: _Test, ref: Any) -> list[Any] | None:
+    """The items at ``indexes`` that ``test`` holds for; None when one is undecided."""
+    out = []
+    for i in indexes:
+        t = test(ref, items[i])
+        if t is None:
+            return None
+        if t:
+            out.append(items[i])
+    return out
 
 
 def _records(
