@@ -203,17 +203,12 @@ def _matching(
     ``ordered``; None when one cannot be decided."""
     test = compile_truth(where)
     key, path = cond_key(where), field.path
-    if key is None or key[2] or ordered:  # every item, or a list field, or in order
-        return lambda items, ref: _kept(
-            items, range(len(items)) if key is None else ref.keyed(path, items, key), test, ref
-        )
-    by, wanted = key[0], (*key[1], None)
-
-    def looked_up(items: Any, ref: Any) -> list[Any] | None:
-        index = ref.index(path, items, by)
-        return _kept(items, [i for value in wanted for i in index.get(value, ())], test, ref)
-
-    return looked_up
+    return lambda items, ref: _kept(
+        items,
+        range(len(items)) if key is None else ref.keyed(path, items, key, ordered),
+        test,
+        ref,
+    )
 
 
 def _kept(items: Any, indexes: Iterable[int], test: _Test, ref: Any) -> list[Any] | None:
@@ -491,33 +486,17 @@ def _grid(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
 
 
 def _quant(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
-    field = d.fields[0]
-    read = _reader(field)
-    where = d.where
+    # the same test as a rule's ``any``, ``all`` or ``none`` of a list: it stops at the
+    # record that decides it, and an any or none looks only at the records it may hold for
+    field, where = d.fields[0], d.where
     assert where is not None
-    op = d.op
-    if op == "all":
-        # the same test as a rule's: every record, stopping at the first false one
-        every = compile_truth(Quant(d.fields[0].path, "all", where, field))
+    test = compile_truth(Quant(field.path, d.op, where, field))
 
-        def all_records(x: dict[str, Any], ref: Any) -> Any:
-            t = every(ref, None)
-            return UNKNOWN if t is None else t
+    def quant(x: dict[str, Any], ref: Any) -> Any:
+        t = test(ref, None)
+        return UNKNOWN if t is None else t
 
-        return all_records
-    matching = _matching(field, where)
-    wanted = op == "any"
-
-    def some(x: dict[str, Any], ref: Any) -> Any:
-        items = read(x, ref)
-        if items is None:
-            return UNKNOWN
-        found = matching(items, ref)
-        if found is None:  # undecided: unless a true record decides it, computed in full
-            return SLOW
-        return bool(found) is wanted
-
-    return some
+    return quant
 
 
 def _first_present(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:

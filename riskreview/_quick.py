@@ -35,7 +35,11 @@ class Reference(Protocol):
     def truth(self, node: Node, item: Any = None) -> Truth: ...
     def window_truth(self, node: Cmp, actual: date | None) -> Truth: ...
     def keyed(
-        self, path: str, items: Sequence[Any], key: tuple[Field, tuple[Any, ...], bool]
+        self,
+        path: str,
+        items: Sequence[Any],
+        key: tuple[Field, tuple[Any, ...], bool],
+        ordered: bool = True,
     ) -> Sequence[int]: ...
 
 
@@ -83,7 +87,8 @@ def _quantifier(node: Quant) -> Test:
         if items is None:
             return None
         unknown = False
-        for i in range(len(items)) if key is None else ref.keyed(path, items, key):
+        # the truth is the same whichever matching item is met first: read unordered
+        for i in range(len(items)) if key is None else ref.keyed(path, items, key, False):
             t = test(ref, items[i])
             if t:
                 return not negate

@@ -238,17 +238,24 @@ class Reference:
         return range(len(items)) if key is None else self.keyed(field.path, items, key)
 
     def keyed(
-        self, path: str, items: Sequence[Any], key: tuple[Field, tuple[Any, ...], bool]
+        self,
+        path: str,
+        items: Sequence[Any],
+        key: tuple[Field, tuple[Any, ...], bool],
+        ordered: bool = True,
     ) -> Sequence[int]:
-        """The indexes, in order, of the items of the list at ``path`` whose ``key`` field
-        holds one of its values or none (see :func:`cond_key`)."""
+        """The indexes of the items of the list at ``path`` whose ``key`` field holds one
+        of its values or none (see :func:`cond_key`), each once: in the case's order, or
+        with ``ordered`` False in any order (what a count needs)."""
         field, wanted, many = key
-        index = self.index(path, items, field, many)
+        index = self._index_by(path, items, field, many)
         chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
-        return sorted(set(chosen)) if many else sorted(chosen)
+        if many:  # an item may be under several of the values
+            return sorted(set(chosen))
+        return sorted(chosen) if ordered else chosen
 
-    def index(
-        self, path: str, items: Sequence[Any], field: Field, many: bool = False
+    def _index_by(
+        self, path: str, items: Sequence[Any], field: Field, many: bool
     ) -> dict[Any, list[int]]:
         """The list at ``path`` indexed by its items' ``field``: each value → the indexes,
         in order, of the items holding it (None: of those without one; with ``many``, a
