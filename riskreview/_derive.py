@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import Node, ParamRef, ParseContext, labels_of, parse
-from riskreview._derive_compute import Ctx, DerivedResult, compute
+from riskreview._derive_compute import Ctx, DerivedResult
 from riskreview._derive_scored import SCORED
 from riskreview._derivedefs import MAYBE_ABSENT, Branch, DerivedDef, Operand, Term
 from riskreview._envelope import MAX_BOUND
@@ -38,7 +38,6 @@ __all__ = [
     "InputDef",
     "Pending",
     "Term",
-    "compute",
     "order",
     "parse_inputs",
     "read_inputs",

@@ -20,23 +20,7 @@ from riskreview._derivedefs import DerivedDef, DerivedResult
 from riskreview._fields import Field
 from riskreview._wording import plural
 
-__all__ = ["OPS", "Ctx", "DerivedResult", "compute", "compute_one"]
-
-
-def compute(defs: list[DerivedDef], ctx: Ctx) -> dict[str, DerivedResult]:
-    """Compute ``defs`` in order for the case ``ctx`` reads (see :class:`Ctx`: how to
-    read a field and decide a condition), adding each value to ``ctx.extras`` by its
-    path; the results by name."""
-    results, extras = ctx.results, ctx.extras
-    for d in defs:
-        result = results[d.name] = compute_one(d, ctx)
-        extras[d.path] = result.value
-        has_path = d.has_path
-        if has_path is not None:  # beside a value that can have none: whether it has one
-            extras[has_path] = (
-                True if result.value is not None else (False if result.absent else None)
-            )
-    return results
+__all__ = ["OPS", "Ctx", "DerivedResult", "compute_one"]
 
 
 def compute_one(d: DerivedDef, ctx: Ctx) -> DerivedResult:

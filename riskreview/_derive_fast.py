@@ -33,7 +33,7 @@ from riskreview._fields import EXTRA, Field
 from riskreview._quick import compile_truth, cond_key
 from riskreview.errors import EngineError
 
-__all__ = ["ABSENT", "SLOW", "UNKNOWN", "DerivedValues", "compute", "plan"]
+__all__ = ["ABSENT", "SLOW", "UNKNOWN", "DerivedValues", "compute", "in_full", "plan"]
 
 
 class _Mark:
@@ -67,6 +67,12 @@ def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
     as a reported value is, since its explanation is shown on every decision)."""
     has = {d.path: d.has_path for d in defs if d.has_path is not None}
     return [(d, None if d.reported else _compile(d, has)) for d in defs]
+
+
+def in_full(defs: Iterable[DerivedDef]) -> Plan:
+    """Each definition with no compiled function: every value computed in full, the
+    computation the compiled functions are held to."""
+    return [(d, None) for d in defs]
 
 
 def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:

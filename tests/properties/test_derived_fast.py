@@ -23,8 +23,7 @@ from _property_support import dated_case_dicts, examples
 from hypothesis import given, settings
 
 import riskreview
-from riskreview import _derive, _derive_fast, _reference, _runtime, _values
-from riskreview._fields import unheld_paths
+from riskreview import _derive_fast, _runtime, _values
 from riskreview.errors import EngineError
 from riskreview.pack import load_pack
 
@@ -46,18 +45,9 @@ def _in_full(pack: riskreview.Pack, case: riskreview.Case, as_of: date) -> tuple
     """Every derived value of ``case`` computed in full, in order: (values by path,
     results by name)."""
     rt = _runtime.runtime(pack, pack.epoch(as_of))
-    extras = _derive.read_inputs(pack.inputs, case.inputs, case.case_id)
-    unheld = unheld_paths(case.not_held) if case.not_held else frozenset()
-    ref = _reference.Reference(case, as_of, pack.parameter, rt.calendar, extras,
-                               unheld=unheld, quick=rt.conditions)
-    ctx = _derive.Ctx(
-        extras, as_of, rt.calendar, pack.parameter,
-        lambda field: ref.lookup(case, field),
-        ref.truth,
-        lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
-        ref.candidates,
-    )
-    return extras, _derive.compute(list(pack.derived), ctx)
+    steps = _derive_fast.in_full(pack.derived)
+    vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, steps)
+    return vals.extras, dict(vals.derived)
 
 
 @pytest.mark.parametrize("name", list(PACKS))

@@ -20,7 +20,7 @@ from _property_support import dated_case_dicts, disagreements, examples
 from hypothesis import given, settings
 
 import riskreview
-from riskreview import _derive, _reference, _runtime, _values
+from riskreview import _derive, _derive_fast, _reference, _runtime, _values
 from riskreview._fields import unheld_paths
 from riskreview.pack import load_pack
 
@@ -81,8 +81,8 @@ def _every_record(pack: riskreview.Pack, case: riskreview.Case, as_of: date) -> 
     unheld = unheld_paths(case.not_held) if case.not_held else frozenset()
     ref = _reference.Reference(case, as_of, pack.parameter, rt.calendar, extras,
                                unheld=unheld, quick=rt.conditions)
-    return _derive.compute(
-        list(pack.derived),
+    return _derive_fast.compute(
+        _derive_fast.in_full(pack.derived),
         _derive.Ctx(
             extras, as_of, rt.calendar, pack.parameter,
             lambda field: ref.lookup(case, field),
@@ -90,6 +90,7 @@ def _every_record(pack: riskreview.Pack, case: riskreview.Case, as_of: date) -> 
             lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
             lambda field, items, where: range(len(items)),  # every record, no index
         ),
+        ref,
     )
 
 

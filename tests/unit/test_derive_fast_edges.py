@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
-from riskreview import _derive, _reference, _runtime, _values
+from riskreview import _derive_fast, _runtime, _values
 
 ROOT = Path(__file__).resolve().parents[2]
 HMPPS_TIER = ROOT / "examples" / "packs" / "hmpps-tier"
@@ -52,18 +52,11 @@ registrations = st.lists(
 
 
 def _in_full(pack: riskreview.Pack, case: riskreview.Case) -> tuple[Any, Any]:
+    """Every derived value of ``case`` computed in full: (values by path, results)."""
     rt = _runtime.runtime(pack, pack.epoch(AS_OF))
-    extras = _derive.read_inputs(pack.inputs, case.inputs, case.case_id)
-    ref = _reference.Reference(case, AS_OF, pack.parameter, rt.calendar, extras,
-                               quick=rt.conditions)
-    ctx = _derive.Ctx(
-        extras, AS_OF, rt.calendar, pack.parameter,
-        lambda field: ref.lookup(case, field),
-        ref.truth,
-        lambda node, item: _reference.unknown_paths(ref.evaluate(node, item)),
-        ref.candidates,
-    )
-    return extras, _derive.compute(list(pack.derived), ctx)
+    steps = _derive_fast.in_full(pack.derived)
+    vals = _values.values(pack, case, AS_OF, rt.calendar, rt.conditions, steps)
+    return vals.extras, dict(vals.derived)
 
 
 def test_the_edge_values_are_compiled(tmp_path_factory: Any) -> None:
