@@ -40,6 +40,12 @@ class Field:
         """Whether an enum compares by rank."""
         return self.enum in ORDERED
 
+    @property
+    def labelled(self) -> bool:
+        """Whether its values are labels of a vocabulary: an order compares them by
+        their place when the vocabulary is ordered (see :func:`riskreview._logic.rank`)."""
+        return self.enum is not None or self.kind == "enum"
+
     @functools.cached_property
     def steps(self) -> tuple[str, ...]:
         """The attribute names that lead to the value (for a virtual field, to its owner)."""

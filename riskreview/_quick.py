@@ -106,7 +106,7 @@ def _comparison(node: Cmp) -> Test:
         return _presence(node, read)
     if op in _WINDOWS:
         return _window(node, read)
-    holds = comparer(op, node.field.enum is not None or node.field.kind == "enum")
+    holds = comparer(op, node.field.labelled)
     if isinstance(value, FieldRef):
         other = value.field  # one value, of the case: no table to agree over
 

@@ -30,7 +30,7 @@ from riskreview._conditions import (
 )
 from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
-from riskreview._logic import Truth, agree, all_of, any_of, compare, comparer
+from riskreview._logic import Truth, agree, all_of, any_of, comparer
 from riskreview._quick import compile_truth, cond_key
 from riskreview._units import as_given
 from riskreview._wording import plural
@@ -462,7 +462,7 @@ def _compile_cmp(node: Cmp) -> Evaluator:
             return ref._window(node, read(ref, item), prefix + own if in_item else own)
 
         return window
-    holds = comparer(op, node.field.enum is not None or node.field.kind == "enum")
+    holds = comparer(op, node.field.labelled)
     if isinstance(value, ParamRef) and value.by is None:
         name = value.name
 
@@ -489,7 +489,6 @@ def _compile_cmp(node: Cmp) -> Evaluator:
             return ref._noted(Result(node, truth, (), actual, expected, path))
 
         return against
-    test = _comparison(op, value)
 
     def literal(ref: Reference, item: Any, prefix: str) -> Result:
         actual = read(ref, item)
@@ -497,33 +496,10 @@ def _compile_cmp(node: Cmp) -> Evaluator:
         if actual is None:
             result = Result(node, None, (), actual, None, path)
         else:
-            result = Result(node, test(actual), (), actual, value, path)
+            result = Result(node, holds(actual, value), (), actual, value, path)
         return ref._noted(result) if noted else result
 
     return literal
-
-
-def _comparison(op: str, value: Any) -> Callable[[Any], bool]:
-    """``actual op value`` for a known actual, as :func:`compare` decides it: the
-    commonest operators over plain values written out, the rest through it."""
-    plain = type(value) in (int, bool) or isinstance(value, date)
-    if op == "eq":
-        return lambda actual: bool(actual == value)
-    if op == "ne":
-        return lambda actual: bool(actual != value)
-    if op == "in":
-        return lambda actual: actual in value
-    if op == "not_in":
-        return lambda actual: actual not in value
-    if plain and op == "gte":
-        return lambda actual: bool(actual >= value)
-    if plain and op == "gt":
-        return lambda actual: bool(actual > value)
-    if plain and op == "lte":
-        return lambda actual: bool(actual <= value)
-    if plain and op == "lt":
-        return lambda actual: bool(actual < value)
-    return lambda actual: compare(op, actual, value)
 
 
 def window_holds(
