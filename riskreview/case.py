@@ -423,9 +423,7 @@ class Case:
         """The case as canonical JSON text (sorted keys, no insignificant space)."""
         # only the pack-declared inputs can hold a float: every other field is typed
         data = self.to_dict()
-        if not _tojson.holds_float(self.inputs):
-            return _tojson.dumps(data, floats=False)
-        return _tojson.dumps_fresh(data, [data["inputs"]])
+        return _tojson.dumps_fresh(data, [data.get("inputs")])
 
 
 def check_pack(pack: object) -> None:
