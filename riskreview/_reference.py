@@ -248,8 +248,11 @@ class Reference:
         of its values or none (see :func:`cond_key`), each once: in the case's order, or
         with ``ordered`` False in any order (what a count needs)."""
         field, wanted, many = key
-        index = self._index_by(path, items, field, many)
-        chosen = [i for value in (*wanted, None) for i in index.get(value, ())]
+        index = self._index.get((path, field.path, many))
+        if index is None:  # built once per case
+            index = self._index_by(path, items, field, many)
+        chosen = [i for value in wanted for i in index.get(value, ())]
+        chosen += index.get(None, ())  # an item without a value may still match
         if many:  # an item may be under several of the values
             return sorted(set(chosen))
         return sorted(chosen) if ordered else chosen
@@ -257,20 +260,19 @@ class Reference:
     def _index_by(
         self, path: str, items: Sequence[Any], field: Field, many: bool
     ) -> dict[Any, list[int]]:
-        """The list at ``path`` indexed by its items' ``field``: each value → the indexes,
-        in order, of the items holding it (None: of those without one; with ``many``, a
-        field holding a list, each of its members), built once per case."""
-        found = self._index.get((path, field.path, many))
-        if found is None:
-            found = self._index[(path, field.path, many)] = {}
-            attribute = field.attribute
-            for i, item in enumerate(items):
-                value = self.lookup(item, field) if attribute is None else getattr(item, attribute)
-                if many and value is not None:
-                    for member in set(value):  # an item under each value its list holds
-                        found.setdefault(member, []).append(i)
-                else:
-                    found.setdefault(value, []).append(i)
+        """The list at ``path`` indexed by its items' ``field``, kept for the case: each
+        value → the indexes, in order, of the items holding it (None: of those without
+        one; with ``many``, a field holding a list, each of its members)."""
+        found: dict[Any, list[int]] = {}
+        attribute = field.attribute
+        for i, item in enumerate(items):
+            value = self.lookup(item, field) if attribute is None else getattr(item, attribute)
+            if many and value is not None:
+                for member in set(value):  # an item under each value its list holds
+                    found.setdefault(member, []).append(i)
+            else:
+                found.setdefault(value, []).append(i)
+        self._index[(path, field.path, many)] = found
         return found
 
     def truth(self, node: Node, item: Any = None) -> Truth:
