@@ -57,7 +57,19 @@ UNKNOWN: Any = _Mark("UNKNOWN")
 #: (the case's values so far by path, the case's reference evaluator) → value,
 #: :data:`ABSENT`, :data:`UNKNOWN` or :data:`SLOW`
 Fast = Callable[[dict[str, Any], Any], Any]
-Plan = list[tuple[DerivedDef, "Fast | None"]]
+#: each definition with its compiled function, as a test may write them out
+Steps = list[tuple[DerivedDef, "Fast | None"]]
+
+
+class Plan(list[tuple[DerivedDef, "Fast | None"]]):
+    """Each definition in dependency order with its compiled function (None: computed
+    in full), and the definitions by name, made once."""
+
+    @functools.cached_property
+    def defs(self) -> dict[str, DerivedDef]:
+        """The definitions by name."""
+        return {d.name: d for d, _ in self}
+
 _Read = Callable[[dict[str, Any], Any], Any]
 _Test = Callable[[Any, Any], "bool | None"]
 
@@ -66,16 +78,16 @@ def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
     """Each definition, in order, with its compiled function (None: computed in full,
     as a reported value is, since its explanation is shown on every decision)."""
     has = {d.path: d.has_path for d in defs if d.has_path is not None}
-    return [(d, None if d.reported else _compile(d, has)) for d in defs]
+    return Plan((d, None if d.reported else _compile(d, has)) for d in defs)
 
 
 def in_full(defs: Iterable[DerivedDef]) -> Plan:
     """Each definition with no compiled function: every value computed in full, the
     computation the compiled functions are held to."""
-    return [(d, None) for d in defs]
+    return Plan((d, None) for d in defs)
 
 
-def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:
+def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
     """The derived values of the case ``ctx`` and ``ref`` read, in order, each added to
     ``ctx.extras`` by its path (and whether it has one, for a value that can have
     none); in full (``ctx.results``) only those no compiled function could give."""
@@ -86,7 +98,15 @@ def compute(steps: Plan, ctx: Ctx, ref: Any) -> DerivedValues:
     # that does not hold ``ctx``: no reference cycle)
     ctx.later = functools.partial(_made, derived.defs, marks)
     for d, fast in steps:
-        v = SLOW if fast is None else fast(extras, ref)
+        if fast is not None:
+            v = fast(extras, ref)
+            if type(v) is not _Mark:  # the commonest: a plain value
+                extras[d.path] = v
+                if d.has_path is not None:
+                    extras[d.has_path] = True
+                continue
+        else:
+            v = SLOW
         if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
             result = full[d.name] = compute_one(d, ctx)
             v = result.value
@@ -109,8 +129,8 @@ class DerivedValues(Mapping[str, DerivedResult]):
     """A case's derived values by name, each one's full result made on first read and
     checked against what the compiled function gave."""
 
-    def __init__(self, steps: Plan, ctx: Ctx) -> None:
-        self.defs = {d.name: d for d, _ in steps}
+    def __init__(self, steps: Steps, ctx: Ctx) -> None:
+        self.defs = steps.defs if isinstance(steps, Plan) else Plan(steps).defs
         self._ctx = ctx
         #: the values a compiled function found to have none (:data:`ABSENT`) or to be
         #: unknown (:data:`UNKNOWN`), by name

@@ -20,7 +20,7 @@ from riskreview._fields import EXTRA, Field
 from riskreview._limits import INPUT_INT_MAX, INPUT_INT_MIN, MAX_LIST_ITEMS
 from riskreview._structure import ISO_DATE, date_problem, plain_date
 from riskreview._units import show_units, to_units
-from riskreview._vocab import ORDERED
+from riskreview._vocab import order
 from riskreview._wording import allowed, describe_key, echo, is_name, suggest
 from riskreview._yaml import describe, shown
 from riskreview.errors import CaseError, Problem
@@ -50,7 +50,7 @@ def _enum(name: str, labels: list[str], ordered: bool) -> type[StrEnum]:
     members = {f"M{i}": label for i, label in enumerate(labels)}
     created: type[StrEnum] = StrEnum(name, members)  # type: ignore[misc]
     if ordered:
-        ORDERED.add(created)
+        order(created)
     return created
 
 

@@ -6,19 +6,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from enum import StrEnum
 from typing import Any
 
-from riskreview._vocab import ORDERED
+from riskreview._vocab import RANKS
 
 Truth = bool | None
 
 
 def rank(value: Any) -> Any:
     """A value as it is ordered: a member of an ordered vocabulary by its position."""
-    if isinstance(value, StrEnum) and type(value) in ORDERED:
-        return list(type(value)).index(value)
-    return value
+    ranks = RANKS.get(type(value))
+    return value if ranks is None else ranks[value]
 
 
 def compare(op: str, actual: Any, expected: Any) -> bool:

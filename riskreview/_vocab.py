@@ -10,6 +10,7 @@ from enum import StrEnum
 
 __all__ = [
     "ORDERED",
+    "RANKS",
     "CheckOutcome",
     "ConcernSource",
     "CurfewStatus",
@@ -21,6 +22,7 @@ __all__ = [
     "ScreeningOutcome",
     "SentenceType",
     "Stage",
+    "order",
 ]
 
 
@@ -180,5 +182,15 @@ class NeedType(StrEnum):
     SUBSTANCE_MISUSE = "substance_misuse"
 
 
-#: Enums compared by rank. Packs add the bands they declare.
+#: Enums compared by rank. Packs add the bands they declare (:func:`order`).
 ORDERED: set[type[StrEnum]] = {RoshLevel}
+#: Each ordered enum's members by their place, lowest first: how they compare.
+RANKS: dict[type[StrEnum], dict[StrEnum, int]] = {
+    RoshLevel: {m: i for i, m in enumerate(RoshLevel)}
+}
+
+
+def order(enum: type[StrEnum]) -> None:
+    """Make ``enum``'s members compare by their place (its first member lowest)."""
+    RANKS[enum] = {m: i for i, m in enumerate(enum)}
+    ORDERED.add(enum)
