@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from riskreview._conditions import Node, ParamRef, Quant
+from riskreview._conditions import All, Cmp, FieldRef, Named, Node, ParamRef, Quant, Window
 from riskreview._derive_compute import OPS, Ctx, DerivedResult, compute_one
 from riskreview._derive_ctx import show
 from riskreview._derivedefs import DerivedDef, Operand
@@ -78,7 +78,7 @@ def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
     """Each definition, in order, with its compiled function (None: computed in full,
     as a reported value is, since its explanation is shown on every decision)."""
     has = {d.path: d.has_path for d in defs if d.has_path is not None}
-    return Plan((d, None if d.reported else _compile(d, has)) for d in defs)
+    return Plan(_grouped([(d, None if d.reported else _compile(d, has)) for d in defs]))
 
 
 def in_full(defs: Iterable[DerivedDef]) -> Plan:
@@ -299,6 +299,149 @@ def _count(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
         return UNKNOWN if chosen is None else len(chosen)
 
     return count
+
+
+# --------------------------------------------- counts over one list, in one pass
+
+
+#: (item attribute, the values it must hold): one test of a plain count's ``where``
+_Held = tuple[str, tuple[Any, ...]]
+
+
+def _grouped(steps: Steps) -> Steps:
+    """``steps`` with each plain count (:func:`_plain_count`) that shares its list and
+    key with another one computed by a single pass over the list for all of them.
+
+    A section score counts a case's answers to a few questions, once for each answer
+    that scores: sixteen counts over the same answers, each reading them through the
+    list's index. One pass reads each answer once and adds it to every count it
+    belongs to. Where the pass cannot decide a count plainly (the list unknown, an
+    item's key or a tested field with no value) that count is left to its own
+    compiled function, which gives what it always gave.
+    """
+    groups: dict[tuple[str, str], list[tuple[int, tuple[Any, ...], tuple[_Held, ...]]]] = {}
+    for i, (d, fast) in enumerate(steps):
+        plain = None if fast is None else _plain_count(d)
+        if plain is not None:
+            key, wanted, rest = plain
+            groups.setdefault(key, []).append((i, wanted, rest))
+    out = list(steps)
+    for (_, attribute), members in groups.items():
+        if len(members) < 2:
+            continue
+        first = steps[members[0][0]][0]
+        scan = _scan(_reader(first.fields[0]), attribute, [(w, r) for _, w, r in members])
+        for j, (i, _, _) in enumerate(members):
+            d, own = steps[i]
+            assert own is not None
+            out[i] = (d, _counted(scan, j, own))
+    return out
+
+
+def _plain_count(
+    d: DerivedDef,
+) -> tuple[tuple[str, str], tuple[Any, ...], tuple[_Held, ...]] | None:
+    """For a count whose ``where`` is only tests of its items' own fields against given
+    labels, numbers or text (``eq``, ``in``) and names a key (:func:`cond_key`): (its
+    list and key attribute, the key's values, the other tests); else None."""
+    if d.op != "count" or d.distinct is not None or d.equals is not None or d.where is None:
+        return None
+    key = cond_key(d.where)
+    if key is None or key[2] or key[0].attribute is None:
+        return None
+    cond = d.where
+    while isinstance(cond, Named):
+        cond = cond.item
+    tests: list[_Held] = []
+    for t in cond.items if isinstance(cond, All) else (cond,):
+        held = _held(t)
+        if held is None:
+            return None
+        tests.append(held)
+    attribute, wanted = key[0].attribute, key[1]
+    if (attribute, wanted) not in tests:
+        return None
+    rest = list(tests)
+    rest.remove((attribute, wanted))  # the key's own test: the pass looks items up by it
+    return (d.fields[0].path, attribute), wanted, tuple(rest)
+
+
+def _held(t: Node) -> _Held | None:
+    """(attribute, values) for a test that an item's own field holds one of given
+    values; None for any other test."""
+    if not (
+        isinstance(t, Cmp)
+        and t.scope == "item"
+        and t.field.virtual is None
+        and t.field.attribute is not None
+        and t.op in ("eq", "in")
+        and not isinstance(t.value, ParamRef | FieldRef | Window)
+    ):
+        return None
+    values = (t.value,) if t.op == "eq" else t.value
+    if not isinstance(values, tuple) or not all(
+        type(v) in (bool, int, str) or isinstance(v, StrEnum) for v in values
+    ):
+        return None
+    return t.field.attribute, values
+
+
+def _scan(
+    read: _Read, attribute: str, members: list[tuple[tuple[Any, ...], tuple[_Held, ...]]]
+) -> Callable[[dict[str, Any], Any], list[int | None] | None]:
+    """One pass over a list: how many items each member's tests hold for (None for a
+    member the pass cannot decide plainly; None for all when the list is unknown or
+    an item has no key)."""
+    by_key: dict[Any, list[tuple[int, tuple[_Held, ...]]]] = {}
+    for j, (wanted, rest) in enumerate(members):
+        for value in dict.fromkeys(wanted):
+            by_key.setdefault(value, []).append((j, rest))
+    size = len(members)
+
+    def scan(x: dict[str, Any], ref: Any) -> list[int | None] | None:
+        items = read(x, ref)
+        if items is None:
+            return None
+        counts: list[int | None] = [0] * size
+        for item in items:
+            key = getattr(item, attribute)
+            if key is None:
+                return None
+            for j, rest in by_key.get(key, ()):
+                n = counts[j]
+                if n is None:
+                    continue
+                for name, values in rest:
+                    a = getattr(item, name)
+                    if a is None:
+                        counts[j] = None
+                        break
+                    if a not in values:
+                        break
+                else:
+                    counts[j] = n + 1
+        return counts
+
+    return scan
+
+
+def _counted(
+    scan: Callable[[dict[str, Any], Any], list[int | None] | None], j: int, own: Fast
+) -> Fast:
+    """Member ``j`` of a pass's counts, the pass made once a case (``ref.memo``)."""
+
+    def counted(x: dict[str, Any], ref: Any) -> Any:
+        memo = ref.memo
+        counts = memo.get(scan, _NO_PASS)
+        if counts is _NO_PASS:
+            counts = memo[scan] = scan(x, ref)
+        n = None if counts is None else counts[j]
+        return own(x, ref) if n is None else n
+
+    return counted
+
+
+_NO_PASS: Any = _Mark("NO_PASS")
 
 
 def _sum(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:

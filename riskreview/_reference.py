@@ -110,6 +110,9 @@ class Reference:
     #: a named condition's result for the case, by name: several rules of a pack read
     #: the same named condition (who the person is), evaluated once per case
     _named: dict[str, Result] = attrs.field(factory=dict, init=False, repr=False)
+    #: what a stage works out once for the case, under a key of its own (the counts of
+    #: several derived values over one list, made in one pass: :mod:`_derive_fast`)
+    memo: dict[Any, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     def on(self, day: date) -> Reference:
         """The same evaluator reading the case on another day (its caches start empty;

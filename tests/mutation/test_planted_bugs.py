@@ -256,3 +256,21 @@ def test_a_mutant_in_a_compiled_derived_value_is_caught_by_the_hmpps_tier_scenar
     # the overlap of RSR and RoSH points (a min) and the highest of the steps (a max)
     assert "RSR 10 under RoSH very high counts nothing" in failing
     assert "static CSRP: DC-SRP high reaches B, not provisional" in failing
+
+
+def test_a_mutant_in_counts_made_in_one_pass_is_caught_by_the_hmpps_tier_scenarios(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Counts over one list that share a key are made in one pass over it
+    (``_derive_fast._scan``): a pass that counts every answer to a section's
+    questions, whatever the answer, scores each section too high, and the HMPPS
+    tiering pack's own scenarios see the needs come out wrong."""
+    pack = riskreview.load_pack(HMPPS_TIER)
+    assert _failing(pack) == {}
+    plant_in_source(monkeypatch, _derive_fast, "_scan", "if a not in values:", "if a is None:")
+    failing = _failing(riskreview.load_pack(HMPPS_TIER))
+    with capsys.disabled():
+        print(f"\n  mutant pass-counts-every-answer: {len(failing)} scenarios fail: "
+              f"{sorted(failing)}")
+    assert "answers all Missing or Unknown score no need" in failing
+    assert len(failing) >= 3

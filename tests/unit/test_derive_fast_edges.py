@@ -63,10 +63,42 @@ def test_the_edge_values_are_compiled(tmp_path_factory: Any) -> None:
     pack = edges_pack(str(tmp_path_factory.getbasetemp()))
     rt = _runtime.runtime(pack, pack.epoch(AS_OF))
     declared = [line.split(":")[0].strip() for line in EDGES.splitlines()
-                if line.startswith("  ") and not line.startswith("   ")]
+                if line.startswith("  ") and not line.startswith(("   ", "  #"))]
     compiled = {d.name for d, f in rt.derived if f is not None}
-    assert len(declared) == 17
+    assert len(declared) == 22
     assert set(declared) <= compiled
+    in_one_pass = {d.name for d, f in rt.derived if f is not None and f.__name__ == "counted"}
+    assert {"mapp_m1", "mapp_or_rosh_high", "advp", "m1_mapp", "m2"} <= in_one_pass
+    assert in_one_pass.isdisjoint(declared[:17])  # every other count of the list is not plain
+
+
+def test_counts_in_one_pass_leave_what_they_cannot_decide_to_each_count(
+    tmp_path_factory: Any,
+) -> None:
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+
+    def counts(*regs: dict[str, Any]) -> dict[str, Any]:
+        case = riskreview.Case.from_dict(
+            {"case_id": "E3", "inputs": {"registrations": list(regs)}}, pack=pack
+        )
+        extras = _values.values(pack, case, AS_OF, rt.calendar, rt.conditions, rt.derived).extras
+        names = ("mapp_m1", "mapp_or_rosh_high", "advp", "m1_mapp", "m2")
+        return {name: extras[f"derived.{name}"] for name in names}
+
+    known = counts({"code": "MAPP", "level": "M1"}, {"code": "RVHR", "level": "M3"},
+                   {"code": "ADVP"}, {"code": "MAPP", "level": "M2"}, {"code": "ADVP"})
+    # an ADVP record has no level: whether it is at M2 cannot be decided
+    assert known == {"mapp_m1": 1, "mapp_or_rosh_high": 2, "advp": 2, "m1_mapp": 1, "m2": None}
+    # a MAPP record with no level: the counts that test its level cannot be decided
+    unknown = counts({"code": "MAPP"}, {"code": "ADVP"}, {"code": "SPO", "level": "M1"})
+    assert unknown == {"mapp_m1": None, "mapp_or_rosh_high": None, "advp": 1,
+                       "m1_mapp": None, "m2": None}
+    # an ADVP record with no level is no MAPP record at M1: the count keyed by level
+    # gives up its pass and counts it itself
+    given_up = counts({"code": "ADVP"}, {"code": "SPO", "level": "M1"})
+    assert given_up == {"mapp_m1": 0, "mapp_or_rosh_high": 0, "advp": 1, "m1_mapp": 0,
+                        "m2": None}
 
 
 @settings(max_examples=400, deadline=None)
