@@ -708,8 +708,56 @@ def _days_between(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
     return days
 
 
+#: beyond this size a whole number is left to the full computation's exact decimals
+#: (28 digits), which would round it
+_WHOLE = 10**27
+
+
+def _arithmetic(d: DerivedDef, has: Mapping[str, str]) -> Fast | None:
+    """``quotient``, ``product`` or ``difference`` of whole numbers (fields of no
+    places, whole literals), as the full computation's exact decimals give them: a
+    quotient rounded toward zero. Decimals, parameters and a division by zero are
+    left to the full computation."""
+    if d.kind != "int":
+        return None
+    reads: list[_Read] = []
+    for o in d.operands:
+        if o.field is not None and not o.field.scale:
+            reads.append(_reader(o.field))
+        elif o.field is None and o.param is None and type(o.literal) is int:
+            reads.append(functools.partial(_literal, o.literal))
+        else:
+            return None
+    op = d.op
+
+    def whole(x: dict[str, Any], ref: Any) -> Any:
+        values = [read(x, ref) for read in reads]
+        for v in values:
+            if type(v) is not int or not -_WHOLE < v < _WHOLE:
+                return SLOW  # unknown, no value, or too large: in full
+        if op == "quotient":
+            top, bottom = values
+            if bottom == 0:
+                return SLOW
+            n = abs(top) // abs(bottom)
+            result = -n if (top < 0) != (bottom < 0) else n
+        elif op == "product":
+            result = 1
+            for v in values:
+                result *= v
+        else:
+            result = values[0] - sum(values[1:])
+        return result if -_WHOLE < result < _WHOLE else SLOW
+
+    return whole
+
+
+def _literal(value: int, x: dict[str, Any], ref: Any) -> int:
+    return value
+
+
 #: how each operation is compiled; an operation not here is always computed in full
-#: (arithmetic on exact decimals and joined labels, a handful a case)
+#: (joined labels, a handful a case)
 _MAKERS: dict[str, Callable[[DerivedDef, Mapping[str, str]], Fast | None]] = {
     "count": _count,
     "sum": _sum,
@@ -727,5 +775,8 @@ _MAKERS: dict[str, Callable[[DerivedDef, Mapping[str, str]], Fast | None]] = {
     "first_present": _first_present,
     "age": _age,
     "days_between": _days_between,
+    "quotient": _arithmetic,
+    "product": _arithmetic,
+    "difference": _arithmetic,
 }
 assert set(_MAKERS) <= set(OPS)

@@ -65,7 +65,7 @@ def test_the_edge_values_are_compiled(tmp_path_factory: Any) -> None:
     declared = [line.split(":")[0].strip() for line in EDGES.splitlines()
                 if line.startswith("  ") and not line.startswith(("   ", "  #"))]
     compiled = {d.name for d, f in rt.derived if f is not None}
-    assert len(declared) == 22
+    assert len(declared) == 26
     assert set(declared) <= compiled
     in_one_pass = {d.name for d, f in rt.derived if f is not None and f.__name__ == "counted"}
     assert {"mapp_m1", "mapp_or_rosh_high", "advp", "m1_mapp", "m2"} <= in_one_pass
@@ -140,3 +140,24 @@ def test_the_first_of_equal_dates_wins(tmp_path_factory: Any) -> None:
     assert str(extras["derived.latest_level"]) == "M2"
     assert extras["derived.every_mapp"] is False  # two records left out of the scan
     assert extras["derived.no_advp"] is False
+
+
+def test_whole_number_arithmetic_rounds_a_quotient_toward_zero(tmp_path_factory: Any) -> None:
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+
+    def values(*regs: dict[str, Any]) -> dict[str, Any]:
+        case = riskreview.Case.from_dict(
+            {"case_id": "E4", "inputs": {"registrations": list(regs), "ogrs_score": 7}}, pack=pack
+        )
+        vals = _values.values(pack, case, AS_OF, rt.calendar, rt.conditions, rt.derived)
+        names = ("codes_less_registrations", "halved", "per_code", "scaled")
+        return {name: vals.extras[f"derived.{name}"] for name in names}
+
+    mapp = {"code": "MAPP", "level": "M1"}
+    # 1 code, 4 registrations: -3 halved is -1 (toward zero), not -2 (an int's floor)
+    assert values(mapp, mapp, mapp, mapp) == {
+        "codes_less_registrations": -3, "halved": -1, "per_code": 4, "scaled": 84}
+    # no registration: a division by zero has no value, and is computed in full
+    assert values() == {"codes_less_registrations": 0, "halved": 0, "per_code": None,
+                        "scaled": 0}
