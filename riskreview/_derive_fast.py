@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from riskreview._conditions import All, Cmp, FieldRef, Named, Node, ParamRef, Quant, Window
+from riskreview._conditions import All, Cmp, FieldRef, Named, Node, ParamRef, Quant, Window, walk
 from riskreview._derive_compute import OPS, Ctx, DerivedResult, compute_one
 from riskreview._derive_ctx import show
 from riskreview._derivedefs import DerivedDef, Operand
@@ -63,7 +63,20 @@ Steps = list[tuple[DerivedDef, "Fast | None"]]
 
 class Plan(list[tuple[DerivedDef, "Fast | None"]]):
     """Each definition in dependency order with its compiled function (None: computed
-    in full), and the definitions by name, made once."""
+    in full), and the definitions by name, made once. ``remembered``: the full
+    computations whose results are kept by the values they read (:class:`Remembered`)."""
+
+    remembered: dict[str, Remembered]
+
+    def __init__(self, steps: Iterable[tuple[DerivedDef, Fast | None]] = (),
+                 remember: bool = False) -> None:
+        super().__init__(steps)
+        self.remembered = {}
+        if remember:
+            for d, fast in self:
+                paths = None if fast is not None else _pure_reads(d)
+                if paths is not None:
+                    self.remembered[d.name] = Remembered(d, paths)
 
     @functools.cached_property
     def defs(self) -> dict[str, DerivedDef]:
@@ -78,13 +91,14 @@ def plan(defs: tuple[DerivedDef, ...] | list[DerivedDef]) -> Plan:
     """Each definition, in order, with its compiled function (None: computed in full,
     as a reported value is, since its explanation is shown on every decision)."""
     has = {d.path: d.has_path for d in defs if d.has_path is not None}
-    return Plan(_grouped([(d, None if d.reported else _compile(d, has)) for d in defs]))
+    steps = _grouped([(d, None if d.reported else _compile(d, has)) for d in defs])
+    return Plan(steps, remember=True)
 
 
 def in_full(defs: Iterable[DerivedDef]) -> Plan:
     """Each definition with no compiled function: every value computed in full, the
     computation the compiled functions are held to."""
-    return Plan((d, None) for d in defs)
+    return Plan((d, None) for d in defs)  # nothing kept: every result computed
 
 
 def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
@@ -92,6 +106,7 @@ def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
     ``ctx.extras`` by its path (and whether it has one, for a value that can have
     none); in full (``ctx.results``) only those no compiled function could give."""
     extras, full = ctx.extras, ctx.results
+    remembered = steps.remembered if isinstance(steps, Plan) else {}
     derived = DerivedValues(steps, ctx)
     marks = derived.marks
     # a full computation reading a value made here builds its result (through state
@@ -108,7 +123,8 @@ def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
         else:
             v = SLOW
         if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
-            result = full[d.name] = compute_one(d, ctx)
+            memo = remembered.get(d.name) if fast is None else None
+            result = full[d.name] = compute_one(d, ctx) if memo is None else memo(ctx)
             v = result.value
             has = True if v is not None else (False if result.absent else None)
         elif v is ABSENT:
@@ -188,6 +204,87 @@ def _made(
         got = "no value" if result.absent else repr(result.value)
         raise EngineError(f"derived.{name} computed two ways disagrees: {said} against {got}")
     return result
+
+
+# ------------------------------------------- full results kept by what they read
+
+
+class Remembered:
+    """The full results of one value, kept by the values it read.
+
+    A value computed in full (a reported one, whose explanation every decision
+    shows, or one no function is compiled for) that reads only plain values of the
+    case's inputs and derived values (no list, no case field, no parameter, no day)
+    is a function of them alone: its result, explanation and all, is the same for
+    every case that gives them the same values. A caseload repeats a few hundred
+    combinations of a policy's scores, so the result is kept, under those values
+    with their types, and given again (at most :attr:`LIMIT` of them, all let go
+    when it is reached). A value read that is unknown or has none is never kept by:
+    what it waits on is the case's own.
+    """
+
+    #: the most results kept for one value
+    LIMIT = 2048
+
+    __slots__ = ("_d", "_kept", "asked", "computed", "paths")
+
+    def __init__(self, d: DerivedDef, paths: tuple[str, ...]) -> None:
+        self._d = d
+        #: the paths of the values it reads, which its results are kept by
+        self.paths = paths
+        self._kept: dict[tuple[Any, ...], DerivedResult] = {}
+        #: how many results were asked for by values all known, and how many of
+        #: those were computed (not kept yet)
+        self.asked = self.computed = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __call__(self, ctx: Ctx) -> DerivedResult:
+        get = ctx.extras.get
+        values = [get(p) for p in self.paths]
+        if None in values:
+            return compute_one(self._d, ctx)
+        key = (*values, *map(type, values))
+        kept = self._kept
+        try:
+            found = kept.get(key)
+        except TypeError:  # a value that cannot be a key: computed every time
+            return compute_one(self._d, ctx)
+        self.asked += 1
+        if found is None:
+            self.computed += 1
+            found = compute_one(self._d, ctx)
+            found.explanation  # noqa: B018  # written now: no closure is kept
+            if len(kept) >= self.LIMIT:
+                kept.clear()
+            kept[key] = found
+        return found
+
+
+#: operations that read a list, the day or the case: never kept by their values
+_NOT_PURE = frozenset(("count", "latest", "earliest", "any", "all", "none", "age"))
+
+
+def _pure_reads(d: DerivedDef) -> tuple[str, ...] | None:
+    """The paths of the plain inputs and derived values ``d`` reads, when they are all
+    it reads (see :class:`Remembered`); else None."""
+    if d.op in _NOT_PURE or d.reads_as_of or d.parameters or d.where is not None:
+        return None
+    fields = list(d.operand_fields)
+    for node in d.conditions:
+        for n in walk(node):
+            if isinstance(n, Quant):
+                return None
+            if isinstance(n, Cmp):
+                if isinstance(n.value, Window | ParamRef):
+                    return None
+                fields.append(n.field)
+                if isinstance(n.value, FieldRef):
+                    fields.append(n.value.field)
+    if any(f.virtual != EXTRA or f.path == "as_of" for f in fields):
+        return None
+    return tuple(sorted({f.path for f in fields}))
 
 
 # ------------------------------------------------------------------ compiling

@@ -1,0 +1,104 @@
+"""Full results kept by the values they read (``_derive_fast.Remembered``).
+
+A derived value computed in full that reads only plain inputs and derived values
+is a function of them: its result, explanation and all, is kept under those values
+(with their types) and given again to the next case that has them. These tests
+hold which values are kept, that a kept result is the full computation's for the
+case at hand, that a value read unknown is never kept by, and that the store is
+bounded. The differential tests (tests/properties/test_derived_fast.py) run every
+pack's generated cases through kept results as well.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import riskreview
+from riskreview import _derive_fast, _runtime, _values
+
+ROOT = Path(__file__).resolve().parents[2]
+HMPPS_TIER = ROOT / "examples" / "packs" / "hmpps-tier"
+
+
+def _maker() -> Any:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from hmpps_tier import AS_OF, hmpps_case
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return AS_OF, hmpps_case
+
+
+def _setup() -> tuple[riskreview.Pack, Any, Any, Any]:
+    as_of, make = _maker()
+    pack = riskreview.load_pack(HMPPS_TIER)  # a fresh pack: nothing kept yet
+    return pack, _runtime.runtime(pack, pack.epoch(as_of)), as_of, make
+
+
+def test_only_values_of_plain_inputs_and_derived_values_are_kept() -> None:
+    pack, rt, _, _ = _setup()
+    kept = rt.derived.remembered
+    reported = {d.name for d in pack.derived if d.reported}
+    # tier_score joins an S when a registration (a list) is PRC: the list is the case's
+    assert set(kept) == reported - {"tier_score"}
+    assert kept["needs_points"].paths == tuple(sorted(
+        f"derived.{s}_need" for s in ("accommodation", "ete", "relationships", "lifestyle",
+                                      "drugs", "alcohol", "thinking", "attitudes")))
+    # the compiled values are never kept: they make no result
+    assert all(f is None for d, f in rt.derived if d.name in kept)
+    # the oracle keeps nothing
+    assert _derive_fast.in_full(pack.derived).remembered == {}
+
+
+def test_a_kept_result_is_the_full_computation_of_each_case_that_reads_it() -> None:
+    pack, rt, as_of, make = _setup()
+    memo = rt.derived.remembered["needs_points"]
+    full = _derive_fast.in_full(pack.derived)
+    seen: dict[Any, Any] = {}
+    shared = 0
+    for i in range(400):
+        case = riskreview.Case.from_dict(make(23, i), pack=pack)
+        vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
+        oracle = _values.values(pack, case, as_of, rt.calendar, rt.conditions, full)
+        assert dict(vals.derived) == dict(oracle.derived)
+        key = tuple(vals.extras[p] for p in memo.paths)
+        if None in key:
+            continue
+        result = vals.derived["needs_points"]
+        if key in seen:
+            assert result is seen[key]  # given again, not computed again
+            shared += 1
+        seen[key] = result
+    assert shared > 100
+    assert memo.asked > memo.computed == len(memo) == len(seen)
+
+
+def test_a_value_read_unknown_is_never_kept_by() -> None:
+    pack, rt, as_of, _ = _setup()
+    memo = rt.derived.remembered["needs_points"]
+    # no answers: every section's need is unknown
+    case = riskreview.Case.from_dict({"case_id": "R1", "inputs": {}}, pack=pack)
+    for _ in range(2):
+        vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
+        assert vals.extras["derived.needs_points"] is None
+        assert vals.derived["needs_points"].unknown
+    assert memo.asked == memo.computed == len(memo) == 0
+
+
+def test_the_kept_results_are_let_go_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    pack, rt, as_of, make = _setup()
+    monkeypatch.setattr(_derive_fast.Remembered, "LIMIT", 5)
+    memo = rt.derived.remembered["needs_points"]
+    full = _derive_fast.in_full(pack.derived)
+    for i in range(200):
+        case = riskreview.Case.from_dict(make(29, i), pack=pack)
+        vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
+        oracle = _values.values(pack, case, as_of, rt.calendar, rt.conditions, full)
+        assert dict(vals.derived) == dict(oracle.derived)
+        assert len(memo) <= 5
+    assert memo.computed > 5
+
