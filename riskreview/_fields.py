@@ -18,7 +18,7 @@ import attrs
 
 from riskreview import case as _case
 from riskreview._structure import fields_of
-from riskreview._vocab import ORDERED, RoshLevel
+from riskreview._vocab import RoshLevel, is_ordered
 
 
 @attrs.frozen
@@ -38,7 +38,7 @@ class Field:
     @property
     def ordered(self) -> bool:
         """Whether an enum compares by rank."""
-        return self.enum in ORDERED
+        return is_ordered(self.enum)
 
     @property
     def labelled(self) -> bool:

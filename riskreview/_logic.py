@@ -8,15 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from riskreview._vocab import RANKS
+from riskreview._vocab import RANK
 
 Truth = bool | None
 
 
 def rank(value: Any) -> Any:
     """A value as it is ordered: a member of an ordered vocabulary by its position."""
-    ranks = RANKS.get(type(value))
-    return value if ranks is None else ranks[value]
+    return getattr(value, RANK, value)
 
 
 def compare(op: str, actual: Any, expected: Any) -> bool:

@@ -1,6 +1,6 @@
 """The closed vocabularies of the case model (DOMAIN.md), as string enums.
 
-The values are the JSON spellings. ``ORDERED`` enums compare by rank in rules
+The values are the JSON spellings. Ordered enums (:func:`order`) compare by rank in rules
 (``gte: medium``); the others only by equality and membership.
 """
 
@@ -9,8 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
-    "ORDERED",
-    "RANKS",
+    "RANK",
     "CheckOutcome",
     "ConcernSource",
     "CurfewStatus",
@@ -22,6 +21,7 @@ __all__ = [
     "ScreeningOutcome",
     "SentenceType",
     "Stage",
+    "is_ordered",
     "order",
 ]
 
@@ -182,15 +182,21 @@ class NeedType(StrEnum):
     SUBSTANCE_MISUSE = "substance_misuse"
 
 
-#: Enums compared by rank. Packs add the bands they declare (:func:`order`).
-ORDERED: set[type[StrEnum]] = {RoshLevel}
-#: Each ordered enum's members by their place, lowest first: how they compare.
-RANKS: dict[type[StrEnum], dict[StrEnum, int]] = {
-    RoshLevel: {m: i for i, m in enumerate(RoshLevel)}
-}
+#: the attribute an ordered vocabulary's members hold their place in: kept on the
+#: members themselves, so that a pack's vocabularies go with the pack (a table of
+#: them would keep every pack ever loaded)
+RANK = "_riskreview_rank"
 
 
 def order(enum: type[StrEnum]) -> None:
     """Make ``enum``'s members compare by their place (its first member lowest)."""
-    RANKS[enum] = {m: i for i, m in enumerate(enum)}
-    ORDERED.add(enum)
+    for i, member in enumerate(enum):
+        setattr(member, RANK, i)
+
+
+def is_ordered(enum: type[StrEnum] | None) -> bool:
+    """Whether ``enum``'s members compare by their place (see :func:`order`)."""
+    return enum is not None and any(hasattr(m, RANK) for m in enum)
+
+
+order(RoshLevel)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 import riskreview
+from riskreview._vocab import is_ordered
 from riskreview.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +75,16 @@ def test_an_evaluation_leaves_no_reference_cycles(
     found = gc.collect()
     kinds: Counter[Any] = Counter(type(o).__name__ for o in gc.garbage)
     assert found == 0, f"{found} objects in reference cycles: {kinds.most_common(6)}"
+
+
+def test_a_packs_vocabularies_go_with_the_pack() -> None:
+    """A pack's label vocabularies (enums made when it loads, ordered ones ranked) are
+    held by nothing but the pack: a process that loads its packs again and again (a
+    server reloading its policy) does not keep every one it ever loaded."""
+    pack = riskreview.load_pack(ROOT / "examples" / "packs" / "hmpps-tier")
+    enums = [d.enum for d in pack.derived if d.enum is not None]
+    assert any(is_ordered(e) for e in enums)  # ranked ones among them
+    held = [weakref.ref(e) for e in enums]
+    del pack, enums
+    gc.collect()
+    assert [r for r in held if r() is not None] == []
