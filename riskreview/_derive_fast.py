@@ -74,9 +74,9 @@ class Plan(list[tuple[DerivedDef, "Fast | None"]]):
         self.remembered = {}
         if remember:
             for d, fast in self:
-                paths = None if fast is not None else _pure_reads(d)
-                if paths is not None:
-                    self.remembered[d.name] = Remembered(d, paths)
+                reads = None if fast is not None else _pure_reads(d)
+                if reads is not None:
+                    self.remembered[d.name] = Remembered(d, *reads)
 
     @functools.cached_property
     def defs(self) -> dict[str, DerivedDef]:
@@ -226,12 +226,16 @@ class Remembered:
     #: the most results kept for one value
     LIMIT = 2048
 
-    __slots__ = ("_d", "_kept", "asked", "computed", "paths")
+    __slots__ = ("_d", "_kept", "asked", "computed", "paths", "present")
 
-    def __init__(self, d: DerivedDef, paths: tuple[str, ...]) -> None:
+    def __init__(
+        self, d: DerivedDef, paths: tuple[str, ...], present: tuple[str, ...] = ()
+    ) -> None:
         self._d = d
         #: the paths of the values it reads, which its results are kept by
         self.paths = paths
+        #: the paths it only asks are there: kept by only while they are
+        self.present = present
         self._kept: dict[tuple[Any, ...], DerivedResult] = {}
         #: how many results were asked for by values all known, and how many of
         #: those were computed (not kept yet)
@@ -243,7 +247,7 @@ class Remembered:
     def __call__(self, ctx: Ctx) -> DerivedResult:
         get = ctx.extras.get
         values = [get(p) for p in self.paths]
-        if None in values:
+        if None in values or (self.present and None in [get(p) for p in self.present]):
             return compute_one(self._d, ctx)
         key = (*values, *map(type, values))
         kept = self._kept
@@ -254,8 +258,9 @@ class Remembered:
         self.asked += 1
         if found is None:
             self.computed += 1
+            # its explanation is still written when first read: the operations'
+            # text functions hold the values they show, never the case
             found = compute_one(self._d, ctx)
-            found.explanation  # noqa: B018  # written now: no closure is kept
             if len(kept) >= self.LIMIT:
                 kept.clear()
             kept[key] = found
@@ -266,12 +271,15 @@ class Remembered:
 _NOT_PURE = frozenset(("count", "latest", "earliest", "any", "all", "none", "age"))
 
 
-def _pure_reads(d: DerivedDef) -> tuple[str, ...] | None:
+def _pure_reads(d: DerivedDef) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """The paths of the plain inputs and derived values ``d`` reads, when they are all
-    it reads (see :class:`Remembered`); else None."""
+    it reads (see :class:`Remembered`): those whose values it reads, and those it
+    only asks are there (``exists``, ``missing``: known to be there, their value does
+    not matter); else None."""
     if d.op in _NOT_PURE or d.reads_as_of or d.parameters or d.where is not None:
         return None
     fields = list(d.operand_fields)
+    present: list[Field] = []
     for node in d.conditions:
         for n in walk(node):
             if isinstance(n, Quant):
@@ -279,12 +287,13 @@ def _pure_reads(d: DerivedDef) -> tuple[str, ...] | None:
             if isinstance(n, Cmp):
                 if isinstance(n.value, Window | ParamRef):
                     return None
-                fields.append(n.field)
+                (present if n.op in ("exists", "missing") else fields).append(n.field)
                 if isinstance(n.value, FieldRef):
                     fields.append(n.value.field)
-    if any(f.virtual != EXTRA or f.path == "as_of" for f in fields):
+    if any(f.virtual != EXTRA or f.path == "as_of" for f in (*fields, *present)):
         return None
-    return tuple(sorted({f.path for f in fields}))
+    read = {f.path for f in fields}
+    return tuple(sorted(read)), tuple(sorted({f.path for f in present} - read))
 
 
 # ------------------------------------------------------------------ compiling

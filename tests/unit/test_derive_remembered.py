@@ -48,6 +48,9 @@ def test_only_values_of_plain_inputs_and_derived_values_are_kept() -> None:
     assert kept["needs_points"].paths == tuple(sorted(
         f"derived.{s}_need" for s in ("accommodation", "ete", "relationships", "lifestyle",
                                       "drugs", "alcohol", "thinking", "attitudes")))
+    # the tier asks only whether the predictors are there: any scores will do
+    assert kept["tier"].paths == ("derived.highest_step", "inputs.has_active_event")
+    assert kept["tier"].present == ("inputs.arp_score", "inputs.csrp_score")
     # the compiled values are never kept: they make no result
     assert all(f is None for d, f in rt.derived if d.name in kept)
     # the oracle keeps nothing
@@ -102,3 +105,23 @@ def test_the_kept_results_are_let_go_at_the_limit(monkeypatch: pytest.MonkeyPatc
         assert len(memo) <= 5
     assert memo.computed > 5
 
+
+
+def test_a_value_only_asked_to_be_there_is_kept_by_only_while_it_is() -> None:
+    """The tier is kept by the highest step alone while the predictors are there
+    (any scores give the same tier); without one it is MISSING, never the tier kept."""
+    pack, rt, as_of, make = _setup()
+    memo = rt.derived.remembered["tier"]
+    base = next(d for d in (make(31, i) for i in range(200))
+                if "arp_score" in d["inputs"] and d["inputs"].get("has_active_event", True))
+    tiers = []
+    for change in ({}, {"arp_score": 12.5}, {"arp_score": None}):
+        data = dict(base, case_id=f"T{len(tiers)}", inputs=dict(base["inputs"], **change))
+        if change.get("arp_score", 0) is None:
+            del data["inputs"]["arp_score"]
+        case = riskreview.Case.from_dict(data, pack=pack)
+        vals = _values.values(pack, case, as_of, rt.calendar, rt.conditions, rt.derived)
+        tiers.append(str(vals.extras["derived.tier"]))
+    assert tiers[0] == tiers[1] != "MISSING"
+    assert tiers[2] == "MISSING"
+    assert (memo.asked, memo.computed) == (2, 1)  # the second given again; the third not asked
