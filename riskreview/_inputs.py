@@ -83,6 +83,17 @@ class InputDef:
         return {m.value: m for m in self.enum or ()}
 
     @functools.cached_property
+    def folded(self) -> dict[str, StrEnum]:
+        """An enum input's labels by their text with case ignored (the first of labels
+        alike but for case; ``other`` of an open vocabulary left out: it is what any
+        other text reads as), worked out once."""
+        found: dict[str, StrEnum] = {}
+        for m in self.enum or ():
+            if not (self.open and m.value == OTHER):
+                found.setdefault(m.value.casefold(), m)
+        return found
+
+    @functools.cached_property
     def quick(self) -> Callable[[Any], Any]:
         """A check of a plainly valid value, compiled once: the value as
         :func:`read_inputs` reads it, or :data:`MISS` for anything else (read in full,
@@ -476,12 +487,11 @@ def label_of(d: InputDef, item: Any) -> StrEnum | None:
     if exact is not None:
         return exact
     if d.case_insensitive:
-        folded = item.casefold()
-        for member in d.enum:
-            if member.value.casefold() == folded and not (d.open and member.value == OTHER):
-                return member
+        member = d.folded.get(item.casefold())
+        if member is not None:
+            return member
     if d.open:
-        return d.enum(OTHER)
+        return d.labels[OTHER]
     return None
 
 

@@ -584,3 +584,19 @@ def test_a_test_of_a_value_that_has_none_is_false_and_its_negation_true(
             as_of=AS_OF,
         ).outcome
         assert outcome == "undetermined"
+
+
+def test_a_label_in_another_case_reads_as_the_label_and_other_text_as_other() -> None:
+    """Case-insensitive labels are found through a table of their folded text, made
+    once: any case of a label reads as it, and an open vocabulary's other text (its own
+    ``other`` in any case included) reads as ``other``."""
+    from riskreview._inputs import label_of
+
+    pack = load_pack(SCORED)
+    gender = pack.inputs["gender"]
+    assert [label_of(gender, t) for t in ("female", "FEMALE", "Female", "mALe")] == [
+        gender.labels["female"], gender.labels["female"], gender.labels["female"],
+        gender.labels["male"]]
+    assert {label_of(gender, t) for t in ("OTHER", "Other", "unrecorded", "")} == {
+        gender.labels["other"]}
+    assert label_of(gender, 7) is None
