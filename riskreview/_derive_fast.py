@@ -73,8 +73,8 @@ class Plan(list[tuple[DerivedDef, "Fast | None"]]):
         super().__init__(steps)
         self.remembered = {}
         if remember:
-            for d, fast in self:
-                reads = None if fast is not None else _pure_reads(d)
+            for d, _ in self:
+                reads = _pure_reads(d)
                 if reads is not None:
                     self.remembered[d.name] = Remembered(d, *reads)
 
@@ -106,12 +106,11 @@ def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
     ``ctx.extras`` by its path (and whether it has one, for a value that can have
     none); in full (``ctx.results``) only those no compiled function could give."""
     extras, full = ctx.extras, ctx.results
-    remembered = steps.remembered if isinstance(steps, Plan) else {}
     derived = DerivedValues(steps, ctx)
-    marks = derived.marks
+    marks, remembered = derived.marks, derived.remembered
     # a full computation reading a value made here builds its result (through state
     # that does not hold ``ctx``: no reference cycle)
-    ctx.later = functools.partial(_made, derived.defs, marks)
+    ctx.later = functools.partial(_made, derived.defs, marks, remembered)
     for d, fast in steps:
         if fast is not None:
             v = fast(extras, ref)
@@ -123,7 +122,7 @@ def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
         else:
             v = SLOW
         if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
-            memo = remembered.get(d.name) if fast is None else None
+            memo = remembered.get(d.name)
             result = full[d.name] = compute_one(d, ctx) if memo is None else memo(ctx)
             v = result.value
             has = True if v is not None else (False if result.absent else None)
@@ -147,13 +146,15 @@ class DerivedValues(Mapping[str, DerivedResult]):
 
     def __init__(self, steps: Steps, ctx: Ctx) -> None:
         self.defs = steps.defs if isinstance(steps, Plan) else Plan(steps).defs
+        #: the full results kept by the values they read (:class:`Remembered`)
+        self.remembered = steps.remembered if isinstance(steps, Plan) else {}
         self._ctx = ctx
         #: the values a compiled function found to have none (:data:`ABSENT`) or to be
         #: unknown (:data:`UNKNOWN`), by name
         self.marks: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> DerivedResult:
-        result = _made(self.defs, self.marks, self._ctx, name)
+        result = _made(self.defs, self.marks, self.remembered, self._ctx, name)
         if result is None:
             raise KeyError(name)
         return result
@@ -182,10 +183,15 @@ class DerivedValues(Mapping[str, DerivedResult]):
 
 
 def _made(
-    defs: Mapping[str, DerivedDef], marks: Mapping[str, Any], ctx: Ctx, name: str
+    defs: Mapping[str, DerivedDef],
+    marks: Mapping[str, Any],
+    remembered: Mapping[str, Remembered],
+    ctx: Ctx,
+    name: str,
 ) -> DerivedResult | None:
     """The full result of the value ``name`` (None for a name not declared), made now
-    for one a compiled function gave, and checked against what it gave."""
+    for one a compiled function gave (or given again, kept by the values it read),
+    and checked against what it gave."""
     full = ctx.results
     result = full.get(name)
     if result is not None:
@@ -193,7 +199,8 @@ def _made(
     d = defs.get(name)
     if d is None:
         return None
-    result = full[name] = compute_one(d, ctx)
+    memo = remembered.get(name)
+    result = full[name] = compute_one(d, ctx) if memo is None else memo(ctx)
     known, mark = ctx.extras[d.path], marks.get(name)
     if (
         result.value != known
@@ -212,30 +219,41 @@ def _made(
 class Remembered:
     """The full results of one value, kept by the values it read.
 
-    A value computed in full (a reported one, whose explanation every decision
-    shows, or one no function is compiled for) that reads only plain values of the
-    case's inputs and derived values (no list, no case field, no parameter, no day)
-    is a function of them alone: its result, explanation and all, is the same for
-    every case that gives them the same values. A caseload repeats a few hundred
-    combinations of a policy's scores, so the result is kept, under those values
-    with their types, and given again (at most :attr:`LIMIT` of them, all let go
-    when it is reached). A value read that is unknown or has none is never kept by:
-    what it waits on is the case's own.
+    A value that reads only plain values of the case's inputs and derived values (no
+    list, no case field, no parameter, no day) is a function of them alone: its full
+    result, explanation and all, is the same for every case that gives them the same
+    values. A caseload repeats a few hundred combinations of a policy's scores, so
+    the result of a value computed in full (a reported one, whose explanation every
+    decision shows, or one no function is compiled for), or of a compiled one whose
+    result something reads, is kept under those values with their types and given
+    again (at most :attr:`LIMIT` of them, all let go when it is reached).
+
+    A derived value read that is unknown, undecidable or has none keys the result by
+    what its own result says of it (the facts it waits on, why the policy cannot
+    decide it, that it has none), which is all the full computation reads of it; an
+    input read that is unknown, by that alone. An input that is both tested for
+    being there and read is never kept by when unknown: whether its record group is
+    held (``Case.not_held``) changes the answer.
     """
 
     #: the most results kept for one value
     LIMIT = 2048
 
-    __slots__ = ("_d", "_kept", "asked", "computed", "paths", "present")
+    __slots__ = ("_d", "_kept", "_tested", "asked", "computed", "paths", "present")
 
     def __init__(
-        self, d: DerivedDef, paths: tuple[str, ...], present: tuple[str, ...] = ()
+        self,
+        d: DerivedDef,
+        paths: tuple[str, ...],
+        present: tuple[str, ...] = (),
+        tested: frozenset[str] = frozenset(),
     ) -> None:
         self._d = d
         #: the paths of the values it reads, which its results are kept by
         self.paths = paths
         #: the paths it only asks are there: kept by only while they are
         self.present = present
+        self._tested = tested  # paths read and also asked whether they are there
         self._kept: dict[tuple[Any, ...], DerivedResult] = {}
         #: how many results were asked for by values all known, and how many of
         #: those were computed (not kept yet)
@@ -247,9 +265,15 @@ class Remembered:
     def __call__(self, ctx: Ctx) -> DerivedResult:
         get = ctx.extras.get
         values = [get(p) for p in self.paths]
-        if None in values or (self.present and None in [get(p) for p in self.present]):
+        if self.present and None in [get(p) for p in self.present]:
             return compute_one(self._d, ctx)
-        key = (*values, *map(type, values))
+        key: tuple[Any, ...] | None
+        if None in values:
+            key = self._unknown_key(ctx, values)
+            if key is None:
+                return compute_one(self._d, ctx)
+        else:
+            key = (*values, *map(type, values))
         kept = self._kept
         try:
             found = kept.get(key)
@@ -266,16 +290,40 @@ class Remembered:
             kept[key] = found
         return found
 
+    def _unknown_key(self, ctx: Ctx, values: list[Any]) -> tuple[Any, ...] | None:
+        """The key of values some of which are unknown or have none (None when one
+        cannot key a result)."""
+        key: list[Any] = []
+        for path, v in zip(self.paths, values, strict=True):
+            if v is not None:
+                key += (v, type(v))
+            elif path in self._tested:
+                return None
+            elif path.startswith("derived."):
+                inner = ctx.inner(path)
+                if inner is None:  # whether a value has one, itself unknown
+                    return None
+                key += (_NO_VALUE, (inner.absent, inner.undecidable, inner.unknown))
+            else:
+                key += (_NO_VALUE, None)
+        return tuple(key)
+
+
+#: a value read that is unknown or has none, in a kept result's key
+_NO_VALUE: Any = _Mark("NO_VALUE")
+
 
 #: operations that read a list, the day or the case: never kept by their values
 _NOT_PURE = frozenset(("count", "latest", "earliest", "any", "all", "none", "age"))
 
 
-def _pure_reads(d: DerivedDef) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _pure_reads(
+    d: DerivedDef,
+) -> tuple[tuple[str, ...], tuple[str, ...], frozenset[str]] | None:
     """The paths of the plain inputs and derived values ``d`` reads, when they are all
-    it reads (see :class:`Remembered`): those whose values it reads, and those it
-    only asks are there (``exists``, ``missing``: known to be there, their value does
-    not matter); else None."""
+    it reads (see :class:`Remembered`): those whose values it reads, those it only
+    asks are there (``exists``, ``missing``: known to be there, their value does not
+    matter), and those it does both; else None."""
     if d.op in _NOT_PURE or d.reads_as_of or d.parameters or d.where is not None:
         return None
     fields = list(d.operand_fields)
@@ -293,7 +341,8 @@ def _pure_reads(d: DerivedDef) -> tuple[tuple[str, ...], tuple[str, ...]] | None
     if any(f.virtual != EXTRA or f.path == "as_of" for f in (*fields, *present)):
         return None
     read = {f.path for f in fields}
-    return tuple(sorted(read)), tuple(sorted({f.path for f in present} - read))
+    asked = {f.path for f in present}
+    return tuple(sorted(read)), tuple(sorted(asked - read)), frozenset(asked & read)
 
 
 # ------------------------------------------------------------------ compiling
