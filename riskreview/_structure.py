@@ -314,6 +314,13 @@ class _Structurer:
             return data
         if not isinstance(data, dict):
             return self.fail(path, f"expected an object, got {echo(data)}")
+        plain = _PLAIN.get(cls, _UNSEEN)
+        if plain is _UNSEEN:
+            plain = _PLAIN[cls] = _plain_model(cls)
+        if plain is not None and self.read_items:
+            built = plain(data)
+            if built is not _SLOW:
+                return built
         fields = fields_of(cls)
         kwargs: dict[str, Any] = {}
         bad = False
@@ -370,7 +377,18 @@ class _Structurer:
         assert info.item is not None
         items = []
         bad = False
+        plain = None
+        if info.item.kind == "model" and info.item.model is not None:
+            cls = info.item.model
+            plain = _PLAIN.get(cls, _UNSEEN)
+            if plain is _UNSEEN:
+                plain = _PLAIN[cls] = _plain_model(cls)
         for i, raw in enumerate(data):
+            if plain is not None and type(raw) is dict:  # the commonest: read in one step
+                built = plain(raw)
+                if built is not _SLOW:
+                    items.append(built)
+                    continue
             if raw is None:
                 self.fail(f"{path}[{i}]", "list items may not be null")
                 bad = True
@@ -429,6 +447,69 @@ def _builder(cls: type) -> Callable[[dict[str, Any]], Any]:
     return build
 
 
+#: each model class's check of a plainly valid object (None: it has none)
+_PLAIN: dict[type, Callable[[dict[str, Any]], Any] | None] = {}
+_UNSEEN: Any = object()
+
+
+def _plain_model(cls: type) -> Callable[[dict[str, Any]], Any] | None:
+    """An object of ``cls`` from data that is plainly valid, in one compiled step: every
+    key a field, every value one its field's quick check accepts and within the
+    field's bounds, every required field there, the dates in order; ``_SLOW`` for
+    anything else, which :meth:`_Structurer.model` then reads field by field with its
+    messages. None for a class with a field no quick check reads (an object, a list
+    of objects) or with checks across the whole case."""
+    plan = _plan_of(cls)
+    if cls.__name__ == "Case" or any(quick is None for *_, quick in plan):
+        return None
+    known = frozenset(name for name, *_ in plan)
+    checks = [
+        (name, quick, required, _bounds(attribute) if ranged else None)
+        for name, _, attribute, required, ranged, quick in plan
+    ]
+    ordered = cls.__name__ in ORDER
+    build = _BUILDERS.get(cls)
+    if build is None:
+        build = _BUILDERS[cls] = _builder(cls)
+
+    def plain(data: dict[str, Any]) -> Any:
+        if not known.issuperset(data):
+            return _SLOW
+        kwargs: dict[str, Any] = {}
+        for name, quick, required, bounded in checks:
+            raw = data.get(name)
+            if raw is None:  # absent (or null: read in full, which says what it means)
+                if required or name in data:
+                    return _SLOW
+                continue
+            value = quick(raw)  # type: ignore[misc]
+            if value is _SLOW or (bounded is not None and not bounded(value)):
+                return _SLOW
+            kwargs[name] = value
+        if ordered and cross_field_problems_of(cls, kwargs, ""):
+            return _SLOW
+        return build(kwargs)
+
+    return plain
+
+
+def _bounds(attribute: attrs.Attribute[Any]) -> Callable[[Any], bool]:
+    """Whether a value keeps to ``attribute``'s bounds (what :func:`_range_problem`
+    finds nothing wrong with), compiled once."""
+    meta = attribute.metadata
+    low, high = meta.get("min"), meta.get("max")
+    longest, shortest = meta.get("max_len"), meta.get("min_len", 0)
+
+    def bounded(value: Any) -> bool:
+        if type(value) is int:
+            return (low is None or value >= low) and (high is None or value <= high)
+        if isinstance(value, str):
+            return shortest <= len(value) and (longest is None or len(value) <= longest)
+        return True
+
+    return bounded
+
+
 class _Slow:
     """A quick check's answer for a value it cannot accept: check it in full."""
 
@@ -463,6 +544,8 @@ def _quick(info: TypeInfo) -> _Quick | None:
         return lambda data: data if type(data) is bool else _SLOW
     if kind == "int":
         return lambda data: data if type(data) is int else _SLOW
+    if kind == "str":
+        return _quick_text
     if kind == "enum":
         assert info.enum is not None
         members: dict[Any, Any] = {m.value: m for m in info.enum}
@@ -496,6 +579,15 @@ def plain_date(data: Any) -> date | None:
         if date_problem(day) is None:
             return day
     return None
+
+
+def _quick_text(data: Any) -> Any:
+    """Text that is valid Unicode (no lone surrogate: what ``text_problem`` checks)."""
+    if type(data) is not str:
+        return _SLOW
+    if data.isascii():
+        return data
+    return data if text_problem(data) is None else _SLOW
 
 
 def _quick_date(data: Any) -> Any:

@@ -29,6 +29,7 @@ def _outcome(data: Any) -> Any:
 def _the_full_way(data: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as m:
         m.setattr(_structure, "_PLANS", {})
+        m.setattr(_structure, "_PLAIN", {})  # no object read in one step
         m.setattr(_structure, "_quick", lambda info: None)
         m.setattr(_structure, "_BUILDERS", {})  # every object through its __init__
         m.setattr(_structure, "_builder", lambda cls: lambda kwargs: cls(**kwargs))
@@ -103,3 +104,46 @@ def test_an_object_built_from_checked_values_is_what_its_init_builds() -> None:
     assert hash(child) == hash(type(child)(ref="c1", lives_with=True))
     with pytest.raises(CaseError, match="expected true or false"):
         attrs.evolve(child, contact="yes")
+
+
+_SURROGATE = "child-\ud800"
+
+
+@pytest.mark.parametrize(
+    ("child", "message"),
+    [
+        ({"ref": "c" * 200}, "expected at most"),
+        ({"ref": _SURROGATE}, "lone surrogate"),
+        ({"lives_with": "yes"}, "expected"),
+        ({"date_of_birth": "2026-02-30"}, "is not a real calendar date"),
+        ({"colour": "red"}, "is not a known field"),
+    ],
+)
+def test_a_list_item_read_in_one_step_leaves_anything_less_plain_to_the_full_way(
+    child: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child among plainly valid children: the others are read in one step, this one
+    the full way, with its path and message, as the full way reports it."""
+    data = {"case_id": "P", "household": {"children": [
+        {"ref": "a", "lives_with": True}, child, {"ref": "b", "date_of_birth": "2015-01-02"}]}}
+    problems = _outcome(data)
+    assert isinstance(problems, list)
+    ((path, said),) = problems
+    assert path.startswith("$.household.children[1]")
+    assert message in said
+    assert problems == _the_full_way(data, monkeypatch)
+
+
+def test_a_null_or_an_order_problem_goes_the_full_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field given as null, and dates out of order in an object checked for their
+    order, are read the full way: the same case, or the same problem."""
+    nulls = {"case_id": "N", "household": {"children": [{"ref": None, "lives_with": None}]},
+             "checks": {"police_domestic_abuse": {"requested_date": None}}}
+    assert _outcome(nulls) == _the_full_way(nulls, monkeypatch)
+    assert isinstance(_outcome(nulls), Case)
+    backwards = {"case_id": "O", "checks": {"police_domestic_abuse": {
+        "requested_date": "2026-03-02", "response_date": "2026-03-01"}}}
+    problems = _outcome(backwards)
+    assert problems == _the_full_way(backwards, monkeypatch)
+    assert problems == [("$.checks.police_domestic_abuse.response_date",
+                         "the response is dated before the request")]
