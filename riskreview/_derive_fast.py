@@ -68,8 +68,9 @@ class Plan(list[tuple[DerivedDef, "Fast | None"]]):
 
     remembered: dict[str, Remembered]
 
-    def __init__(self, steps: Iterable[tuple[DerivedDef, Fast | None]] = (),
-                 remember: bool = False) -> None:
+    def __init__(
+        self, steps: Iterable[tuple[DerivedDef, Fast | None]] = (), remember: bool = False
+    ) -> None:
         super().__init__(steps)
         self.remembered = {}
         if remember:
@@ -255,8 +256,8 @@ class Remembered:
         self.present = present
         self._tested = tested  # paths read and also asked whether they are there
         self._kept: dict[tuple[Any, ...], DerivedResult] = {}
-        #: how many results were asked for by values all known, and how many of
-        #: those were computed (not kept yet)
+        #: how many results were asked for under a key, and how many of those were
+        #: computed (not kept yet); counted without a lock: figures, not a ledger
         self.asked = self.computed = 0
 
     def __len__(self) -> int:

@@ -190,7 +190,9 @@ def test_eight_threads_in_a_fresh_interpreter_give_the_serial_decisions(
     which: str, seed: int
 ) -> None:
     """On the default pack, and on the HMPPS tiering pack, whose derived values are
-    compiled when the pack loads and whose full results are made when read."""
+    compiled when the pack loads, whose full results are made when read, and whose
+    results the runtime keeps by the values they read: eight threads fill that store
+    at once from empty."""
     if which == "default":
         threads, pack_path = _caseload(seed), str(default_pack_path())
     else:
