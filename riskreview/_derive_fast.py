@@ -220,8 +220,9 @@ def _made(
 class Remembered:
     """The full results of one value, kept by the values it read.
 
-    A value that reads only plain values of the case's inputs and derived values (no
-    list, no case field, no parameter, no day) is a function of them alone: its full
+    A value that reads only plain values of the case's inputs and derived values
+    (flags, numbers and labels: no text or date, which may be personal, no list, no
+    case field, no parameter, no day) is a function of them alone: its full
     result, explanation and all, is the same for every case that gives them the same
     values. A caseload repeats a few hundred combinations of a policy's scores, so
     the result of a value computed in full (a reported one, whose explanation every
@@ -314,6 +315,10 @@ class Remembered:
 _NO_VALUE: Any = _Mark("NO_VALUE")
 
 
+#: the kinds of value a kept result is keyed by: flags, numbers (decimals in their
+#: units) and labels of the policy's own vocabularies, never text or dates
+_KEYABLE = frozenset(("bool", "int", "enum"))
+
 #: operations that read a list, the day or the case: never kept by their values
 _NOT_PURE = frozenset(("count", "latest", "earliest", "any", "all", "none", "age"))
 
@@ -341,6 +346,8 @@ def _pure_reads(
                     fields.append(n.value.field)
     if any(f.virtual != EXTRA or f.path == "as_of" for f in (*fields, *present)):
         return None
+    if any(f.kind not in _KEYABLE for f in fields):
+        return None  # a text or a date may be personal: never kept in a key
     read = {f.path for f in fields}
     asked = {f.path for f in present}
     return tuple(sorted(read)), tuple(sorted(asked - read)), frozenset(asked & read)

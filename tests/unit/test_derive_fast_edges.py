@@ -65,7 +65,7 @@ def test_the_edge_values_are_compiled(tmp_path_factory: Any) -> None:
     declared = [line.split(":")[0].strip() for line in EDGES.splitlines()
                 if line.startswith("  ") and not line.startswith(("   ", "  #"))]
     compiled = {d.name for d, f in rt.derived if f is not None}
-    assert len(declared) == 26
+    assert len(declared) == 28
     assert set(declared) <= compiled
     in_one_pass = {d.name for d, f in rt.derived if f is not None and f.__name__ == "counted"}
     assert {"mapp_m1", "mapp_or_rosh_high", "advp", "m1_mapp", "m2"} <= in_one_pass
@@ -161,3 +161,13 @@ def test_whole_number_arithmetic_rounds_a_quotient_toward_zero(tmp_path_factory:
     # no registration: a division by zero has no value, and is computed in full
     assert values() == {"codes_less_registrations": 0, "halved": 0, "per_code": None,
                         "scaled": 0}
+
+
+def test_a_value_reading_a_date_keeps_no_result(tmp_path_factory: Any) -> None:
+    """Kept results are keyed by flags, numbers and labels only: a value that reads a
+    date (which may be personal) computes its result every time it is read."""
+    pack = edges_pack(str(tmp_path_factory.getbasetemp()))
+    rt = _runtime.runtime(pack, pack.epoch(AS_OF))
+    kept = rt.derived.remembered
+    assert "released_on" not in kept
+    assert {"codes_less_registrations", "halved", "per_code", "scaled"} <= set(kept)
