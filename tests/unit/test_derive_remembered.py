@@ -1,10 +1,11 @@
 """Full results kept by the values they read (``_derive_fast.Remembered``).
 
-A derived value computed in full that reads only plain inputs and derived values
-is a function of them: its result, explanation and all, is kept under those values
-(with their types) and given again to the next case that has them. These tests
-hold which values are kept, that a kept result is the full computation's for the
-case at hand, that a value read unknown is never kept by, and that the store is
+A derived value that reads only plain inputs and derived values (flags, numbers,
+labels) is a function of them: its full result, explanation and all, is kept under
+those values (with their types) and given again to the next case that has them. These
+tests hold which values are kept, that a kept result is the full computation's for
+the case at hand, how a value read unknown keys it (by what it waits on), that an
+input both read and asked for never keys one when unknown, and that the store is
 bounded. The differential tests (tests/properties/test_derived_fast.py) run every
 pack's generated cases through kept results as well.
 """
