@@ -274,3 +274,22 @@ def test_a_mutant_in_counts_made_in_one_pass_is_caught_by_the_hmpps_tier_scenari
               f"{sorted(failing)}")
     assert "answers all Missing or Unknown score no need" in failing
     assert len(failing) >= 3
+
+
+def test_a_mutant_in_the_key_of_kept_results_is_caught_by_the_hmpps_tier_scenarios(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Results of plain scores are kept by the values they read
+    (``_derive_fast.Remembered``): a key that leaves out the last value read gives one
+    case the result kept for another, and the HMPPS tiering pack's own scenarios, run
+    one after another on one runtime, see a value come out wrong."""
+    pack = riskreview.load_pack(HMPPS_TIER)
+    assert _failing(pack) == {}
+    plant_in_source(monkeypatch, _derive_fast, "_pure_reads",
+                    "return tuple(sorted(read)),", "return tuple(sorted(read))[:-1],")
+    failing = _failing(riskreview.load_pack(HMPPS_TIER))
+    with capsys.disabled():
+        print(f"\n  mutant key-without-its-last-value: {len(failing)} scenarios fail: "
+              f"{sorted(failing)[:6]}")
+    assert "150 points (MAPPA M3 alone) is A" in failing
+    assert len(failing) >= 3
