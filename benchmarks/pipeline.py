@@ -22,7 +22,11 @@ machine does slows them alike:
 Times are CPU time of this process (``time.process_time``), so a busy machine
 inflates them less than wall-clock time would. Then one more pass times each
 ``evaluate(dict)`` alone (wall clock and CPU) for p50, p99 and max latency and
-counts gen-2 garbage collections. With ``--freeze`` that pass runs every chunk twice,
+counts gen-2 garbage collections; then passes 1 to 4 run again, each alone over every
+case, best of 3, with the two ratios from those (interleaved, each pass also pays for
+collecting what the pass before it left, so the interleaved figures of one pass can
+shift between commits while the plain loops do not). With ``--freeze`` the latency
+pass runs every chunk twice,
 taking turns: as it is, and after ``gc.freeze()`` (everything loaded so far frozen,
 unfrozen again after the chunk), so the effect of freezing is measured in the same run.
 
@@ -349,6 +353,23 @@ def latency(run: Run, freeze: bool) -> dict[str, Any]:
             for mode in modes}
 
 
+def plain_loops(run: Run, n: int) -> dict[str, float]:
+    """µs per case of passes 1 to 4 each run alone over every case, best of 3: what a
+    caller looping over one kind of call sees. Interleaved, each pass also pays for
+    collecting what the pass before it left (its decisions, its facts), so their
+    figures shift between passes from one commit to the next while these do not."""
+    out = {}
+    for key, step in (("dict", run.evaluate_dict), ("case", run.evaluate_case),
+                      ("layer", run.engine_layer), ("native", run.native_floor)):
+        best = float("inf")
+        for _ in range(3):
+            before = run.seconds[key]
+            step(range(n))
+            best = min(best, run.seconds[key] - before)
+        out[key] = best / n * 1e6
+    return out
+
+
 def measure(n: int, seed: int, raw: bool, freeze: bool) -> dict[str, Any]:
     load_start = load()
     run = Run(n, seed, raw)
@@ -367,10 +388,11 @@ def measure(n: int, seed: int, raw: bool, freeze: bool) -> dict[str, Any]:
             passes[(turn + k) % len(passes)](part)
     gen2_passes = gc.get_stats()[2]["collections"] - gen2_before
     problems = run.disagreements()
+    us = {key: seconds / n * 1e6 for key, seconds in run.seconds.items()}
     lat = latency(run, freeze)
+    alone = plain_loops(run, n)
     load_end = load()
 
-    us = {key: seconds / n * 1e6 for key, seconds in run.seconds.items()}
     stage_us = {key: run.stage_seconds[key] / n * 1e6 for key, _ in STAGES}
     matches = [len(m) for m in run.found["layer"]]
     return {
@@ -393,6 +415,11 @@ def measure(n: int, seed: int, raw: bool, freeze: bool) -> dict[str, Any]:
             "evaluate_dict_over_raw_durable": us["raw"] / us["dict"] if raw else None,
         },
         "goals": {"evaluate_dict_over_engine_layer": 0.80, "engine_layer_over_native_floor": 0.50},
+        "plain_loops_microseconds_per_case": alone,
+        "plain_loops_ratios": {
+            "evaluate_dict_over_engine_layer": alone["layer"] / alone["dict"],
+            "engine_layer_over_native_floor": alone["native"] / alone["layer"],
+        },
         "gen2_collections_during_passes": gen2_passes,
         "latency_evaluate_dict": lat,
         "load_average": {"start": load_start, "end": load_end},
@@ -452,6 +479,19 @@ def report(f: dict[str, Any]) -> str:
         lines.append(f"    evaluate(Case) ÷ raw durable    "
                      f"{r['evaluate_case_over_raw_durable']:6.3f}  "
                      f"(evaluate(dict) ÷ raw: {r['evaluate_dict_over_raw_durable']:.3f})")
+    alone, ra = f["plain_loops_microseconds_per_case"], f["plain_loops_ratios"]
+    lines += [
+        "",
+        f"  {'passes 1-4 each alone over every case, best of 3':<52}{'µs/case':>9}{'cases/s':>10}",
+        row("1 riskreview.evaluate(dict)", alone["dict"]),
+        row("2 riskreview.evaluate(Case)", alone["case"]),
+        row("3 engine layer: facts + Engine.run", alone["layer"]),
+        row("4 native floor: assert, drain, retract", alone["native"]),
+        f"    evaluate(dict) ÷ engine layer   {ra['evaluate_dict_over_engine_layer']:6.3f}  "
+        f"goal ≥ 0.80: {verdict(ra['evaluate_dict_over_engine_layer'], 0.80)}",
+        f"    engine layer ÷ native floor     {ra['engine_layer_over_native_floor']:6.3f}  "
+        f"goal ≥ 0.50: {verdict(ra['engine_layer_over_native_floor'], 0.50)}",
+    ]
     lines += ["", f"  gen-2 collections during the passes: {f['gen2_collections_during_passes']}",
               "", f"  {'latency of one evaluate(dict), each call timed alone':<55}"
               f"{'p50':>8}{'p99':>8}{'max':>8}  ms"]
