@@ -353,6 +353,14 @@ def latency(run: Run, freeze: bool) -> dict[str, Any]:
             for mode in modes}
 
 
+def goal_ratios(us: dict[str, float]) -> dict[str, float]:
+    """The two ratios the goals are stated in, as throughputs, from µs per case."""
+    return {
+        "evaluate_dict_over_engine_layer": us["layer"] / us["dict"],
+        "engine_layer_over_native_floor": us["native"] / us["layer"],
+    }
+
+
 def plain_loops(run: Run, n: int) -> dict[str, float]:
     """µs per case of passes 1 to 4 each run alone over every case, best of 3: what a
     caller looping over one kind of call sees. Interleaved, each pass also pays for
@@ -409,17 +417,13 @@ def measure(n: int, seed: int, raw: bool, freeze: bool) -> dict[str, Any]:
         "stage_sum_microseconds": sum(stage_us.values()),
         "timer_read_microseconds": timer_cost() * 1e6,
         "ratios": {
-            "evaluate_dict_over_engine_layer": us["layer"] / us["dict"],
-            "engine_layer_over_native_floor": us["native"] / us["layer"],
+            **goal_ratios(us),
             "evaluate_case_over_raw_durable": us["raw"] / us["case"] if raw else None,
             "evaluate_dict_over_raw_durable": us["raw"] / us["dict"] if raw else None,
         },
         "goals": {"evaluate_dict_over_engine_layer": 0.80, "engine_layer_over_native_floor": 0.50},
         "plain_loops_microseconds_per_case": alone,
-        "plain_loops_ratios": {
-            "evaluate_dict_over_engine_layer": alone["layer"] / alone["dict"],
-            "engine_layer_over_native_floor": alone["native"] / alone["layer"],
-        },
+        "plain_loops_ratios": goal_ratios(alone),
         "gen2_collections_during_passes": gen2_passes,
         "latency_evaluate_dict": lat,
         "load_average": {"start": load_start, "end": load_end},
@@ -441,6 +445,20 @@ def report(f: dict[str, Any]) -> str:
     def verdict(value: float, goal: float) -> str:
         return "met" if value >= goal else "NOT met"
 
+    def engine_passes(times: dict[str, float]) -> list[str]:
+        return [row("1 riskreview.evaluate(dict)", times["dict"]),
+                row("2 riskreview.evaluate(Case)", times["case"]),
+                row("3 engine layer: facts + Engine.run", times["layer"]),
+                row("4 native floor: assert, drain, retract", times["native"])]
+
+    def ratio_lines(ratios: dict[str, float]) -> list[str]:
+        dict_layer = ratios["evaluate_dict_over_engine_layer"]
+        layer_native = ratios["engine_layer_over_native_floor"]
+        return [f"    evaluate(dict) ÷ engine layer   {dict_layer:6.3f}  "
+                f"goal ≥ 0.80: {verdict(dict_layer, 0.80)}",
+                f"    engine layer ÷ native floor     {layer_native:6.3f}  "
+                f"goal ≥ 0.50: {verdict(layer_native, 0.50)}"]
+
     lines = [
         f"pipeline: {f['cases']:,} synthetic cases (seed {f['seed']}), as_of {f['as_of']}; "
         f"pack {p['name']} {p['version']}: {p['rules']} rules, {p['lanes']} lanes = "
@@ -450,10 +468,7 @@ def report(f: dict[str, Any]) -> str:
         f"{' '.join(f'{x:.2f}' for x in la['end'])} at end ({os.cpu_count()} CPUs)",
         "",
         f"  {'pass':<52}{'µs/case':>9}{'cases/s':>10}",
-        row("1 riskreview.evaluate(dict)", us["dict"]),
-        row("2 riskreview.evaluate(Case)", us["case"]),
-        row("3 engine layer: facts + Engine.run", us["layer"]),
-        row("4 native floor: assert, drain, retract", us["native"]),
+        *engine_passes(us),
     ]
     if "raw" in us:
         lines.append(row("5 raw durable-rules: a Python action per match", us["raw"]))
@@ -470,27 +485,17 @@ def report(f: dict[str, Any]) -> str:
         f"{st['engine'] - us['native']:,.0f} µs",
         "",
         "  ratios (throughput, same run)",
-        f"    evaluate(dict) ÷ engine layer   {r['evaluate_dict_over_engine_layer']:6.3f}  "
-        f"goal ≥ 0.80: {verdict(r['evaluate_dict_over_engine_layer'], 0.80)}",
-        f"    engine layer ÷ native floor     {r['engine_layer_over_native_floor']:6.3f}  "
-        f"goal ≥ 0.50: {verdict(r['engine_layer_over_native_floor'], 0.50)}",
+        *ratio_lines(r),
     ]
     if r["evaluate_case_over_raw_durable"] is not None:
         lines.append(f"    evaluate(Case) ÷ raw durable    "
                      f"{r['evaluate_case_over_raw_durable']:6.3f}  "
                      f"(evaluate(dict) ÷ raw: {r['evaluate_dict_over_raw_durable']:.3f})")
-    alone, ra = f["plain_loops_microseconds_per_case"], f["plain_loops_ratios"]
     lines += [
         "",
         f"  {'passes 1-4 each alone over every case, best of 3':<52}{'µs/case':>9}{'cases/s':>10}",
-        row("1 riskreview.evaluate(dict)", alone["dict"]),
-        row("2 riskreview.evaluate(Case)", alone["case"]),
-        row("3 engine layer: facts + Engine.run", alone["layer"]),
-        row("4 native floor: assert, drain, retract", alone["native"]),
-        f"    evaluate(dict) ÷ engine layer   {ra['evaluate_dict_over_engine_layer']:6.3f}  "
-        f"goal ≥ 0.80: {verdict(ra['evaluate_dict_over_engine_layer'], 0.80)}",
-        f"    engine layer ÷ native floor     {ra['engine_layer_over_native_floor']:6.3f}  "
-        f"goal ≥ 0.50: {verdict(ra['engine_layer_over_native_floor'], 0.50)}",
+        *engine_passes(f["plain_loops_microseconds_per_case"]),
+        *ratio_lines(f["plain_loops_ratios"]),
     ]
     lines += ["", f"  gen-2 collections during the passes: {f['gen2_collections_during_passes']}",
               "", f"  {'latency of one evaluate(dict), each call timed alone':<55}"
