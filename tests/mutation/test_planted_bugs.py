@@ -194,6 +194,18 @@ def _failing(pack: riskreview.Pack) -> dict[str, tuple[str, ...]]:
     return {r.scenario.name: r.failures for r in run_scenarios(pack) if not r.passed}
 
 
+def _hmpps_failing(mutant: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """The HMPPS tiering pack's failing scenarios on a fresh load (its derived values
+    are compiled, and its store of kept results made, when it loads), shown as what
+    the mutant ``mutant`` breaks."""
+    failing = _failing(riskreview.load_pack(HMPPS_TIER))
+    names = sorted(failing)
+    with capsys.disabled():
+        print(f"\n  mutant {mutant}: {len(failing)} scenarios fail: {names[:6]}"
+              + (" ..." if len(names) > 6 else ""))
+    return failing
+
+
 def test_a_mutant_in_derived_value_computation_is_caught_by_the_band_edge_scenarios(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -250,9 +262,7 @@ def test_a_mutant_in_a_compiled_derived_value_is_caught_by_the_hmpps_tier_scenar
     # each operation is compiled through the table of makers, by name, when a pack loads
     monkeypatch.setitem(_derive_fast._MAKERS, "max", _derive_fast._extreme)
     monkeypatch.setitem(_derive_fast._MAKERS, "min", _derive_fast._extreme)
-    failing = _failing(riskreview.load_pack(HMPPS_TIER))
-    with capsys.disabled():
-        print(f"\n  mutant compiled-max-as-min: {len(failing)} scenarios fail: {sorted(failing)}")
+    failing = _hmpps_failing("compiled-max-as-min", capsys)
     # the overlap of RSR and RoSH points (a min) and the highest of the steps (a max)
     assert "RSR 10 under RoSH very high counts nothing" in failing
     assert "static CSRP: DC-SRP high reaches B, not provisional" in failing
@@ -268,10 +278,7 @@ def test_a_mutant_in_counts_made_in_one_pass_is_caught_by_the_hmpps_tier_scenari
     pack = riskreview.load_pack(HMPPS_TIER)
     assert _failing(pack) == {}
     plant_in_source(monkeypatch, _derive_fast, "_scan", "if a not in values:", "if a is None:")
-    failing = _failing(riskreview.load_pack(HMPPS_TIER))
-    with capsys.disabled():
-        print(f"\n  mutant pass-counts-every-answer: {len(failing)} scenarios fail: "
-              f"{sorted(failing)}")
+    failing = _hmpps_failing("pass-counts-every-answer", capsys)
     assert "answers all Missing or Unknown score no need" in failing
     assert len(failing) >= 3
 
@@ -287,9 +294,6 @@ def test_a_mutant_in_the_key_of_kept_results_is_caught_by_the_hmpps_tier_scenari
     assert _failing(pack) == {}
     plant_in_source(monkeypatch, _derive_fast, "_pure_reads",
                     "return tuple(sorted(read)),", "return tuple(sorted(read))[:-1],")
-    failing = _failing(riskreview.load_pack(HMPPS_TIER))
-    with capsys.disabled():
-        print(f"\n  mutant key-without-its-last-value: {len(failing)} scenarios fail: "
-              f"{sorted(failing)[:6]}")
+    failing = _hmpps_failing("key-without-its-last-value", capsys)
     assert "150 points (MAPPA M3 alone) is A" in failing
     assert len(failing) >= 3
