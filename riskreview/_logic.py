@@ -18,41 +18,13 @@ def rank(value: Any) -> Any:
     return getattr(value, RANK, value)
 
 
-def compare(op: str, actual: Any, expected: Any) -> bool:
-    """``actual op expected`` for a known ``actual``."""
-    if op == "eq":
-        return bool(actual == expected)
-    if op == "ne":
-        return bool(actual != expected)
-    if op == "in":
-        return actual in expected
-    if op == "not_in":
-        return actual not in expected
-    if op == "contains":
-        return expected in actual
-    if op == "not_contains":
-        return expected not in actual
-    if op == "contains_any":
-        return any(e in actual for e in expected)
-    if op == "contains_none":
-        return not any(e in actual for e in expected)
-    a, e = rank(actual), rank(expected)
-    if op == "lt":
-        return bool(a < e)
-    if op == "lte":
-        return bool(a <= e)
-    if op == "gt":
-        return bool(a > e)
-    return bool(a >= e)
-
-
 def agree(truths: list[Truth]) -> Truth:
     """True or False when every option agrees, else undecided."""
     first = truths[0]
     return first if all(t is first for t in truths) else None
 
 
-#: the operators whose answer never depends on an order: ``compare`` for each, written out
+#: the operators whose answer never depends on an order
 _PLAIN: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, e: bool(a == e),
     "ne": lambda a, e: bool(a != e),
@@ -72,7 +44,8 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def comparer(op: str, ranked: bool = True) -> Callable[[Any, Any], bool]:
-    """:func:`compare` for one operator, chosen once: ``(actual, expected) → bool``.
+    """``actual op expected`` for a known ``actual``, the operator chosen once:
+    ``(actual, expected) → bool``.
     ``ranked``: whether either side may be a label of an ordered vocabulary, which
     compares by its place (False for a date or a number: compared as it is)."""
     plain = _PLAIN.get(op)

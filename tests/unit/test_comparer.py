@@ -1,4 +1,5 @@
-"""``comparer`` chooses once what ``compare`` decides on every call, with the same answers."""
+"""``comparer`` chooses an operator once and gives, on every call, what ``compare`` (each
+operator written out, below: the specification) decides."""
 
 from __future__ import annotations
 
@@ -8,8 +9,37 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskreview._logic import compare, comparer
+from riskreview._logic import comparer, rank
 from riskreview._vocab import OffenceCategory, RoshLevel
+
+
+def compare(op: str, actual: Any, expected: Any) -> bool:
+    """``actual op expected`` for a known ``actual``, each operator written out."""
+    if op == "eq":
+        return bool(actual == expected)
+    if op == "ne":
+        return bool(actual != expected)
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op == "contains":
+        return expected in actual
+    if op == "not_contains":
+        return expected not in actual
+    if op == "contains_any":
+        return any(e in actual for e in expected)
+    if op == "contains_none":
+        return not any(e in actual for e in expected)
+    a, e = rank(actual), rank(expected)
+    if op == "lt":
+        return bool(a < e)
+    if op == "lte":
+        return bool(a <= e)
+    if op == "gt":
+        return bool(a > e)
+    return bool(a >= e)
+
 
 ORDER_OPS = ["lt", "lte", "gt", "gte"]
 PLAIN_OPS = ["eq", "ne", "in", "not_in", "contains", "not_contains", "contains_any",
