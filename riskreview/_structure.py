@@ -314,9 +314,7 @@ class _Structurer:
             return data
         if not isinstance(data, dict):
             return self.fail(path, f"expected an object, got {echo(data)}")
-        plain = _PLAIN.get(cls, _UNSEEN)
-        if plain is _UNSEEN:
-            plain = _PLAIN[cls] = _plain_model(cls)
+        plain = _plain_of(cls)
         if plain is not None and self.read_items:
             built = plain(data)
             if built is not _SLOW:
@@ -377,12 +375,8 @@ class _Structurer:
         assert info.item is not None
         items = []
         bad = False
-        plain = None
-        if info.item.kind == "model" and info.item.model is not None:
-            cls = info.item.model
-            plain = _PLAIN.get(cls, _UNSEEN)
-            if plain is _UNSEEN:
-                plain = _PLAIN[cls] = _plain_model(cls)
+        item = info.item.model if info.item.kind == "model" else None
+        plain = None if item is None else _plain_of(item)
         for i, raw in enumerate(data):
             if plain is not None and type(raw) is dict:  # the commonest: read in one step
                 built = plain(raw)
@@ -450,6 +444,14 @@ def _builder(cls: type) -> Callable[[dict[str, Any]], Any]:
 #: each model class's check of a plainly valid object (None: it has none)
 _PLAIN: dict[type, Callable[[dict[str, Any]], Any] | None] = {}
 _UNSEEN: Any = object()
+
+
+def _plain_of(cls: type) -> Callable[[dict[str, Any]], Any] | None:
+    """``cls``'s check of a plainly valid object (:func:`_plain_model`), made once."""
+    plain = _PLAIN.get(cls, _UNSEEN)
+    if plain is _UNSEEN:
+        plain = _PLAIN[cls] = _plain_model(cls)
+    return plain  # type: ignore[no-any-return]
 
 
 def _plain_model(cls: type) -> Callable[[dict[str, Any]], Any] | None:
