@@ -106,10 +106,10 @@ def stage_walk(pack: Any, case: Case, as_of: date, rt: Any, vals: Any, found: An
     return ref, _walk.walk(pack, ref, found)
 
 
-def stage_assembly(pack: Any, ref: Any, rt: Any, found: Any, results: Any, vals: Any) -> Any:
+def stage_assembly(pack: Any, ref: Any, rt: Any, found: Any, walked: Any, vals: Any) -> Any:
     flips: list[date] = []
     within = _assemble.horizon(pack, ref.as_of, None)
-    made = _assemble.assemble(pack, ref, rt.calendar, found, results, vals.derived, flips, within)
+    made = _assemble.assemble(pack, ref, rt.calendar, found, walked, vals.derived, flips, within)
     stable_until = _decide._stable_until(pack, rt, ref, flips, found)
     reported = _assemble.reported(pack, vals.derived)
     return made.actions, made.information, made.next_review, reported, stable_until, within
@@ -278,9 +278,9 @@ class Run:
             t5 = clock()
             found = stage_outcomes(rt, matches)
             t6 = clock()
-            ref, results = stage_walk(pack, case, AS_OF, rt, vals, found)
+            ref, walked = stage_walk(pack, case, AS_OF, rt, vals, found)
             t7 = clock()
-            assembled = stage_assembly(pack, ref, rt, found, results, vals)
+            assembled = stage_assembly(pack, ref, rt, found, walked, vals)
             t8 = clock()
             digest = stage_digest(case)
             t9 = clock()

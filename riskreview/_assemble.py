@@ -21,10 +21,11 @@ from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedResult
 from riskreview._information import information
 from riskreview._match import Outcome
-from riskreview._reference import Reference, Result, earliest_matched_date, gather_evidence
+from riskreview._reference import Reference
 from riskreview._review import field_of, review
 from riskreview._stable import after, first_day_reaching
 from riskreview._units import show_units
+from riskreview._walk import Fired, Walked
 from riskreview.calendar import Calendar
 from riskreview.decision import (
     Evidence,
@@ -64,15 +65,17 @@ def assemble(
     ref: Reference,
     calendar: Calendar,
     found: Mapping[int, Outcome],
-    results: Mapping[int, Result],
+    walked: Walked,
     derived: Mapping[str, DerivedResult],
     flips: list[date],
     within: int | None,
 ) -> Assembled:
     """Actions, information and the next review of one case (``within``: the horizon)."""
-    acts = actions(pack, ref, calendar, found, results, flips, within)
+    acts = actions(pack, ref, calendar, found, walked.fired, flips, within)
     acts, next_review, waits = review(pack, ref, calendar, found, acts, flips, within)
-    info, acts = information(pack, ref.as_of, found, results, derived, acts, ref.unheld, waits)
+    info, acts = information(
+        pack, ref.as_of, found, walked.results, derived, acts, ref.unheld, waits
+    )
     return Assembled(tuple(sorted(acts, key=sort_key)), info, next_review)
 
 
@@ -91,9 +94,10 @@ def _amount(pack: Pack, ref: Reference, amount: Any, before: bool) -> int:
 
 
 def due_date(
-    pack: Pack, ref: Reference, calendar: Calendar, rule: Rule, result: Result
+    pack: Pack, ref: Reference, calendar: Calendar, rule: Rule, matched: date | None
 ) -> tuple[date, date | None, RollingDue | None]:
-    """(due date, trigger date, how it rolls) of a fired rule.
+    """(due date, trigger date, how it rolls) of a fired rule (``matched``: for a due date
+    anchored on the items that made it fire, the earliest of their dates).
 
     A rule due from ``as_of``, with no due time, or whose anchor is unknown (due at
     once) has a due date that moves with the day of the decision: the third item
@@ -107,8 +111,7 @@ def due_date(
     if spec.anchor == "as_of":
         anchor = as_of
     elif spec.anchor.startswith("matched."):
-        # ``result`` is complete (see _walk): every true alternative counts
-        anchor = earliest_matched_date(ref, result, spec.anchor.removeprefix("matched."))
+        anchor = matched  # every true alternative counted (see _walk)
     else:
         anchor = ref.lookup(ref.case, field_of(pack, spec.anchor))
     if anchor is None:
@@ -126,7 +129,7 @@ def actions(
     ref: Reference,
     calendar: Calendar,
     found: Mapping[int, Outcome],
-    results: Mapping[int, Result],
+    fired: Mapping[int, Fired],
     flips: list[date],
     within: int | None = None,
 ) -> tuple[RequiredAction, ...]:
@@ -140,9 +143,9 @@ def actions(
         if outcome is not Outcome.FIRED:
             continue
         rule = pack.rules[index]
-        result = results[index]
+        evidence, matched = fired[index]
         action = pack.actions[rule.action]
-        due, trigger, rolling = due_date(pack, ref, calendar, rule, result)
+        due, trigger, rolling = due_date(pack, ref, calendar, rule, matched)
         g = groups.get(rule.action)
         if g is None:
             g = groups[rule.action] = {
@@ -158,7 +161,7 @@ def actions(
             }
         g["rules"].append(rule.id)
         g["reasons"].append(rule.reason)
-        gather_evidence(result, g["evidence"])  # a dict: ordered, each pair once
+        g["evidence"].update(dict.fromkeys(evidence))  # ordered, each pair once
         if rule.source not in g["sources"]:
             g["sources"].append(rule.source)
         priority = rule.priority_on(ref.as_of) or action.priority

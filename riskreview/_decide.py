@@ -48,10 +48,10 @@ def decide(
     vals = values(pack, case, as_of, rt.calendar, quick, rt.derived)
     found = match(rt, case, as_of, vals.extras, vals.unheld)
     ref = reference(pack, case, as_of, rt.calendar, vals, quick)
-    results = walk(pack, ref, found, trace=trace)
+    walked = walk(pack, ref, found, trace=trace)
     flips: list[date] = []
     within = _assemble.horizon(pack, as_of, upcoming_within)
-    made = _assemble.assemble(pack, ref, rt.calendar, found, results, vals.derived, flips, within)
+    made = _assemble.assemble(pack, ref, rt.calendar, found, walked, vals.derived, flips, within)
     return Decision(
         case_id=case.case_id,
         as_of=as_of,
@@ -61,7 +61,7 @@ def decide(
         actions=made.actions,
         information=made.information,
         next_review=made.next_review,
-        trace=_trace(pack, found, results, as_of) if trace else None,
+        trace=_trace(pack, found, walked.results, as_of) if trace else None,
         reported=_assemble.reported(pack, vals.derived),
         stable_until=_stable_until(pack, rt, ref, flips, found),
         upcoming_within=within,

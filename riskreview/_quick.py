@@ -100,7 +100,7 @@ def _quantifier(node: Quant) -> Test:
 
 
 def _comparison(node: Cmp) -> Test:
-    read = _reader(node)
+    read = reader(node)
     op, value = node.op, node.value
     if op in ("exists", "missing"):
         return _presence(node, read)
@@ -195,7 +195,7 @@ def _presence(node: Cmp, read: Callable[[Reference, Any], Any]) -> Test:
     return presence
 
 
-def _reader(node: Cmp) -> Callable[[Reference, Any], Any]:
+def reader(node: Cmp) -> Callable[[Reference, Any], Any]:
     """How to read the compared field: from the item, or from the case (read once)."""
     field = node.field
     if field.virtual == EXTRA:

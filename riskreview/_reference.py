@@ -16,7 +16,6 @@ from typing import Any
 import attrs
 
 from riskreview._conditions import (
-    HAS_VALUE,
     All,
     AnyOf,
     Cmp,
@@ -32,8 +31,6 @@ from riskreview._condnodes import CALENDAR_UNITS, add_months, window_months
 from riskreview._fields import EXTRA, Field, read_path
 from riskreview._logic import Truth, agree, all_of, any_of, comparer
 from riskreview._quick import compile_truth, cond_key
-from riskreview._units import as_given
-from riskreview._wording import plural
 from riskreview.calendar import Calendar
 
 
@@ -577,104 +574,6 @@ def _list_path(path: str) -> str:
     for piece in path.split("."):
         out.append(piece.split("[")[0] + "[]" if "[" in piece else piece)
     return ".".join(out)
-
-
-def evidence(result: Result) -> list[tuple[str, Any]]:
-    """(path, value) pairs of the facts that made ``result`` true, in condition order,
-    each pair once."""
-    out: dict[tuple[str, Any], None] = {}  # ordered, each pair once
-    gather_evidence(result, out)
-    return list(out)
-
-
-def gather_evidence(result: Result, out: dict[tuple[str, Any], None]) -> int:
-    """Add the evidence of ``result`` to ``out`` (a pair already there keeps its place);
-    how many pairs it gave, a pair already there counted too (a list test that gives
-    none says how many items it holds)."""
-    if result.truth is not True:
-        return 0
-    node = result.node
-    if isinstance(node, Cmp):
-        out[(result.path, as_given(node.field, result.actual))] = None
-        return 1
-    given = 0
-    if isinstance(node, Quant):
-        for part in result.parts:
-            if part.truth is True:
-                given += gather_evidence(part, out)
-        if node.mode != "any" and not given:
-            out[(node.path, plural(len(result.parts), "item"))] = None
-            return 1
-        return given
-    if isinstance(node, Not):
-        pairs = _negated_evidence(result.parts[0])
-        out.update(dict.fromkeys(pairs))
-        return len(pairs)
-    if isinstance(node, Named) and node.name.endswith(HAS_VALUE):
-        return 0  # the guard of a test of a value that can have none: the test says it
-    alternatives = isinstance(node, AnyOf)
-    for part in result.parts:
-        if alternatives and part.truth is not True:
-            continue
-        given += gather_evidence(part, out)
-    return given
-
-
-def _negated_evidence(result: Result) -> list[tuple[str, Any]]:
-    """Evidence for ``not X`` where X is false: the facts that made X false."""
-    node = result.node
-    if isinstance(node, Cmp):
-        return [(result.path, as_given(node.field, result.actual))]
-    if isinstance(node, Quant):
-        return [(node.path, f"{plural(result.expected, 'item')}, none matching")]
-    pairs: list[tuple[str, Any]] = []
-    for part in result.parts:
-        if part.truth is False:
-            pairs.extend(
-                _negated_evidence(part)
-                if not isinstance(part.node, Not)
-                else evidence(part.parts[0])
-            )
-    return pairs
-
-
-def earliest_matched_date(ref: Reference, result: Result, list_path: str) -> date | None:
-    """The earliest ``date`` among the items of ``list_path`` that made ``result`` true.
-
-    Earliest, not latest: when two changes are both unacted on, the action fell due
-    from the first, and a later change must never put an overdue action back. A
-    matched item whose date is unknown makes the answer unknown (None), as it may
-    be the earliest. The items come from the rule's own conditions over the list;
-    only a rule with none of its own takes them from the named conditions it uses
-    (which mostly say who the person is, not what has just happened). Only parts
-    that are true are followed; ``result`` should come from a complete evaluation,
-    so that every true alternative has been looked at.
-    """
-    for into_named in (False, True):
-        days: list[date] = []
-        undated = seen = False
-        stack = [result]
-        while stack:
-            r = stack.pop()
-            if r.truth is not True or isinstance(r.node, Not):
-                continue
-            if isinstance(r.node, Named) and not into_named:
-                continue
-            if isinstance(r.node, Quant):
-                if r.node.path == list_path:
-                    seen = True
-                    items = ref.lookup(ref.case, r.node.field) or ()
-                    for i in r.actual or ():
-                        day = getattr(items[i], "date", None)
-                        if isinstance(day, date):
-                            days.append(day)
-                        else:
-                            undated = True
-                continue
-            stack.extend(r.parts)
-        if seen:
-            return None if undated or not days else min(days)
-    return None
 
 
 def days(n: int) -> timedelta:

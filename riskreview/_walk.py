@@ -1,20 +1,27 @@
-"""The evidence walk: each fired or undetermined rule read once by the reference evaluator.
+"""The evidence walk: each fired or undetermined rule read once.
 
-The walk is three things at once. It cross-checks the engine (the reference
-evaluator must reach the same outcome, or the decision is an :class:`EngineError`);
-it yields the evidence and the unknown facts behind each outcome; and, for a rule
-whose due date is anchored on the list items that made it fire (``matched.<list>``),
-it walks every alternative of each ``any``, so that every true alternative is seen
-and the anchor is the earliest of them. Rules that did not fire are walked only for a trace.
+The walk is three things at once. It cross-checks the engine (an evaluator of the
+library's own must reach the same outcome, or the decision is an
+:class:`EngineError`); it yields the evidence and the unknown facts behind each
+outcome; and, for a rule whose due date is anchored on the list items that made it
+fire (``matched.<list>``), the earliest date among every true alternative's items.
+
+A fired rule is read by a function compiled once per policy period
+(:mod:`riskreview._evidence`): its truth, its evidence and its anchor in one pass,
+with no result tree. An undetermined rule is read by the reference evaluator, whose
+full result says which unknown facts it waits on. Rules that did not fire are read
+only for a trace, which reads every rule by the reference evaluator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, NamedTuple
 
 import attrs
 
+from riskreview._evidence import Pairs, compile_rule
 from riskreview._match import Outcome
 from riskreview._reference import Reference, Result
 from riskreview.errors import EngineError
@@ -25,28 +32,74 @@ def needs_complete_walk(rule: Any) -> bool:
     return rule.due is not None and rule.due.anchor.startswith("matched.")
 
 
-def walk(
-    pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool = False
-) -> dict[int, Result]:
-    """The reference result of every fired or undetermined rule (of every rule with
-    ``trace``), each checked against the engine's outcome."""
+class Fired(NamedTuple):
+    """What a fired rule gives its action: the facts that made it fire, in condition
+    order (a pair may come twice), and, for a due date anchored on the items that made
+    it fire, the earliest of their dates (None: unknown, or no such anchor)."""
+
+    evidence: Pairs
+    anchor: date | None
+
+
+class Walked(NamedTuple):
+    """The walk of one case: each fired rule's evidence, and the full result of each
+    undetermined rule (of every rule, with a trace)."""
+
+    fired: dict[int, Fired]
+    results: dict[int, Result]
+
+
+def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool = False) -> Walked:
+    """Each fired rule's evidence and each undetermined rule's full result (with
+    ``trace``, every rule's), each rule checked against the engine's outcome."""
+    fired: dict[int, Fired] = {}
     results: dict[int, Result] = {}
     complete: Reference | None = None
     for index, outcome in found.items():
-        if outcome is Outcome.NOT_FIRED and not trace:
-            continue
         rule = pack.rules[index]
+        whole = outcome is Outcome.FIRED and needs_complete_walk(rule)
+        if outcome is Outcome.FIRED:
+            truth, fired[index] = _fired(ref, rule, whole)
+            _check(ref, rule, truth, outcome)
+            if not trace:
+                continue
+        elif outcome is Outcome.NOT_FIRED and not trace:
+            continue
         reader = ref
-        if outcome is Outcome.FIRED and needs_complete_walk(rule):
+        if whole:  # the trace shows every true alternative, as the anchor reads them
             if complete is None:
                 complete = attrs.evolve(ref, alternatives=True)
             reader = complete
         result = reader.evaluate(rule.when)
-        if result.truth is not outcome.truth:
-            raise EngineError(
-                f"engine and reference evaluator disagree: engine says {outcome.value}",
-                rule_id=rule.id,
-                case_id=ref.case.case_id,
-            )
+        _check(ref, rule, result.truth, outcome)
         results[index] = result
-    return results
+    return Walked(fired, results)
+
+
+def _check(ref: Reference, rule: Any, truth: bool | None, outcome: Outcome) -> None:
+    if truth is not outcome.truth:
+        raise EngineError(
+            f"engine and reference evaluator disagree: engine says {outcome.value}",
+            rule_id=rule.id,
+            case_id=ref.case.case_id,
+        )
+
+
+def _fired(ref: Reference, rule: Any, whole: bool) -> tuple[bool | None, Fired]:
+    """The truth of ``rule`` for the case, its evidence and, with ``whole``, the anchor
+    of its due date, by a function compiled once per policy period."""
+    when = rule.when
+    anchor = rule.due.anchor.removeprefix("matched.") if whole else None
+    table = _compiled(ref, ("evidence", "parts"), None, lambda _: {})
+    run = _compiled(ref, ("evidence", id(when), whole), when, compile_rule, whole, anchor, table)
+    truth, pairs, earliest = run(ref)
+    return truth, Fired(pairs, earliest)
+
+
+def _compiled(ref: Reference, key: Any, node: Any, make: Callable[..., Any], *args: Any) -> Any:
+    """``make(node, *args)``, made once per policy period (held with the node, as the
+    reference evaluator holds its compiled tests)."""
+    entry = ref.quick.get(key)
+    if entry is None:
+        entry = ref.quick[key] = (node, make(node, *args))
+    return entry[1]

@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
+from _evidence_oracle import evidence
 from hypothesis import given, settings
 
 import riskreview
 from riskreview import Case
 from riskreview._conditions import All, AnyOf, Named, Node, Not, Quant
-from riskreview._reference import evidence, item_key
+from riskreview._reference import item_key
 from riskreview._runtime import runtime
 from riskreview._values import reference, values
 from riskreview.strategies import cases
