@@ -67,7 +67,7 @@ from _mutation_support import (
 )
 
 import riskreview
-from riskreview import _derive_compute, _derive_fast, _inputs
+from riskreview import _derive_compute, _derive_fast, _evidence, _inputs, _walk
 from riskreview._compile import compile_epoch
 from riskreview._lower import Test as LoweredTest
 from riskreview.synthetic import generate
@@ -297,3 +297,22 @@ def test_a_mutant_in_the_key_of_kept_results_is_caught_by_the_hmpps_tier_scenari
     failing = _hmpps_failing("key-without-its-last-value", capsys)
     assert "150 points (MAPPA M3 alone) is A" in failing
     assert len(failing) >= 3
+
+
+def test_a_mutant_in_the_compiled_evidence_pass_is_caught_by_the_default_packs_scenarios(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fired rule's evidence and due-date anchor are gathered in one compiled pass
+    (:mod:`riskreview._evidence`), which the engine does not check (it says only that
+    the rule fired): an anchor taken from the latest matched item instead of the
+    earliest puts an overdue review back, and the default pack's scenario of two new
+    relationships since the last review sees the due date come out wrong."""
+    pack = load_default_pack()
+    assert _failing(pack) == {}
+    plant_in_source(monkeypatch, _evidence, "compile_rule", "else min(days)", "else max(days)")
+    monkeypatch.setattr(_walk, "compile_rule", _evidence.compile_rule)
+    failing = _failing(load_default_pack())  # compiled afresh, by a pack loaded now
+    with capsys.disabled():
+        print(f"\n  mutant anchor-from-latest-item: failing {sorted(failing)}")
+    name = "CC-NEWREL on two new relationships since the last review is due from the first, whichever is listed first"  # noqa: E501
+    assert failing == {name: ("due: RISK_REVIEW due 2026-11-26, expected 2026-11-12",)}
