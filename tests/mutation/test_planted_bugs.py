@@ -32,7 +32,10 @@ YAML scenarios, written by hand from the policy (``riskreview.testing``):
   counted once): the default pack's DASH-answers scenarios;
 * a derived value computed values first: a compiled ``max`` picks as a ``min`` (and
   the other way round): the HMPPS tiering pack's scenarios on RSR and RoSH points
-  and on the steps of the A–G tier.
+  and on the steps of the A–G tier;
+* the compiled evidence pass: a due date anchored on the latest matched item
+  rather than the earliest (the engine says only that the rule fired): the default
+  pack's scenario of two new relationships since the last review.
 
 Sizes: a budget of 1,500 synthetic cases on seed 11, a sample of 300, and 500
 drawn cases; under ``RISKREVIEW_PROFILE=long``, 5,000 synthetic cases on each of
