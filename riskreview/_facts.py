@@ -289,20 +289,24 @@ class FactBuilder:
         self._column_ids: dict[tuple[str, tuple[Any, ...]], int] = {}
         self._attributes: dict[tuple[str, str], int] = {}
         shared_ids: dict[tuple[Any, ...], int] = {}
-        self._root: list[tuple[Any, ...]] = []
+        #: the case's properties' encoders, in the order of their slots (a property's
+        #: value is read by its slot number: a key holds a formula, which would be
+        #: hashed again on every lookup)
+        self._root: list[Encoder] = []
         self._lists: dict[str, Getter] = {}
-        self._lanes: list[tuple[int, list[tuple[tuple[Any, ...], str, int]], list[Any]]] = []
-        seen: set[tuple[Any, ...]] = set()
+        self._lanes: list[tuple[int, list[tuple[int, str, int]], list[Any]]] = []
+        slots: dict[tuple[Any, ...], int] = {}
         for lane in compiled.lanes:
-            scalars: list[tuple[tuple[Any, ...], str, int]] = []
+            scalars: list[tuple[int, str, int]] = []
             for prop in lane.scalar_props:
                 key = self._encoder(prop, calendar)
+                slot = slots.get(key)
+                if slot is None:
+                    slot = slots[key] = len(self._root)
+                    self._root.append(self._encoders[key])
                 scalars.extend(
-                    (key, name, unknown) for name, unknown in _sides(names, prop, read, "")
+                    (slot, name, unknown) for name, unknown in _sides(names, prop, read, "")
                 )
-                if key not in seen:
-                    seen.add(key)
-                    self._root.append(key)
             lists = []
             for part, props in lane.lists:
                 path = part.field.path
@@ -366,8 +370,7 @@ class FactBuilder:
         if not unheld and case.not_held:
             unheld = unheld_paths(case.not_held)
         ctx = Ctx(case, as_of, extras or {}, unheld)
-        encoders = self._encoders
-        values = {key: encoders[key](case, ctx) for key in self._root}
+        values = [encode(case, ctx) for encode in self._root]
         items_of: dict[str, Any] = {}
         plan = self._columns
         columns: list[Column | None] = [None] * len(plan)
@@ -396,8 +399,8 @@ class FactBuilder:
             definite.update(l=number, v=0, one=1)
             possible: dict[str, Any] = {"id": f"{tag}.{number}.1", "sid": sid, "t": "c"}
             possible.update(l=number, v=1, one=1)
-            for key, side, unknown in scalars:
-                value = values[key]
+            for slot, side, unknown in scalars:
+                value = values[slot]
                 if value is not None:
                     definite[side] = possible[side] = value
                 else:
