@@ -74,7 +74,7 @@ def assemble(
     acts = actions(pack, ref, calendar, found, walked.fired, flips, within)
     acts, next_review, waits = review(pack, ref, calendar, found, acts, flips, within)
     info, acts = information(
-        pack, ref.as_of, found, walked.results, derived, acts, ref.unheld, waits
+        pack, ref.as_of, found, walked.asked, derived, acts, ref.unheld, waits
     )
     return Assembled(tuple(sorted(acts, key=sort_key)), info, next_review)
 

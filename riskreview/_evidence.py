@@ -27,9 +27,22 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
 
-from riskreview._conditions import HAS_VALUE, All, AnyOf, Cmp, Named, Node, Not, Quant
+from riskreview._conditions import (
+    HAS_VALUE,
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+)
+from riskreview._condnodes import Window
 from riskreview._logic import Truth
 from riskreview._quick import compile_truth, cond_key, reader
+from riskreview._reference import list_path
 from riskreview._units import as_given
 from riskreview._wording import plural
 
@@ -210,20 +223,20 @@ def _group(
     return first
 
 
-def _once(inner: Walk, every_item: bool) -> Walk:
+def _once(inner: Walk, every_item: bool, key: str = "evidence") -> Walk:
     """``inner`` walked once per case (and walk): its truth and evidence kept for the
     case and given again. Several rules read the same named condition (who the person
     is) and the same list tests. A named condition of an item is walked every time;
     with ``every_item``, the node reads the case alone, so it is kept in an item too."""
-    key = ("evidence", id(inner))
+    memo = (key, id(inner))
 
     def once(ref: Any, item: Any, prefix: str, out: list[Any]) -> Truth:
         if item is not None and not every_item:
             return inner(ref, item, prefix, out)
-        found = ref.memo.get(key)
+        found = ref.memo.get(memo)
         if found is None:
             mark = len(out)
-            found = ref.memo[key] = (inner(ref, item, prefix, out), out[mark:], inner)
+            found = ref.memo[memo] = (inner(ref, item, prefix, out), out[mark:], inner)
         else:
             out.extend(found[1])
         truth: Truth = found[0]
@@ -362,3 +375,141 @@ def _held(node: Node, alternatives: bool) -> Negated:
         out.extend(dict.fromkeys(pairs))
 
     return held
+
+
+#: ``(reference, item or None, path prefix, out) → truth`` of a node, the facts to ask
+#: for added to ``out`` when it is undetermined (and nothing left there otherwise)
+Ask = Callable[[Any, Any, str, list[str]], Truth]
+
+
+def compile_asked(node: Node, table: dict[Node, Ask] | None = None) -> Ask:
+    """``node`` compiled to a function giving its truth for the case (or an item) and,
+    when it cannot be decided, adding the unknown facts to ask for first: of an
+    ``all``, those of its first undecided part only (the parts after it matter only
+    once it holds); of anything else, those of every undecided part; of a comparison,
+    its own field (an item's as ``list[].field``), or the field or table key its
+    value is read from when that is what is unknown; of a list that is itself
+    unknown, the list. A path may come twice. ``table``: the parts compiled so far
+    (a part several rules share is compiled once, and walked once per case)."""
+    if table is None:
+        table = {}
+    found = table.get(node)
+    if found is None:
+        found = table[node] = _compile_asked(node, table)
+    return found
+
+
+def _compile_asked(node: Node, table: dict[Node, Ask]) -> Ask:
+    if isinstance(node, Cmp):
+        return _asked_comparison(node)
+    if isinstance(node, Named):
+        inner = compile_asked(node.item, table)
+        return _once(inner, every_item=False, key="asked")
+    if isinstance(node, Not):
+        inner = compile_asked(node.item, table)
+
+        def negated(ref: Any, item: Any, prefix: str, out: list[str]) -> Truth:
+            truth = inner(ref, item, prefix, out)
+            return None if truth is None else not truth
+
+        return negated
+    if isinstance(node, Quant):
+        return _once(_asked_quantifier(node, table), True, key="asked")
+    assert isinstance(node, All | AnyOf)
+    parts = tuple(compile_asked(n, table) for n in node.items)
+    if isinstance(node, AnyOf):
+
+        def some(ref: Any, item: Any, prefix: str, out: list[str]) -> Truth:
+            mark = len(out)
+            truth: Truth = False
+            for part in parts:
+                t = part(ref, item, prefix, out)
+                if t is True:
+                    del out[mark:]
+                    return True
+                if t is None:
+                    truth = None
+            return truth
+
+        return some
+
+    def every(ref: Any, item: Any, prefix: str, out: list[str]) -> Truth:
+        mark = len(out)
+        truth: Truth = True
+        for part in parts:
+            # after the first undecided part, the rest are read for their truth alone
+            t = part(ref, item, prefix, out if truth is True else [])
+            if t is False:
+                del out[mark:]
+                return False
+            if t is None:
+                truth = None
+        return truth
+
+    return every
+
+
+def _asked_comparison(node: Cmp) -> Ask:
+    test, read = compile_truth(node), reader(node)
+    own, in_item = node.path, node.scope == "item"
+    value = node.value.amount if isinstance(node.value, Window) else node.value
+    # with the field known, what is unknown is the value it is compared with
+    other = (
+        value.path
+        if isinstance(value, FieldRef)
+        else value.by
+        if isinstance(value, ParamRef) and value.by
+        else None
+    )
+
+    def ask(ref: Any, item: Any, prefix: str, out: list[str]) -> Truth:
+        truth = test(ref, item)
+        if truth is None:
+            path = list_path(prefix + own) if in_item else own
+            out.append(path if other is None or read(ref, item) is None else other)
+        return truth
+
+    return ask
+
+
+def _asked_quantifier(node: Quant, table: dict[Node, Ask]) -> Ask:
+    """A list test, undecided: the facts each undecided item it looked at waits on (an
+    ``any`` looks only at the items its key allows and its quick test does not rule
+    out, as the reference walk does), or the list itself when it is unknown."""
+    field, path, mode = node.field, node.path, node.mode
+    cond, test = compile_asked(node.cond, table), compile_truth(node.cond)
+    key = cond_key(node.cond) if mode == "any" else None
+
+    def items_of(ref: Any, item: Any, prefix: str, out: list[str]) -> Truth:
+        items = ref.lookup(ref.case, field)
+        if items is None:
+            out.append(path)
+            return None
+        mark = len(out)
+        seen_unknown = False
+        if mode == "any":
+            chosen = (
+                ref.keyed(path, items, key)
+                if key is not None and ref.index_lists
+                else range(len(items))
+            )
+            for i in chosen:
+                one = items[i]
+                if test(ref, one) is False:
+                    continue
+                t = cond(ref, one, f"{path}[{i}].", out)
+                if t is True:
+                    del out[mark:]
+                    return True
+                seen_unknown = seen_unknown or t is None
+            return None if seen_unknown else False
+        stop = mode == "none"  # a true item decides a "none", a false one an "all"
+        for i, one in enumerate(items):
+            t = cond(ref, one, f"{path}[{i}].", out)
+            if t is not None and t is stop:
+                del out[mark:]
+                return False
+            seen_unknown = seen_unknown or t is None
+        return None if seen_unknown else True
+
+    return items_of

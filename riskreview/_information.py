@@ -20,33 +20,11 @@ from datetime import date
 
 import attrs
 
-from riskreview._conditions import All
 from riskreview._derive import DerivedResult
 from riskreview._fields import CASE_FIELDS
 from riskreview._match import Outcome
-from riskreview._reference import Result, unknown_paths
 from riskreview.decision import InformationAction, RequiredAction
 from riskreview.pack import PRIORITIES, Pack
-
-
-def asked(result: Result) -> list[str]:
-    """The unknown facts to ask for first so that ``result`` can be decided.
-
-    As :func:`~riskreview._reference.unknown_paths`, but an ``all`` asks only
-    about its first undecided part: the rest cannot matter until that one holds.
-    """
-    if result.truth is not None:
-        return []
-    node = result.node
-    if isinstance(node, All):
-        first = next(p for p in result.parts if p.truth is None)
-        return asked(first)
-    if not result.parts:
-        return unknown_paths(result)
-    out: dict[str, None] = {}  # ordered, each path once
-    for part in result.parts:
-        out.update(dict.fromkeys(asked(part)))
-    return list(out) or unknown_paths(result)
 
 
 def _underlying(paths: list[str], derived: Mapping[str, DerivedResult]) -> list[str]:
@@ -82,7 +60,7 @@ def information(
     pack: Pack,
     as_of: date,
     found: Mapping[int, Outcome],
-    results: Mapping[int, Result],
+    asked: Mapping[int, list[str]],
     derived: Mapping[str, DerivedResult],
     actions: tuple[RequiredAction, ...],
     unheld: frozenset[str] = frozenset(),
@@ -107,7 +85,7 @@ def information(
         rule = pack.rules[index]
         priority = rule.priority_on(as_of) or pack.actions[rule.action].priority
         waiter = (rule.id, rule.action, priority)
-        for path in _underlying(asked(results[index]), derived):
+        for path in _underlying(asked[index], derived):
             wait(path, waiter)
     for path, waiter in more:
         wait(path, waiter)

@@ -553,13 +553,13 @@ def unknown_paths(result: Result) -> list[str]:
     node = result.node
     if isinstance(node, Cmp):
         if result.actual is None:
-            return [_list_path(result.path)]
+            return [list_path(result.path)]
         value = node.value.amount if isinstance(node.value, Window) else node.value
         if isinstance(value, FieldRef):
             return [value.path]
         if isinstance(value, ParamRef) and value.by:
             return [value.by]
-        return [_list_path(result.path)]
+        return [list_path(result.path)]
     if isinstance(node, Quant) and not result.parts and result.truth is None:
         return [node.path]
     out: dict[str, None] = {}  # ordered, each path once
@@ -568,7 +568,7 @@ def unknown_paths(result: Result) -> list[str]:
     return list(out)
 
 
-def _list_path(path: str) -> str:
+def list_path(path: str) -> str:
     """``household.children[1].contact`` → ``household.children[].contact``."""
     out = []
     for piece in path.split("."):

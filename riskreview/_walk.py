@@ -6,11 +6,12 @@ library's own must reach the same outcome, or the decision is an
 outcome; and, for a rule whose due date is anchored on the list items that made it
 fire (``matched.<list>``), the earliest date among every true alternative's items.
 
-A fired rule is read by a function compiled once per policy period
-(:mod:`riskreview._evidence`): its truth, its evidence and its anchor in one pass,
-with no result tree. An undetermined rule is read by the reference evaluator, whose
-full result says which unknown facts it waits on. Rules that did not fire are read
-only for a trace, which reads every rule by the reference evaluator.
+Each is read by a function compiled once per policy period
+(:mod:`riskreview._evidence`), in one pass and with no result tree: a fired rule
+for its truth, its evidence and its anchor; an undetermined rule for its truth and
+the unknown facts to ask for first. Rules that did not fire are read only for a
+trace, which reads every rule by the reference evaluator as well, for the words
+of each outcome.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from riskreview._evidence import Pairs, compile_rule
+from riskreview._evidence import Pairs, compile_asked, compile_rule
 from riskreview._match import Outcome
 from riskreview._reference import Reference, Result
 from riskreview.errors import EngineError
@@ -42,10 +43,12 @@ class Fired(NamedTuple):
 
 
 class Walked(NamedTuple):
-    """The walk of one case: each fired rule's evidence, and the full result of each
-    undetermined rule (of every rule, with a trace)."""
+    """The walk of one case: each fired rule's evidence, each undetermined rule's
+    unknown facts to ask for first (see :func:`riskreview._evidence.compile_asked`;
+    a path may come twice), and, with a trace, every rule's full result."""
 
     fired: dict[int, Fired]
+    asked: dict[int, list[str]]
     results: dict[int, Result]
 
 
@@ -53,6 +56,7 @@ def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool
     """Each fired rule's evidence and each undetermined rule's full result (with
     ``trace``, every rule's), each rule checked against the engine's outcome."""
     fired: dict[int, Fired] = {}
+    asked: dict[int, list[str]] = {}
     results: dict[int, Result] = {}
     complete: Reference | None = None
     for index, outcome in found.items():
@@ -63,7 +67,12 @@ def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool
             _check(ref, rule, truth, outcome)
             if not trace:
                 continue
-        elif outcome is Outcome.NOT_FIRED and not trace:
+        elif outcome is Outcome.UNDETERMINED:
+            truth, asked[index] = _asked(ref, rule)
+            _check(ref, rule, truth, outcome)
+            if not trace:
+                continue
+        elif not trace:
             continue
         reader = ref
         if whole:  # the trace shows every true alternative, as the anchor reads them
@@ -73,7 +82,7 @@ def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool
         result = reader.evaluate(rule.when)
         _check(ref, rule, result.truth, outcome)
         results[index] = result
-    return Walked(fired, results)
+    return Walked(fired, asked, results)
 
 
 def _check(ref: Reference, rule: Any, truth: bool | None, outcome: Outcome) -> None:
@@ -94,6 +103,16 @@ def _fired(ref: Reference, rule: Any, whole: bool) -> tuple[bool | None, Fired]:
     run = _compiled(ref, ("evidence", id(when), whole), when, compile_rule, whole, anchor, table)
     truth, pairs, earliest = run(ref)
     return truth, Fired(pairs, earliest)
+
+
+def _asked(ref: Reference, rule: Any) -> tuple[bool | None, list[str]]:
+    """The truth of ``rule`` for the case and, when undetermined, the unknown facts to
+    ask for first, by a function compiled once per policy period."""
+    when = rule.when
+    table = _compiled(ref, ("asked", "parts"), None, lambda _: {})
+    run = _compiled(ref, ("asked", id(when)), when, compile_asked, table)
+    paths: list[str] = []
+    return run(ref, None, "", paths), paths
 
 
 def _compiled(ref: Reference, key: Any, node: Any, make: Callable[..., Any], *args: Any) -> Any:

@@ -1,5 +1,6 @@
-"""The evidence of a rule as the reference evaluator's full results give it: the oracle
-that the compiled evidence (:mod:`riskreview._evidence`) is held to.
+"""The evidence of a rule, and the facts an undecided rule asks for, as the reference
+evaluator's full results give them: the oracle that the compiled evidence and
+questions (:mod:`riskreview._evidence`) are held to.
 
 These are the functions the decision pipeline used before the evidence was compiled,
 kept word for word as the specification: they read a :class:`Result` tree, which
@@ -11,8 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskreview._conditions import HAS_VALUE, AnyOf, Cmp, Named, Not, Quant
-from riskreview._reference import Reference, Result
+from riskreview._conditions import HAS_VALUE, All, AnyOf, Cmp, Named, Not, Quant
+from riskreview._reference import Reference, Result, unknown_paths
 from riskreview._units import as_given
 from riskreview._wording import plural
 
@@ -113,3 +114,23 @@ def earliest_matched_date(ref: Reference, result: Result, list_path: str) -> dat
         if seen:
             return None if undated or not days else min(days)
     return None
+
+
+def asked(result: Result) -> list[str]:
+    """The unknown facts to ask for first so that ``result`` can be decided.
+
+    As :func:`~riskreview._reference.unknown_paths`, but an ``all`` asks only
+    about its first undecided part: the rest cannot matter until that one holds.
+    """
+    if result.truth is not None:
+        return []
+    node = result.node
+    if isinstance(node, All):
+        first = next(p for p in result.parts if p.truth is None)
+        return asked(first)
+    if not result.parts:
+        return unknown_paths(result)
+    out: dict[str, None] = {}  # ordered, each path once
+    for part in result.parts:
+        out.update(dict.fromkeys(asked(part)))
+    return list(out) or unknown_paths(result)

@@ -1,4 +1,4 @@
-"""The compiled evidence gives what the reference evaluator's full results give.
+"""The compiled evidence and questions give what the reference evaluator's full results give.
 
 A fired rule's evidence and its matched items' earliest date are gathered by
 functions compiled per policy period (:mod:`riskreview._evidence`), guided by the
@@ -6,9 +6,9 @@ quick truth tests, with no :class:`Result` tree made. Their oracle is the code
 that read the full results (``_evidence_oracle``). Every node of every rule is
 held to it, not only the rule's whole condition: each part of the case, and each
 part of a list's item condition for each item, whether true (its evidence) or
-false (the facts that made it false, which a ``not`` gives), with and without
-every true alternative followed; and the earliest matched date over every list
-a true rule tests.
+false (the facts that made it false, which a ``not`` gives) or undecided (the
+unknown facts to ask for first), with and without every true alternative
+followed; and the earliest matched date over every list a true rule tests.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from typing import Any
 
 import attrs
 import pytest
-from _evidence_oracle import _negated_evidence, earliest_matched_date, gather_evidence
+from _evidence_oracle import _negated_evidence, asked, earliest_matched_date, gather_evidence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
 from riskreview import _runtime, _values
 from riskreview._conditions import All, AnyOf, Named, Node, Not, Quant
-from riskreview._evidence import compile_negated, compile_rule, compile_walk
+from riskreview._evidence import compile_asked, compile_negated, compile_rule, compile_walk
 from riskreview._reference import Reference
 from riskreview.pack import Pack
 from riskreview.strategies import as_of_dates, case_dicts
@@ -55,6 +55,7 @@ def pack_named(name: str) -> Pack:
 walked = functools.cache(compile_walk)
 negated = functools.cache(compile_negated)
 ruled = functools.cache(compile_rule)
+questions = functools.cache(compile_asked)
 
 
 def case_nodes(node: Node) -> Iterator[Node]:
@@ -75,7 +76,7 @@ def quants(node: Node) -> Iterator[Quant]:
 
 class Counts:
     def __init__(self) -> None:
-        self.true = self.false = self.items = self.anchors = self.dated = 0
+        self.true = self.false = self.unknown = self.items = self.anchors = self.dated = 0
 
 
 def compare(ref: Reference, node: Node, item: Any, prefix: str, counts: Counts) -> None:
@@ -95,6 +96,11 @@ def compare(ref: Reference, node: Node, item: Any, prefix: str, counts: Counts) 
             counts.true += 1
         else:
             assert got == [], node  # a part not true leaves nothing behind
+        # what an undecided node asks for first (the same in both walks)
+        paths: list[str] = []
+        assert questions(node)(ref, item, prefix, paths) is result.truth, node
+        assert list(dict.fromkeys(paths)) == asked(result), node
+        counts.unknown += result.truth is None
         if result.truth is False:
             got = []
             negated(node, alternatives)(ref, item, prefix, got)
@@ -133,7 +139,7 @@ def test_compiled_evidence_is_the_full_results_on_synthetic_cases() -> None:
     for data in generate(80, seed=11, as_of=date(2026, 11, 23)):
         check_case(pack_named("default"), data, date(2026, 11, 23), counts)
     # the comparison means little unless it met true and false parts, items and anchors
-    assert counts.true > 1000 and counts.false > 1000, vars(counts)
+    assert counts.true > 1000 and counts.false > 1000 and counts.unknown > 1000, vars(counts)
     assert counts.items > 1000 and counts.anchors > 50 and counts.dated > 10, vars(counts)
 
 
@@ -149,4 +155,4 @@ def test_compiled_evidence_is_the_full_results_on_generated_cases(name: str) -> 
         check_case(pack, data.draw(case_dicts(as_of, pack=pack)), as_of, counts)
 
     compared()
-    assert counts.true > 100 and counts.false > 100, vars(counts)
+    assert counts.true > 100 and counts.false > 100 and counts.unknown > 100, vars(counts)
