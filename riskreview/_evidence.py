@@ -265,16 +265,9 @@ def _quantifier(
         mark = len(out)
         matched: list[Any] = []
         if mode == "any":
-            chosen = (
-                ref.keyed(path, items, key)
-                if key is not None and ref.index_lists
-                else range(len(items))
-            )
             truth: Truth = False
-            for i in chosen:
+            for i in _looked_at(ref, path, items, key, test):
                 one = items[i]
-                if test(ref, one) is False:
-                    continue
                 t = cond(ref, one, f"{path}[{i}].", out)
                 if t is True:
                     truth = True
@@ -313,6 +306,15 @@ def _quantifier(
         return truth
 
     return items_of
+
+
+def _looked_at(ref: Any, path: str, items: Any, key: Any, test: Callable[..., Truth]) -> list[int]:
+    """The indexes of the items an ``any`` over the list at ``path`` looks at, in order:
+    those its key allows (see :func:`riskreview._quick.cond_key`) and its quick truth
+    test does not rule out, as the reference walk looks at them."""
+    if key is None or not ref.index_lists:
+        return [i for i in range(len(items)) if test(ref, items[i]) is not False]
+    return [i for i in ref.keyed(path, items, key) if test(ref, items[i]) is not False]
 
 
 def compile_negated(node: Node, alternatives: bool) -> Negated:
@@ -488,16 +490,8 @@ def _asked_quantifier(node: Quant, table: dict[Node, Ask]) -> Ask:
         mark = len(out)
         seen_unknown = False
         if mode == "any":
-            chosen = (
-                ref.keyed(path, items, key)
-                if key is not None and ref.index_lists
-                else range(len(items))
-            )
-            for i in chosen:
-                one = items[i]
-                if test(ref, one) is False:
-                    continue
-                t = cond(ref, one, f"{path}[{i}].", out)
+            for i in _looked_at(ref, path, items, key, test):
+                t = cond(ref, items[i], f"{path}[{i}].", out)
                 if t is True:
                     del out[mark:]
                     return True
