@@ -1,13 +1,15 @@
-"""Evidence of a fired rule, gathered by functions compiled once per policy period.
+"""What a rule's outcome rests on, gathered by functions compiled once per policy period.
 
 A rule that fired needs two things from its condition: the facts that made it
 true (its evidence, in condition order) and, for a due date anchored on the list
-items that made it fire (``matched.<list>``), the earliest date among them. Both
-follow from which parts of the condition are true, which the quick truth tests
-(:mod:`riskreview._quick`) decide without building a :class:`Result` tree; a
-true comparison then only reads its field for the evidence. What is gathered is
-what the reference evaluator's full results give (a test holds the two together
-on every rule of every pack):
+items that made it fire (``matched.<list>``), the earliest date among them
+(:func:`compile_rule`). An undetermined rule needs the unknown facts to ask for
+first (:func:`compile_asked`). Each is one pass over the condition that decides
+each part's truth (by the quick truth tests of :mod:`riskreview._quick`) and
+records what it needs as it goes, dropping what a part left when the part turns
+out not to matter; no :class:`Result` tree is made. What is gathered is what the
+reference evaluator's full results give (a test holds the two together on every
+node of every rule of four packs):
 
 - a true comparison gives its path and value;
 - a true ``all`` gives the evidence of each part, a true ``any`` that of its
@@ -19,6 +21,9 @@ on every rule of every pack):
   part of an ``all``, every part of an ``any``, a list's size with none matching;
 - a named guard that a value has one (``…_has_value``) gives nothing: the test
   it guards says it.
+
+A part several rules share (a list test, a named condition) is compiled once for
+the policy period and walked once per case.
 """
 
 from __future__ import annotations
