@@ -18,13 +18,12 @@ nothing did.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
 from riskreview._condnodes import CALENDAR_UNITS, add_months
-from riskreview._fields import Field
 from riskreview._reference import Reference, item_key, window_holds
 from riskreview.calendar import Calendar
 from riskreview.decision import RollingDue
@@ -130,12 +129,16 @@ def first_change(
         amounts_of.append([])
         if node.op in _WINDOWS:
             window = node.value
-            amounts = amounts_of[number] = _amounts(ref, window.amount)
-            for owner in scope:
-                if key is not None and _never_matches(ref, owner, key):
-                    continue  # an item of another kind: its condition is false on every day
+            owners: Sequence[Any] = scope
+            if within is not None and key is not None and scope:  # an item of another kind
+                # is passed over: its condition is false on every day (the list's index)
+                owners = [scope[i] for i in ref.keyed(within.path, scope, key)]
+            amounts: list[int] | None = None  # read when a window has a date to count from
+            for owner in owners:
                 start = ref.lookup(owner, node.field)
                 if isinstance(start, date):
+                    if amounts is None:
+                        amounts = amounts_of[number] = _amounts(ref, window.amount)
                     item = None if within is None else owner
                     for day in set(_window_flips(calendar, node.op, window.unit, start, amounts)):
                         if day > as_of and (bound is None or day < bound):
@@ -194,18 +197,6 @@ def _read_on(ref: Reference, on_day: dict[date, Reference], day: date) -> Refere
     if other is None:
         other = on_day[day] = ref.on(day)
     return other
-
-
-def _never_matches(ref: Reference, item: Any, key: tuple[Field, tuple[Any, ...], bool]) -> bool:
-    """Whether the item fails its list's key test (``type: arrest``) whatever the day:
-    its recorded value is not one the condition needs (see :func:`item_key`)."""
-    field, wanted, many = key
-    value = ref.lookup(item, field)
-    if value is None:
-        return False
-    if many:
-        return not any(member in value for member in wanted)
-    return value not in wanted
 
 
 #: an item's condition that is false on both days: the item is no part of the decision
