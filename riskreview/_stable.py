@@ -129,9 +129,10 @@ def first_change(
         amounts_of.append([])
         if node.op in _WINDOWS:
             window = node.value
+            # an item of another kind is passed over (its condition is false on every
+            # day): the list's items of this kind come from its index, made once a case
             owners: Sequence[Any] = scope
-            if within is not None and key is not None and scope:  # an item of another kind
-                # is passed over: its condition is false on every day (the list's index)
+            if within is not None and key is not None and scope:
                 owners = [scope[i] for i in ref.keyed(within.path, scope, key)]
             amounts: list[int] | None = None  # read when a window has a date to count from
             for owner in owners:

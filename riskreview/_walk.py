@@ -53,8 +53,9 @@ class Walked(NamedTuple):
 
 
 def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool = False) -> Walked:
-    """Each fired rule's evidence and each undetermined rule's full result (with
-    ``trace``, every rule's), each rule checked against the engine's outcome."""
+    """Each fired rule's evidence and each undetermined rule's questions (with
+    ``trace``, every rule's full result too), each rule checked against the engine's
+    outcome."""
     fired: dict[int, Fired] = {}
     asked: dict[int, list[str]] = {}
     results: dict[int, Result] = {}
