@@ -101,7 +101,8 @@ def _fired(ref: Reference, rule: Any, whole: bool) -> tuple[bool | None, Fired]:
     when = rule.when
     anchor = rule.due.anchor.removeprefix("matched.") if whole else None
     table = _compiled(ref, ("evidence", "parts"), None, lambda _: {})
-    run = _compiled(ref, ("evidence", id(when), whole), when, compile_rule, whole, anchor, table)
+    key = ("evidence", id(when), whole, anchor)  # two rules may share a condition
+    run = _compiled(ref, key, when, compile_rule, whole, anchor, table)
     truth, pairs, earliest = run(ref)
     return truth, Fired(pairs, earliest)
 
