@@ -123,8 +123,7 @@ def compute(steps: Steps, ctx: Ctx, ref: Any) -> DerivedValues:
         else:
             v = SLOW
         if v is SLOW or ((v is ABSENT or v is UNKNOWN) and d.default is not None):
-            memo = remembered.get(d.name)
-            result = full[d.name] = compute_one(d, ctx) if memo is None else memo(ctx)
+            result = full[d.name] = _in_full(d, ctx, remembered)
             v = result.value
             has = True if v is not None else (False if result.absent else None)
         elif v is ABSENT:
@@ -200,8 +199,7 @@ def _made(
     d = defs.get(name)
     if d is None:
         return None
-    memo = remembered.get(name)
-    result = full[name] = compute_one(d, ctx) if memo is None else memo(ctx)
+    result = full[name] = _in_full(d, ctx, remembered)
     known, mark = ctx.extras[d.path], marks.get(name)
     if (
         result.value != known
@@ -215,6 +213,13 @@ def _made(
 
 
 # ------------------------------------------- full results kept by what they read
+
+
+def _in_full(d: DerivedDef, ctx: Ctx, remembered: Mapping[str, Remembered]) -> DerivedResult:
+    """The full result of ``d``: given again when kept by the values it read
+    (:class:`Remembered`), else computed."""
+    memo = remembered.get(d.name)
+    return compute_one(d, ctx) if memo is None else memo(ctx)
 
 
 class Remembered:
