@@ -91,7 +91,7 @@ def compile_rule(
     ``table`` holds the parts compiled so far for the policy period: a part that
     several rules share (the same list test, the same named condition) is compiled
     once, and so walked once per case."""
-    run = compile_walk(node, alternatives, anchor, False, {} if table is None else table)
+    run = compile_walk(node, alternatives, anchor, False, table)
 
     def rule(ref: Any) -> tuple[Truth, Pairs, date | None]:
         out: list[Any] = []
