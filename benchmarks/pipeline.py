@@ -175,7 +175,7 @@ STAGES = [
     ("facts", "facts (FactBuilder.build)"),
     ("engine", "engine run (Engine.run)"),
     ("outcomes", "outcomes (matches to rule outcomes)"),
-    ("walk", "walk (reference evaluator, evidence)"),
+    ("walk", "walk (cross-check, evidence, questions)"),
     ("assembly", "assembly (actions, information, next review)"),
     ("digest", "input digest (canonical JSON, SHA-256)"),
     ("decision", "Decision construction"),
