@@ -3,18 +3,20 @@
 A nightly scan brings most of its previous decisions forward
 (:func:`riskreview.refresh`): every status recomputed, every rolling date moved.
 Reading each decision into objects and writing it out again cost more than the
-rest of the rescan; here the decision's JSON data is brought forward instead,
+rest of the rescan; here the decision's JSON line is brought forward instead,
 and the answer is byte for byte what that round trip writes:
 
-* data of exactly the shape this library's ``Decision.to_dict`` writes (checked
-  key by key and type by type) is brought forward field by field, as
-  :func:`~riskreview._refresh.bring_forward` does it (a test holds the two equal
-  on every day of many decisions' spans, and fails when the shape changes);
-* any other data (another library version's, a line written by hand) goes
-  through a *skeleton*: everything but the heavy parts (each action's evidence,
-  reasons, sources, wording and rule ids, and the reported values, which never
-  move) through ``Decision.from_dict``, ``bring_forward`` and ``to_dict``, with
-  the heavy parts put back as that round trip would write them.
+* a line of exactly the shape this library's ``Decision.to_dict`` writes, and
+  written exactly as it writes it, is read into plain structures that mirror that
+  shape (msgspec checks every key and type as it reads, in C), brought forward
+  field by field as :func:`~riskreview._refresh.bring_forward` does it, and
+  written again (a test holds the two equal on every day of many decisions'
+  spans, and fails when the shape changes);
+* any other canonical JSON line (another library version's, a line written by
+  hand) goes through a *skeleton*: everything but the heavy parts (each action's
+  evidence, reasons, sources, wording and rule ids, and the reported values,
+  which never move) through ``Decision.from_dict``, ``bring_forward`` and
+  ``to_dict``, with the heavy parts put back as that round trip would write them.
 
 A line is used only if it is canonical JSON (checked by writing its data back
 and comparing the bytes), so that the same writer gives the same bytes.
@@ -23,27 +25,28 @@ and comparing the bytes), so that the same writer gives the same bytes.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal, NamedTuple
 
-import attrs
+import msgspec
 import orjson
 
-from riskreview._packmodel import PRIORITIES
 from riskreview._refresh import bring_forward, refusal
 from riskreview._runtime import calendar_for
 from riskreview._stable import after
 from riskreview.calendar import Calendar, Status
-from riskreview.decision import Decision, InformationAction, RequiredAction
+from riskreview.decision import Decision, Priority, Timing
 from riskreview.errors import RiskReviewError
 from riskreview.pack import Pack
 
-__all__ = ["Unusable", "forward", "forward_line"]
+__all__ = ["Moved", "Unusable", "forward", "forward_line"]
 
 #: What each action carries that bringing it forward never reads nor changes.
 _HEAVY = ("evidence", "reasons", "rule_ids", "sources", "wording")
-_EVIDENCE = frozenset(("path", "value"))
+
+#: What bringing a line forward may raise on data of a decision's shape that no
+#: decision has (a date the calendar cannot count to, say).
+_ODD = (ArithmeticError, LookupError, TypeError, ValueError)
 
 
 class Unusable(Exception):
@@ -61,38 +64,46 @@ class Unusable(Exception):
         self.detail = detail or kind
 
 
-def forward_line(raw: bytes, as_of: date, pack: Pack, library: str) -> tuple[bytes, dict[str, Any]]:
+class Moved(NamedTuple):
+    """A previous decision brought forward: its new line (canonical JSON, without a
+    newline), and the case id, input digest and action codes it holds."""
+
+    line: bytes
+    case_id: str
+    input_digest: str
+    codes: tuple[str, ...]
+
+
+def forward_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved:
     """A previous decision's canonical JSON line (without its newline) brought
-    forward to ``as_of``: the new line's bytes, and its data. Raises
-    :class:`Unusable`."""
+    forward to ``as_of``. Raises :class:`Unusable`."""
+    try:
+        moved = _fast_line(raw, as_of, pack, library)
+    except _ODD as error:
+        raise Unusable("not_a_decision", f"{type(error).__name__} bringing it forward") from None
+    if moved is not None:
+        return moved
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise Unusable("not_a_decision", "not JSON") from None
     if orjson.dumps(data, option=orjson.OPT_SORT_KEYS) != raw:
         raise Unusable("not_a_decision", "not canonical JSON")
-    moved = forward(data, as_of, pack, library)
-    return orjson.dumps(moved, option=orjson.OPT_SORT_KEYS), moved
+    data = forward(data, as_of, pack, library)
+    codes = tuple(action["code"] for action in data["actions"])
+    line = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    return Moved(line, data["case_id"], data["input_digest"], codes)
 
 
 def forward(data: Any, as_of: date, pack: Pack, library: str) -> dict[str, Any]:
     """``bring_forward(Decision.from_dict(data), as_of, pack).to_dict()``, with the
     same checks as a rescan makes (:func:`riskreview._refresh.refusal`, the library
-    version). Raises :class:`Unusable`. ``data`` may be changed in place.
-
-    Data of exactly the shape this library's ``Decision.to_dict`` writes is brought
-    forward field by field; any other (an older or newer library's, say) through a
-    skeleton of the decision: the heavy parts are never read into objects.
+    version), through a skeleton of the decision: the heavy parts are never read
+    into objects. Raises :class:`Unusable`. ``data`` may be changed in place.
     """
     try:
-        if type(data) is dict and "trace" not in data:
-            try:
-                return _fast(data, as_of, pack, library, calendar_for(pack))
-            except _Shape:
-                pass
         return _skeleton(data, as_of, pack, library)
-    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
-        # a date the calendar cannot count to, say: nothing is carried over
+    except _ODD as error:
         raise Unusable("not_a_decision", f"{type(error).__name__} bringing it forward") from None
 
 
@@ -147,6 +158,11 @@ def _heavy(action: dict[str, Any]) -> tuple[Any, ...] | None:
     return (evidence, *lists, wording)
 
 
+def _list(values: Any) -> bool:
+    """Whether ``values`` is a JSON list of texts."""
+    return type(values) is list and all(type(value) is str for value in values)
+
+
 def _check(decision: Decision, as_of: date, pack: Pack, library: str) -> None:
     reason = refusal(decision, as_of, pack)
     if reason is None:
@@ -165,214 +181,166 @@ def _check(decision: Decision, as_of: date, pack: Pack, library: str) -> None:
 
 
 # ---------------------------------------------- the shape this library writes
+#
+# Each structure below is one object of the JSON ``Decision.to_dict`` writes, field
+# for field: decoding a line into them (msgspec, in C) checks every key and type at
+# once, so that reading and checking a line costs less than reading it into dicts
+# did. A field that ``to_dict`` leaves out when empty or false is ``UNSET`` when
+# absent, and refused when present with the value that would be left out. A test
+# fails when ``Decision.to_dict`` writes a shape these do not take.
 
-_TOP = frozenset(
-    {"actions", "as_of", "case_id", "information", "input_digest", "library_version"}
-    | {"next_review", "pack"}
-)
-#: Whether this library's decisions carry each action's timing against a horizon
-#: (``timing``, ``upcoming_within``), what an action unblocks, and ranked
-#: information (``actions``, ``priority``): read from the model, so that the shape
-#: checked here is the one ``Decision.to_dict`` writes.
-_TIMED = "timing" in attrs.fields_dict(RequiredAction)
-_UNBLOCKS = "unblocks" in attrs.fields_dict(RequiredAction)
-_RANKED = "priority" in attrs.fields_dict(InformationAction)
-_HORIZON = "upcoming_within" in attrs.fields_dict(Decision)
-_TOP_MORE = _TOP | {"reported", "stable_until"} | ({"upcoming_within"} if _HORIZON else set())
-_ACTION = frozenset(
-    {"area", "code", "due_date", "evidence", "priority", "reasons", "rule_ids", "sources"}
-    | {"status", "title", "trigger_date", "wording", "working_days"}
-    | ({"timing"} if _TIMED else set())
-)
-_ACTION_MORE = _ACTION | {"rolling"} | ({"unblocks"} if _UNBLOCKS else set())
-_PACK = frozenset(("digest", "name", "policy_period", "version"))
-_INFORMATION = frozenset(("code", "field", "rule_ids", "title")) | (
-    {"actions", "priority"} if _RANKED else set()
-)
-_TIMINGS = frozenset(("overdue", "due_now", "upcoming"))
-_REVIEW = frozenset(("brought_forward_by", "date", "reasons", "would_bring_forward"))
-_REVIEW_ROLLING = _REVIEW | {"rolling"}
-_STATUSES = frozenset(s.value for s in Status)
-_UNITS = frozenset(("days", "weeks", "working_days"))
+_Unset = msgspec.UnsetType
+_NonEmpty = Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
-class _Shape(Exception):
-    """Not exactly the shape :meth:`Decision.to_dict` writes today."""
+class _Evidence(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    path: str
+    value: Any
 
 
-def _fast(
-    data: dict[str, Any], as_of: date, pack: Pack, library: str, calendar: Calendar
-) -> dict[str, Any]:
-    """:func:`forward` on data of exactly the shape ``Decision.to_dict`` writes,
-    as :func:`bring_forward` does it, field by field (a test holds the two equal
-    on every day of many decisions' spans); :class:`_Shape` for any other data."""
-    _check_top(data)
-    if "trace" in data:
-        raise Unusable("traced", f"decision for case {data['case_id']}: traced")
-    if data["pack"]["digest"] != pack.digest:
-        raise Unusable("other_pack", f"decision for case {data['case_id']}: another pack")
-    made = _iso(data["as_of"])
-    if as_of < made:
-        raise Unusable("later", f"decision for case {data['case_id']}: made after {as_of}")
-    until = data.get("stable_until")
-    if until is not None and as_of >= _iso(until):
-        raise Unusable("expired", f"decision for case {data['case_id']}: stable until {until}")
-    if data["library_version"] != library:
-        raise Unusable("other_library", f"decision for case {data['case_id']}: another library")
-    dues = [_check_action(action) for action in data["actions"]]
-    within = data.get("upcoming_within")
+class _Rolling(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    amount: int
+    from_as_of: bool | _Unset = msgspec.UNSET  # false only: true is left out
+    unit: Literal["days", "weeks", "working_days"]
+
+
+class _Action(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    area: str
+    code: str
+    due_date: date
+    evidence: list[_Evidence]
+    priority: Priority
+    reasons: list[str]
+    rolling: _Rolling | _Unset = msgspec.UNSET
+    rule_ids: list[str]
+    sources: list[str]
+    status: Status
+    timing: Timing
+    title: str
+    trigger_date: date | None
+    unblocks: _NonEmpty | _Unset = msgspec.UNSET
+    wording: str
+    working_days: int
+
+
+class _Information(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    actions: list[str]
+    code: str
+    field: str
+    not_held: bool | _Unset = msgspec.UNSET  # true only: false is left out
+    priority: Priority
+    rule_ids: list[str]
+    title: str
+
+
+class _Review(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    brought_forward_by: list[str]
+    date: date
+    reasons: list[str]
+    rolling: bool | _Unset = msgspec.UNSET  # true only: false is left out
+    would_bring_forward: list[str]
+
+
+class _PackRef(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    digest: str
+    name: str
+    policy_period: date
+    version: str
+
+
+class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    actions: list[_Action]
+    as_of: date
+    case_id: str
+    information: list[_Information]
+    input_digest: str
+    library_version: str
+    next_review: _Review | None
+    pack: _PackRef
+    reported: Annotated[dict[str, Any], msgspec.Meta(min_length=1)] | _Unset = msgspec.UNSET
+    stable_until: date | _Unset = msgspec.UNSET
+    upcoming_within: int | _Unset = msgspec.UNSET
+
+
+def _float(text: str) -> float:
+    """A float of a line, refused unless written as this library writes floats
+    (``float.__repr__``); msgspec writes some otherwise, which the check of the
+    line's bytes then refuses."""
+    value = float(text)
+    if repr(value) != text:
+        raise ValueError("a float not written as float.__repr__ writes it")
+    return value
+
+
+_DECODE = msgspec.json.Decoder(_Decision, float_hook=_float).decode
+_ENCODE = msgspec.json.Encoder(order="sorted").encode
+_RANK = {p: n for n, p in enumerate(Priority)}
+
+
+def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | None:
+    """:func:`forward_line` on a line of exactly the shape ``Decision.to_dict`` writes,
+    as :func:`bring_forward` does it, field by field (a test holds the two equal on
+    every day of many decisions' spans); None for any other line."""
+    try:
+        decision = _DECODE(raw)
+    except msgspec.MsgspecError:
+        return None
+    if _ENCODE(decision) != raw or not _left_out(decision):
+        return None  # not as this library writes it: the slower path decides
+    if decision.pack.digest != pack.digest:
+        raise Unusable("other_pack", f"decision for case {decision.case_id}: another pack")
+    if as_of < decision.as_of:
+        raise Unusable("later", f"decision for case {decision.case_id}: made after {as_of}")
+    until = decision.stable_until
+    if until is not msgspec.UNSET and as_of >= until:
+        raise Unusable("expired", f"decision for case {decision.case_id}: stable until {until}")
+    if decision.library_version != library:
+        raise Unusable("other_library", f"decision for case {decision.case_id}: another library")
+    calendar = calendar_for(pack)
+    within = decision.upcoming_within
+    horizon = None if within is msgspec.UNSET else within
     keyed = []
-    day = as_of.isoformat()
-    for action, fixed in zip(data["actions"], dues, strict=True):
-        rolling = action.get("rolling")
-        due = fixed
-        if rolling is not None:
-            due = after(as_of, rolling["amount"], rolling["unit"], calendar)
-            action["due_date"] = due.isoformat()
-            action["trigger_date"] = day if "from_as_of" not in rolling else None
-        status, action["working_days"] = _status(calendar, due, as_of)
-        action["status"] = status
-        upcoming = False
-        if _TIMED:  # as Timing.of: overdue, else due now within the horizon, else upcoming
-            near = within is None or (due - as_of).days <= within
-            timing = "overdue" if status == "overdue" else "due_now" if near else "upcoming"
-            action["timing"] = timing
-            upcoming = timing == "upcoming"
-        key = (upcoming, PRIORITIES.index(action["priority"]), due, action["code"])
-        keyed.append((key, action))
+    for action in decision.actions:
+        rolling = action.rolling
+        if rolling is not msgspec.UNSET:
+            action.due_date = after(as_of, rolling.amount, rolling.unit, calendar)
+            action.trigger_date = None if rolling.from_as_of is False else as_of
+        due = action.due_date
+        action.status, action.working_days = _status(calendar, due, as_of)
+        action.timing = Timing.of(action.status, due, as_of, horizon)
+        upcoming = action.timing is Timing.UPCOMING
+        keyed.append(((upcoming, _RANK[action.priority], due, action.code), action))
     keyed.sort(key=_first)
-    data["actions"] = [action for _, action in keyed]
-    review = data["next_review"]
-    if review is not None and review.get("rolling"):
+    decision.actions = [action for _, action in keyed]
+    review = decision.next_review
+    if review is not None and review.rolling is True:
         code = pack.review.action if pack.review is not None else None
         brought = next(
-            (a for a in data["actions"] if review["brought_forward_by"] and a["code"] == code),
-            None,
+            (a for a in decision.actions if review.brought_forward_by and a.code == code), None
         )
-        review["date"] = brought["due_date"] if brought is not None else day
-    data["as_of"] = day
-    return data
+        review.date = brought.due_date if brought is not None else as_of
+    decision.as_of = as_of
+    codes = tuple(a.code for a in decision.actions)
+    return Moved(_ENCODE(decision), decision.case_id, decision.input_digest, codes)
+
+
+def _left_out(decision: _Decision) -> bool:
+    """Whether each flag ``Decision.to_dict`` writes only with one value has that value."""
+    for action in decision.actions:
+        if action.rolling is not msgspec.UNSET and action.rolling.from_as_of is True:
+            return False
+    if any(i.not_held is False for i in decision.information):
+        return False
+    review = decision.next_review
+    return review is None or review.rolling is not False
 
 
 @functools.lru_cache(maxsize=8192)
-def _status(calendar: Calendar, due: date, as_of: date) -> tuple[str, int]:
-    """``calendar.status`` as JSON values (a caseload's actions share a few due dates)."""
+def _status(calendar: Calendar, due: date, as_of: date) -> tuple[Status, int]:
+    """``calendar.status`` as a pair (a caseload's actions share a few due dates)."""
     status = calendar.status(due, as_of)
-    return status.status.value, status.working_days
+    return status.status, status.working_days
 
 
-def _first(
-    pair: tuple[tuple[bool, int, date, str], dict[str, Any]],
-) -> tuple[bool, int, date, str]:
+def _first(pair: tuple[tuple[bool, int, date, str], _Action]) -> tuple[bool, int, date, str]:
     return pair[0]
-
-
-def _check_top(data: dict[str, Any]) -> None:
-    keys = data.keys()
-    if not (_TOP <= keys <= _TOP_MORE):
-        raise _Shape
-    if not _texts((data["case_id"], data["input_digest"], data["library_version"])):
-        raise _Shape
-    pack = data["pack"]
-    if type(pack) is not dict or pack.keys() != _PACK or not _texts(pack.values()):
-        raise _Shape
-    _iso(pack["policy_period"])
-    if "reported" in keys and (type(data["reported"]) is not dict or not data["reported"]):
-        raise _Shape  # an empty one is left out: it would not come back
-    if "stable_until" in keys:
-        _iso(data["stable_until"])
-    if "upcoming_within" in keys and type(data["upcoming_within"]) is not int:
-        raise _Shape  # None is left out: it would not come back
-    if type(data["actions"]) is not list or type(data["information"]) is not list:
-        raise _Shape
-    for item in data["information"]:
-        if type(item) is not dict or item.keys() != _INFORMATION:
-            raise _Shape
-        if not _texts((item["code"], item["field"], item["title"])) or not _list(item["rule_ids"]):
-            raise _Shape
-        if _RANKED and not (_list(item["actions"]) and item["priority"] in PRIORITIES):
-            raise _Shape
-    review = data["next_review"]
-    if review is not None:
-        if type(review) is not dict:
-            raise _Shape
-        if review.keys() != _REVIEW and not (
-            review.keys() == _REVIEW_ROLLING and review["rolling"] is True
-        ):
-            raise _Shape  # rolling false is left out: it would not come back
-        _iso(review["date"])
-        for key in ("brought_forward_by", "reasons", "would_bring_forward"):
-            if not _list(review[key]):
-                raise _Shape
-
-
-def _check_action(action: Any) -> date:
-    """The action's due date, once its shape is checked."""
-    if type(action) is not dict:
-        raise _Shape
-    keys = action.keys()
-    if not (_ACTION <= keys <= _ACTION_MORE):
-        raise _Shape
-    if "unblocks" in keys and not (_list(action["unblocks"]) and action["unblocks"]):
-        raise _Shape  # an empty list is left out: it would not come back
-    if _TIMED and action["timing"] not in _TIMINGS:
-        raise _Shape
-    if not _texts((action["area"], action["code"], action["title"], action["wording"])):
-        raise _Shape
-    if action["priority"] not in PRIORITIES or action["status"] not in _STATUSES:
-        raise _Shape
-    if type(action["working_days"]) is not int:
-        raise _Shape
-    if not (_list(action["reasons"]) and _list(action["rule_ids"]) and _list(action["sources"])):
-        raise _Shape
-    evidence = action["evidence"]
-    if type(evidence) is not list or not all(map(_is_evidence, evidence)):
-        raise _Shape
-    if action["trigger_date"] is not None:
-        _iso(action["trigger_date"])
-    if "rolling" in keys:
-        rolling = action["rolling"]
-        if type(rolling) is not dict or not ({"amount", "unit"} <= rolling.keys()):
-            raise _Shape
-        if rolling.keys() - {"amount", "unit", "from_as_of"}:
-            raise _Shape
-        if type(rolling["amount"]) is not int or rolling["unit"] not in _UNITS:
-            raise _Shape
-        if rolling.get("from_as_of", False) is not False:
-            raise _Shape  # true is left out: it would not come back
-    return _iso(action["due_date"])
-
-
-def _is_evidence(item: Any) -> bool:
-    return type(item) is dict and item.keys() == _EVIDENCE and type(item["path"]) is str
-
-
-def _iso(value: Any) -> date:
-    """The date ``value`` names, when it is exactly that date's ISO text."""
-    day = _DAYS.get(value) if type(value) is str else None
-    if day is not None:
-        return day
-    if type(value) is str and len(value) == 10:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise _Shape from None
-        if day.isoformat() == value:
-            if len(_DAYS) > 100_000:
-                _DAYS.clear()
-            _DAYS[value] = day
-            return day
-    raise _Shape
-
-
-#: ISO dates already read (a caseload's decisions name a few thousand days).
-_DAYS: dict[str, date] = {}
-_STR = frozenset((str,))
-
-
-def _texts(values: Iterable[Any]) -> bool:
-    return _STR.issuperset(map(type, values))
-
-
-def _list(values: Any) -> bool:
-    return type(values) is list and _STR.issuperset(map(type, values))

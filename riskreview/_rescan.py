@@ -105,7 +105,7 @@ def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
         with open(target, "ab") as out:
             offset = out.tell()
             pieces: list[bytes] = []
-            entries: list[tuple[str, str, int, int, list[str]]] = []
+            entries: list[tuple[str, str, int, int, tuple[str, ...]]] = []
             unusable: Counter[str] = Counter()
             lines = 0
             for raw in data.split(b"\n"):

@@ -164,20 +164,20 @@ def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Know
     decide differently: its input changed, the pack or library is another, or the
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
     try:
-        line, data = forward_line(previous.encode("utf-8").strip(), as_of, pack, VERSION)
+        moved = forward_line(previous.encode("utf-8").strip(), as_of, pack, VERSION)
     except Unusable as why:
         if why.kind == "not_a_decision":  # perhaps a decision, but not as this library writes
             return _reuse_decision(item, previous, as_of, pack)
         return None
     except UnicodeEncodeError:
         return None
-    digest = data["input_digest"]
+    digest = moved.input_digest
     try:
         if _line_digest(item) != digest and input_digest(as_case(item)) != digest:
             return None
     except RiskReviewError:
         return None
-    return line.decode("utf-8"), (data["case_id"], tuple(a["code"] for a in data["actions"]))
+    return moved.line.decode("utf-8"), (moved.case_id, moved.codes)
 
 
 def _reuse_decision(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Known] | None:

@@ -17,7 +17,6 @@ import riskreview
 from riskreview import _forward
 from riskreview._forward import Unusable, forward, forward_line
 from riskreview._refresh import bring_forward
-from riskreview._runtime import calendar_for
 from riskreview._structure import dumps
 from riskreview._version import VERSION
 from riskreview.decision import Decision
@@ -53,8 +52,12 @@ def test_a_decision_brought_forward_on_its_json_is_the_refreshed_decision_on_eve
     compared = rolling = 0
     for line in lines:
         for day in _days(line):
-            moved, data = forward_line(line, day, pack, VERSION)
-            assert moved == _round_trip(line, day), (json.loads(line)["case_id"], day)
+            moved = forward_line(line, day, pack, VERSION)
+            expected = _round_trip(line, day)
+            assert moved.line == expected, (json.loads(line)["case_id"], day)
+            data = json.loads(expected)
+            assert (moved.case_id, moved.input_digest) == (data["case_id"], data["input_digest"])
+            assert moved.codes == tuple(a["code"] for a in data["actions"])
             assert data["as_of"] == day.isoformat()
             compared += 1
         rolling += any("rolling" in a for a in json.loads(line)["actions"])
@@ -66,9 +69,9 @@ def test_the_library_s_own_decisions_take_the_field_by_field_path(lines: list[by
     Decision.to_dict changes, this fails until _forward learns the new shape."""
     pack = riskreview.default_pack()
     for line in lines:
-        data = orjson.loads(line)
-        moved = _forward._fast(data, DAY, pack, VERSION, calendar_for(pack))
-        assert dumps(moved).encode() == _round_trip(line, DAY)
+        moved = _forward._fast_line(line, DAY, pack, VERSION)
+        assert moved is not None, json.loads(line)["case_id"]
+        assert moved.line == _round_trip(line, DAY)
 
 
 def test_the_skeleton_path_gives_the_same_bytes_as_the_field_by_field_path(
@@ -78,11 +81,11 @@ def test_the_skeleton_path_gives_the_same_bytes_as_the_field_by_field_path(
     later = DAY + timedelta(days=1)
     for line in lines:
         try:
-            fast = forward(orjson.loads(line), later, pack, VERSION)
+            fast = forward_line(line, later, pack, VERSION)
         except Unusable:
             continue
-        slow = _forward._skeleton(orjson.loads(line), later, pack, VERSION)
-        assert dumps(slow) == dumps(fast)
+        slow = forward(orjson.loads(line), later, pack, VERSION)
+        assert dumps(slow).encode() == fast.line
 
 
 def _with_rolling(lines: list[bytes]) -> dict[str, Any]:
@@ -116,6 +119,15 @@ def _drop(path: tuple[Any, ...]) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+_INFO = {
+    "actions": ["CSC_ENQUIRY"],
+    "code": "ASK_CHILDREN",
+    "field": "children",
+    "priority": "high",
+    "rule_ids": ["CP-01"],
+    "title": "Ask whether children live in the household",
+}
+
 MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "an unknown top key": _set(("extra",), 1),
     "an unknown action key": _set(("actions", 0, "extra"), 1),
@@ -143,6 +155,23 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     "a pack without a digest": _drop(("pack", "digest")),
     "no case id": _drop(("case_id",)),
     "an as_of that is no day": _set(("as_of",), "yesterday"),
+    "an as_of with a time": _set(("as_of",), "2026-11-23T00:00:00"),
+    "evidence with a decimal value": _set(("actions", 0, "evidence", 0, "value"), 0.5),
+    "evidence with a float past 1e16": _set(("actions", 0, "evidence", 0, "value"), 1e16),
+    "evidence with an object value": _set(("actions", 0, "evidence", 0, "value"), {"b": 1}),
+    "working days past 64 bits": _set(("actions", 0, "working_days"), 2**70),
+    "an empty unblocks": _set(("actions", 0, "unblocks"), []),
+    "an unblocks": _set(("actions", 0, "unblocks"), ["CSC_ENQUIRY"]),
+    "a next review rolling true": _set(("next_review", "rolling"), True),
+    "an upcoming_within of null": _set(("upcoming_within",), None),
+    "an upcoming_within": _set(("upcoming_within",), 14),
+    "an upcoming_within as text": _set(("upcoming_within",), "14"),
+    "a reported value": _set(("reported",), {"tier": {"value": "A1", "why": ["x"]}}),
+    "information not held": _set(("information",), [_INFO | {"not_held": True}]),
+    "information not held false": _set(("information",), [_INFO | {"not_held": False}]),
+    "information ranked low": _set(("information",), [_INFO | {"priority": "low"}]),
+    "a pack with a number for a version": _set(("pack", "version"), 2),
+    "a trigger date of a number": _set(("actions", 0, "trigger_date"), 20261123),
 }
 
 
@@ -161,13 +190,13 @@ def test_a_doctored_decision_is_refused_or_brought_forward_as_the_round_trip_wou
         expected: str | None = bring_forward(Decision.from_dict(data), later, pack).to_json()
     except (riskreview.RiskReviewError, ValueError, ArithmeticError):
         expected = None
-    line = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    line = dumps(data).encode()  # as this library writes JSON
     if expected is None:
         with pytest.raises(Unusable) as refused:
             forward_line(line, later, pack, VERSION)
         assert refused.value.kind == "not_a_decision"
     else:
-        assert forward_line(line, later, pack, VERSION)[0].decode() == expected
+        assert forward_line(line, later, pack, VERSION).line.decode() == expected
 
 
 def test_a_line_that_is_not_canonical_json_is_not_brought_forward_as_json(
@@ -196,3 +225,21 @@ def test_each_reason_to_refuse_is_named(lines: list[bytes]) -> None:
     case = next(iter(generate(1, seed=23, as_of=DAY)))
     traced = riskreview.evaluate(case, as_of=DAY, trace=True).to_json().encode()
     assert _kind(traced, DAY) == "traced"
+
+
+def test_a_float_not_written_as_this_library_writes_floats_is_not_brought_forward(
+    lines: list[bytes],
+) -> None:
+    """``1e16`` is canonical for some JSON writers; this library writes ``1e+16``
+    (``float.__repr__``), so a line holding ``1e16`` was written by another hand and
+    a round trip would not give its bytes back."""
+    data = copy.deepcopy(_with_rolling(lines))
+    data["actions"][0]["evidence"][0]["value"] = 1e16
+    written = dumps(data).encode()
+    assert b"1e+16" in written
+    pack = riskreview.default_pack()
+    later = DAY + timedelta(days=1)
+    expected = bring_forward(Decision.from_dict(data), later, pack).to_json().encode()
+    assert forward_line(written, later, pack, VERSION).line == expected
+    with pytest.raises(Unusable, match="not canonical"):
+        forward_line(written.replace(b"1e+16", b"1e16"), later, pack, VERSION)
