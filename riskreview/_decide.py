@@ -39,9 +39,11 @@ def decide(
     *,
     trace: bool = False,
     upcoming_within: int | None = None,
+    digest: str | None = None,
 ) -> Decision:
     """Evaluate ``case`` on ``as_of`` under ``pack`` (the case is already validated);
-    ``upcoming_within``: the horizon in days (None: the pack's, if it sets one)."""
+    ``upcoming_within``: the horizon in days (None: the pack's, if it sets one);
+    ``digest``: the case's :func:`input_digest`, when the caller has it already."""
     epoch = pack.epoch(as_of)
     rt = runtime(pack, epoch)
     quick = rt.conditions
@@ -56,7 +58,7 @@ def decide(
         case_id=case.case_id,
         as_of=as_of,
         pack=PackRef(pack.name, pack.version, pack.digest, epoch),
-        input_digest=input_digest(case),
+        input_digest=input_digest(case) if digest is None else digest,
         library_version=_version.VERSION,
         actions=made.actions,
         information=made.information,

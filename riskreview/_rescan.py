@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 import attrs
 import orjson
 
-from riskreview._api import as_case, evaluate
-from riskreview._decide import input_digest
+from riskreview._api import as_case
+from riskreview._decide import decide, input_digest
 from riskreview._forward import Unusable, forward_line
 from riskreview._pool import PENDING, Alone, Answered, Pending, Reply
 from riskreview._version import VERSION
@@ -114,14 +114,14 @@ def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
                     continue
                 lines += 1
                 try:
-                    line, moved = forward_line(raw, as_of, pack, VERSION)
+                    moved = forward_line(raw, as_of, pack, VERSION)
                 except Unusable as why:
                     unusable[why.kind] += 1
                     continue
-                codes = [a["code"] for a in moved["actions"]]
-                entries.append((moved["input_digest"], moved["case_id"], offset, len(line), codes))
-                pieces += (line, b"\n")
-                offset += len(line) + 1
+                size = len(moved.line)
+                entries.append((moved.input_digest, moved.case_id, offset, size, moved.codes))
+                pieces += (moved.line, b"\n")
+                offset += size + 1
             out.write(b"".join(pieces))
     except OSError as error:
         message = f"a share of the previous decisions was not brought forward: {error.strerror}"
@@ -133,10 +133,11 @@ def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
 def _check(item: Check, as_of: date, pack: Pack) -> Reply:
     try:
         case = as_case(item.line)
-        if input_digest(case) == item.entry.digest:
+        digest = input_digest(case)
+        if digest == item.entry.digest:
             text = read_entry(item.entry)
             return "reused", text, None, (item.entry.case_id, item.entry.codes)
-        decision = evaluate(case, as_of=as_of, pack=pack)
+        decision = decide(case, as_of, pack, digest=digest)  # the arguments are the batch's
     except Exception as error:  # every failure is the case's answer
         return (*_failed(error), (_line_case_id(item.line), ()))
     return "ok", decision.to_json(), None, (decision.case_id, decision.action_codes)
