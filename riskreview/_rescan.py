@@ -96,38 +96,62 @@ def answer(item: Any, as_of: date, pack: Pack) -> Reply:
 
 def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
     """Bring every decision of ``share`` forward to ``as_of``; answer
-    ``("indexed", index JSON, None)``."""
+    ``("indexed", index JSON, None)``.
+
+    The lines brought forward go out through a large write buffer, not joined
+    first (a decision is about 10 KB).
+    """
     try:
         with open(share.path, "rb") as source:
             source.seek(share.start)
             data = source.read(share.end - share.start)
         target = os.path.join(share.folder, f"{os.getpid()}.jsonl")
-        with open(target, "ab") as out:
+        with open(target, "ab", buffering=_WRITE_BUFFER) as out:
             offset = out.tell()
-            pieces: list[bytes] = []
             entries: list[tuple[str, str, int, int, tuple[str, ...]]] = []
             unusable: Counter[str] = Counter()
             lines = 0
-            for raw in data.split(b"\n"):
-                raw = raw.strip()  # noqa: PLW2901 - the line without its end
-                if not raw:
-                    continue
+            for start, stop in _lines(data):
                 lines += 1
                 try:
-                    moved = forward_line(raw, as_of, pack, VERSION)
+                    moved = forward_line(data[start:stop], as_of, pack, VERSION)
                 except Unusable as why:
                     unusable[why.kind] += 1
                     continue
-                size = len(moved.line)
-                entries.append((moved.input_digest, moved.case_id, offset, size, moved.codes))
-                pieces += (moved.line, b"\n")
-                offset += size + 1
-            out.write(b"".join(pieces))
+                length = len(moved.line)
+                entries.append((moved.input_digest, moved.case_id, offset, length, moved.codes))
+                out.write(moved.line)
+                out.write(b"\n")
+                offset += length + 1
     except OSError as error:
         message = f"a share of the previous decisions was not brought forward: {error.strerror}"
         return "engine_error", None, message
     index = {"file": target, "entries": entries, "unusable": unusable, "lines": lines}
     return "indexed", orjson.dumps(index).decode("utf-8"), None
+
+
+#: Bytes a worker gathers before writing what it brought forward.
+_WRITE_BUFFER = 1 << 20
+#: What ``bytes.strip`` takes off a line's ends.
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, int]]:
+    """Where each line of ``data`` that is not blank starts and stops, its
+    surrounding white space left out (as ``bytes.strip`` leaves it)."""
+    find = data.find
+    start, size = 0, len(data)
+    while start < size:
+        stop = find(b"\n", start, size)
+        end = size if stop < 0 else stop
+        first, last = start, end
+        while first < last and data[first] in _SPACE:
+            first += 1
+        while last > first and data[last - 1] in _SPACE:
+            last -= 1
+        if first < last:
+            yield first, last
+        start = end + 1
 
 
 def _check(item: Check, as_of: date, pack: Pack) -> Reply:

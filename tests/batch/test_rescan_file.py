@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 
 import riskreview
 from riskreview import _rescan
@@ -149,6 +151,29 @@ def test_shares_end_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
     for before, after in itertools.pairwise(parts):
         assert before.end == after.start and data[before.end - 1 : before.end] == b"\n"
     assert b"".join(data[p.start : p.end] for p in parts) == data
+
+
+@given(st.lists(st.sampled_from([b"{}", b"ab", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c", b"x"])))
+def test_a_share_s_lines_are_found_as_splitting_and_stripping_finds_them(
+    pieces: list[bytes],
+) -> None:
+    data = b"".join(pieces)
+    expected = [line.strip() for line in data.split(b"\n") if line.strip()]
+    assert [data[start:stop] for start, stop in _rescan._lines(data)] == expected
+
+
+def test_a_previous_file_with_windows_line_ends_and_blank_lines_is_used_as_it_is(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    plain = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    windows = tmp_path / "windows.jsonl"
+    windows.write_bytes(b"\r\n\r\n".join(first.read_bytes().splitlines()) + b"\r\n  \r\n")
+    crlf = _decide(cases, again, LATER, "--workers", "0", "--previous", windows)
+    assert crlf["by_status"] == plain["by_status"] and plain["by_status"].get("reused", 0) > 0
+    assert crlf["previous"]["usable"] == plain["previous"]["usable"]
 
 
 def test_a_rescan_refused_at_its_outputs_leaves_no_temporary_folder(
