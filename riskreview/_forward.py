@@ -81,13 +81,19 @@ def forward_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved:
         moved = _fast_line(raw, as_of, pack, library)
     except _ODD as error:
         raise Unusable("not_a_decision", f"{type(error).__name__} bringing it forward") from None
+    except RecursionError:  # nested deeper than the structures are read: the slower path
+        moved = None
     if moved is not None:
         return moved
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise Unusable("not_a_decision", "not JSON") from None
-    if orjson.dumps(data, option=orjson.OPT_SORT_KEYS) != raw:
+    try:
+        canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS) == raw
+    except orjson.JSONEncodeError:  # read, but nested too deep to be written again
+        canonical = False
+    if not canonical:
         raise Unusable("not_a_decision", "not canonical JSON")
     data = forward(data, as_of, pack, library)
     codes = tuple(action["code"] for action in data["actions"])
@@ -191,11 +197,20 @@ def _check(decision: Decision, as_of: date, pack: Pack, library: str) -> None:
 
 _Unset = msgspec.UnsetType
 _NonEmpty = Annotated[list[str], msgspec.Meta(min_length=1)]
+#: A value a decision reports (evidence, a reported value): from a case's fields,
+#: so a few levels deep at most. Anything deeper goes the slower way, where the
+#: JSON reader's own limits apply as when a decision is read back. So does a
+#: float: this library writes floats as ``float.__repr__`` does (``1e+16``), which
+#: msgspec does not (``1e16``), so the check of a line's bytes could not tell a
+#: float written by another hand.
+_Scalar = str | int | bool | None
+_Inner = _Scalar | list[_Scalar] | dict[str, _Scalar]
+_Value = _Scalar | list[_Inner] | dict[str, _Inner]
 
 
 class _Evidence(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
     path: str
-    value: Any
+    value: _Value
 
 
 class _Rolling(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -257,22 +272,14 @@ class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_d
     library_version: str
     next_review: _Review | None
     pack: _PackRef
-    reported: Annotated[dict[str, Any], msgspec.Meta(min_length=1)] | _Unset = msgspec.UNSET
+    reported: Annotated[dict[str, dict[str, _Value]], msgspec.Meta(min_length=1)] | _Unset = (
+        msgspec.UNSET
+    )
     stable_until: date | _Unset = msgspec.UNSET
     upcoming_within: int | _Unset = msgspec.UNSET
 
 
-def _float(text: str) -> float:
-    """A float of a line, refused unless written as this library writes floats
-    (``float.__repr__``); msgspec writes some otherwise, which the check of the
-    line's bytes then refuses."""
-    value = float(text)
-    if repr(value) != text:
-        raise ValueError("a float not written as float.__repr__ writes it")
-    return value
-
-
-_DECODE = msgspec.json.Decoder(_Decision, float_hook=_float).decode
+_DECODE = msgspec.json.Decoder(_Decision).decode
 _ENCODE = msgspec.json.Encoder(order="sorted").encode
 _RANK = {p: n for n, p in enumerate(Priority)}
 

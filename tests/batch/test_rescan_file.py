@@ -176,6 +176,33 @@ def test_a_previous_file_with_windows_line_ends_and_blank_lines_is_used_as_it_is
     assert crlf["previous"]["usable"] == plain["previous"]["usable"]
 
 
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_previous_line_nested_too_deep_costs_its_case_only(
+    tmp_path: Path, caseload: list[dict[str, Any]], workers: str
+) -> None:
+    """A value nested 300 deep is read by the JSON reader but cannot be written
+    again: that line is not a decision; every other is still brought forward."""
+    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    plain = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    lines = first.read_bytes().splitlines()
+    at = next(i for i, line in enumerate(lines) if b'"evidence":[{"path":' in line)
+    start = lines[at].index(b'"value":') + len(b'"value":')
+    end = lines[at].index(b"}", start)
+    lines[at] = lines[at][:start] + b"[" * 300 + b"]" * 300 + lines[at][end:]
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_bytes(b"\n".join(lines) + b"\n")
+    rescan = _decide(cases, again, LATER, "--workers", workers, "--previous", tampered)
+    assert rescan["previous"]["shares_lost"] == 0
+    assert rescan["previous"]["not_used"].get("not_a_decision") == 1
+    assert rescan["previous"]["usable"] == plain["previous"]["usable"] - 1
+    assert sum(rescan["by_status"].values()) == 8
+    fresh = tmp_path / "fresh.jsonl"
+    _decide(cases, fresh, LATER, "--workers", "0")
+    assert again.read_bytes() == fresh.read_bytes()
+
+
 def test_a_rescan_refused_at_its_outputs_leaves_no_temporary_folder(
     tmp_path: Path, caseload: list[dict[str, Any]]
 ) -> None:
