@@ -202,8 +202,10 @@ _NonEmpty = Annotated[list[str], msgspec.Meta(min_length=1)]
 #: JSON reader's own limits apply as when a decision is read back. So does a
 #: float: this library writes floats as ``float.__repr__`` does (``1e+16``), which
 #: msgspec does not (``1e16``), so the check of a line's bytes could not tell a
-#: float written by another hand.
-_Scalar = str | int | bool | None
+#: float written by another hand. An integer beyond 64 bits goes the slower way too
+#: (the JSON reader reads one past 2**64 as a float).
+_Int = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+_Scalar = str | _Int | bool | None
 _Inner = _Scalar | list[_Scalar] | dict[str, _Scalar]
 _Value = _Scalar | list[_Inner] | dict[str, _Inner]
 
@@ -214,7 +216,7 @@ class _Evidence(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_d
 
 
 class _Rolling(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
-    amount: int
+    amount: _Int
     from_as_of: bool | _Unset = msgspec.UNSET  # false only: true is left out
     unit: Literal["days", "weeks", "working_days"]
 
@@ -235,7 +237,7 @@ class _Action(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
     trigger_date: date | None
     unblocks: _NonEmpty | _Unset = msgspec.UNSET
     wording: str
-    working_days: int
+    working_days: _Int
 
 
 class _Information(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -276,7 +278,7 @@ class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_d
         msgspec.UNSET
     )
     stable_until: date | _Unset = msgspec.UNSET
-    upcoming_within: int | _Unset = msgspec.UNSET
+    upcoming_within: _Int | _Unset = msgspec.UNSET
 
 
 _DECODE = msgspec.json.Decoder(_Decision).decode
