@@ -153,6 +153,18 @@ def test_shares_end_at_line_ends_and_cover_the_file(tmp_path: Path) -> None:
     assert b"".join(data[p.start : p.end] for p in parts) == data
 
 
+def _rescanned(
+    tmp_path: Path, cases: list[dict[str, Any]]
+) -> tuple[Path, Path, Path, dict[str, Any]]:
+    """The cases written, decided on DAY (``first``) and rescanned on LATER with
+    that as the previous file (to ``again``): the paths and the rescan's summary."""
+    written = _write(tmp_path / "cases.jsonl", cases)
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(written, first, DAY, "--workers", "0")
+    plain = _decide(written, again, LATER, "--workers", "0", "--previous", first)
+    return written, first, again, plain
+
+
 @given(st.lists(st.sampled_from([b"{}", b"ab", b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c", b"x"])))
 def test_a_share_s_lines_are_found_as_splitting_and_stripping_finds_them(
     pieces: list[bytes],
@@ -165,10 +177,7 @@ def test_a_share_s_lines_are_found_as_splitting_and_stripping_finds_them(
 def test_a_previous_file_with_windows_line_ends_and_blank_lines_is_used_as_it_is(
     tmp_path: Path, caseload: list[dict[str, Any]]
 ) -> None:
-    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
-    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
-    _decide(cases, first, DAY, "--workers", "0")
-    plain = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    cases, first, again, plain = _rescanned(tmp_path, caseload[:8])
     windows = tmp_path / "windows.jsonl"
     windows.write_bytes(b"\r\n\r\n".join(first.read_bytes().splitlines()) + b"\r\n  \r\n")
     crlf = _decide(cases, again, LATER, "--workers", "0", "--previous", windows)
@@ -182,10 +191,7 @@ def test_a_previous_line_nested_too_deep_costs_its_case_only(
 ) -> None:
     """A value nested 300 deep is read by the JSON reader but cannot be written
     again: that line is not a decision; every other is still brought forward."""
-    cases = _write(tmp_path / "cases.jsonl", caseload[:8])
-    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
-    _decide(cases, first, DAY, "--workers", "0")
-    plain = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
+    cases, first, again, plain = _rescanned(tmp_path, caseload[:8])
     lines = first.read_bytes().splitlines()
     at = next(i for i, line in enumerate(lines) if b'"evidence":[{"path":' in line)
     start = lines[at].index(b'"value":') + len(b'"value":')
