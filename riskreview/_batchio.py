@@ -33,6 +33,7 @@ import select
 import signal
 import stat
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
@@ -212,6 +213,7 @@ class Output:
         self.target = target
         self.buffering = 1 if lines else 1 << 20
         self.temp: Path | None = None
+        self.syncing: threading.Thread | None = None
         try:
             info: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
@@ -241,9 +243,25 @@ class Output:
             raise FileProblem(f"{self.target}: cannot write it: {error.strerror}") from None
         return open(fd, "w", encoding="utf-8", buffering=self.buffering)
 
+    def sync_soon(self) -> None:
+        """Have what is written so far go to disk, in the background (the batch goes
+        on writing): the last :meth:`commit` then waits only for what came after,
+        not for the whole file. Call it after a flush."""
+        if self.temp is None or (self.syncing is not None and self.syncing.is_alive()):
+            return
+        fd = self.stream.fileno()
+        self.syncing = threading.Thread(target=_sync, args=(fd,), daemon=True)
+        self.syncing.start()
+
+    def _synced(self) -> None:
+        if self.syncing is not None:
+            self.syncing.join()
+            self.syncing = None
+
     def commit(self) -> None:
         """Finish the file and put it in place of the target."""
         self.stream.flush()
+        self._synced()
         if self.temp is not None:
             os.fsync(self.stream.fileno())
         self.stream.close()
@@ -253,12 +271,19 @@ class Output:
 
     def discard(self) -> None:
         """Drop what was written; the target stays as it was."""
+        self._synced()
         with contextlib.suppress(OSError):
             self.stream.close()
         if self.temp is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.temp.unlink()
             self.temp = None
+
+
+def _sync(fd: int) -> None:
+    """``fdatasync``, its failure left for the last ``fsync`` to report."""
+    with contextlib.suppress(OSError):
+        os.fdatasync(fd)
 
 
 @contextlib.contextmanager
@@ -419,6 +444,7 @@ def run(
                 if (now := time.monotonic()) - flushed > _FLUSH:
                     out.stream.flush()
                     err.stream.flush()
+                    out.sync_soon()
                     flushed = now
             results.close()  # the workers stop before the outputs are put in place
         summary = tally.summary(round(time.monotonic() - started, 3))

@@ -1,0 +1,98 @@
+"""A batch's outputs go to disk as they are written: each second's flush starts a
+background sync, so that putting a large output in place waits only for the last."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from riskreview import _batchio
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], threading.Event]:
+    """``fdatasync`` and ``fsync`` recorded in order; ``fdatasync`` holds until the
+    event is set."""
+    made: list[str] = []
+    release = threading.Event()
+    real_fsync = os.fsync
+
+    def fdatasync(fd: int) -> None:
+        release.wait(5)
+        made.append("fdatasync")
+
+    def fsync(fd: int) -> None:
+        made.append("fsync")
+        real_fsync(fd)
+
+    monkeypatch.setattr(_batchio.os, "fdatasync", fdatasync)
+    monkeypatch.setattr(_batchio.os, "fsync", fsync)
+    return made, release
+
+
+def test_a_sync_runs_beside_the_batch_and_the_commit_waits_for_it(
+    tmp_path: Path, calls: tuple[list[str], threading.Event]
+) -> None:
+    made, release = calls
+    target = tmp_path / "out.jsonl"
+    output = _batchio.Output(target, lines=False)
+    output.stream.write("one\n")
+    output.stream.flush()
+    output.sync_soon()
+    output.sync_soon()  # one at a time: the second asks for nothing more
+    output.stream.write("two\n")  # the batch goes on writing meanwhile
+    assert made == [] and output.syncing is not None and output.syncing.is_alive()
+    threading.Timer(0.05, release.set).start()
+    output.commit()
+    assert made == ["fdatasync", "fsync"]
+    assert target.read_text("utf-8") == "one\ntwo\n"
+    assert not list(tmp_path.glob(".out.jsonl.*.tmp"))
+
+
+def test_a_discarded_output_waits_for_its_sync_and_leaves_the_target(
+    tmp_path: Path, calls: tuple[list[str], threading.Event]
+) -> None:
+    made, release = calls
+    target = tmp_path / "out.jsonl"
+    target.write_text("before\n", encoding="utf-8")
+    output = _batchio.Output(target, lines=False)
+    output.stream.write("partial\n")
+    output.stream.flush()
+    output.sync_soon()
+    release.set()
+    output.discard()
+    assert made == ["fdatasync"] and output.syncing is None
+    assert target.read_text("utf-8") == "before\n"
+    assert not list(tmp_path.glob(".out.jsonl.*.tmp"))
+
+
+def test_a_failed_sync_is_left_to_the_last_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(_batchio.os, "fdatasync", failing)
+    output = _batchio.Output(tmp_path / "out.jsonl", lines=False)
+    output.stream.write("one\n")
+    output.stream.flush()
+    output.sync_soon()
+    output.commit()  # the background failure raises nothing; fsync would report its own
+    assert (tmp_path / "out.jsonl").read_text("utf-8") == "one\n"
+
+
+def test_an_output_that_is_a_device_is_not_synced(
+    calls: tuple[list[str], threading.Event],
+) -> None:
+    made, release = calls
+    release.set()
+    output = _batchio.Output(Path(os.devnull), lines=False)
+    output.stream.write("x\n")
+    output.stream.flush()
+    output.sync_soon()
+    assert output.syncing is None
+    output.commit()
+    assert made == []
