@@ -35,7 +35,7 @@ from riskreview._refresh import bring_forward, refusal
 from riskreview._runtime import calendar_for
 from riskreview._stable import after
 from riskreview.calendar import Calendar, Status
-from riskreview.decision import Decision, Priority, Timing
+from riskreview.decision import Decision, Priority, Timing, nests_within
 from riskreview.errors import RiskReviewError
 from riskreview.pack import Pack
 
@@ -133,6 +133,8 @@ def _skeleton(data: Any, as_of: date, pack: Pack, library: str) -> dict[str, Any
     reported = data.get("reported")
     if "reported" in data and type(reported) is not dict:
         raise Unusable("not_a_decision", "reported is not a JSON object of values")
+    if reported and not all(map(nests_within, reported.values())):
+        raise Unusable("not_a_decision", "a reported value nests deeper than a decision's")
     skeleton = {k: v for k, v in data.items() if k != "reported"}
     skeleton["actions"] = light
     try:
@@ -159,6 +161,8 @@ def _heavy(action: dict[str, Any]) -> tuple[Any, ...] | None:
     if type(wording) is not str or type(evidence) is not list:
         return None
     if not all(type(e) is dict and type(e.get("path")) is str for e in evidence):
+        return None
+    if not all(nests_within(e.get("value")) for e in evidence):
         return None
     evidence = [{"path": e["path"], "value": e.get("value")} for e in evidence]
     return (evidence, *lists, wording)

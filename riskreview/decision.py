@@ -338,7 +338,9 @@ class Decision:
 
         ``Decision.from_json(d.to_json()).to_json() == d.to_json()``. Evidence values
         come back as JSON values (a date as its ISO text). Anything else raises
-        :class:`~riskreview.errors.ArgumentValueError` naming the JSON path.
+        :class:`~riskreview.errors.ArgumentValueError` naming the JSON path, as does
+        an evidence or reported value nested deeper than 32 lists and objects (a
+        case's values nest a few levels; one that deep could not be written again).
         """
         return _read(data)
 
@@ -441,7 +443,7 @@ def _decision(data: Any, at: str) -> Decision:
         information=_each(d, "information", at, _information),
         next_review=None if review is None else _review(review, f"{at}.next_review"),
         trace=None if trace is None else _each(d, "trace", at, _outcome),
-        reported=dict(_mapping(d.get("reported", {}), f"{at}.reported")),
+        reported=_reported(d.get("reported", {}), f"{at}.reported"),
         stable_until=None if d.get("stable_until") is None else _day(d, "stable_until", at),
         upcoming_within=None
         if d.get("upcoming_within") is None
@@ -501,7 +503,39 @@ def _rolling(data: Any, at: str) -> RollingDue:
 
 def _evidence(data: Any, at: str) -> Evidence:
     d = _mapping(data, at)
-    return Evidence(_text(d, "path", at), d.get("value"))
+    return Evidence(_text(d, "path", at), _shallow(d.get("value"), f"{at}.value"))
+
+
+def _reported(data: Any, at: str) -> dict[str, Any]:
+    d = _mapping(data, at)
+    return {key: _shallow(value, f"{at}.{key}") for key, value in d.items()}
+
+
+#: How deep a value a decision reports (evidence, a reported value) may nest, in
+#: lists and objects. A case's values nest a few levels; a decision read with one
+#: much deeper could not be written again.
+VALUE_DEPTH = 32
+
+
+def nests_within(value: Any, depth: int = VALUE_DEPTH) -> bool:
+    """Whether the JSON value ``value`` nests no deeper than ``depth`` lists and
+    objects (found without recursion, however deep it is)."""
+    if not isinstance(value, list | dict):
+        return True
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > depth:
+            return False
+        items = node.values() if isinstance(node, dict) else node
+        stack.extend((item, level + 1) for item in items if isinstance(item, list | dict))
+    return True
+
+
+def _shallow(value: Any, at: str) -> Any:
+    if not nests_within(value):
+        raise _Bad(at, f"nests deeper than {VALUE_DEPTH} lists and objects")
+    return value
 
 
 def _information(data: Any, at: str) -> InformationAction:

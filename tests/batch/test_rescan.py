@@ -65,11 +65,23 @@ def test_a_decision_past_its_stable_until_is_evaluated_again() -> None:
     assert again == list(evaluate_many(cases, day, previous=first))
 
 
-@pytest.mark.parametrize("spoil", ["other_pack", "not_json", "not_a_decision", "traced"])
+SPOILS = ["other_pack", "not_json", "not_a_decision", "traced"]
+SPOILS += ["nested 300 deep", "nested 500 deep", "nested 500 deep, pretty"]
+
+
+@pytest.mark.parametrize("spoil", SPOILS)
 def test_a_previous_decision_that_cannot_be_trusted_is_evaluated_again(spoil: str) -> None:
+    """Never reused, never stopping the batch: a value nested hundreds deep can be
+    read as JSON but not written again (the batch raised RecursionError before)."""
     case = _caseload(1)[0]
     cid = case["case_id"]
-    if spoil == "other_pack":
+    if spoil.startswith("nested"):
+        data = riskreview.evaluate(case, as_of=DAY).to_dict()
+        action = next(a for a in data["actions"] if a["evidence"])
+        depth = int(spoil.split()[1])
+        action["evidence"][0]["value"] = json.loads("[" * depth + "]" * depth)
+        text = json.dumps(data, indent=1 if "pretty" in spoil else None, sort_keys=True)
+    elif spoil == "other_pack":
         tiering = riskreview.load_pack(TIERING)
         text = riskreview.evaluate({"case_id": cid}, as_of=DAY, pack=tiering).to_json()
     elif spoil == "not_json":

@@ -9,7 +9,7 @@ import pytest
 
 import riskreview
 from riskreview._tojson import dumps, unstructure
-from riskreview.decision import Decision
+from riskreview.decision import VALUE_DEPTH, Decision
 from riskreview.errors import ArgumentValueError
 from riskreview.synthetic import generate
 
@@ -59,3 +59,31 @@ def test_the_written_json_is_the_generic_form_and_reads_back_to_the_same_bytes()
 def test_text_that_is_not_a_decision_is_refused_naming_where(text: str, where: str) -> None:
     with pytest.raises(ArgumentValueError, match=where.replace("$", r"\$")):
         Decision.from_json(text)
+
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [VALUE_DEPTH, VALUE_DEPTH + 1, 300, 500])
+def test_a_value_nested_deeper_than_a_decision_holds_is_refused_naming_where(depth: int) -> None:
+    """A decision read back must be one that can be written again: a value nested
+    hundreds deep can be read as JSON but not written, so it is refused on reading."""
+    decision = next(d for d in _decisions() if any(a.evidence for a in d.actions) and d.reported)
+    name = next(iter(decision.reported))
+    for where in ("evidence", "reported"):
+        data = decision.to_dict()
+        if where == "evidence":
+            action = next(a for a in data["actions"] if a["evidence"])
+            action["evidence"][0]["value"] = "__VALUE__"
+            refused = r"\.evidence\[0\]\.value: nests deeper than 32"
+        else:
+            data["reported"][name] = "__VALUE__"
+            refused = rf"\$\.reported\.{name}: nests deeper than 32"
+        text = dumps(data).replace('"__VALUE__"', _nested(depth), 1)
+        if depth <= VALUE_DEPTH:
+            assert Decision.from_json(text).to_json() == text
+        else:
+            with pytest.raises(ArgumentValueError, match=refused):
+                Decision.from_json(text)
