@@ -158,7 +158,7 @@ def _check(item: Check, as_of: date, pack: Pack) -> Reply:
     try:
         case = as_case(item.line)
         digest = input_digest(case)
-        if digest == item.entry.digest:
+        if digest == item.entry.digest and case.case_id == item.entry.case_id:
             text = read_entry(item.entry)
             return "reused", text, None, (item.entry.case_id, item.entry.codes)
         decision = decide(case, as_of, pack, digest=digest)  # the arguments are the batch's
@@ -269,9 +269,9 @@ class Rescan:
             yield raw if isinstance(raw, Pending) else self._classify(raw)
 
     def _classify(self, raw: bytes) -> Any:
-        digest = "sha256:" + hashlib.sha256(raw.strip()).hexdigest()
-        entry = self.by_digest.get(digest)
-        if entry is not None:
+        line = raw.strip()
+        entry = self.by_digest.get("sha256:" + hashlib.sha256(line).hexdigest())
+        if entry is not None and _names(line, entry.case_id):
             return Answered("reused", self._text(entry), None, (entry.case_id, entry.codes))
         entry = self.by_case.get(_line_case_id(raw) or "")
         return raw if entry is None else Check(raw, entry)
@@ -328,6 +328,23 @@ def _folder(beside: Path | None) -> str:
         with contextlib.suppress(OSError):
             return tempfile.mkdtemp(prefix=".riskreview-rescan-", dir=beside)
     return tempfile.mkdtemp(prefix="riskreview-rescan-")
+
+
+def _names(line: bytes, case_id: str) -> bool:
+    """Whether the canonical case line ``line`` (the case a previous decision was made
+    on, by its digest) is the case ``case_id``, as that decision says: a decision
+    whose case id was changed is not brought forward to another case.
+
+    Read without parsing: in canonical JSON a key ``"case_id":`` can only be a key
+    (a quote within a text is escaped), and the case's own comes first (keys are
+    sorted, and no field before it holds one).
+    """
+    at = line.find(b'"case_id":')
+    if at < 0:
+        return False
+    named = b'"case_id":' + orjson.dumps(case_id)
+    end = at + len(named)
+    return line.startswith(named, at) and line[end : end + 1] in (b",", b"}")
 
 
 def _line_case_id(raw: bytes) -> str | None:

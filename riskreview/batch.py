@@ -172,6 +172,8 @@ def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Know
     except UnicodeEncodeError:
         return None
     digest = moved.input_digest
+    if moved.case_id != _case_id(item):
+        return None  # a decision for another case, or one whose case id was changed
     try:
         if _line_digest(item) != digest and input_digest(as_case(item)) != digest:
             return None
@@ -186,6 +188,8 @@ def _reuse_decision(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[
     try:
         decision = Decision.from_json(previous)
         if decision.library_version != VERSION or refusal(decision, as_of, pack) is not None:
+            return None
+        if decision.case_id != _case_id(item):
             return None
         same = _line_digest(item) == decision.input_digest
         if not same and input_digest(as_case(item)) != decision.input_digest:

@@ -67,6 +67,7 @@ def test_a_decision_past_its_stable_until_is_evaluated_again() -> None:
 
 SPOILS = ["other_pack", "not_json", "not_a_decision", "traced"]
 SPOILS += ["nested 300 deep", "nested 500 deep", "nested 500 deep, pretty"]
+SPOILS += ["another case's id", "another case's id, pretty"]
 
 
 @pytest.mark.parametrize("spoil", SPOILS)
@@ -75,7 +76,13 @@ def test_a_previous_decision_that_cannot_be_trusted_is_evaluated_again(spoil: st
     read as JSON but not written again (the batch raised RecursionError before)."""
     case = _caseload(1)[0]
     cid = case["case_id"]
-    if spoil.startswith("nested"):
+    if spoil.startswith("another case's id"):
+        data = riskreview.evaluate(case, as_of=DAY).to_dict()
+        data["case_id"] = "NOT-" + cid  # the same case's decision, its case id changed
+        text = json.dumps(data, indent=1 if "pretty" in spoil else None, sort_keys=True)
+        if "pretty" not in spoil:
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    elif spoil.startswith("nested"):
         data = riskreview.evaluate(case, as_of=DAY).to_dict()
         action = next(a for a in data["actions"] if a["evidence"])
         depth = int(spoil.split()[1])

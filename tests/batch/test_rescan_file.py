@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
 from riskreview import _rescan
 from riskreview.cli import cli
 from riskreview.pack import default_pack_path
+from riskreview.strategies import case_dicts
 from riskreview.synthetic import generate
 
 DAY = date(2026, 11, 23)
@@ -204,6 +205,42 @@ def test_a_previous_line_nested_too_deep_costs_its_case_only(
     assert rescan["previous"]["not_used"].get("not_a_decision") == 1
     assert rescan["previous"]["usable"] == plain["previous"]["usable"] - 1
     assert sum(rescan["by_status"].values()) == 8
+    fresh = tmp_path / "fresh.jsonl"
+    _decide(cases, fresh, LATER, "--workers", "0")
+    assert again.read_bytes() == fresh.read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=case_dicts(DAY), other=st.text(max_size=12))
+def test_a_canonical_case_line_names_its_own_case_id_and_no_other(
+    case: dict[str, Any], other: str
+) -> None:
+    line = riskreview.Case.from_dict(case).to_json().encode()
+    cid = case["case_id"]
+    assert _rescan._names(line, cid)
+    for wrong in (other, cid + "x", cid[:-1], '"' + cid, cid + '"', cid.upper()):
+        if wrong != cid:
+            assert not _rescan._names(line, wrong)
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_previous_decision_whose_case_id_was_changed_is_not_brought_forward(
+    tmp_path: Path, caseload: list[dict[str, Any]], workers: str
+) -> None:
+    """Two decisions' case ids swapped, a third's changed: each still holds its own
+    case's input digest, but none is brought forward to a case it does not name."""
+    cases, first, again, plain = _rescanned(tmp_path, caseload[:8])
+    data = [json.loads(line) for line in first.read_text("utf-8").splitlines()]
+    reused = [json.loads(x)["case_id"] for x in again.read_text("utf-8").splitlines()]
+    held = [i for i, d in enumerate(data) if d["case_id"] in reused][:3]
+    assert len(held) == 3 and plain["by_status"].get("reused", 0) >= 3
+    a, b, c = held
+    data[a]["case_id"], data[b]["case_id"] = data[b]["case_id"], data[a]["case_id"]
+    data[c]["case_id"] = "NOT-" + data[c]["case_id"]
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("".join(_canonical(d) + "\n" for d in data), encoding="utf-8")
+    rescan = _decide(cases, again, LATER, "--workers", workers, "--previous", tampered)
+    assert rescan["by_status"]["reused"] == plain["by_status"]["reused"] - 3
     fresh = tmp_path / "fresh.jsonl"
     _decide(cases, fresh, LATER, "--workers", "0")
     assert again.read_bytes() == fresh.read_bytes()
