@@ -72,9 +72,20 @@ class Source:
     """
 
     stream: BinaryIO
-    total: int | None
+    counting: Counting | None
     identity: tuple[int, int] | None
     pipe: bool = False
+
+    @property
+    def total(self) -> int | None:
+        """The cases (non-blank lines) of a regular file, once counted (waits for the
+        count); None for a pipe."""
+        return None if self.counting is None else self.counting.result()
+
+    def total_if_counted(self) -> int | None:
+        """:attr:`total` if the count is done, else None (without waiting)."""
+        counting = self.counting
+        return None if counting is None or not counting.done() else counting.result()
 
     def lines(self, numbers: deque[int]) -> Iterator[bytes | Pending]:
         """The non-blank lines, recording each one's line number in ``numbers``; from a
@@ -113,9 +124,37 @@ class Source:
             yield b"".join(pieces)
 
     def close(self) -> None:
-        """Close the input, unless it is stdin."""
+        """Close the input, unless it is stdin (the count done first: its file
+        descriptor must not be another file's by then)."""
+        if self.counting is not None:
+            self.counting.result()
         if self.stream is not sys.stdin.buffer:
             self.stream.close()
+
+
+class Counting:
+    """The non-blank lines of a regular file, counted in a thread while the batch
+    starts its workers (about half a second for 250,000 cases), by ``pread``: the
+    batch's own reading of the file is not moved."""
+
+    def __init__(self, fd: int) -> None:
+        self.value: int | None = None
+        start = os.lseek(fd, 0, os.SEEK_CUR)  # now, before the batch reads on
+        self.thread = threading.Thread(target=self._count, args=(fd, start), daemon=True)
+        self.thread.start()
+
+    def _count(self, fd: int, start: int) -> None:
+        with contextlib.suppress(OSError):  # unknown, as for a pipe
+            self.value = count_lines(fd, start)
+
+    def done(self) -> bool:
+        """Whether the count is done."""
+        return not self.thread.is_alive()
+
+    def result(self) -> int | None:
+        """The count, once done (None if the file could not be read to count it)."""
+        self.thread.join()
+        return self.value
 
 
 def open_source(path: Path, *, count: bool = True) -> Source:
@@ -141,8 +180,8 @@ def open_source(path: Path, *, count: bool = True) -> Source:
         stream.close()
         raise FileProblem(f"{path}: is a folder, expected a JSON Lines file")
     regular = stat.S_ISREG(info.st_mode)
-    total = count_lines(fd) if count and regular else None
-    return Source(stream, total, (info.st_dev, info.st_ino), pipe=not regular)
+    counting = Counting(fd) if count and regular else None
+    return Source(stream, counting, (info.st_dev, info.st_ino), pipe=not regular)
 
 
 def count_input(path: Path) -> int | None:
@@ -164,12 +203,14 @@ def count_input(path: Path) -> int | None:
         raise FileProblem(f"{path}: cannot read it: {error.strerror}") from None
 
 
-def count_lines(fd: int) -> int | None:
-    """The non-blank lines of the regular file open as ``fd``, from its offset on,
-    read without moving the offset (None where ``os.pread`` is missing)."""
+def count_lines(fd: int, offset: int | None = None) -> int | None:
+    """The non-blank lines of the regular file open as ``fd``, from ``offset`` on
+    (its offset now when None), read without moving the offset (None where
+    ``os.pread`` is missing)."""
     if not hasattr(os, "pread"):
         return None
-    offset = os.lseek(fd, 0, os.SEEK_CUR)
+    if offset is None:
+        offset = os.lseek(fd, 0, os.SEEK_CUR)
     count, carry = 0, b""
     while block := os.pread(fd, 1 << 20, offset):
         offset += len(block)
@@ -425,7 +466,8 @@ def run(
     with leftover, Interrupts() as interrupts:  # the rescan's folder goes, whatever happens
         blocks = outputs(output, errors, lines=source.pipe)
         with contextlib.closing(results), blocks as (out, err):
-            task = progress.add_task("deciding", total=source.total)
+            task = progress.add_task("deciding", total=source.total_if_counted())
+            counted = source.counting is None or source.counting.done()
             while True:
                 try:
                     with interrupts.allowed():
@@ -446,6 +488,8 @@ def run(
                     err.stream.flush()
                     out.sync_soon()
                     flushed = now
+                    if not counted and (counted := source.total_if_counted() is not None):
+                        progress.update(task, total=source.total)
             results.close()  # the workers stop before the outputs are put in place
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:

@@ -1,10 +1,12 @@
-"""A batch's outputs go to disk as they are written: each second's flush starts a
-background sync, so that putting a large output in place waits only for the last."""
+"""A batch's files: its outputs go to disk as they are written (each second's flush
+starts a background sync, so that putting a large output in place waits only for the
+last), and its input is counted beside its start."""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,46 @@ def test_an_output_that_is_a_device_is_not_synced(
     assert output.syncing is None
     output.commit()
     assert made == []
+
+
+class _Late(threading.Thread):
+    """A thread that runs only when joined: as late as a busy machine may run it."""
+
+    def start(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        if not getattr(self, "ran", False):
+            self.ran = True
+            self.run()
+
+    def is_alive(self) -> bool:
+        return not getattr(self, "ran", False)
+
+
+def test_the_input_is_counted_from_where_it_stood_when_opened_however_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The count runs in a thread beside the batch's start; the batch may have read
+    the whole input by the time it runs, and the count is still of every case."""
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(b'{"case_id":"A"}\n\n  \n{"case_id":"B"}\r\n{"case_id":"C"}')
+    monkeypatch.setattr(_batchio.threading, "Thread", _Late)
+    source = _batchio.open_source(path)
+    assert source.total_if_counted() is None  # not counted yet
+    read = list(source.lines(deque()))
+    assert len(read) == 3 and source.total == 3
+    source.close()
+
+
+def test_a_source_closes_only_once_its_count_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its file descriptor could be another file's once closed."""
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(b'{"case_id":"A"}\n' * 5)
+    monkeypatch.setattr(_batchio.threading, "Thread", _Late)
+    source = _batchio.open_source(path)
+    assert source.counting is not None and not source.counting.done()
+    source.close()
+    assert source.counting.done() and source.counting.value == 5
