@@ -99,15 +99,17 @@ class BatchSummary:
 
 @attrs.frozen
 class _Again:
-    """An input, with the decision a previous run made for the same case id (its JSON)."""
+    """An input, with the decision a previous run made for the same case id (its JSON),
+    and that case id (read once, here)."""
 
     item: Any
     previous: str | None
+    case_id: str | None
 
 
 def _case_id(item: Any) -> str | None:
     if isinstance(item, _Again):
-        item = item.item
+        return item.case_id
     if isinstance(item, Case):
         return item.case_id
     if isinstance(item, dict):
@@ -151,15 +153,19 @@ def _decide_one(item: Any, as_of: date, pack: Pack) -> Reply:
 def _reuse_or_evaluate(entry: Any, as_of: date, pack: Pack) -> Reply:
     """``reused`` with the previous decision refreshed to ``as_of`` when it still holds
     (:func:`riskreview.refresh`), else the case evaluated as :func:`_decide_one`."""
-    item, previous = (entry.item, entry.previous) if isinstance(entry, _Again) else (entry, None)
+    if not isinstance(entry, _Again):
+        return _decide_one(entry, as_of, pack)
+    item, previous = entry.item, entry.previous
     if previous is not None:
-        reused = _reuse(item, previous, as_of, pack)
+        reused = _reuse(item, entry.case_id, previous, as_of, pack)
         if reused is not None:
             return "reused", reused[0], None, reused[1]
     return _decide_one(item, as_of, pack)
 
 
-def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Known] | None:
+def _reuse(
+    item: Any, case_id: str | None, previous: str, as_of: date, pack: Pack
+) -> tuple[str, Known] | None:
     """The previous decision brought forward to ``as_of``, or None when the case may
     decide differently: its input changed, the pack or library is another, or the
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
@@ -167,12 +173,12 @@ def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Know
         moved = forward_line(previous.encode("utf-8").strip(), as_of, pack, VERSION)
     except Unusable as why:
         if why.kind == "not_a_decision":  # perhaps a decision, but not as this library writes
-            return _reuse_decision(item, previous, as_of, pack)
+            return _reuse_decision(item, case_id, previous, as_of, pack)
         return None
     except UnicodeEncodeError:
         return None
     digest = moved.input_digest
-    if moved.case_id != _case_id(item):
+    if moved.case_id != case_id:
         return None  # a decision for another case, or one whose case id was changed
     try:
         if _line_digest(item) != digest and input_digest(as_case(item)) != digest:
@@ -182,14 +188,16 @@ def _reuse(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Know
     return moved.line.decode("utf-8"), (moved.case_id, moved.codes)
 
 
-def _reuse_decision(item: Any, previous: str, as_of: date, pack: Pack) -> tuple[str, Known] | None:
+def _reuse_decision(
+    item: Any, case_id: str | None, previous: str, as_of: date, pack: Pack
+) -> tuple[str, Known] | None:
     """:func:`_reuse` for a previous decision that is not canonical JSON (written by
     hand, or pretty-printed): read whole, brought forward as an object."""
     try:
         decision = Decision.from_json(previous)
         if decision.library_version != VERSION or refusal(decision, as_of, pack) is not None:
             return None
-        if decision.case_id != _case_id(item):
+        if decision.case_id != case_id:
             return None
         same = _line_digest(item) == decision.input_digest
         if not same and input_digest(as_case(item)) != decision.input_digest:
@@ -276,9 +284,10 @@ def _paired(cases: Iterable[Any], previous: Mapping[str, Decision | str]) -> Ite
         if item is PENDING or isinstance(item, Answered):
             yield item
             continue
-        found = previous.get(_case_id(item) or "")
+        case_id = _case_id(item)
+        found = previous.get(case_id or "")
         text = found.to_json() if isinstance(found, Decision) else found
-        yield _Again(item, text if isinstance(text, str) else None)
+        yield _Again(item, text if isinstance(text, str) else None, case_id)
 
 
 def _results(answers: Generator[Answer, None, None]) -> Generator[BatchResult, None, None]:
