@@ -82,11 +82,6 @@ class Source:
         count); None for a pipe."""
         return None if self.counting is None else self.counting.result()
 
-    def total_if_counted(self) -> int | None:
-        """:attr:`total` if the count is done, else None (without waiting)."""
-        counting = self.counting
-        return None if counting is None or not counting.done() else counting.result()
-
     def lines(self, numbers: deque[int]) -> Iterator[bytes | Pending]:
         """The non-blank lines, recording each one's line number in ``numbers``; from a
         pipe, :data:`~riskreview._pool.PENDING` whenever no line is ready yet."""
@@ -466,8 +461,11 @@ def run(
     with leftover, Interrupts() as interrupts:  # the rescan's folder goes, whatever happens
         blocks = outputs(output, errors, lines=source.pipe)
         with contextlib.closing(results), blocks as (out, err):
-            task = progress.add_task("deciding", total=source.total_if_counted())
-            counted = source.counting is None or source.counting.done()
+            counting = source.counting  # the count still to come, if any
+            if counting is not None and counting.done():
+                counting = None
+            total = None if counting is not None else source.total
+            task = progress.add_task("deciding", total=total)
             while True:
                 try:
                     with interrupts.allowed():
@@ -488,8 +486,9 @@ def run(
                     err.stream.flush()
                     out.sync_soon()
                     flushed = now
-                    if not counted and (counted := source.total_if_counted() is not None):
-                        progress.update(task, total=source.total)
+                    if counting is not None and counting.done():
+                        progress.update(task, total=counting.result())
+                        counting = None
             results.close()  # the workers stop before the outputs are put in place
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:

@@ -124,7 +124,7 @@ def test_the_input_is_counted_from_where_it_stood_when_opened_however_late(
     path.write_bytes(b'{"case_id":"A"}\n\n  \n{"case_id":"B"}\r\n{"case_id":"C"}')
     monkeypatch.setattr(_batchio.threading, "Thread", _Late)
     source = _batchio.open_source(path)
-    assert source.total_if_counted() is None  # not counted yet
+    assert source.counting is not None and not source.counting.done()  # not counted yet
     read = list(source.lines(deque()))
     assert len(read) == 3 and source.total == 3
     source.close()
