@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -200,7 +200,21 @@ def actions(
     return tuple(out)
 
 
-def sort_key(action: RequiredAction) -> tuple[bool, int, date, str]:
+class Sortable(Protocol):
+    """What :func:`sort_key` reads of an action (a :class:`RequiredAction`, or a
+    previous decision's action as a rescan reads it)."""
+
+    @property
+    def timing(self) -> Timing: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def code(self) -> str: ...
+
+
+def sort_key(action: Sortable) -> tuple[bool, int, date, str]:
     """The order of actions in a decision: upcoming ones last, then priority, due date
     and code."""
     upcoming = action.timing is Timing.UPCOMING

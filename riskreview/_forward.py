@@ -31,6 +31,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 import msgspec
 import orjson
 
+from riskreview._assemble import sort_key
 from riskreview._refresh import bring_forward, refusal
 from riskreview._runtime import calendar_for
 from riskreview._stable import after
@@ -287,7 +288,6 @@ class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_d
 
 _DECODE = msgspec.json.Decoder(_Decision).decode
 _ENCODE = msgspec.json.Encoder(order="sorted").encode
-_RANK = {p: n for n, p in enumerate(Priority)}
 
 
 def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | None:
@@ -312,7 +312,6 @@ def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | Non
     calendar = calendar_for(pack)
     within = decision.upcoming_within
     horizon = None if within is msgspec.UNSET else within
-    keyed = []
     for action in decision.actions:
         rolling = action.rolling
         if rolling is not msgspec.UNSET:
@@ -321,10 +320,7 @@ def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | Non
         due = action.due_date
         action.status, action.working_days = _status(calendar, due, as_of)
         action.timing = Timing.of(action.status, due, as_of, horizon)
-        upcoming = action.timing is Timing.UPCOMING
-        keyed.append(((upcoming, _RANK[action.priority], due, action.code), action))
-    keyed.sort(key=_first)
-    decision.actions = [action for _, action in keyed]
+    decision.actions.sort(key=sort_key)
     review = decision.next_review
     if review is not None and review.rolling is True:
         code = pack.review.action if pack.review is not None else None
@@ -353,7 +349,3 @@ def _status(calendar: Calendar, due: date, as_of: date) -> tuple[Status, int]:
     """``calendar.status`` as a pair (a caseload's actions share a few due dates)."""
     status = calendar.status(due, as_of)
     return status.status, status.working_days
-
-
-def _first(pair: tuple[tuple[bool, int, date, str], _Action]) -> tuple[bool, int, date, str]:
-    return pair[0]
