@@ -32,7 +32,7 @@ import msgspec
 import orjson
 
 from riskreview._assemble import sort_key
-from riskreview._refresh import bring_forward, refusal
+from riskreview._refresh import bring_forward, refusal, rolling_review
 from riskreview._runtime import calendar_for
 from riskreview._stable import after
 from riskreview.calendar import Calendar, Status
@@ -323,11 +323,7 @@ def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | Non
     decision.actions.sort(key=sort_key)
     review = decision.next_review
     if review is not None and review.rolling is True:
-        code = pack.review.action if pack.review is not None else None
-        brought = next(
-            (a for a in decision.actions if review.brought_forward_by and a.code == code), None
-        )
-        review.date = brought.due_date if brought is not None else as_of
+        review.date = rolling_review(decision.actions, review.brought_forward_by, as_of, pack)
     decision.as_of = as_of
     codes = tuple(a.code for a in decision.actions)
     return Moved(_ENCODE(decision), decision.case_id, decision.input_digest, codes)

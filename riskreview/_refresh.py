@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import attrs
 
 from riskreview._args import check_date
-from riskreview._assemble import sort_key
+from riskreview._assemble import Sortable, sort_key
 from riskreview._runtime import calendar_for
 from riskreview._stable import shift
 from riskreview.decision import Decision, Timing
@@ -74,10 +75,19 @@ def bring_forward(decision: Decision, as_of: date, policy: Pack) -> Decision:
     actions.sort(key=sort_key)
     review = decision.next_review
     if review is not None and review.rolling:
-        code = policy.review.action if policy.review is not None else None
-        brought = next((a for a in actions if review.brought_forward_by and a.code == code), None)
-        review = attrs.evolve(review, date=brought.due_date if brought else as_of)
+        day = rolling_review(actions, review.brought_forward_by, as_of, policy)
+        review = attrs.evolve(review, date=day)
     return attrs.evolve(decision, as_of=as_of, actions=tuple(actions), next_review=review)
+
+
+def rolling_review(
+    actions: Iterable[Sortable], brought_forward_by: Sequence[str], as_of: date, policy: Pack
+) -> date:
+    """The date of a next review that rolls with the day, on ``as_of``: the due date of
+    the pack's review action when rules brought the review forward, else ``as_of``."""
+    code = policy.review.action if policy.review is not None else None
+    brought = next((a for a in actions if brought_forward_by and a.code == code), None)
+    return brought.due_date if brought is not None else as_of
 
 
 def refusal(decision: Decision, as_of: date, pack: Pack) -> str | None:
