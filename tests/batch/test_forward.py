@@ -336,3 +336,29 @@ def test_a_previous_line_damaged_anywhere_is_brought_forward_or_refused(
     else:
         damaged = line[:at] + data.draw(st.sampled_from(_TOKENS)) + line[at:]
     _brought_forward_or_refused(damaged, DAY + timedelta(days=1))
+
+
+def test_a_rolling_review_brought_forward_by_its_action_moves_with_that_action(
+    lines: list[bytes],
+) -> None:
+    """A next review that rolls because the review action brought it forward is on the
+    day that action falls due, on each later day, on the JSON and through objects."""
+    pack = riskreview.default_pack()
+    assert pack.review is not None
+    data = copy.deepcopy(_with_rolling(lines))
+    action = next(a for a in data["actions"] if "rolling" in a)
+    action.update(code=pack.review.action, rolling={"amount": 5, "unit": "days"})
+    others = [a for a in data["actions"] if a is not action and a["code"] != pack.review.action]
+    data["actions"] = [action, *others]
+    data["next_review"].update(rolling=True, brought_forward_by=action["rule_ids"])
+    line = dumps(data).encode()
+    for days in (1, 2):  # within its stable_until
+        later = DAY + timedelta(days=days)
+        for moved in (
+            json.loads(forward_line(line, later, pack, VERSION).line),
+            riskreview.refresh(Decision.from_json(line), later, pack).to_dict(),
+        ):
+            assert moved["next_review"]["date"] == (later + timedelta(days=5)).isoformat()
+    data["next_review"]["brought_forward_by"] = []  # rolling, but not by the action: today
+    moved = json.loads(forward_line(dumps(data).encode(), later, pack, VERSION).line)
+    assert moved["next_review"]["date"] == later.isoformat()
