@@ -20,7 +20,7 @@ from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, Pending, order, parse_inputs
 from riskreview._fields import EXTRA, Field
 from riskreview._packmeta import read_meta, read_notes
-from riskreview._packmodel import PRIORITIES, ActionDef, Pack, Parameter
+from riskreview._packmodel import PRIORITIES, ActionDef, Pack, Parameter, Scenario
 from riskreview._packparams import read_parameters
 from riskreview._packreader import Loader
 from riskreview._packreview import read_review
@@ -34,8 +34,15 @@ from riskreview.errors import PackError, Problem
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 
 
-def load(root: Path) -> Pack:
-    """Load the pack at ``root`` or raise PackError with every problem."""
+def load(root: Path, *, evaluating: str | None = None) -> Pack:
+    """Load the pack at ``root`` or raise PackError with every problem.
+
+    ``evaluating`` is for a batch's worker: the digest of this pack as the batch
+    loaded it, in full. The scenario files are then digested but not read (they
+    play no part in a decision, and reading them is two fifths of a load), so the
+    worker's pack has no scenarios; and a pack whose files no longer give that
+    digest is refused before its engines are built.
+    """
     loader = Loader(root)
     if not root.is_dir():
         raise PackError([Problem(str(root), "is not a folder containing pack.yaml")])
@@ -63,16 +70,22 @@ def load(root: Path) -> Pack:
             f"{review.id!r} is also a rule's id: the review schedule's own id must differ, "
             "so a decision says which of the two required the review",
         )
-    scenarios = _scenarios(loader)
+    scenarios = _scenarios(loader) if evaluating is None else _unread_scenarios(loader)
     if loader.problems:
         raise PackError(_capped(loader.problems), subject=meta.name)
+    digest = _digest(root, loader.files)
+    if evaluating is not None and digest != evaluating:
+        raise PackError(
+            [Problem(str(root), "the pack changed on disk since the batch loaded it")],
+            subject=meta.name,
+        )
     pack = Pack(
         name=meta.name,
         version=meta.version,
         title=meta.title,
         description=meta.description,
         effective_from=meta.effective_from,
-        digest=_digest(root, loader.files),
+        digest=digest,
         path=str(root),
         actions=actions,
         parameters=params,
@@ -110,6 +123,14 @@ def _capped(problems: list[Problem]) -> list[Problem]:
         *problems[:MAX_PROBLEMS],
         Problem("…", f"and {more:,} more problems, not listed: fix these first"),
     ]
+
+
+def _unread_scenarios(loader: Loader) -> list[Scenario]:
+    """No scenarios, their files counted in the pack's digest as if read."""
+    folder = loader.root / "tests"
+    if folder.is_dir():
+        loader.files.extend(path for path in folder.glob("*.yaml") if path.is_file())
+    return []
 
 
 def _digest(root: Path, files: list[Path]) -> str:

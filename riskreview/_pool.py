@@ -46,12 +46,14 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import date
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 import attrs
 
-from riskreview.errors import PackError, Problem, RiskReviewError
-from riskreview.pack import Pack, default_pack_path, load_pack
+from riskreview._packload import load
+from riskreview.errors import RiskReviewError
+from riskreview.pack import Pack, default_pack_path
 
 #: Cases sent to a worker at a time.
 CHUNK = 32
@@ -107,11 +109,7 @@ def _serve(conn: Connection, pack_path: str, digest: str, evaluator: str) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
-            pack = load_pack(pack_path)
-            if pack.digest != digest:
-                raise PackError(
-                    [Problem(pack_path, "the pack changed on disk since the batch loaded it")]
-                )
+            pack = load(Path(pack_path), evaluating=digest)  # refused unless the batch's
             run = resolve(evaluator)
         except Exception as error:
             conn.send(("failed", f"worker could not start: {type(error).__name__}: {error}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import shutil
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -13,10 +14,13 @@ from typing import Any
 
 import pytest
 
-from riskreview import batch
+from riskreview import batch, evaluate, load_pack
+from riskreview._packload import load
 from riskreview._pool import PENDING
 from riskreview.batch import evaluate_many, worker_count
 from riskreview.errors import RiskReviewError
+from riskreview.pack import default_pack_path
+from riskreview.synthetic import generate
 
 AS_OF = date(2026, 11, 23)
 
@@ -198,3 +202,62 @@ def test_in_process_a_source_with_no_case_ready_is_asked_again() -> None:
     items = [PENDING, *_cases(2), PENDING, PENDING, *_cases(1)]
     results = list(evaluate_many(items, AS_OF))
     assert [(r.index, r.case_id) for r in results] == [(0, "W0"), (1, "W1"), (2, "W0")]
+
+
+# ------------------------------------------------- the pack as a worker loads it
+
+
+def _pack_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "pack"
+    shutil.copytree(default_pack_path(), folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    return folder
+
+
+def test_a_workers_pack_is_the_batchs_without_its_scenarios_and_decides_alike(
+    tmp_path: Path,
+) -> None:
+    folder = _pack_copy(tmp_path)
+    full = load_pack(folder)
+    worker = load(folder, evaluating=full.digest)
+    assert full.scenarios and worker.scenarios == ()
+    assert worker.digest == full.digest
+    assert worker.rules == full.rules
+    assert [d.name for d in worker.derived] == [d.name for d in full.derived]
+    cases = list(generate(150, seed=11, as_of=AS_OF))
+    for case in cases:
+        assert evaluate(case, AS_OF, worker).to_json() == evaluate(case, AS_OF, full).to_json()
+
+
+def _edit_rule(folder: Path) -> None:
+    rules = sorted((folder / "rules").glob("*.yaml"))[0]
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+def _edit_scenario(folder: Path) -> None:
+    tests = sorted((folder / "tests").glob("*.yaml"))[0]
+    tests.write_text(tests.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+def _add_scenario_file(folder: Path) -> None:
+    (folder / "tests" / "zz_added.yaml").write_text("scenarios: []\n", encoding="utf-8")
+
+
+def _remove_scenario_file(folder: Path) -> None:
+    sorted((folder / "tests").glob("*.yaml"))[-1].unlink()
+
+
+@pytest.mark.parametrize(
+    "change", [_edit_rule, _edit_scenario, _add_scenario_file, _remove_scenario_file]
+)
+def test_a_pack_changed_on_disk_after_the_batch_loaded_it_fails_the_batch(
+    tmp_path: Path, change: Any
+) -> None:
+    """A worker reads no scenario, yet a change to the scenario files is a change to
+    the pack: they are digested all the same."""
+    folder = _pack_copy(tmp_path)
+    pack = load_pack(folder)
+    change(folder)
+    with pytest.raises(RiskReviewError, match="changed on disk since the batch loaded it"):
+        load(folder, evaluating=pack.digest)
+    with pytest.raises(RiskReviewError, match="changed on disk since the batch loaded it"):
+        list(evaluate_many(_cases(3), AS_OF, pack, workers=1))
