@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,57 @@ def test_a_line_that_is_not_canonical_json_is_not_brought_forward_as_json(
         forward_line(pretty, DAY, riskreview.default_pack(), VERSION)
     with pytest.raises(Unusable, match="not JSON"):
         forward_line(b"{broken", DAY, riskreview.default_pack(), VERSION)
+
+
+def _compact(data: Any) -> bytes:
+    """``data`` as compact JSON, its keys in the order they stand (not sorted)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_a_line_whose_keys_are_out_of_order_anywhere_is_not_brought_forward(
+    lines: list[bytes],
+) -> None:
+    """Keys out of order at the top, in an action, or in a mapping an evidence value
+    holds: each is refused as not canonical (the fast path writes a structure's
+    fields in their declared order and sorts only a mapping's keys)."""
+    pack = riskreview.default_pack()
+    data = json.loads(lines[0])
+    assert _compact(data) == lines[0]  # compact JSON of the parsed line is the line itself
+    top = dict(reversed(list(data.items())))
+    action = copy.deepcopy(data)
+    action["actions"][0] = dict(reversed(list(action["actions"][0].items())))
+    value = copy.deepcopy(data)
+    value["actions"][0]["evidence"][0]["value"] = {"b": 1, "a": 2}
+    for unsorted in (top, action, value):
+        with pytest.raises(Unusable, match="not canonical"):
+            forward_line(_compact(unsorted), DAY, pack, VERSION)
+    value["actions"][0]["evidence"][0]["value"] = {"a": 2, "b": 1}
+    assert forward_line(_compact(value), DAY, pack, VERSION).line == _round_trip(
+        _compact(value), DAY
+    )
+
+
+def test_lines_brought_forward_in_many_threads_at_once_are_those_brought_forward_alone(
+    lines: list[bytes],
+) -> None:
+    """Each thread encodes into a buffer of its own."""
+    pack = riskreview.default_pack()
+    days = [DAY + timedelta(days=n) for n in range(8)]
+
+    def all_lines(day: date) -> list[bytes | str]:
+        out: list[bytes | str] = []
+        for line in lines * 5:
+            try:
+                out.append(forward_line(line, day, pack, VERSION).line)
+            except Unusable as why:
+                out.append(why.kind)
+        return out
+
+    alone = [all_lines(day) for day in days]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(all_lines, days))
+    assert together == alone
+    assert len({tuple(x) for x in alone}) > 1  # the days gave different lines
 
 
 def _kind(line: bytes, day: date, pack: Any = None, library: str = VERSION) -> str:
