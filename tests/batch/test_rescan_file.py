@@ -4,6 +4,7 @@ previous lines that cannot be used are evaluated again and named, never reused."
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import shutil
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
-from riskreview import _rescan
+from riskreview import _batchio, _rescan
 from riskreview.cli import cli
 from riskreview.pack import default_pack_path
 from riskreview.strategies import case_dicts
@@ -261,3 +262,33 @@ def test_a_rescan_refused_at_its_outputs_leaves_no_temporary_folder(
     done = _decide(cases, again, LATER, "--workers", "0", "--previous", first)
     assert done["by_status"].get("reused", 0) > 0
     assert not list(tmp_path.glob(".riskreview-rescan-*"))
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_rescan_keeps_its_index_from_the_collector_only_while_it_runs(
+    tmp_path: Path,
+    caseload: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    fails: bool,
+) -> None:
+    """The index is frozen (``gc.freeze``) once read and given back when the rescan
+    ends, also when writing its output fails half way."""
+    cases = _write(tmp_path / "cases.jsonl", caseload[:12])
+    first = tmp_path / "first.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    assert gc.get_freeze_count() == 0
+    seen: list[int] = []
+    write = _batchio._write
+
+    def watched(*args: Any) -> None:
+        seen.append(gc.get_freeze_count())
+        if fails and len(seen) == 3:
+            raise OSError("the disk went away")
+        write(*args)
+
+    monkeypatch.setattr(_batchio, "_write", watched)
+    again = tmp_path / "again.jsonl"
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--previous", first)
+    assert result.exit_code == (3 if fails else 0), result.output
+    assert seen and min(seen) > 0  # frozen while the results were written
+    assert gc.get_freeze_count() == 0
