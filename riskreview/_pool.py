@@ -3,7 +3,9 @@
 A worker starts only when there is a chunk of cases for it and every started
 worker is busy, up to the batch's size, so a small batch never pays for idle
 processes. Starts do not wait for one another: a worker loads the pack on its
-own, reports ready, and only then is sent its chunk.
+own, reports ready, and only then is sent its chunk. It loads the pack for
+evaluating: the scenario files are digested but not read, and the pack must have
+the digest of the batch's.
 
 Every case sent to a worker is answered, or costs exactly that case:
 
