@@ -295,13 +295,15 @@ _DECODE = msgspec.json.Decoder(_Decision).decode
 #: a new 10 KB ``bytes`` for each of a line's two encodings cost a third of them.
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 _BUFFERS = threading.local()
+#: Bytes of a thread's buffer kept for the next line: one grown past it by a huge
+#: line is dropped at the next use, not held for the thread's life.
+_KEEP = 1 << 20
 
 
 def _encoded(decision: _Decision) -> bytearray:
     """``decision`` as canonical JSON, in this thread's buffer (until its next use)."""
-    try:
-        buffer: bytearray = _BUFFERS.buffer
-    except AttributeError:
+    buffer: bytearray | None = getattr(_BUFFERS, "buffer", None)
+    if buffer is None or len(buffer) > _KEEP:
         buffer = _BUFFERS.buffer = bytearray()
     _ENCODER.encode_into(decision, buffer)
     return buffer

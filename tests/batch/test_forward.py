@@ -414,3 +414,20 @@ def test_a_rolling_review_brought_forward_by_its_action_moves_with_that_action(
     data["next_review"]["brought_forward_by"] = []  # rolling, but not by the action: today
     moved = json.loads(forward_line(dumps(data).encode(), later, pack, VERSION).line)
     assert moved["next_review"]["date"] == later.isoformat()
+
+
+def test_a_huge_previous_line_does_not_leave_its_buffer_behind(lines: list[bytes]) -> None:
+    """The buffer a line was encoded in is kept for the next line only while small:
+    one a huge line grew is let go at the next line, an ordinary one is used again."""
+    pack = riskreview.default_pack()
+    data = json.loads(lines[0])
+    data["actions"][0]["evidence"][0]["value"] = "x" * (4 << 20)
+    huge = _compact(data)
+    assert forward_line(huge, DAY, pack, VERSION).line == _round_trip(huge, DAY)
+    grown = _forward._BUFFERS.buffer
+    assert len(grown) > 4 << 20
+    forward_line(lines[0], DAY, pack, VERSION)
+    ordinary = _forward._BUFFERS.buffer
+    assert ordinary is not grown and len(ordinary) < 1 << 20
+    forward_line(lines[1], DAY, pack, VERSION)
+    assert _forward._BUFFERS.buffer is ordinary
