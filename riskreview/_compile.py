@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -476,11 +477,13 @@ def _ruleset(rules: list[CompiledRule], lanes: list[Lane]) -> dict[str, Any]:
     return ruleset
 
 
-def check_envelope(pack: Any) -> list[Problem]:
-    """Compile every policy period of ``pack``; the problems that cross engine limits."""
+def check_envelope(pack: Any, compiled: Mapping[date, Compiled] | None = None) -> list[Problem]:
+    """The problems that cross engine limits in every policy period of ``pack``, each
+    compiled now or taken from ``compiled`` (by the date it starts)."""
     problems: list[Problem] = []
     for epoch in pack.change_dates:
-        for problem in compile_epoch(pack, epoch).problems:
+        period = compiled[epoch] if compiled is not None else compile_epoch(pack, epoch)
+        for problem in period.problems:
             if problem not in problems:
                 problems.append(problem)
     return problems

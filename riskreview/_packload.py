@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from riskreview._compile import check_envelope
+from riskreview._compile import check_envelope, compile_epoch
 from riskreview._conditions import ParamRef
 from riskreview._derive import DerivedDef, DerivedParser, InputDef, Pending, order, parse_inputs
 from riskreview._fields import EXTRA, Field
@@ -102,10 +102,11 @@ def load(root: Path, *, evaluating: str | None = None) -> Pack:
         calendar_subdiv=meta.calendar_subdiv,
         meta=dict(raw_meta),
     )
-    envelope = check_envelope(pack)
+    compiled = {epoch: compile_epoch(pack, epoch) for epoch in pack.change_dates}
+    envelope = check_envelope(pack, compiled)
     if envelope:
         raise PackError(envelope, subject=meta.name)
-    engine_problems = build_engines(pack)
+    engine_problems = build_engines(pack, compiled)  # each period compiled once
     if engine_problems:
         raise PackError(engine_problems, subject=meta.name)
     return pack

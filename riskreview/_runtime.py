@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -78,14 +79,15 @@ def calendar_for(pack: Any) -> Calendar:
     return found
 
 
-def runtime(pack: Any, epoch: date) -> Runtime:
-    """The runtime of ``pack`` for the policy period starting ``epoch`` (built once)."""
+def runtime(pack: Any, epoch: date, compiled: Compiled | None = None) -> Runtime:
+    """The runtime of ``pack`` for the policy period starting ``epoch`` (built once),
+    from ``compiled`` when the period's rules are compiled already."""
     with _LOCK:
         periods = _RUNTIMES.get(pack)
         found = periods.get(epoch) if periods is not None else None
     if found is not None and found.engine.usable:
         return found
-    built = _build(pack, epoch)
+    built = _build(pack, epoch, compiled)
     with _LOCK:
         periods = _RUNTIMES.setdefault(pack, {})
         found = periods.get(epoch)
@@ -100,8 +102,9 @@ def cached_runtimes(pack: Any) -> int:
         return len(_RUNTIMES.get(pack, {}))
 
 
-def _build(pack: Any, epoch: date) -> Runtime:
-    compiled = compile_epoch(pack, epoch)
+def _build(pack: Any, epoch: date, compiled: Compiled | None = None) -> Runtime:
+    if compiled is None:
+        compiled = compile_epoch(pack, epoch)
     names = {f"r{cr.index}": cr.rule.id for cr in compiled.rules}
     calendar = calendar_for(pack)
     return Runtime(
@@ -113,8 +116,9 @@ def _build(pack: Any, epoch: date) -> Runtime:
     )
 
 
-def build_engines(pack: Any) -> list[Problem]:
-    """Build the engine of every policy period now; the problems, each naming a rule.
+def build_engines(pack: Any, compiled: Mapping[date, Compiled] | None = None) -> list[Problem]:
+    """Build the engine of every policy period now, from ``compiled`` (each period's
+    rules by the date it starts) where given; the problems, each naming a rule.
 
     When the whole ruleset is refused but every rule is accepted alone, the pack as
     a whole is beyond the engine: the problem says how many rules the period holds
@@ -122,12 +126,13 @@ def build_engines(pack: Any) -> list[Problem]:
     """
     problems: list[Problem] = []
     for epoch in pack.change_dates:
+        period = compiled.get(epoch) if compiled is not None else None
         try:
-            runtime(pack, epoch)
+            runtime(pack, epoch, period)
         except EngineError as whole:
-            compiled = compile_epoch(pack, epoch)
-            found = _rules_refused_alone(pack, compiled)
-            for problem in found or [_whole_refused(pack, compiled, epoch, whole)]:
+            period = period or compile_epoch(pack, epoch)
+            found = _rules_refused_alone(pack, period)
+            for problem in found or [_whole_refused(pack, period, epoch, whole)]:
                 if problem not in problems:
                     problems.append(problem)
     return problems

@@ -11,11 +11,13 @@ import filecmp
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
 from _pack_support import BROKEN, VALID, copy_valid, edit
 
+from riskreview import _compile, _packload, _runtime
 from riskreview._runtime import runtime
 from riskreview.errors import PackError, Problem, RiskReviewError
 from riskreview.pack import Pack, default_pack, default_pack_path, load_pack
@@ -603,3 +605,23 @@ def test_a_rule_over_the_engines_expression_limit_is_rejected_when_the_pack_load
     with pytest.raises(PackError) as info:
         load_pack(_pack_with_one_rule(tmp_path / "14", _recent(14), mode="all"))
     assert "WIDE-01" in str(info.value)
+
+
+def test_loading_a_pack_compiles_each_policy_period_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The envelope check and the engines share one compilation of each period."""
+    calls: list[date] = []
+    real = _compile.compile_epoch
+
+    def counted(pack: Pack, epoch: date) -> Any:
+        calls.append(epoch)
+        return real(pack, epoch)
+
+    for module in (_compile, _packload, _runtime):
+        monkeypatch.setattr(module, "compile_epoch", counted)
+    pack = load_pack(default_pack_path())
+    assert len(pack.change_dates) > 1
+    assert sorted(calls) == sorted(pack.change_dates)
+    calls.clear()
+    for epoch in pack.change_dates:
+        runtime(pack, epoch)  # built at load: nothing compiled again
+    assert calls == []
