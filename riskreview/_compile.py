@@ -378,17 +378,48 @@ def compile_epoch(pack: Any, epoch: date) -> Compiled:
 
 def object_sizes(rules: list[CompiledRule], names: Names) -> tuple[int, int, int]:
     """(scalar properties, largest list item's properties, the fact's own properties)."""
-    scalar: set[str] = set()
-    items: dict[str, set[str]] = {}
+    group = _Sides()
     for cr in rules:
+        group.add(_Sides.of(cr, names))
+    return group.sizes()
+
+
+class _Sides:
+    """The properties a group of rules writes into one fact: the case's own (scalar)
+    and each list's items', by list. Each rule's are read once; a lane's grow as
+    rules join it."""
+
+    __slots__ = ("items", "scalar")
+
+    def __init__(self) -> None:
+        self.scalar: set[str] = set()
+        self.items: dict[str, set[str]] = {}
+
+    @classmethod
+    def of(cls, cr: CompiledRule, names: Names) -> _Sides:
+        sides = cls()
         for p in cr.props:
+            pair = (names.side(p, "ge"), names.side(p, "le"))
             if p.scope == "root":
-                scalar.update({names.side(p, "ge"), names.side(p, "le")})
+                sides.scalar.update(pair)
             else:
-                owner = _owner(cr.formula, p)
-                items.setdefault(owner, set()).update({names.side(p, "ge"), names.side(p, "le")})
-    top = 6 + len(items) + len(scalar) + 1  # id sid t l v one, lists, scalar properties
-    return len(scalar) + 1, max((len(v) + 1 for v in items.values()), default=0), top
+                sides.items.setdefault(_owner(cr.formula, p), set()).update(pair)
+        return sides
+
+    def add(self, other: _Sides) -> None:
+        self.scalar |= other.scalar
+        for owner, found in other.items.items():
+            self.items.setdefault(owner, set()).update(found)
+
+    def sizes(self, other: _Sides | None = None) -> tuple[int, int, int]:
+        """:func:`object_sizes` of this group, with ``other``'s rule joined to it."""
+        scalar, items = len(self.scalar), {k: len(v) for k, v in self.items.items()}
+        if other is not None:
+            scalar = len(self.scalar | other.scalar)
+            for owner, found in other.items.items():
+                items[owner] = len(self.items.get(owner, set()) | found)
+        top = 6 + len(items) + scalar + 1  # id sid t l v one, lists, scalar properties
+        return scalar + 1, max((n + 1 for n in items.values()), default=0), top
 
 
 def _owner(f: Formula, prop: Prop) -> str:
@@ -408,8 +439,10 @@ def _owner(f: Formula, prop: Prop) -> str:
 
 def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> list[Lane]:
     groups: list[list[CompiledRule]] = []
+    held: list[_Sides] = []  # each group's properties, as the rules joined it
     for cr in rules:
-        sizes = object_sizes([cr], names)
+        own = _Sides.of(cr, names)
+        sizes = own.sizes()
         if max(sizes) > MAX_OBJECT_PROPS:
             problems.append(
                 Problem(
@@ -419,13 +452,15 @@ def _lanes(rules: list[CompiledRule], names: Names, problems: list[Problem]) -> 
                 )
             )
             continue
-        for group in groups:
+        for group, sides in zip(groups, held, strict=True):
             paths = sum(r.paths for r in group) + cr.paths
-            if paths <= LANE_PATHS and max(object_sizes([*group, cr], names)) <= MAX_OBJECT_PROPS:
+            if paths <= LANE_PATHS and max(sides.sizes(own)) <= MAX_OBJECT_PROPS:
                 group.append(cr)
+                sides.add(own)
                 break
         else:
             groups.append([cr])
+            held.append(own)
     if len(groups) > MAX_LANES:
         problems.append(
             Problem(
