@@ -46,10 +46,19 @@ import attrs
 import orjson
 from rich.progress import Progress
 
-from riskreview._pool import PENDING, Pending
-from riskreview._rescan import Rescan
-from riskreview.batch import BatchResult, BatchSummary, _Tally, cpu_count, evaluate_many
-from riskreview.pack import Pack
+from riskreview._pool import PENDING, Early, Pending
+from riskreview._pool import start_early as early_workers
+from riskreview._rescan import EVALUATOR, Rescan
+from riskreview.batch import (
+    DECIDE,
+    BatchResult,
+    BatchSummary,
+    _Tally,
+    cpu_count,
+    evaluate_many,
+    worker_count,
+)
+from riskreview.pack import Pack, default_pack_path
 
 
 class FileProblem(Exception):
@@ -421,6 +430,35 @@ class Outcome:
         )
 
 
+#: Bytes of input a worker started early is counted for (about 100 cases).
+EARLY_BYTES = 200_000
+
+
+def start_early(
+    cases: Path, pack: Path | None, workers: int | None, rescan: bool
+) -> Early | None:
+    """The workers a batch of the file ``cases`` will want, started before it loads
+    the pack (whose folder is ``pack``, None for the default), so that they load
+    theirs meanwhile; None when there is nothing to gain (no workers, or input
+    from a pipe, whose size is not known). With ``workers`` None, one per core, at
+    most one per ``EARLY_BYTES`` of input (a batch takes one per 100 cases)."""
+    if workers == 0 or str(cases) == "-":
+        return None
+    try:
+        info = os.stat(cases)
+    except OSError:
+        return None  # the batch reports it
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    if workers is None:
+        count = min(cpu_count(), max(1, info.st_size // EARLY_BYTES))
+    else:
+        count = worker_count(workers)
+    path = str(pack) if pack is not None else str(default_pack_path())
+    evaluator = EVALUATOR if rescan else DECIDE
+    return early_workers(path, evaluator, count)
+
+
 def default_workers(total: int | None) -> int:
     """One worker per core, at most one per 100 cases when the number is known."""
     return cpu_count() if total is None else min(cpu_count(), max(1, total // 100))
@@ -436,6 +474,7 @@ def run(
     timeout: float,
     progress: Progress,
     previous: Mapping[str, str] | PreviousFile | None = None,
+    early: Early | None = None,
 ) -> Outcome:
     """Decide every case of ``source``: decisions to ``output``, the cases not decided
     to ``errors``, each with its line number, case id, status and error.
@@ -450,10 +489,16 @@ def run(
     rescan: Rescan | None = None
     if isinstance(previous, PreviousFile):
         rescan = Rescan(previous.path, as_of, pack, _folder_of(output))
-        results = rescan.results(source.lines(numbers), count, timeout)
+        results = rescan.results(source.lines(numbers), count, timeout, early)
     else:
         results = evaluate_many(
-            source.lines(numbers), as_of, pack, workers=count, timeout=timeout, previous=previous
+            source.lines(numbers),
+            as_of,
+            pack,
+            workers=count,
+            timeout=timeout,
+            previous=previous,
+            _early=early,
         )
     tally, last_line, interrupted = _Tally(), 0, False
     started = flushed = time.monotonic()

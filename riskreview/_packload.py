@@ -34,14 +34,14 @@ from riskreview.errors import PackError, Problem
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 
 
-def load(root: Path, *, evaluating: str | None = None) -> Pack:
+def load(root: Path, *, evaluating: bool = False, digest: str | None = None) -> Pack:
     """Load the pack at ``root`` or raise PackError with every problem.
 
-    ``evaluating`` is for a batch's worker: the digest of this pack as the batch
-    loaded it, in full. The scenario files are then digested but not read (they
-    play no part in a decision, and reading them is two fifths of a load), so the
-    worker's pack has no scenarios; and a pack whose files no longer give that
-    digest is refused before its engines are built.
+    ``evaluating`` is for a batch's worker, whose batch loaded the pack in full: the
+    scenario files are digested but not read (they play no part in a decision, and
+    reading them is two fifths of a load), so the pack has no scenarios. With
+    ``digest`` (the batch's pack's), a pack whose files no longer give it is
+    refused before its engines are built.
     """
     loader = Loader(root)
     if not root.is_dir():
@@ -70,11 +70,11 @@ def load(root: Path, *, evaluating: str | None = None) -> Pack:
             f"{review.id!r} is also a rule's id: the review schedule's own id must differ, "
             "so a decision says which of the two required the review",
         )
-    scenarios = _scenarios(loader) if evaluating is None else _unread_scenarios(loader)
+    scenarios = _unread_scenarios(loader) if evaluating else _scenarios(loader)
     if loader.problems:
         raise PackError(_capped(loader.problems), subject=meta.name)
-    digest = _digest(root, loader.files)
-    if evaluating is not None and digest != evaluating:
+    found = _digest(root, loader.files)
+    if digest is not None and found != digest:
         raise PackError(
             [Problem(str(root), "the pack changed on disk since the batch loaded it")],
             subject=meta.name,
@@ -85,7 +85,7 @@ def load(root: Path, *, evaluating: str | None = None) -> Pack:
         title=meta.title,
         description=meta.description,
         effective_from=meta.effective_from,
-        digest=digest,
+        digest=found,
         path=str(root),
         actions=actions,
         parameters=params,

@@ -5,7 +5,10 @@ worker is busy, up to the batch's size, so a small batch never pays for idle
 processes. Starts do not wait for one another: a worker loads the pack on its
 own, reports ready, and only then is sent its chunk. It loads the pack for
 evaluating: the scenario files are digested but not read, and the pack must have
-the digest of the batch's.
+the digest of the batch's. The command line starts the workers it expects to
+want before it loads the pack itself (:func:`start_early`), so that the loads
+overlap; a pool takes them over, checks the digest each reports, and stops those
+it does not want. One that dies before its first case costs no case.
 
 Every case sent to a worker is answered, or costs exactly that case:
 
@@ -105,18 +108,20 @@ def resolve(spec: str) -> Evaluator:
     return found
 
 
-def _serve(conn: Connection, pack_path: str, digest: str, evaluator: str) -> None:
-    """A worker's main loop: report ready, then answer each chunk of (index, item)
-    one reply per item, until told to stop or the batch goes away."""
+def _serve(conn: Connection, pack_path: str, digest: str | None, evaluator: str) -> None:
+    """A worker's main loop: report ready with the digest of the pack it loaded, then
+    answer each chunk of (index, item) one reply per item, until told to stop or the
+    batch goes away. ``digest`` is the batch's pack's (None for a worker started
+    before the batch loaded its pack: the batch checks the digest it reports)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
-            pack = load(Path(pack_path), evaluating=digest)  # refused unless the batch's
+            pack = load(Path(pack_path), evaluating=True, digest=digest)
             run = resolve(evaluator)
         except Exception as error:
             conn.send(("failed", f"worker could not start: {type(error).__name__}: {error}"))
             return
-        conn.send(("ready", None))
+        conn.send(("ready", pack.digest))
         while (message := conn.recv()) is not None:
             as_of, chunk = message
             for index, item in chunk:
@@ -132,6 +137,50 @@ class _Slot:
     pending: deque[tuple[int, Any]]
     since: float
     ready: bool = False
+
+
+def _spawn(context: Any, path: str, digest: str | None, evaluator: str) -> _Slot:
+    """A worker process started, with no case yet, and its end of the pipe."""
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(child, path, digest, evaluator), daemon=True)
+    with _interrupts_blocked():
+        process.start()
+    child.close()
+    return _Slot(process, parent, deque(), time.monotonic())
+
+
+class Early:
+    """Workers started before the batch has loaded its pack (:func:`start_early`), so
+    that they load theirs meanwhile. A :class:`Pool` for a pack at the same path
+    and the same evaluator takes them over; a worker whose pack's digest is not
+    the batch's pack's fails the batch, as a pack changed on disk does. Those not
+    taken over are stopped (:meth:`close`)."""
+
+    def __init__(self, path: str, evaluator: str, slots: list[_Slot]) -> None:
+        self.path = path
+        self.evaluator = evaluator
+        self.slots = slots
+
+    def take(self, path: str, evaluator: str, size: int) -> list[_Slot]:
+        """Up to ``size`` of the workers, for a pool of the pack at ``path`` and
+        ``evaluator``; the rest stopped."""
+        taken: list[_Slot] = []
+        if (path, evaluator) == (self.path, self.evaluator):
+            taken, self.slots = self.slots[:size], self.slots[size:]
+        self.close()
+        return taken
+
+    def close(self) -> None:
+        """Stop every worker not taken over."""
+        for slot in self.slots:
+            _kill(slot)
+        self.slots = []
+
+
+def start_early(path: str, evaluator: str, count: int) -> Early:
+    """``count`` workers started on the pack at ``path`` (the batch loads it meanwhile)."""
+    context = multiprocessing.get_context("spawn")
+    return Early(path, evaluator, [_spawn(context, path, None, evaluator) for _ in range(count)])
 
 
 @contextlib.contextmanager
@@ -151,7 +200,13 @@ class Pool:
     """Up to ``size`` worker processes evaluating ``(index, item)`` pairs."""
 
     def __init__(
-        self, pack: Pack, as_of: date, size: int, timeout: float | None, evaluator: str
+        self,
+        pack: Pack,
+        as_of: date,
+        size: int,
+        timeout: float | None,
+        evaluator: str,
+        early: Early | None = None,
     ) -> None:
         self.pack = pack
         self.as_of = as_of
@@ -165,6 +220,8 @@ class Pool:
         self.done: dict[int, Answer] = {}
         self.read = 0
         self.exhausted = False
+        if early is not None:
+            self.slots.extend(early.take(self.path, evaluator, size))
 
     def run(self, cases: Iterable[Any]) -> Generator[Answer, None, None]:
         """One answer per case, in input order."""
@@ -173,7 +230,7 @@ class Pool:
         try:
             while True:
                 self._feed(source)
-                busy = [s for s in self.slots if s.pending]
+                busy = [s for s in self.slots if s.pending or not s.ready]
                 if busy:
                     self._collect(busy)
                 elif self.exhausted and not self.retry:
@@ -231,16 +288,9 @@ class Pool:
         return chunk
 
     def _start(self, chunk: list[tuple[int, Any]]) -> None:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(
-            target=_serve,
-            args=(child, self.path, self.pack.digest, self.evaluator),
-            daemon=True,
-        )
-        with _interrupts_blocked():
-            process.start()
-            self.slots.append(_Slot(process, parent, deque(chunk), time.monotonic()))
-        child.close()
+        slot = _spawn(self.context, self.path, self.pack.digest, self.evaluator)
+        slot.pending.extend(chunk)
+        self.slots.append(slot)
 
     def _send(self, slot: _Slot) -> None:
         slot.since = time.monotonic()
@@ -259,6 +309,11 @@ class Pool:
             if slot.pending and not slot.process.is_alive():
                 self._read(slot)  # answers sent before it died still count
             if not slot.pending:
+                if not slot.ready and (
+                    not slot.process.is_alive() or now - slot.since > START_SECONDS
+                ):
+                    self._read(slot)  # a failure it reported fails the batch
+                    self._drop(slot)  # started early, given no case: nothing is lost
                 continue
             if not slot.process.is_alive():
                 when = "" if slot.ready else " while starting"
@@ -272,14 +327,20 @@ class Pool:
 
     def _read(self, slot: _Slot) -> None:
         try:
-            while slot.pending and slot.conn.poll():
+            while (slot.pending or not slot.ready) and slot.conn.poll():
                 message = slot.conn.recv()
                 if len(message) == 2:
                     kind, detail = message
                     if kind != "ready":
                         raise RiskReviewError(str(detail))
+                    if detail != self.pack.digest:
+                        raise RiskReviewError(
+                            f"worker could not start: the pack at {self.path} changed on "
+                            "disk since the batch loaded it"
+                        )
                     slot.ready = True
-                    self._send(slot)
+                    if slot.pending:
+                        self._send(slot)
                     continue
                 index, status, decision, error, *rest = message
                 _, item = slot.pending.popleft()
@@ -287,6 +348,11 @@ class Pool:
                 self.done[index] = (index, item, status, decision, error, rest[0] if rest else None)
         except (EOFError, OSError):
             return
+
+    def _drop(self, slot: _Slot) -> None:
+        if slot in self.slots:
+            self.slots.remove(slot)
+        _kill(slot)
 
     def _lose(self, slot: _Slot, status: str, message: str) -> None:
         index, item = slot.pending.popleft()

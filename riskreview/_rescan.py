@@ -36,10 +36,13 @@ import orjson
 from riskreview._api import as_case
 from riskreview._decide import decide, input_digest
 from riskreview._forward import Unusable, forward_line
-from riskreview._pool import PENDING, Alone, Answered, Pending, Reply
+from riskreview._pool import PENDING, Alone, Answered, Early, Pending, Reply
 from riskreview._version import VERSION
 from riskreview.batch import BatchResult, _decide_one, _failed, evaluate_many
 from riskreview.pack import Pack
+
+#: The workers' evaluator in a rescan.
+EVALUATOR = "riskreview._rescan:answer"
 
 #: Bytes of the previous file in one share: a few hundred decisions.
 SHARE_BYTES = 8 << 20
@@ -209,7 +212,11 @@ class Rescan:
         self.frozen = False
 
     def results(
-        self, cases: Iterator[bytes | Pending], workers: int, timeout: float | None
+        self,
+        cases: Iterator[bytes | Pending],
+        workers: int,
+        timeout: float | None,
+        early: Early | None = None,
     ) -> Generator[BatchResult, None, None]:
         """One result per case line, in input order (``reused`` or as evaluated).
 
@@ -226,7 +233,8 @@ class Rescan:
                 self.pack,
                 workers=workers,
                 timeout=timeout,
-                _evaluator="riskreview._rescan:answer",
+                _evaluator=EVALUATOR,
+                _early=early,
             )
         except BaseException:
             self.close()

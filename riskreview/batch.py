@@ -32,7 +32,17 @@ from riskreview._api import as_case, check_as_of, evaluate
 from riskreview._args import check_cases
 from riskreview._decide import input_digest
 from riskreview._forward import Unusable, forward_line
-from riskreview._pool import PENDING, Answer, Answered, Evaluator, Known, Pool, Reply, resolve
+from riskreview._pool import (
+    PENDING,
+    Answer,
+    Answered,
+    Early,
+    Evaluator,
+    Known,
+    Pool,
+    Reply,
+    resolve,
+)
 from riskreview._refresh import bring_forward, refusal
 from riskreview._version import VERSION
 from riskreview.case import Case
@@ -220,6 +230,10 @@ def _line_digest(item: Any) -> str | None:
     return "sha256:" + hashlib.sha256(item.strip()).hexdigest()
 
 
+#: The workers' evaluator in a batch with no previous decisions.
+DECIDE = "riskreview.batch:_decide_one"
+
+
 def evaluate_many(
     cases: Iterable[Any],
     as_of: date,
@@ -229,6 +243,7 @@ def evaluate_many(
     timeout: float | None = 30.0,
     previous: Mapping[str, Decision | str] | None = None,
     _evaluator: str = "riskreview.batch:_evaluate_one",
+    _early: Early | None = None,
 ) -> Generator[BatchResult, None, None]:
     """Evaluate every case, yielding one result per input in input order.
 
@@ -273,10 +288,12 @@ def evaluate_many(
         if _evaluator == "riskreview.batch:_evaluate_one":
             _evaluator = "riskreview.batch:_reuse_or_evaluate"
     elif _evaluator == "riskreview.batch:_evaluate_one":
-        _evaluator = "riskreview.batch:_decide_one"  # the same, naming its case and actions
+        _evaluator = DECIDE  # the same, naming its case and actions
     if size == 0:
+        if _early is not None:
+            _early.close()
         return _in_process(cases, as_of, policy, resolve(_evaluator))
-    return _results(Pool(policy, as_of, size, limit, _evaluator).run(cases))
+    return _results(Pool(policy, as_of, size, limit, _evaluator, _early).run(cases))
 
 
 def _paired(cases: Iterable[Any], previous: Mapping[str, Decision | str]) -> Iterator[Any]:

@@ -415,23 +415,41 @@ def batch(
     the batch and exits 130: the files then hold the cases decided before it,
     and the summary says they are partial ("interrupted": true with --json).
     """
-    pack = _load(pack_dir)
-    when = as_of or _today(pack)
-    errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
+    # the workers load the pack while this process does
+    early = _batchio.start_early(cases_file, pack_dir, workers, previous_file is not None)
     try:
-        previous = _batchio.read_previous(previous_file) if previous_file else None
-        source = _batchio.open_source(cases_file)
+        pack = _load(pack_dir)
+        when = as_of or _today(pack)
+        errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
         try:
-            with _progress(_console(stderr=True)) as bar:
-                outcome = _batchio.run(
-                    source, output, errors_path, pack, when, workers, timeout, bar, previous
-                )
-        finally:
-            source.close()
-    except _batchio.FileProblem as error:
-        _fail(str(error))
-    except KeyboardInterrupt:
-        _fail("interrupted before any case was decided; no file was written", code=INTERRUPTED)
+            previous = _batchio.read_previous(previous_file) if previous_file else None
+            source = _batchio.open_source(cases_file)
+            try:
+                with _progress(_console(stderr=True)) as bar:
+                    outcome = _batchio.run(
+                        source,
+                        output,
+                        errors_path,
+                        pack,
+                        when,
+                        workers,
+                        timeout,
+                        bar,
+                        previous,
+                        early,
+                    )
+            finally:
+                source.close()
+        except _batchio.FileProblem as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail(
+                "interrupted before any case was decided; no file was written",
+                code=INTERRUPTED,
+            )
+    finally:
+        if early is not None:
+            early.close()
     if as_json:
         document = json.loads(outcome.to_json(errors_path))
         document["as_of"] = when.isoformat()

@@ -3,6 +3,7 @@ that dies while starting costs at most the case it was given."""
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import shutil
@@ -13,16 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from riskreview import batch, evaluate, load_pack
+from riskreview import _batchio, _pool, batch, cli, evaluate, load_pack
 from riskreview._packload import load
-from riskreview._pool import PENDING
-from riskreview.batch import evaluate_many, worker_count
+from riskreview._pool import PENDING, Early, start_early
+from riskreview.batch import DECIDE, evaluate_many, worker_count
 from riskreview.errors import RiskReviewError
 from riskreview.pack import default_pack_path
 from riskreview.synthetic import generate
 
 AS_OF = date(2026, 11, 23)
+TIERING = Path(__file__).resolve().parents[2] / "examples" / "packs" / "tiering"
 
 
 def _cases(n: int) -> list[dict[str, Any]]:
@@ -218,7 +221,7 @@ def test_a_workers_pack_is_the_batchs_without_its_scenarios_and_decides_alike(
 ) -> None:
     folder = _pack_copy(tmp_path)
     full = load_pack(folder)
-    worker = load(folder, evaluating=full.digest)
+    worker = load(folder, evaluating=True, digest=full.digest)
     assert full.scenarios and worker.scenarios == ()
     assert worker.digest == full.digest
     assert worker.rules == full.rules
@@ -258,6 +261,118 @@ def test_a_pack_changed_on_disk_after_the_batch_loaded_it_fails_the_batch(
     pack = load_pack(folder)
     change(folder)
     with pytest.raises(RiskReviewError, match="changed on disk since the batch loaded it"):
-        load(folder, evaluating=pack.digest)
+        load(folder, evaluating=True, digest=pack.digest)
     with pytest.raises(RiskReviewError, match="changed on disk since the batch loaded it"):
         list(evaluate_many(_cases(3), AS_OF, pack, workers=1))
+
+
+# ------------------------------------------ workers started before the pack loads
+
+
+def _ready(early: Early) -> None:
+    """Wait until every early worker has loaded its pack (its ready is waiting)."""
+    for slot in early.slots:
+        assert slot.conn.poll(120), "an early worker did not start"
+
+
+def test_workers_started_early_are_taken_over_and_no_more_are_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pack = load_pack(default_pack_path())
+    before = _children()
+    early = start_early(str(default_pack_path()), DECIDE, 2)
+    started: list[Any] = []
+    spawn = _pool._spawn
+    monkeypatch.setattr(_pool, "_spawn", lambda *a: started.append(a) or spawn(*a))
+    cases = _cases(100)
+    results = list(evaluate_many(cases, AS_OF, pack, workers=2, _early=early))
+    assert started == [] and early.slots == []
+    assert [r.decision for r in results] == [r.decision for r in evaluate_many(cases, AS_OF)]
+    assert _children() - before == set()
+
+
+def test_a_worker_started_early_on_a_pack_since_changed_fails_the_batch(
+    tmp_path: Path,
+) -> None:
+    folder = _pack_copy(tmp_path)
+    early = start_early(str(folder), DECIDE, 1)
+    _ready(early)  # it loaded the pack as it was
+    _edit_rule(folder)
+    pack = load_pack(folder)  # the batch loads it as it is now
+    with pytest.raises(RiskReviewError, match="changed on disk since the batch loaded it"):
+        list(evaluate_many(_cases(3), AS_OF, pack, workers=1, _early=early))
+    assert not early.slots
+
+
+def test_early_workers_not_wanted_are_stopped() -> None:
+    """More than the batch uses, or for another evaluator or pack: stopped at once."""
+    path = str(default_pack_path())
+    for early, size in [
+        (start_early(path, DECIDE, 3), 1),
+        (start_early(path, "riskreview._rescan:answer", 2), 2),
+        (start_early(str(TIERING), DECIDE, 1), 1),
+    ]:
+        processes = [slot.process for slot in early.slots]
+        results = list(evaluate_many(_cases(5), AS_OF, workers=size, _early=early))
+        assert [r.status for r in results] == ["ok"] * 5
+        assert early.slots == []
+        assert not any(p.is_alive() for p in processes[size:])
+    assert not _children()
+
+
+def test_a_worker_started_early_that_dies_before_its_first_case_costs_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "die-once"
+    marker.touch()
+    monkeypatch.setenv("RISKREVIEW_TEST_DIE_ONCE", str(marker))
+    early = start_early(str(default_pack_path()), "dies_at_start:evaluate", 1)
+    early.slots[0].process.join(120)
+    assert not marker.exists() and not early.slots[0].process.is_alive()
+    cases = _cases(40)
+    results = list(
+        evaluate_many(cases, AS_OF, workers=1, _evaluator="dies_at_start:evaluate", _early=early)
+    )
+    assert [r.status for r in results] == ["ok"] * 40
+    assert [r.decision for r in results] == [r.decision for r in evaluate_many(cases, AS_OF)]
+
+
+def test_the_command_line_starts_its_workers_before_it_loads_the_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    start, load_cli = _batchio.early_workers, cli._load
+
+    def started(*args: Any) -> Early:
+        events.append(f"workers {args[2]}")
+        return start(*args)
+
+    def loaded(*args: Any) -> Any:
+        events.append("pack")
+        return load_cli(*args)
+
+    monkeypatch.setattr(_batchio, "early_workers", started)
+    monkeypatch.setattr(cli, "_load", loaded)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in _cases(30)), encoding="utf-8")
+    outputs = {}
+    for workers in ("2", "0"):
+        events.clear()
+        out = tmp_path / f"out{workers}.jsonl"
+        args = ["batch", str(cases), "-o", str(out), "--workers", workers]
+        result = CliRunner().invoke(cli.cli, [*args, "--as-of", AS_OF.isoformat()])
+        assert result.exit_code == 0, result.output
+        outputs[workers] = out.read_text(encoding="utf-8")
+        assert events == (["workers 2", "pack"] if workers == "2" else ["pack"])
+    assert outputs["2"] == outputs["0"]
+    assert not _children()
+
+
+def test_a_pack_that_does_not_load_leaves_no_early_worker_behind(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in _cases(5)), encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    args = ["batch", str(cases), "-o", str(tmp_path / "out.jsonl"), "--workers", "2"]
+    result = CliRunner().invoke(cli.cli, [*args, "--pack", str(tmp_path / "empty")])
+    assert result.exit_code == 2, result.output
+    assert not _children()
