@@ -440,8 +440,9 @@ def start_early(
     """The workers a batch of the file ``cases`` will want, started before it loads
     the pack (whose folder is ``pack``, None for the default), so that they load
     theirs meanwhile; None when there is nothing to gain (no workers, or input
-    from a pipe, whose size is not known). With ``workers`` None, one per core, at
-    most one per ``EARLY_BYTES`` of input (a batch takes one per 100 cases)."""
+    from a pipe, whose size is not known): as many as the batch may take (one per
+    core with ``workers`` None), at most one per ``EARLY_BYTES`` of input (a batch
+    takes one per 100 cases, and a worker only when there is a case for it)."""
     if workers == 0 or str(cases) == "-":
         return None
     try:
@@ -450,10 +451,8 @@ def start_early(
         return None  # the batch reports it
     if not stat.S_ISREG(info.st_mode):
         return None
-    if workers is None:
-        count = min(cpu_count(), max(1, info.st_size // EARLY_BYTES))
-    else:
-        count = worker_count(workers)
+    most = cpu_count() if workers is None else worker_count(workers)
+    count = min(most, max(1, info.st_size // EARLY_BYTES))
     path = str(pack) if pack is not None else str(default_pack_path())
     evaluator = EVALUATOR if rescan else DECIDE
     return early_workers(path, evaluator, count)

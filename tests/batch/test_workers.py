@@ -363,7 +363,7 @@ def test_the_command_line_starts_its_workers_before_it_loads_the_pack(
         result = CliRunner().invoke(cli.cli, [*args, "--as-of", AS_OF.isoformat()])
         assert result.exit_code == 0, result.output
         outputs[workers] = out.read_text(encoding="utf-8")
-        assert events == (["workers 2", "pack"] if workers == "2" else ["pack"])
+        assert events == (["workers 1", "pack"] if workers == "2" else ["pack"])  # 30 cases
     assert outputs["2"] == outputs["0"]
     assert not _children()
 
@@ -376,3 +376,20 @@ def test_a_pack_that_does_not_load_leaves_no_early_worker_behind(tmp_path: Path)
     result = CliRunner().invoke(cli.cli, [*args, "--pack", str(tmp_path / "empty")])
     assert result.exit_code == 2, result.output
     assert not _children()
+
+
+def test_the_command_line_starts_early_only_the_workers_its_input_can_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One per 100 cases or so (by size), never more than asked for; none for a pipe."""
+    counts: list[int] = []
+    monkeypatch.setattr(_batchio, "early_workers", lambda *a: counts.append(a[2]))
+    monkeypatch.setattr(batch, "cpu_count", lambda: 4)
+    monkeypatch.setattr(_batchio, "cpu_count", lambda: 4)
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_bytes(b"{}\n" * 5)
+    large.write_bytes(b"{}\n" * (_batchio.EARLY_BYTES + 1))  # three times EARLY_BYTES
+    for path, workers in [(small, 8), (small, None), (large, 2), (large, None), (large, 0)]:
+        _batchio.start_early(path, None, workers, False)
+    assert _batchio.start_early(Path("-"), None, 2, False) is None
+    assert counts == [1, 1, 2, 3]
