@@ -139,14 +139,22 @@ class _Slot:
     ready: bool = False
 
 
-def _spawn(context: Any, path: str, digest: str | None, evaluator: str) -> _Slot:
-    """A worker process started, with no case yet, and its end of the pipe."""
+def _spawn(
+    context: Any,
+    path: str,
+    digest: str | None,
+    evaluator: str,
+    chunk: list[tuple[int, Any]],
+    slots: list[_Slot],
+) -> None:
+    """A worker process started for ``chunk`` (empty: none yet), its slot added to
+    ``slots`` before a Ctrl-C can come between (no worker is left untracked)."""
     parent, child = context.Pipe()
     process = context.Process(target=_serve, args=(child, path, digest, evaluator), daemon=True)
     with _interrupts_blocked():
         process.start()
+        slots.append(_Slot(process, parent, deque(chunk), time.monotonic()))
     child.close()
-    return _Slot(process, parent, deque(), time.monotonic())
 
 
 class Early:
@@ -180,7 +188,10 @@ class Early:
 def start_early(path: str, evaluator: str, count: int) -> Early:
     """``count`` workers started on the pack at ``path`` (the batch loads it meanwhile)."""
     context = multiprocessing.get_context("spawn")
-    return Early(path, evaluator, [_spawn(context, path, None, evaluator) for _ in range(count)])
+    slots: list[_Slot] = []
+    for _ in range(count):
+        _spawn(context, path, None, evaluator, [], slots)
+    return Early(path, evaluator, slots)
 
 
 @contextlib.contextmanager
@@ -288,9 +299,7 @@ class Pool:
         return chunk
 
     def _start(self, chunk: list[tuple[int, Any]]) -> None:
-        slot = _spawn(self.context, self.path, self.pack.digest, self.evaluator)
-        slot.pending.extend(chunk)
-        self.slots.append(slot)
+        _spawn(self.context, self.path, self.pack.digest, self.evaluator, chunk, self.slots)
 
     def _send(self, slot: _Slot) -> None:
         slot.since = time.monotonic()
