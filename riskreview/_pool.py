@@ -231,14 +231,16 @@ class Pool:
         self.done: dict[int, Answer] = {}
         self.read = 0
         self.exhausted = False
-        if early is not None:
-            self.slots.extend(early.take(self.path, evaluator, size))
+        self.early = early  # taken over when the run starts: until then, its owner's
 
     def run(self, cases: Iterable[Any]) -> Generator[Answer, None, None]:
         """One answer per case, in input order."""
         source = iter(cases)
         next_out = 0
         try:
+            if self.early is not None:
+                self.slots.extend(self.early.take(self.path, self.evaluator, self.size))
+                self.early = None
             while True:
                 self._feed(source)
                 busy = [s for s in self.slots if s.pending or not s.ready]

@@ -393,3 +393,14 @@ def test_the_command_line_starts_early_only_the_workers_its_input_can_use(
         _batchio.start_early(path, None, workers, False)
     assert _batchio.start_early(Path("-"), None, 2, False) is None
     assert counts == [1, 1, 2, 3]
+
+
+def test_early_workers_of_a_batch_refused_at_its_outputs_are_stopped(tmp_path: Path) -> None:
+    """The batch's results are never read: its owner stops the workers it started."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c) + "\n" for c in _cases(5)), encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    args = ["batch", str(cases), "-o", str(tmp_path / "a-folder"), "--workers", "2"]
+    result = CliRunner().invoke(cli.cli, args)
+    assert result.exit_code == 2 and "folder" in result.output, result.output
+    assert not _children()
