@@ -48,12 +48,18 @@ def _most_workers_seen(results: Iterator[batch.BatchResult]) -> tuple[int, list[
     return most, statuses
 
 
+@pytest.fixture
+def marker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The file whose removal lets the first worker importing ``dies_at_start`` die."""
+    planted = tmp_path / "die-once"
+    planted.touch()
+    monkeypatch.setenv("RISKREVIEW_TEST_DIE_ONCE", str(planted))
+    return planted
+
+
 def test_a_worker_that_dies_while_starting_costs_only_the_case_it_was_given(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    marker: Path,
 ) -> None:
-    marker = tmp_path / "die-once"
-    marker.touch()
-    monkeypatch.setenv("RISKREVIEW_TEST_DIE_ONCE", str(marker))
     cases = _cases(10)
     results = list(evaluate_many(cases, AS_OF, workers=1, _evaluator="dies_at_start:evaluate"))
     assert not marker.exists(), "no worker died at start: the fault was not planted"
@@ -63,12 +69,7 @@ def test_a_worker_that_dies_while_starting_costs_only_the_case_it_was_given(
     assert [r.decision for r in results[1:]] == expected
 
 
-def test_with_two_workers_a_death_at_start_still_costs_one_case(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    marker = tmp_path / "die-once"
-    marker.touch()
-    monkeypatch.setenv("RISKREVIEW_TEST_DIE_ONCE", str(marker))
+def test_with_two_workers_a_death_at_start_still_costs_one_case(marker: Path) -> None:
     cases = _cases(70)
     results = list(evaluate_many(cases, AS_OF, workers=2, _evaluator="dies_at_start:evaluate"))
     assert [r.index for r in results] == list(range(70))
@@ -321,11 +322,8 @@ def test_early_workers_not_wanted_are_stopped() -> None:
 
 
 def test_a_worker_started_early_that_dies_before_its_first_case_costs_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    marker: Path,
 ) -> None:
-    marker = tmp_path / "die-once"
-    marker.touch()
-    monkeypatch.setenv("RISKREVIEW_TEST_DIE_ONCE", str(marker))
     early = start_early(str(default_pack_path()), "dies_at_start:evaluate", 1)
     early.slots[0].process.join(120)
     assert not marker.exists() and not early.slots[0].process.is_alive()
