@@ -324,7 +324,8 @@ class Pool:
                     not slot.process.is_alive() or now - slot.since > START_SECONDS
                 ):
                     self._read(slot)  # a failure it reported fails the batch
-                    self._drop(slot)  # started early, given no case: nothing is lost
+                    if not slot.ready:
+                        self._drop(slot)  # started early, given no case: nothing is lost
                 continue
             if not slot.process.is_alive():
                 when = "" if slot.ready else " while starting"
