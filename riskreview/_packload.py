@@ -34,14 +34,13 @@ from riskreview.errors import PackError, Problem
 _ACTION_KEYS = {"title", "area", "priority", "wording", "category"}
 
 
-def load(root: Path, *, evaluating: bool = False, digest: str | None = None) -> Pack:
+def load(root: Path, *, evaluating: bool = False) -> Pack:
     """Load the pack at ``root`` or raise PackError with every problem.
 
     ``evaluating`` is for a batch's worker, whose batch loaded the pack in full: the
     scenario files are digested but not read (they play no part in a decision, and
-    reading them is two fifths of a load), so the pack has no scenarios. With
-    ``digest`` (the batch's pack's), a pack whose files no longer give it is
-    refused before its engines are built.
+    reading them is two fifths of a load), so the pack has no scenarios. The worker
+    reports the digest, and the batch refuses a pack whose digest is not its own's.
     """
     loader = Loader(root)
     if not root.is_dir():
@@ -73,19 +72,13 @@ def load(root: Path, *, evaluating: bool = False, digest: str | None = None) -> 
     scenarios = _unread_scenarios(loader) if evaluating else _scenarios(loader)
     if loader.problems:
         raise PackError(_capped(loader.problems), subject=meta.name)
-    found = _digest(root, loader.files)
-    if digest is not None and found != digest:
-        raise PackError(
-            [Problem(str(root), "the pack changed on disk since the batch loaded it")],
-            subject=meta.name,
-        )
     pack = Pack(
         name=meta.name,
         version=meta.version,
         title=meta.title,
         description=meta.description,
         effective_from=meta.effective_from,
-        digest=found,
+        digest=_digest(root, loader.files),
         path=str(root),
         actions=actions,
         parameters=params,

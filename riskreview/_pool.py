@@ -3,12 +3,13 @@
 A worker starts only when there is a chunk of cases for it and every started
 worker is busy, up to the batch's size, so a small batch never pays for idle
 processes. Starts do not wait for one another: a worker loads the pack on its
-own, reports ready, and only then is sent its chunk. It loads the pack for
-evaluating: the scenario files are digested but not read, and the pack must have
-the digest of the batch's. The command line starts the workers it expects to
-want before it loads the pack itself (:func:`start_early`), so that the loads
-overlap; a pool takes them over, checks the digest each reports, and stops those
-it does not want. One that dies before its first case costs no case.
+own, reports ready with the digest of the pack it loaded, and only then is sent
+its chunk. It loads the pack for evaluating (the scenario files digested but not
+read); a digest other than the batch's pack's fails the batch, as a pack changed
+on disk since the batch loaded it. The command line starts the workers it
+expects to want before it loads the pack itself (:func:`start_early`), so that
+the loads overlap; a pool takes them over and stops those it does not want. One
+that dies before its first case costs no case.
 
 Every case sent to a worker is answered, or costs exactly that case:
 
@@ -18,8 +19,9 @@ Every case sent to a worker is answered, or costs exactly that case:
 * a case that runs past the time limit, or a worker that has not started within
   ``START_SECONDS``, costs that case, reported ``timeout``, and the worker is
   killed;
-* a worker that starts but cannot load the pack (changed on disk, say) fails the
-  batch with a :class:`~riskreview.errors.RiskReviewError`: every worker would.
+* a worker that starts but cannot load the pack, or loads another (changed on
+  disk, say), fails the batch with a :class:`~riskreview.errors.RiskReviewError`:
+  every worker would.
 
 A source that cannot block (the command line's reader of a pipe) yields
 :data:`PENDING` when no case is ready yet: the pool then goes on collecting
@@ -108,15 +110,14 @@ def resolve(spec: str) -> Evaluator:
     return found
 
 
-def _serve(conn: Connection, pack_path: str, digest: str | None, evaluator: str) -> None:
-    """A worker's main loop: report ready with the digest of the pack it loaded, then
-    answer each chunk of (index, item) one reply per item, until told to stop or the
-    batch goes away. ``digest`` is the batch's pack's (None for a worker started
-    before the batch loaded its pack: the batch checks the digest it reports)."""
+def _serve(conn: Connection, pack_path: str, evaluator: str) -> None:
+    """A worker's main loop: report ready with the digest of the pack it loaded (the
+    batch refuses any but its own pack's), then answer each chunk of (index, item)
+    one reply per item, until told to stop or the batch goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         try:
-            pack = load(Path(pack_path), evaluating=True, digest=digest)
+            pack = load(Path(pack_path), evaluating=True)
             run = resolve(evaluator)
         except Exception as error:
             conn.send(("failed", f"worker could not start: {type(error).__name__}: {error}"))
@@ -140,17 +141,12 @@ class _Slot:
 
 
 def _spawn(
-    context: Any,
-    path: str,
-    digest: str | None,
-    evaluator: str,
-    chunk: list[tuple[int, Any]],
-    slots: list[_Slot],
+    context: Any, path: str, evaluator: str, chunk: list[tuple[int, Any]], slots: list[_Slot]
 ) -> None:
     """A worker process started for ``chunk`` (empty: none yet), its slot added to
     ``slots`` before a Ctrl-C can come between (no worker is left untracked)."""
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child, path, digest, evaluator), daemon=True)
+    process = context.Process(target=_serve, args=(child, path, evaluator), daemon=True)
     with _interrupts_blocked():
         process.start()
         slots.append(_Slot(process, parent, deque(chunk), time.monotonic()))
@@ -190,7 +186,7 @@ def start_early(path: str, evaluator: str, count: int) -> Early:
     context = multiprocessing.get_context("spawn")
     slots: list[_Slot] = []
     for _ in range(count):
-        _spawn(context, path, None, evaluator, [], slots)
+        _spawn(context, path, evaluator, [], slots)
     return Early(path, evaluator, slots)
 
 
@@ -301,7 +297,7 @@ class Pool:
         return chunk
 
     def _start(self, chunk: list[tuple[int, Any]]) -> None:
-        _spawn(self.context, self.path, self.pack.digest, self.evaluator, chunk, self.slots)
+        _spawn(self.context, self.path, self.evaluator, chunk, self.slots)
 
     def _send(self, slot: _Slot) -> None:
         slot.since = time.monotonic()
