@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -512,12 +512,10 @@ def _ruleset(rules: list[CompiledRule], lanes: list[Lane]) -> dict[str, Any]:
     return ruleset
 
 
-def check_envelope(pack: Any, compiled: Mapping[date, Compiled] | None = None) -> list[Problem]:
-    """The problems that cross engine limits in every policy period of ``pack``, each
-    compiled now or taken from ``compiled`` (by the date it starts)."""
+def check_envelope(compiled: Iterable[Compiled]) -> list[Problem]:
+    """The problems that cross engine limits in the policy periods ``compiled``."""
     problems: list[Problem] = []
-    for epoch in pack.change_dates:
-        period = compiled[epoch] if compiled is not None else compile_epoch(pack, epoch)
+    for period in compiled:
         for problem in period.problems:
             if problem not in problems:
                 problems.append(problem)

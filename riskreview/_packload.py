@@ -96,7 +96,7 @@ def load(root: Path, *, evaluating: bool = False) -> Pack:
         meta=dict(raw_meta),
     )
     compiled = {epoch: compile_epoch(pack, epoch) for epoch in pack.change_dates}
-    envelope = check_envelope(pack, compiled)
+    envelope = check_envelope(compiled.values())
     if envelope:
         raise PackError(envelope, subject=meta.name)
     engine_problems = build_engines(pack, compiled)  # each period compiled once

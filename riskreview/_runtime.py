@@ -116,21 +116,19 @@ def _build(pack: Any, epoch: date, compiled: Compiled | None = None) -> Runtime:
     )
 
 
-def build_engines(pack: Any, compiled: Mapping[date, Compiled] | None = None) -> list[Problem]:
+def build_engines(pack: Any, compiled: Mapping[date, Compiled]) -> list[Problem]:
     """Build the engine of every policy period now, from ``compiled`` (each period's
-    rules by the date it starts) where given; the problems, each naming a rule.
+    rules by the date it starts); the problems, each naming a rule.
 
     When the whole ruleset is refused but every rule is accepted alone, the pack as
     a whole is beyond the engine: the problem says how many rules the period holds
     and in how many lanes, so the author knows what to cut.
     """
     problems: list[Problem] = []
-    for epoch in pack.change_dates:
-        period = compiled.get(epoch) if compiled is not None else None
+    for epoch, period in compiled.items():
         try:
             runtime(pack, epoch, period)
         except EngineError as whole:
-            period = period or compile_epoch(pack, epoch)
             found = _rules_refused_alone(pack, period)
             for problem in found or [_whole_refused(pack, period, epoch, whole)]:
                 if problem not in problems:
