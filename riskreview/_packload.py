@@ -25,7 +25,7 @@ from riskreview._packparams import read_parameters
 from riskreview._packreader import Loader
 from riskreview._packreview import read_review
 from riskreview._packrules import _check_named, _information, _named_conditions, _rules
-from riskreview._packscenarios import _scenarios
+from riskreview._packscenarios import _scenarios, scenario_files
 from riskreview._runtime import build_engines
 from riskreview._structure import suggest
 from riskreview._yaml import describe, line_at, line_of, shown
@@ -121,9 +121,7 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 
 def _unread_scenarios(loader: Loader) -> list[Scenario]:
     """No scenarios, their files counted in the pack's digest as if read."""
-    folder = loader.root / "tests"
-    if folder.is_dir():
-        loader.files.extend(path for path in folder.glob("*.yaml") if path.is_file())
+    loader.files.extend(path for path in scenario_files(loader.root) if path.is_file())
     return []
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from riskreview._packmodel import PRIORITIES, Scenario
@@ -42,11 +43,16 @@ _STATUSES = ("not_yet_due", "due_today", "overdue")
 _TIMINGS = ("overdue", "due_now", "upcoming")
 
 
+def scenario_files(root: Path) -> list[Path]:
+    """The scenario files of the pack at ``root`` (``tests/*.yaml``), in order."""
+    folder = root / "tests"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 def _scenarios(loader: Loader) -> list[Scenario]:
     out: list[Scenario] = []
-    folder = loader.root / "tests"
     names: dict[str, str] = {}
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in scenario_files(loader.root):
         file = loader.rel(path)
         data = loader.read_mapping(path, "scenarios")
         if not isinstance(data, list):
