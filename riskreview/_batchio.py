@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import select
 import signal
@@ -46,9 +47,10 @@ import attrs
 import orjson
 from rich.progress import Progress
 
-from riskreview._pool import PENDING, Early, Pending
+from riskreview import _leftovers
+from riskreview._pool import PENDING, STOPS, Early, Pending
 from riskreview._pool import start_early as early_workers
-from riskreview._rescan import EVALUATOR, Rescan
+from riskreview._rescan import EVALUATOR, Rescan, sweep_beside
 from riskreview.batch import (
     DECIDE,
     BatchResult,
@@ -252,13 +254,18 @@ class Output:
 
     Written line by line when ``lines`` (the input is a pipe, whose writer may keep
     the batch waiting: a reader sees each decision at once), else in large blocks
-    that the batch flushes every second or so."""
+    that the batch flushes every second or so.
+
+    The temporary file is claimed (:mod:`riskreview._leftovers`) while the batch
+    lives; those of the same target that a killed batch left are removed first
+    (``swept``)."""
 
     def __init__(self, target: Path, *, lines: bool = True) -> None:
         self.target = target
         self.buffering = 1 if lines else 1 << 20
         self.temp: Path | None = None
         self.syncing: threading.Thread | None = None
+        self.swept: _leftovers.Swept = []
         try:
             info: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
@@ -274,9 +281,12 @@ class Output:
         if info is not None and not os.access(target, os.W_OK):
             raise FileProblem(f"{target}: cannot write it: it is read-only")
         self.final = Path(os.path.realpath(target))  # a symlink is written through
-        temp = self.final.with_name(f".{self.final.name}.{secrets.token_hex(4)}.tmp")
+        name = self.final.name
+        self.swept = _leftovers.sweep(self.final.parent, _temp_pattern(name))
+        temp = self.final.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         self.stream = self._open(lambda: os.open(temp, flags, 0o666))
+        _leftovers.claim(self.stream.fileno())
         self.temp = temp
         if info is not None:
             os.chmod(temp, stat.S_IMODE(info.st_mode))
@@ -304,15 +314,17 @@ class Output:
             self.syncing = None
 
     def commit(self) -> None:
-        """Finish the file and put it in place of the target."""
+        """Finish the file and put it in place of the target (while still open, so
+        still claimed: no other batch can take it for left over meanwhile)."""
         self.stream.flush()
         self._synced()
-        if self.temp is not None:
-            os.fsync(self.stream.fileno())
-        self.stream.close()
-        if self.temp is not None:
-            os.replace(self.temp, self.final)
-            self.temp = None
+        try:
+            if self.temp is not None:
+                os.fsync(self.stream.fileno())
+                os.replace(self.temp, self.final)
+                self.temp = None
+        finally:
+            self.stream.close()
 
     def discard(self) -> None:
         """Drop what was written; the target stays as it was."""
@@ -323,6 +335,11 @@ class Output:
             with contextlib.suppress(FileNotFoundError):
                 self.temp.unlink()
             self.temp = None
+
+
+def _temp_pattern(name: str) -> re.Pattern[str]:
+    """The names of the temporary files of an output named ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
 
 
 def _sync(fd: int) -> None:
@@ -351,30 +368,42 @@ def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
 class Interrupts:
     """Ctrl-C held back except inside :meth:`allowed`, where the batch waits for its
     next result: a result is written whole, and counted, or not at all, and the
-    outputs are put in place undisturbed.
+    outputs are put in place undisturbed. SIGTERM and SIGHUP (:data:`STOPS`) stop
+    the batch in the same way, so that a batch stopped by a service manager
+    leaves what a Ctrl-C leaves, not its temporary files.
 
-    Only in the main thread, and not when SIGINT is ignored (``nohup``).
+    Only in the main thread; a signal ignored when the batch started (``nohup``)
+    stays ignored.
     """
 
     def __init__(self) -> None:
         self.holding = True
         self.pending = False
-        self.previous: Callable[[int, FrameType | None], object] | int | None = None
-        self.installed = False
+        #: the first of :data:`STOPS` that came, if one has
+        self.signum: int | None = None
+        self.previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of a batch the signal stopped: 128 and its number (130 for
+        Ctrl-C, 143 for SIGTERM), as a shell gives a process it ended."""
+        return 128 + (self.signum or signal.SIGINT)
 
     def __enter__(self) -> Interrupts:
-        with contextlib.suppress(ValueError):  # not the main thread: leave Ctrl-C as it is
-            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-                self.previous = signal.signal(signal.SIGINT, self._handle)
-                self.installed = True
+        with contextlib.suppress(ValueError):  # not the main thread: leave them as they are
+            for signum in STOPS:
+                if signal.getsignal(signum) is not signal.SIG_IGN:
+                    self.previous[signum] = signal.signal(signum, self._handle)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.installed:
-            previous = self.previous if self.previous is not None else signal.SIG_DFL
-            signal.signal(signal.SIGINT, previous)
+        for signum, previous in self.previous.items():
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        self.previous.clear()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is None:
+            self.signum = signum
         if self.holding:
             self.pending = True
         else:
@@ -424,6 +453,11 @@ class Outcome:
     def partial(self, output: Path, errors: Path) -> str:
         """What an interrupted batch left, in one line."""
         of = "" if self.expected is None else f" of {self.expected}"
+        if self.last_line == 0:
+            return (
+                f"interrupted before the first case{of} was decided: {output} and "
+                f"{errors} are empty"
+            )
         return (
             f"interrupted after {self.summary.total}{of} cases: {output} and {errors} are "
             f"partial, holding the cases of lines 1 to {self.last_line} only"
@@ -474,20 +508,24 @@ def run(
     progress: Progress,
     previous: Mapping[str, str] | PreviousFile | None = None,
     early: Early | None = None,
+    interrupts: Interrupts | None = None,
 ) -> Outcome:
     """Decide every case of ``source``: decisions to ``output``, the cases not decided
     to ``errors``, each with its line number, case id, status and error.
 
     Everything is checked before an output is opened; the outputs are put in place
     at the end, also when Ctrl-C stopped the batch (they then hold the cases before
-    it, in order), and not at all when the batch failed.
+    it, in order), and not at all when the batch failed. ``interrupts``: the
+    caller's, already entered (else the batch holds Ctrl-C back itself).
     """
     check_distinct(source, output, errors)
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
     rescan: Rescan | None = None
+    beside = _folder_of(output)
+    swept = sweep_beside(beside)  # a killed rescan's folder, whether this is one or not
     if isinstance(previous, PreviousFile):
-        rescan = Rescan(previous.path, as_of, pack, _folder_of(output))
+        rescan = Rescan(previous.path, as_of, pack, beside)
         results = rescan.results(source.lines(numbers), count, timeout, early)
     else:
         results = evaluate_many(
@@ -502,9 +540,13 @@ def run(
     tally, last_line, interrupted = _Tally(), 0, False
     started = flushed = time.monotonic()
     leftover = contextlib.closing(rescan) if rescan is not None else contextlib.nullcontext()
-    with leftover, Interrupts() as interrupts:  # the rescan's folder goes, whatever happens
+    stops = Interrupts() if interrupts is None else contextlib.nullcontext(interrupts)
+    with leftover, stops as held:  # the rescan's folder goes, whatever happens
         blocks = outputs(output, errors, lines=source.pipe)
         with contextlib.closing(results), blocks as (out, err):
+            swept += [*out.swept, *err.swept, *(rescan.swept if rescan is not None else ())]
+            if swept:
+                progress.console.print(_swept(swept), markup=False, highlight=False)
             counting = source.counting  # the count still to come, if any
             if counting is not None and counting.done():
                 counting = None
@@ -512,10 +554,10 @@ def run(
             task = progress.add_task("deciding", total=total)
             while True:
                 try:
-                    with interrupts.allowed():
+                    with held.allowed():
                         result = next(results)
                 except StopIteration:
-                    interrupted = interrupts.pending  # a Ctrl-C held back after the last case
+                    interrupted = held.pending  # a Ctrl-C held back after the last case
                     break
                 except KeyboardInterrupt:
                     interrupted = True
@@ -541,6 +583,13 @@ def run(
     if problems is not None:
         progress.console.print(problems, markup=False, highlight=False)
     return Outcome(summary, interrupted, source.total, last_line, rescan.report())
+
+
+def _swept(swept: _leftovers.Swept) -> str:
+    return (
+        f"removed {len(swept)} temporary file(s) or folder(s) left by a batch that was "
+        f"killed before its end: {_leftovers.shown(swept)}"
+    )
 
 
 @attrs.frozen

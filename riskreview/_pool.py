@@ -39,7 +39,10 @@ again to name and count them.
 
 Ctrl-C is ignored by the workers, even while they start (SIGINT is blocked
 around the spawn and the block is inherited), so that it reaches only the batch:
-the batch stops them and keeps what they answered.
+the batch stops them and keeps what they answered. So are SIGTERM and SIGHUP
+(:data:`STOPS`), which a service manager sends to every process of the batch: a
+worker ended by one would have its cases reported as failed before the batch
+itself stopped. A worker whose batch is gone ends at the end of its pipe.
 """
 
 from __future__ import annotations
@@ -103,6 +106,13 @@ class Answered:
     known: Known | None
 
 
+#: The signals that stop a batch (Ctrl-C, a service manager's stop, a terminal
+#: closed): the batch's to act on, never its workers'.
+STOPS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
 def resolve(spec: str) -> Evaluator:
     """The evaluator function named ``module:function``."""
     module, _, name = spec.partition(":")
@@ -114,7 +124,8 @@ def _serve(conn: Connection, pack_path: str, evaluator: str) -> None:
     """A worker's main loop: report ready with the digest of the pack it loaded (the
     batch refuses any but its own pack's), then answer each chunk of (index, item)
     one reply per item, until told to stop or the batch goes away."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in STOPS:
+        signal.signal(signum, signal.SIG_IGN)
     try:
         try:
             pack = load(Path(pack_path), evaluating=True)
@@ -192,11 +203,12 @@ def start_early(path: str, evaluator: str, count: int) -> Early:
 
 @contextlib.contextmanager
 def _interrupts_blocked() -> Iterator[None]:
-    """SIGINT held back in this thread (and inherited by a process spawned meanwhile)."""
+    """:data:`STOPS` held back in this thread (and inherited by a process spawned
+    meanwhile)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOPS))
     try:
         yield
     finally:

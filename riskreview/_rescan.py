@@ -22,6 +22,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -33,6 +34,7 @@ from typing import Any, NamedTuple
 import attrs
 import orjson
 
+from riskreview import _leftovers
 from riskreview._api import as_case
 from riskreview._decide import decide, input_digest
 from riskreview._forward import Unusable, forward_line
@@ -209,6 +211,9 @@ class Rescan:
         self.files: dict[str, int] = {}
         self.waiting = 0  # shares not yet indexed
         self.folder: str | None = None
+        self.claimed: int | None = None  # the folder, open while claimed
+        #: the folders killed rescans left, removed
+        self.swept: _leftovers.Swept = []
         self.frozen = False
 
     def results(
@@ -223,7 +228,8 @@ class Rescan:
         The arguments are checked now, as :func:`~riskreview.batch.evaluate_many`
         checks them; the previous file is read once the results are asked for.
         """
-        folder = self.folder = _folder(self.beside)
+        folder, self.claimed, self.swept = _folder(self.beside)
+        self.folder = folder
         try:
             parts = shares(self.previous, folder)
             self.waiting = len(parts)
@@ -262,6 +268,9 @@ class Rescan:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+        if self.claimed is not None:
+            os.close(self.claimed)
+            self.claimed = None
 
     def _results(
         self, answers: Generator[BatchResult, None, None], parts: int
@@ -345,13 +354,38 @@ class Rescan:
         )
 
 
-def _folder(beside: Path | None) -> str:
-    """A temporary folder beside the output (where there is room for it), else the
-    system's."""
+#: the temporary folders of rescans: beside the output, and in the system's folder
+_BESIDE, _SYSTEM = ".riskreview-rescan-", "riskreview-rescan-"
+
+
+def _folder(beside: Path | None) -> tuple[str, int, _leftovers.Swept]:
+    """A temporary folder beside the output (where there is room for it), else in
+    the system's; claimed (:mod:`riskreview._leftovers`) by the descriptor given
+    with it. In the system's folder, those that killed rescans left there are
+    removed first (given too; beside the output, the batch removes them,
+    :func:`sweep_beside`)."""
+    folder: str | None = None
+    swept: _leftovers.Swept = []
     if beside is not None:
         with contextlib.suppress(OSError):
-            return tempfile.mkdtemp(prefix=".riskreview-rescan-", dir=beside)
-    return tempfile.mkdtemp(prefix="riskreview-rescan-")
+            folder = tempfile.mkdtemp(prefix=_BESIDE, dir=beside)
+    if folder is None:
+        system = Path(tempfile.gettempdir())
+        swept = _leftovers.sweep(system, _FOLDERS[_SYSTEM])
+        folder = tempfile.mkdtemp(prefix=_SYSTEM, dir=system)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    _leftovers.claim(fd)
+    return folder, fd, swept
+
+
+#: each place's folder names, as ``tempfile.mkdtemp`` makes them
+_FOLDERS = {p: re.compile(rf"{re.escape(p)}[a-z0-9_]{{8}}") for p in (_BESIDE, _SYSTEM)}
+
+
+def sweep_beside(folder: Path | None) -> _leftovers.Swept:
+    """Remove the rescans' temporary folders in ``folder`` (an output's) that killed
+    rescans left (:mod:`riskreview._leftovers`)."""
+    return [] if folder is None else _leftovers.sweep(folder, _FOLDERS[_BESIDE])
 
 
 def _names(line: bytes, case_id: str) -> bool:

@@ -37,7 +37,7 @@ code  meaning
       ``--as-of`` before the pack is in force
 3     engine or internal error: the rule engine failed (a bug to report)
 130   interrupted (Ctrl-C): ``batch`` put in place what it had decided, and its
-      summary says the files are partial
+      summary says the files are partial; 143 (SIGTERM) and 129 (SIGHUP) the same
 ====  ======================================================================
 
 ``diff`` exits 0 when the packs differ in effect: showing the change is its job.
@@ -108,6 +108,7 @@ Exit codes:
      unknown rule, a pack that does not load, a bad --as-of
   3  engine or internal error
   130  interrupted (Ctrl-C): batch kept what it decided, marked partial
+       (143 for SIGTERM, 129 for SIGHUP)
 """
 
 
@@ -414,39 +415,48 @@ def batch(
     refused (exit 2) or failed (exit 3) leaves them as they were. Ctrl-C stops
     the batch and exits 130: the files then hold the cases decided before it,
     and the summary says they are partial ("interrupted": true with --json).
+    SIGTERM and SIGHUP stop it in the same way (exit 143 and 129). What a batch
+    killed outright left aside is removed by the next batch that writes there.
     """
-    # the workers load the pack while this process does
-    early = _batchio.start_early(cases_file, pack_dir, workers, previous_file is not None)
+    errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
+    stops = _batchio.Interrupts()
+    early = None
     try:
-        pack = _load(pack_dir)
-        when = as_of or _today(pack)
-        errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
-        try:
-            previous = _batchio.read_previous(previous_file) if previous_file else None
-            source = _batchio.open_source(cases_file)
+        with stops:
             try:
-                with _progress(_console(stderr=True)) as bar:
-                    outcome = _batchio.run(
-                        source,
-                        output,
-                        errors_path,
-                        pack,
-                        when,
-                        workers,
-                        timeout,
-                        bar,
-                        previous,
-                        early,
+                with stops.allowed():  # until the cases are read, a stop ends it at once
+                    # the workers load the pack while this process does
+                    early = _batchio.start_early(
+                        cases_file, pack_dir, workers, previous_file is not None
                     )
-            finally:
-                source.close()
-        except _batchio.FileProblem as error:
-            _fail(str(error))
-        except KeyboardInterrupt:
-            _fail(
-                "interrupted before any case was decided; no file was written",
-                code=INTERRUPTED,
-            )
+                    pack = _load(pack_dir)
+                    when = as_of or _today(pack)
+                    previous = _batchio.read_previous(previous_file) if previous_file else None
+                    source = _batchio.open_source(cases_file)
+                try:
+                    with _progress(_console(stderr=True)) as bar:
+                        outcome = _batchio.run(
+                            source,
+                            output,
+                            errors_path,
+                            pack,
+                            when,
+                            workers,
+                            timeout,
+                            bar,
+                            previous,
+                            early,
+                            stops,
+                        )
+                finally:
+                    source.close()
+            except _batchio.FileProblem as error:
+                _fail(str(error))
+            except KeyboardInterrupt:
+                _fail(
+                    "interrupted before any case was decided; no file was written",
+                    code=stops.exit_code,
+                )
     finally:
         if early is not None:
             early.close()
@@ -458,7 +468,7 @@ def batch(
         day = f"{when} (today)" if as_of is None else str(when)
         _show_summary(_console(), outcome.summary, output, errors_path, day)
     if outcome.interrupted:
-        _fail(outcome.partial(output, errors_path), code=INTERRUPTED)
+        _fail(outcome.partial(output, errors_path), code=stops.exit_code)
     summary = outcome.summary
     _finish(FINDINGS if summary.decided != summary.total else OK)
 

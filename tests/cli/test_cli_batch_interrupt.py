@@ -1,10 +1,14 @@
 """Ctrl-C during `riskreview batch`: what was decided is kept and put in place, the
-summary says the files are partial, and the exit code (130) says it was interrupted."""
+summary says the files are partial, and the exit code (130) says it was interrupted.
+SIGTERM and SIGHUP stop it in the same way (143, 129); stopped before the first
+case is read, it writes nothing. What a batch killed outright left aside, the next
+batch removes."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +21,7 @@ import pytest
 from cli_support import AS_OF, DAY, Run, dump, write_jsonl
 
 import riskreview
-from riskreview import _batchio
+from riskreview import _batchio, _leftovers
 from riskreview.batch import BatchResult
 from riskreview.synthetic import generate
 
@@ -70,6 +74,10 @@ def test_an_interrupt_before_the_first_result_puts_empty_partial_files_in_place(
     assert summary["interrupted"] is True
     assert (summary["total"], summary["input_cases"], summary["last_line"]) == (0, 2, 0)
     assert out.read_text("utf-8") == ""
+    assert result.stderr == (
+        f"error: interrupted before the first case of 2 was decided: {out} and "
+        f"{tmp_path / 'out.errors.jsonl'} are empty\n"
+    )
 
 
 def _lines(path: Path) -> list[str]:
@@ -91,9 +99,15 @@ def _wait_for_lines(folder: Path, pattern: str, count: int, batch: subprocess.Po
 _AT_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
 
 
+@pytest.mark.parametrize(
+    ("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_ctrl_c_on_a_real_batch_stops_its_workers_and_keeps_the_cases_decided(
-    tmp_path: Path,
+    tmp_path: Path, stop: signal.Signals, code: int
 ) -> None:
+    """Each signal to every process of the batch's group (a terminal's Ctrl-C, a
+    service manager's stop): the workers ignore it, none of their cases is reported
+    failed, and the batch stops between two results."""
     lines = [dump(c) for c in generate(128, seed=4, as_of=DAY)]
     out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
     out.write_text(PREVIOUS, encoding="utf-8")
@@ -115,12 +129,12 @@ def test_ctrl_c_on_a_real_batch_stops_its_workers_and_keeps_the_cases_decided(
         _wait_for_lines(tmp_path, ".out.jsonl.*.tmp", 64, batch)  # all it was given so far
         batch.stdin.write("".join(f"{x}\n" for x in lines[64:]).encode())
         batch.stdin.flush()
-        os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C: to every process of the group
+        os.killpg(batch.pid, stop)  # to every process of the group
         stdout, stderr = batch.communicate(timeout=120)
     finally:
         if batch.poll() is None:
             os.killpg(batch.pid, signal.SIGKILL)
-    assert batch.returncode == 130, stderr
+    assert batch.returncode == code, stderr
     summary = json.loads(stdout)
     decided = summary["total"]
     assert summary["interrupted"] is True and summary["input_cases"] is None
@@ -146,3 +160,91 @@ def _group_ends(group: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+#: ``riskreview batch`` whose pack load is stopped by the signal named first
+_STOPPED_LOADING = (
+    "import os, signal, sys; from riskreview import cli; load = cli._load; "
+    "stop = getattr(signal, sys.argv.pop(1)); "
+    "cli._load = lambda folder: (os.kill(os.getpid(), stop), load(folder))[1]; cli.main()"
+)
+
+
+@pytest.mark.parametrize(("stop", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stop_while_the_pack_loads_writes_nothing_and_stops_the_early_workers(
+    tmp_path: Path, stop: str, code: int
+) -> None:
+    lines = [dump(c) for c in generate(150, seed=2, as_of=DAY)]
+    cases = write_jsonl(tmp_path / "cases.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    out.write_text(PREVIOUS, encoding="utf-8")
+    command = [sys.executable, "-c", _AT_A_TERMINAL + _STOPPED_LOADING, stop, "batch",
+               str(cases), "-o", str(out), "--workers", "2", "--as-of", AS_OF]
+    batch = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        _, stderr = batch.communicate(timeout=120)
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+    assert batch.returncode == code, stderr
+    assert stderr == "error: interrupted before any case was decided; no file was written\n"
+    assert out.read_text("utf-8") == PREVIOUS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl", "out.jsonl"]
+    assert _group_ends(batch.pid), "a worker started early outlived the batch"
+
+
+def test_what_a_killed_rescan_left_the_next_batch_removes_and_names(
+    run: Run, tmp_path: Path
+) -> None:
+    """``kill -9`` leaves the batch no chance to clean up: its temporary outputs and
+    the rescan's folder stay, untouched by a batch that runs meanwhile. Once their
+    batch is gone, the next batch writing there removes them and says so."""
+    lines = [dump(c) for c in generate(128, seed=6, as_of=DAY)]
+    previous = write_jsonl(
+        tmp_path / "previous.jsonl", [riskreview.evaluate(x, DAY).to_json() for x in lines]
+    )
+    out = tmp_path / "out.jsonl"
+    out.write_text(PREVIOUS, encoding="utf-8")
+    command = [sys.executable, "-c", "from riskreview.cli import main; main()", "batch", "-",
+               "-o", str(out), "--previous", str(previous), "--workers", "2", "--as-of", AS_OF]
+    batch = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path, start_new_session=True,
+    )
+    try:
+        assert batch.stdin is not None
+        batch.stdin.write("".join(f"{x}\n" for x in lines[:64]).encode())
+        batch.stdin.flush()  # and left open: the batch waits for more
+        _wait_for_lines(tmp_path, ".out.jsonl.*.tmp", 64, batch)
+        os.killpg(batch.pid, signal.SIGKILL)
+        batch.wait(timeout=60)
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+        batch.stdin.close()
+    assert _group_ends(batch.pid)
+    left = sorted(p.name for p in tmp_path.glob(".*"))
+    kinds = [r"\.out\.errors\.jsonl\.[0-9a-f]{8}\.tmp", r"\.out\.jsonl\.[0-9a-f]{8}\.tmp",
+             r"\.riskreview-rescan-[a-z0-9_]{8}"]
+    assert len(left) == 3 and all(map(re.fullmatch, kinds, left)), left
+    assert out.read_text("utf-8") == PREVIOUS  # killed: nothing put in place
+
+    cases = write_jsonl(tmp_path / "cases.jsonl", lines[:3])
+    now = run("batch", cases, "-o", out, "--workers", "0", "--as-of", AS_OF)
+    assert now.exit_code == 0, now.output
+    assert sorted(p.name for p in tmp_path.glob(".*")) == left  # changed within the grace
+
+    then = time.time() - _leftovers.GRACE - 1  # as if the grace had passed
+    for name in left:
+        os.utime(tmp_path / name, (then, then))
+    again = run("batch", cases, "-o", out, "--workers", "0", "--as-of", AS_OF)
+    assert again.exit_code == 0, again.output
+    assert list(tmp_path.glob(".*")) == []
+    (removed,) = [line for line in again.stderr.splitlines() if line.startswith("removed")]
+    assert removed.startswith(
+        "removed 3 temporary file(s) or folder(s) left by a batch that was killed before its end: "
+    )
+    assert all(f"{name} (" in removed for name in left), removed
+    assert len(_lines(out)) == 3
