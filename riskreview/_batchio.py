@@ -313,14 +313,23 @@ class Output:
             self.syncing.join()
             self.syncing = None
 
-    def commit(self) -> None:
-        """Finish the file and put it in place of the target (while still open, so
-        still claimed: no other batch can take it for left over meanwhile)."""
-        self.stream.flush()
-        self._synced()
+    def finish(self) -> None:
+        """Write out what is left and have it on disk: the step that fails when the
+        disk is full (raises FileProblem), so taken for every output before any is
+        put in place."""
         try:
+            self.stream.flush()
+            self._synced()
             if self.temp is not None:
                 os.fsync(self.stream.fileno())
+        except OSError as error:
+            raise unwritable(error, self.target) from None
+
+    def place(self) -> None:
+        """Put the finished file in place of the target (while still open, so still
+        claimed: no other batch can take it for left over meanwhile)."""
+        try:
+            if self.temp is not None:
                 os.replace(self.temp, self.final)
                 self.temp = None
         finally:
@@ -337,6 +346,15 @@ class Output:
             self.temp = None
 
 
+def unwritable(error: OSError, *targets: Path) -> FileProblem:
+    """The failure to write ``targets`` (a full disk, say): none is put in place."""
+    named, them = ", ".join(map(str, targets)), "it" if len(targets) == 1 else "them"
+    return FileProblem(
+        f"{named}: cannot write {them}: {error.strerror or error}; no output was put in "
+        "place, each is as it was"
+    )
+
+
 def _temp_pattern(name: str) -> re.Pattern[str]:
     """The names of the temporary files of an output named ``name``."""
     return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
@@ -351,18 +369,20 @@ def _sync(fd: int) -> None:
 @contextlib.contextmanager
 def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
     """Open every output (line by line or not, see :class:`Output`); put them all in
-    place when the block ends, none if it fails."""
+    place when the block ends, none if it fails or one cannot be finished."""
     opened: list[Output] = []
     try:
         for target in targets:
             opened.append(Output(target, lines=lines))
         yield tuple(opened)
+        for output in opened:
+            output.finish()
     except BaseException:
         for output in opened:
             output.discard()
         raise
     for output in opened:
-        output.commit()
+        output.place()
 
 
 class Interrupts:
@@ -563,14 +583,20 @@ def run(
                     interrupted = True
                     break
                 line = numbers.popleft()
-                _write(out.stream, err.stream, line, result)
+                now = time.monotonic()
+                flushing = now - flushed > _FLUSH
+                try:
+                    _write(out.stream, err.stream, line, result)
+                    if flushing:
+                        out.stream.flush()
+                        err.stream.flush()
+                        out.sync_soon()
+                except OSError as error:  # a full disk: the outputs are discarded
+                    raise unwritable(error, output, errors) from None
                 tally.add(result)
                 last_line = line
                 progress.advance(task)
-                if (now := time.monotonic()) - flushed > _FLUSH:
-                    out.stream.flush()
-                    err.stream.flush()
-                    out.sync_soon()
+                if flushing:
                     flushed = now
                     if counting is not None and counting.done():
                         progress.update(task, total=counting.result())

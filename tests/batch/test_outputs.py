@@ -48,7 +48,8 @@ def test_a_sync_runs_beside_the_batch_and_the_commit_waits_for_it(
     output.stream.write("two\n")  # the batch goes on writing meanwhile
     assert made == [] and output.syncing is not None and output.syncing.is_alive()
     threading.Timer(0.05, release.set).start()
-    output.commit()
+    output.finish()
+    output.place()
     assert made == ["fdatasync", "fsync"]
     assert target.read_text("utf-8") == "one\ntwo\n"
     assert not list(tmp_path.glob(".out.jsonl.*.tmp"))
@@ -82,7 +83,8 @@ def test_a_failed_sync_is_left_to_the_last_fsync(
     output.stream.write("one\n")
     output.stream.flush()
     output.sync_soon()
-    output.commit()  # the background failure raises nothing; fsync would report its own
+    output.finish()
+    output.place()  # the background failure raises nothing; fsync would report its own
     assert (tmp_path / "out.jsonl").read_text("utf-8") == "one\n"
 
 
@@ -96,7 +98,8 @@ def test_an_output_that_is_a_device_is_not_synced(
     output.stream.flush()
     output.sync_soon()
     assert output.syncing is None
-    output.commit()
+    output.finish()
+    output.place()
     assert made == []
 
 
@@ -141,3 +144,26 @@ def test_a_source_closes_only_once_its_count_is_done(
     assert source.counting is not None and not source.counting.done()
     source.close()
     assert source.counting.done() and source.counting.value == 5
+
+
+def test_an_output_that_cannot_be_finished_puts_none_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills as the last output is finished: the first one, finished, is
+    not put in place either, so the two never disagree."""
+    out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
+    out.write_text("before\n", encoding="utf-8")
+    real = _batchio.Output.finish
+
+    def full(output: _batchio.Output) -> None:
+        if output.target == err:
+            raise _batchio.unwritable(OSError(28, "No space left on device"), err)
+        real(output)
+
+    monkeypatch.setattr(_batchio.Output, "finish", full)
+    failing = pytest.raises(_batchio.FileProblem, match="No space left on device")
+    with failing, _batchio.outputs(out, err) as (decisions, errors):
+        decisions.stream.write("after\n")
+        errors.stream.write("{}\n")
+    assert out.read_text("utf-8") == "before\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]

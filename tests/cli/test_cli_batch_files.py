@@ -3,7 +3,9 @@ place only when the batch ends."""
 
 from __future__ import annotations
 
+import functools
 import os
+import resource
 import stat
 import subprocess
 import sys
@@ -216,3 +218,35 @@ def test_an_output_that_is_a_pipe_is_written_into_not_replaced(
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     expected = [riskreview.evaluate(x, DAY).to_json() for x in cases.read_text().splitlines()]
     assert received == expected
+
+
+def test_a_batch_that_cannot_write_its_outputs_puts_none_in_place(tmp_path: Path) -> None:
+    """The disk fills while a real batch writes (here the file size limit, which
+    fails a write as a full disk does): a clear error, exit 2, the last outputs as
+    they were and nothing left aside, whether it fails while deciding or at the end."""
+    lines = [dump(c) for c in generate(300, seed=3, as_of=DAY)]
+    cases = write_jsonl(tmp_path / "cases.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    out.write_text("before\n", encoding="utf-8")
+    size = sum(len(riskreview.evaluate(x, DAY).to_json()) + 1 for x in lines)
+    for limit in (50_000, size - 100):  # full at the first flush; at the last
+        command = [sys.executable, "-c", "from riskreview.cli import main; main()", "batch",
+                   str(cases), "-o", str(out), "--workers", "2", "--as-of", AS_OF]
+        batch = subprocess.run(
+            command, check=False, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+            preexec_fn=functools.partial(_file_size_limit, limit),
+        )
+        assert batch.returncode == 2, batch.stderr
+        assert batch.stderr.startswith("error: ") and "Traceback" not in batch.stderr
+        assert batch.stderr.endswith(
+            ": cannot write them: File too large; no output was put in place, each is as "
+            "it was\n"
+        ) or batch.stderr.endswith(
+            ": cannot write it: File too large; no output was put in place, each is as it was\n"
+        ), batch.stderr
+        assert out.read_text("utf-8") == "before\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.jsonl", "out.jsonl"]
+
+
+def _file_size_limit(size: int) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))

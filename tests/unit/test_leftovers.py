@@ -142,7 +142,8 @@ def test_a_batch_claims_its_outputs_while_it_writes_them(tmp_path: Path) -> None
     other = Output(tmp_path / "out.jsonl")
     assert other.swept == [] and output.temp.exists()
     other.discard()
-    output.commit()
+    output.finish()
+    output.place()
     assert (tmp_path / "out.jsonl").read_text("utf-8") == "decided\n"
     assert list(tmp_path.iterdir()) == [tmp_path / "out.jsonl"]
 
