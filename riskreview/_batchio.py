@@ -16,7 +16,9 @@
   redirected from is recognised.
 * **Ctrl-C** (SIGINT) stops the batch between two results, never inside the
   writing of one: what was decided is kept, in input order, and the outputs are
-  put in place holding exactly the cases before the interruption.
+  put in place holding exactly the cases before the interruption. SIGTERM and
+  SIGHUP stop it in the same place, but put nothing in place (:class:`Stopped`):
+  they come when no one is there to read that the files are partial.
 * **The previous decisions** (``--previous``), a regular file, are read by the
   workers, each its share (:mod:`riskreview._rescan`); the lines that could not
   be used for a reason other than their ``stable_until`` are counted and named
@@ -65,6 +67,19 @@ from riskreview.pack import Pack, default_pack_path
 
 class FileProblem(Exception):
     """A file the batch cannot use; the message is one line for the user."""
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP stopped the batch after ``decided`` cases: nothing was put in
+    place, since no one may be there to read that the files are partial (a service
+    manager's stop, a terminal closed): a reader of the outputs that does not look
+    at the exit code goes on reading the last complete ones."""
+
+    def __init__(self, signum: int, decided: int) -> None:
+        name = signal.Signals(signum).name
+        super().__init__(f"stopped by {name} after {decided} cases")
+        self.signum = signum
+        self.decided = decided
 
 
 #: Seconds a pipe is waited on before the batch turns to its workers' answers.
@@ -581,6 +596,8 @@ def run(
                     break
                 except KeyboardInterrupt:
                     interrupted = True
+                    if held.signum not in (None, signal.SIGINT):
+                        raise Stopped(held.signum, tally.total) from None  # none put in place
                     break
                 line = numbers.popleft()
                 now = time.monotonic()

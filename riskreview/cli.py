@@ -37,7 +37,8 @@ code  meaning
       ``--as-of`` before the pack is in force
 3     engine or internal error: the rule engine failed (a bug to report)
 130   interrupted (Ctrl-C): ``batch`` put in place what it had decided, and its
-      summary says the files are partial; 143 (SIGTERM) and 129 (SIGHUP) the same
+      summary says the files are partial; 143 (SIGTERM) and 129 (SIGHUP):
+      ``batch`` stopped and left its outputs as they were
 ====  ======================================================================
 
 ``diff`` exits 0 when the packs differ in effect: showing the change is its job.
@@ -108,7 +109,7 @@ Exit codes:
      unknown rule, a pack that does not load, a bad --as-of
   3  engine or internal error
   130  interrupted (Ctrl-C): batch kept what it decided, marked partial
-       (143 for SIGTERM, 129 for SIGHUP)
+       (143 SIGTERM, 129 SIGHUP: batch left its outputs as they were)
 """
 
 
@@ -415,8 +416,9 @@ def batch(
     refused (exit 2) or failed (exit 3) leaves them as they were. Ctrl-C stops
     the batch and exits 130: the files then hold the cases decided before it,
     and the summary says they are partial ("interrupted": true with --json).
-    SIGTERM and SIGHUP stop it in the same way (exit 143 and 129). What a batch
-    killed outright left aside is removed by the next batch that writes there.
+    SIGTERM and SIGHUP (a service manager's stop, a terminal closed) stop it too,
+    but leave the files as they were (exit 143 and 129). What a batch killed
+    outright left aside is removed by the next batch that writes there.
     """
     errors_path = errors_file or output.with_name(output.stem + ".errors.jsonl")
     stops = _batchio.Interrupts()
@@ -452,6 +454,12 @@ def batch(
                     source.close()
             except _batchio.FileProblem as error:
                 _fail(str(error))
+            except _batchio.Stopped as stopped:
+                _fail(
+                    f"{stopped}: nothing was put in place; {output} and {errors_path} "
+                    "are as they were",
+                    code=128 + stopped.signum,
+                )
             except KeyboardInterrupt:
                 _fail(
                     "interrupted before any case was decided; no file was written",

@@ -99,54 +99,86 @@ def _wait_for_lines(folder: Path, pattern: str, count: int, batch: subprocess.Po
 _AT_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
 
 
-@pytest.mark.parametrize(
-    ("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
-)
-def test_ctrl_c_on_a_real_batch_stops_its_workers_and_keeps_the_cases_decided(
-    tmp_path: Path, stop: signal.Signals, code: int
-) -> None:
-    """Each signal to every process of the batch's group (a terminal's Ctrl-C, a
-    service manager's stop): the workers ignore it, none of their cases is reported
-    failed, and the batch stops between two results."""
-    lines = [dump(c) for c in generate(128, seed=4, as_of=DAY)]
-    out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
-    out.write_text(PREVIOUS, encoding="utf-8")
+def _signalled(
+    folder: Path, lines: list[str], stop: signal.Signals
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    """A real batch with two workers, reading the cases from a pipe left open, sent
+    ``stop`` (to every process of its group, as a terminal's Ctrl-C and a service
+    manager's stop are) once it has decided the first half: the batch, its stdout
+    and its stderr."""
     script = _AT_A_TERMINAL + "from riskreview.cli import main; main()"
     command = [sys.executable, "-c", script, "batch", "-",
-               "-o", str(out), "--workers", "2", "--as-of", AS_OF, "--json"]
+               "-o", str(folder / "out.jsonl"), "--workers", "2", "--as-of", AS_OF, "--json"]
     batch = subprocess.Popen(  # its own process group, as a shell gives a pipeline
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        cwd=tmp_path,
+        cwd=folder,
         start_new_session=True,
     )
+    half = len(lines) // 2
     try:
         assert batch.stdin is not None
-        batch.stdin.write("".join(f"{x}\n" for x in lines[:64]).encode())
+        batch.stdin.write("".join(f"{x}\n" for x in lines[:half]).encode())
         batch.stdin.flush()  # and left open: the writer is slow, the batch waits for more
-        _wait_for_lines(tmp_path, ".out.jsonl.*.tmp", 64, batch)  # all it was given so far
-        batch.stdin.write("".join(f"{x}\n" for x in lines[64:]).encode())
+        _wait_for_lines(folder, ".out.jsonl.*.tmp", half, batch)  # all it was given so far
+        batch.stdin.write("".join(f"{x}\n" for x in lines[half:]).encode())
         batch.stdin.flush()
-        os.killpg(batch.pid, stop)  # to every process of the group
+        os.killpg(batch.pid, stop)
         stdout, stderr = batch.communicate(timeout=120)
     finally:
         if batch.poll() is None:
             os.killpg(batch.pid, signal.SIGKILL)
-    assert batch.returncode == code, stderr
+    assert _group_ends(batch.pid), "a process of the batch outlived it"
+    return batch, stdout.decode(), stderr.decode()
+
+
+def test_ctrl_c_on_a_real_batch_stops_its_workers_and_keeps_the_cases_decided(
+    tmp_path: Path,
+) -> None:
+    lines = [dump(c) for c in generate(128, seed=4, as_of=DAY)]
+    out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
+    out.write_text(PREVIOUS, encoding="utf-8")
+    batch, stdout, stderr = _signalled(tmp_path, lines, signal.SIGINT)
+    assert batch.returncode == 130, stderr
     summary = json.loads(stdout)
     decided = summary["total"]
     assert summary["interrupted"] is True and summary["input_cases"] is None
     assert 64 <= decided <= 128 and summary["last_line"] == decided
     assert _lines(out) == [riskreview.evaluate(x, DAY).to_json() for x in lines[:decided]]
     assert _lines(err) == []
-    assert stderr.decode() == (
+    assert stderr == (
         f"error: interrupted after {decided} cases: {out} and {err} are partial, "
         f"holding the cases of lines 1 to {decided} only\n"
     )
     assert not list(tmp_path.glob(".*.tmp"))
-    assert _group_ends(batch.pid), "a process of the batch outlived it"
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_service_managers_stop_leaves_the_last_outputs_as_they_were(
+    tmp_path: Path, stop: signal.Signals, code: int
+) -> None:
+    """SIGTERM (``systemctl stop``, ``docker stop``) or SIGHUP to every process of a
+    real batch: the workers ignore it (none of their cases is reported failed), the
+    batch stops between two results and puts nothing in place, for a reader of the
+    outputs that does not look at the exit code."""
+    lines = [dump(c) for c in generate(128, seed=4, as_of=DAY)]
+    out, err = tmp_path / "out.jsonl", tmp_path / "out.errors.jsonl"
+    out.write_text(PREVIOUS, encoding="utf-8")
+    batch, stdout, stderr = _signalled(tmp_path, lines, stop)
+    assert batch.returncode == code, stderr
+    assert stdout == ""
+    told = re.fullmatch(r"error: stopped by \w+ after (\d+) cases: .*\n", stderr)
+    assert told is not None, stderr
+    decided = int(told[1])
+    assert 64 <= decided <= 128
+    assert stderr == (
+        f"error: stopped by {stop.name} after {decided} cases: nothing was put in place; "
+        f"{out} and {err} are as they were\n"
+    )
+    assert out.read_text("utf-8") == PREVIOUS and not err.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 
 
 def _group_ends(group: int) -> bool:
@@ -213,8 +245,8 @@ def test_what_a_killed_rescan_left_the_next_batch_removes_and_names(
         command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         cwd=tmp_path, start_new_session=True,
     )
+    assert batch.stdin is not None
     try:
-        assert batch.stdin is not None
         batch.stdin.write("".join(f"{x}\n" for x in lines[:64]).encode())
         batch.stdin.flush()  # and left open: the batch waits for more
         _wait_for_lines(tmp_path, ".out.jsonl.*.tmp", 64, batch)
