@@ -17,6 +17,7 @@ Regenerate a pack's README with ``riskreview doc PACK`` (:func:`write`);
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -681,8 +682,13 @@ def write(pack: Pack) -> tuple[Path, bool]:
     path = Path(pack.path) / README
     text = render(pack)
     changed = written(pack) != text
-    if changed:
-        path.write_text(text, encoding="utf-8")
+    if changed:  # written aside and put in place whole: never half a README
+        aside = path.with_name(f".{README}.{os.getpid()}.tmp")
+        try:
+            aside.write_text(text, encoding="utf-8")
+            os.replace(aside, path)
+        finally:
+            aside.unlink(missing_ok=True)
     return path, changed
 
 

@@ -48,6 +48,7 @@ Pass ``--exit-code`` to make a change exit 1, as ``git diff --exit-code`` does.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import math
 import os
@@ -713,7 +714,7 @@ def generate(n: int, output: Path, seed: int, as_of: date | None) -> None:
         for line in cases:
             click.echo(line, nl=False)
         return
-    with _open_out(output) as out:
+    with _written(output) as out:
         out.writelines(cases)
     click.echo(f"wrote {n} cases to {output}", err=True)
 
@@ -773,13 +774,20 @@ def _jsonl(path: Path, numbers: collections.deque[int]) -> Iterator[bytes]:
         source.close()
 
 
-def _open_out(path: Path) -> IO[str]:
+@contextlib.contextmanager
+def _written(path: Path) -> Iterator[IO[str]]:
+    """``path`` written aside and put in place whole when the block ends: a Ctrl-C
+    or a full disk meanwhile leaves it as it was (see ``riskreview batch``)."""
     try:
-        return path.open("w", encoding="utf-8")
-    except OSError as error:
-        _fail(f"{path}: cannot write it: {error.strerror}")
+        with _batchio.outputs(path, lines=False) as (out,):
+            try:
+                yield out.stream
+            except OSError as error:  # writing it: the disk is full
+                raise _batchio.unwritable(error, path) from None
+    except _batchio.FileProblem as error:
+        _fail(str(error))
 
 
 def _write(path: Path, text: str) -> None:
-    with _open_out(path) as out:
+    with _written(path) as out:
         out.write(text)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -117,3 +120,26 @@ def test_generate_refuses_a_negative_count(run: Run) -> None:
     assert "No such option '-1'" in line
     (line,) = error_lines(run("generate", "ten"))
     assert "'ten' is not a valid integer" in line
+
+
+def test_generate_writes_its_file_whole_or_not_at_all(run: Run, tmp_path: Path) -> None:
+    """The file is written aside and put in place whole: a disk that fills while it is
+    written (here the file size limit) leaves it as it was, with one clear line; a
+    folder is refused by name."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("before\n", encoding="utf-8")
+    script = "from riskreview.cli import main; main()"
+    command = [sys.executable, "-c", script, "generate", "3000", "-o", str(cases)]
+    limited = subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)),
+    )
+    assert limited.returncode == 2, limited.stderr
+    assert limited.stderr == (
+        f"error: {cases}: cannot write it: File too large; no output was put in place, "
+        "each is as it was\n"
+    )
+    assert cases.read_text("utf-8") == "before\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["cases.jsonl"]
+    (line,) = error_lines(run("generate", "2", "-o", tmp_path))
+    assert line == f"error: {tmp_path}: is a folder; name a file to write"
