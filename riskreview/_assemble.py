@@ -156,6 +156,7 @@ def actions(
                 "priority": "low",
                 "due": None,
                 "trigger": None,
+                "rolls": False,  # whether the due date so far rolls with the day
                 "fixed": None,
                 "rolling": [],
             }
@@ -171,8 +172,11 @@ def actions(
             g["fixed"] = due if g["fixed"] is None else min(g["fixed"], due)
         else:
             g["rolling"].append((due, rolling))
-        if g["due"] is None or due < g["due"]:
-            g["due"], g["trigger"] = due, trigger
+        # on a tie, a fixed due date's trigger: a rolling one only moves later, so
+        # from the next day the fixed one is the earliest (and the decision the same)
+        tie = due == g["due"] and g["rolls"] and rolling is None
+        if g["due"] is None or due < g["due"] or tie:
+            g["due"], g["trigger"], g["rolls"] = due, trigger, rolling is not None
     out = []
     for code, g in groups.items():
         action = pack.actions[code]

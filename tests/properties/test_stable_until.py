@@ -216,3 +216,26 @@ def test_refresh_given_the_wrong_types_says_what_to_pass(args: tuple[Any, Any]) 
     first, day = args
     with pytest.raises(ArgumentError, match="must be"):
         riskreview.refresh(decision if first is None else first, day)
+
+
+def test_a_fixed_due_date_tied_with_a_rolling_one_gives_its_trigger_from_the_first_day() -> None:
+    """The enquiry is due at once by one rule (its anchor, a pregnancy's date, is
+    unknown: due on whichever day it is evaluated) and, by another, six weeks before
+    release, which falls on as_of itself. Tied today, the fixed one is the
+    earlier from tomorrow on: its trigger (the release date) is the action's from the
+    first day, or the decision would change the next day within its stable_until (a
+    case the rescan's spot check found in a caseload of 50,000)."""
+    data = {
+        "case_id": "TIE",
+        "supervision": {"stage": "custody", "sentence_type": "determinate_custody",
+                        "start_date": "2026-04-05", "expected_release_date": "2027-01-04"},
+        "household": {"in_relationship": True},
+        "events": [{"type": "pregnancy"}],
+        "checks": {"police_domestic_abuse": {"outcome": "concerns"}},
+    }
+    as_of = date(2026, 11, 23)
+    [enquiry] = [a for a in riskreview.evaluate(data, as_of=as_of).actions
+                 if a.code == "CSC_ENQUIRY"]
+    assert enquiry.rule_ids == ("CS-06", "REL-02-CSC") and enquiry.due_date == as_of
+    assert enquiry.trigger_date == date(2027, 1, 4) and enquiry.rolling is None
+    assert _days_hold(data, as_of) == HORIZON
