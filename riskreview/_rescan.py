@@ -14,6 +14,18 @@ its answer is that decision brought forward, copied from the worker's file,
 and the line never goes to a worker. A line written otherwise whose case id has
 a usable decision goes to a worker to be validated and digested; every other
 line is evaluated.
+
+**The spot check.** A decision brought forward is never evaluated again, so
+nothing at run time would notice a previous file changed after the batch wrote
+it (an action taken out of a line that stays well formed) or a fault in
+bringing decisions forward. So one in :data:`SPOT` of them, drawn afresh each day
+from the input digests, goes to a worker as an :class:`Audit`: the case is
+evaluated, and the result must be the decision brought forward, byte for byte
+(bringing forward gives exactly what evaluating on the new day gives, until
+``stable_until``). One that is not fails the batch (:class:`~riskreview.errors.
+EngineError`): nothing is put in place, and the message says to run again
+without ``--previous``. A fault that touches many decisions is caught every
+night; one changed line, one night in :data:`SPOT`.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import os
 import re
 import shutil
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Generator, Iterator
 from datetime import date
@@ -41,6 +54,7 @@ from riskreview._forward import Unusable, forward_line
 from riskreview._pool import PENDING, Alone, Answered, Early, Pending, Reply
 from riskreview._version import VERSION
 from riskreview.batch import BatchResult, _decide_one, _failed, evaluate_many
+from riskreview.errors import EngineError
 from riskreview.pack import Pack
 
 #: The workers' evaluator in a rescan.
@@ -48,6 +62,9 @@ EVALUATOR = "riskreview._rescan:answer"
 
 #: Bytes of the previous file in one share: a few hundred decisions.
 SHARE_BYTES = 8 << 20
+
+#: One in this many decisions brought forward is evaluated again (the spot check).
+SPOT = 256
 
 #: Why a previous line was not used, in words, for the batch's message.
 REASONS = {
@@ -83,6 +100,16 @@ class Entry(NamedTuple):
 
 
 @attrs.frozen
+class Audit:
+    """A case line whose previous decision is brought forward, drawn for the spot
+    check: evaluated afresh, it must give ``expected``, that decision."""
+
+    line: bytes
+    expected: str
+    case_id: str
+
+
+@attrs.frozen
 class Check:
     """A case line, not canonical, whose case id has a usable previous decision:
     the worker validates and digests it to know whether it is the same case."""
@@ -97,7 +124,20 @@ def answer(item: Any, as_of: date, pack: Pack) -> Reply:
         return bring_forward_share(item, as_of, pack)
     if isinstance(item, Check):
         return _check(item, as_of, pack)
+    if isinstance(item, Audit):
+        return _audit(item, as_of, pack)
     return _decide_one(item, as_of, pack)
+
+
+def _audit(item: Audit, as_of: date, pack: Pack) -> Reply:
+    """``reused`` with the decision brought forward when evaluating the case again
+    gives it byte for byte, else ``disagrees``."""
+    reply = _decide_one(item.line, as_of, pack)
+    status, decision, error = reply[0], reply[1], reply[2]
+    if status == "ok" and decision == item.expected:
+        return "reused", decision, None, reply[3] if len(reply) == 4 else (item.case_id, ())
+    said = "a different decision" if status == "ok" else f"{status} ({error})"
+    return "disagrees", None, f"evaluating it again gives {said}", (item.case_id, ())
 
 
 def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
@@ -173,6 +213,12 @@ def _check(item: Check, as_of: date, pack: Pack) -> Reply:
     return "ok", decision.to_json(), None, (decision.case_id, decision.action_codes)
 
 
+def _drawn(digest: str, as_of: date) -> bool:
+    """Whether the decision of the case with input ``digest`` is spot-checked on
+    ``as_of``: one in :data:`SPOT`, drawn afresh each day."""
+    return zlib.crc32(f"{as_of}/{digest}".encode()) % SPOT == 0
+
+
 def read_entry(entry: Entry) -> str:
     """The brought-forward decision ``entry`` names, as text."""
     with open(entry.file, "rb") as source:
@@ -210,6 +256,7 @@ class Rescan:
         self.lost: list[str] = []
         self.files: dict[str, int] = {}
         self.waiting = 0  # shares not yet indexed
+        self.audited = 0  # decisions brought forward evaluated again (the spot check)
         self.folder: str | None = None
         self.claimed: int | None = None  # the folder, open while claimed
         #: the folders killed rescans left, removed
@@ -283,6 +330,14 @@ class Rescan:
                         self.waiting -= 1
                         self._keep()
                         continue
+                    if result.status == "disagrees":
+                        raise EngineError(
+                            f"the decision brought forward for case {result.case_id} from "
+                            f"{self.previous} is not what the spot check gets: "
+                            f"{result.error}. The previous file was changed after it was "
+                            "written, or bringing decisions forward is at fault: run again "
+                            "without --previous"
+                        )
                     yield BatchResult(
                         result.index - parts,
                         result.case_id,
@@ -305,7 +360,11 @@ class Rescan:
         line = raw.strip()
         entry = self.by_digest.get("sha256:" + hashlib.sha256(line).hexdigest())
         if entry is not None and _names(line, entry.case_id):
-            return Answered("reused", self._text(entry), None, (entry.case_id, entry.codes))
+            text = self._text(entry)
+            if _drawn(entry.digest, self.as_of):
+                self.audited += 1
+                return Audit(raw, text, entry.case_id)
+            return Answered("reused", text, None, (entry.case_id, entry.codes))
         entry = self.by_case.get(_line_case_id(raw) or "")
         return raw if entry is None else Check(raw, entry)
 
@@ -337,6 +396,7 @@ class Rescan:
             "usable": len(self.by_digest),
             "not_used": dict(sorted(self.unusable.items())),
             "shares_lost": len(self.lost),
+            "spot_checked": self.audited,
         }
 
     def problems(self) -> str | None:

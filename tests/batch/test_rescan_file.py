@@ -293,3 +293,68 @@ def test_a_rescan_keeps_its_index_from_the_collector_only_while_it_runs(
     assert ("cannot write them: the disk went away" in result.stderr) is fails
     assert seen and min(seen) > 0  # frozen while the results were written
     assert gc.get_freeze_count() == 0
+
+
+def _doctored(first: Path, chosen: set[str]) -> None:
+    """Take the last action out of the previous decisions of the ``chosen`` cases, as
+    a script editing the file might: each line stays a well formed decision."""
+    lines = []
+    for line in first.read_text("utf-8").splitlines():
+        decision = json.loads(line)
+        if decision["case_id"] in chosen and decision["actions"]:
+            decision["actions"].pop()
+            lines.append(_canonical(decision))
+        else:
+            lines.append(line)
+    first.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+
+
+def test_every_decision_brought_forward_is_what_evaluating_again_gives(
+    tmp_path: Path, caseload: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spot check drawing every decision (in this process: no workers): each one
+    brought forward is evaluated again and found byte for byte the same."""
+    monkeypatch.setattr(_rescan, "SPOT", 1)
+    cases = _write(tmp_path / "cases.jsonl", caseload)
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    for day in (LATER, DAY + timedelta(days=6)):
+        rescan = _decide(cases, again, day, "--workers", "0", "--previous", first)
+        reused = rescan["by_status"]["reused"]
+        assert reused > 20 and rescan["previous"]["spot_checked"] == reused
+
+
+def test_a_doctored_decision_the_spot_check_draws_fails_the_batch(
+    tmp_path: Path, caseload: list[dict[str, Any]]
+) -> None:
+    """With two workers and the check as shipped (one in 256, drawn by day): an action
+    taken out of a drawn decision fails the batch, nothing put in place; one taken
+    out of a decision not drawn that day is brought forward (the check's limit)."""
+    many = list(generate(1200, seed=41, as_of=DAY))
+    cases = _write(tmp_path / "cases.jsonl", many)
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "2")
+    previous = {
+        d["case_id"]: d for d in map(json.loads, first.read_text("utf-8").splitlines())
+    }
+    held = [d for d in previous.values() if d.get("stable_until", "9") > str(LATER)]
+    drawn = {d["case_id"] for d in held if _rescan._drawn(d["input_digest"], LATER)}
+    spared = {d["case_id"] for d in held if d["actions"]} - drawn
+    assert drawn and spared
+
+    _doctored(first, spared)
+    rescan = _decide(cases, again, LATER, "--workers", "2", "--previous", first)
+    assert rescan["previous"]["spot_checked"] == len(drawn)
+    assert rescan["by_status"]["reused"] == len(held)
+
+    last_run = again.read_bytes()
+    _doctored(first, {min(drawn)})
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(),
+                    "--workers", "2", "--previous", first)
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(
+        f"error: engine: the decision brought forward for case {min(drawn)} from {first} "
+        "is not what the spot check gets: evaluating it again gives a different decision."
+    ), result.stderr
+    assert again.read_bytes() == last_run  # nothing put in place
+    assert not list(tmp_path.glob(".*"))
