@@ -403,9 +403,9 @@ def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
 class Interrupts:
     """Ctrl-C held back except inside :meth:`allowed`, where the batch waits for its
     next result: a result is written whole, and counted, or not at all, and the
-    outputs are put in place undisturbed. SIGTERM and SIGHUP (:data:`STOPS`) stop
-    the batch in the same way, so that a batch stopped by a service manager
-    leaves what a Ctrl-C leaves, not its temporary files.
+    outputs are put in place undisturbed. SIGTERM and SIGHUP (:data:`STOPS`) are
+    held back and acted on in the same places, so that a batch a service manager
+    stops ends cleanly (:class:`Stopped`), leaving no temporary file behind.
 
     Only in the main thread; a signal ignored when the batch started (``nohup``)
     stays ignored.
@@ -489,10 +489,7 @@ class Outcome:
         """What an interrupted batch left, in one line."""
         of = "" if self.expected is None else f" of {self.expected}"
         if self.last_line == 0:
-            return (
-                f"interrupted before the first case{of} was decided: {output} and "
-                f"{errors} are empty"
-            )
+            return f"interrupted before any case was decided: {output} and {errors} are empty"
         return (
             f"interrupted after {self.summary.total}{of} cases: {output} and {errors} are "
             f"partial, holding the cases of lines 1 to {self.last_line} only"

@@ -426,46 +426,38 @@ def batch(
     early = None
     try:
         with stops:
-            try:
-                with stops.allowed():  # until the cases are read, a stop ends it at once
-                    # the workers load the pack while this process does
-                    early = _batchio.start_early(
-                        cases_file, pack_dir, workers, previous_file is not None
-                    )
-                    pack = _load(pack_dir)
-                    when = as_of or _today(pack)
-                    previous = _batchio.read_previous(previous_file) if previous_file else None
-                    source = _batchio.open_source(cases_file)
-                try:
-                    with _progress(_console(stderr=True)) as bar:
-                        outcome = _batchio.run(
-                            source,
-                            output,
-                            errors_path,
-                            pack,
-                            when,
-                            workers,
-                            timeout,
-                            bar,
-                            previous,
-                            early,
-                            stops,
-                        )
-                finally:
-                    source.close()
-            except _batchio.FileProblem as error:
-                _fail(str(error))
-            except _batchio.Stopped as stopped:
-                _fail(
-                    f"{stopped}: nothing was put in place; {output} and {errors_path} "
-                    "are as they were",
-                    code=128 + stopped.signum,
+            with stops.allowed():  # until the cases are read, a stop ends the batch at once
+                # the workers load the pack while this process does
+                early = _batchio.start_early(
+                    cases_file, pack_dir, workers, previous_file is not None
                 )
-            except KeyboardInterrupt:
-                _fail(
-                    "interrupted before any case was decided; no file was written",
-                    code=stops.exit_code,
+                pack = _load(pack_dir)
+                when = as_of or _today(pack)
+                previous = _batchio.read_previous(previous_file) if previous_file else None
+                source = _batchio.open_source(cases_file)
+            with contextlib.closing(source), _progress(_console(stderr=True)) as bar:
+                outcome = _batchio.run(
+                    source,
+                    output,
+                    errors_path,
+                    pack,
+                    when,
+                    workers,
+                    timeout,
+                    bar,
+                    previous,
+                    early,
+                    stops,
                 )
+    except _batchio.FileProblem as error:
+        _fail(str(error))
+    except _batchio.Stopped as stopped:
+        _fail(
+            f"{stopped}: nothing was put in place; {output} and {errors_path} are as they were",
+            code=128 + stopped.signum,
+        )
+    except KeyboardInterrupt:
+        _fail("interrupted before any case was decided; no file was written", code=stops.exit_code)
     finally:
         if early is not None:
             early.close()

@@ -75,7 +75,7 @@ def test_an_interrupt_before_the_first_result_puts_empty_partial_files_in_place(
     assert (summary["total"], summary["input_cases"], summary["last_line"]) == (0, 2, 0)
     assert out.read_text("utf-8") == ""
     assert result.stderr == (
-        f"error: interrupted before the first case of 2 was decided: {out} and "
+        f"error: interrupted before any case was decided: {out} and "
         f"{tmp_path / 'out.errors.jsonl'} are empty\n"
     )
 
