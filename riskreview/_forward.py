@@ -33,6 +33,7 @@ import msgspec
 import orjson
 
 from riskreview._assemble import sort_key
+from riskreview._limits import MAX_DECISION_BYTES
 from riskreview._refresh import bring_forward, refusal, rolling_review
 from riskreview._runtime import calendar_for
 from riskreview._stable import after
@@ -79,6 +80,8 @@ class Moved(NamedTuple):
 def forward_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved:
     """A previous decision's canonical JSON line (without its newline) brought
     forward to ``as_of``. Raises :class:`Unusable`."""
+    if len(raw) > MAX_DECISION_BYTES:
+        raise Unusable("not_a_decision", f"{len(raw):,} bytes, longer than any decision")
     try:
         moved = _fast_line(raw, as_of, pack, library)
     except _ODD as error:

@@ -30,6 +30,12 @@ MAX_LIST_ITEMS = 1_000
 #: list items a case may hold in all, counting every list at every depth
 MAX_CASE_ITEMS = 5_000
 
+#: bytes of a decision's JSON text read back (``Decision.from_json``, a previous
+#: decision brought forward): a decision of a case at every limit is about 10 kB,
+#: and a reader of a line far past this one is at risk (orjson's writer crashes the
+#: process on some values of a few hundred MB), so a longer text is refused unread
+MAX_DECISION_BYTES = 16 * 2**20
+
 #: characters of the case id
 MAX_CASE_ID_LENGTH = 128
 #: characters of a child's reference

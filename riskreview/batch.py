@@ -32,6 +32,7 @@ from riskreview._api import as_case, check_as_of, evaluate
 from riskreview._args import check_cases
 from riskreview._decide import input_digest
 from riskreview._forward import Unusable, forward_line
+from riskreview._limits import MAX_DECISION_BYTES
 from riskreview._pool import (
     PENDING,
     Answer,
@@ -179,6 +180,8 @@ def _reuse(
     """The previous decision brought forward to ``as_of``, or None when the case may
     decide differently: its input changed, the pack or library is another, or the
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
+    if len(previous) > MAX_DECISION_BYTES:  # not read at all (see forward_line)
+        return None
     try:
         moved = forward_line(previous.encode("utf-8").strip(), as_of, pack, VERSION)
     except Unusable as why:

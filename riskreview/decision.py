@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import attrs
 import orjson
 
+from riskreview._limits import MAX_DECISION_BYTES
 from riskreview._structure import dumps, unstructure
 from riskreview._tojson import dumps_fresh, holds_float
 from riskreview.calendar import Status
@@ -351,6 +352,11 @@ class Decision:
             raise ArgumentError(f"text must be JSON text (str or bytes), got {type(text).__name__}")
         if not text.strip():
             raise ArgumentValueError("not a riskreview decision: the text is empty")
+        if len(text) > MAX_DECISION_BYTES:
+            raise ArgumentValueError(
+                f"not a riskreview decision: the text is {len(text):,} long, more than the "
+                f"{MAX_DECISION_BYTES:,} bytes of any decision"
+            )
         try:
             data = orjson.loads(text)
         except orjson.JSONDecodeError:

@@ -19,10 +19,13 @@ from hypothesis import strategies as st
 import riskreview
 from riskreview import _forward
 from riskreview._forward import Unusable, forward, forward_line
+from riskreview._limits import MAX_DECISION_BYTES
 from riskreview._refresh import bring_forward
 from riskreview._structure import dumps
 from riskreview._version import VERSION
+from riskreview.batch import evaluate_many
 from riskreview.decision import VALUE_DEPTH, Decision
+from riskreview.errors import ArgumentValueError
 from riskreview.synthetic import generate
 
 DAY = date(2026, 11, 23)
@@ -431,3 +434,34 @@ def test_a_huge_previous_line_does_not_leave_its_buffer_behind(lines: list[bytes
     assert ordinary is not grown and len(ordinary) < 1 << 20
     forward_line(lines[1], DAY, pack, VERSION)
     assert _forward._BUFFERS.buffer is ordinary
+
+
+def test_a_line_longer_than_any_decision_is_refused_unread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """orjson's writer crashes the process on some values of a few hundred MB (a list
+    of 120 million numbers, 240 MB written): a previous line that long must never be
+    read, nor written back to be compared. Past the limit it is refused by its length
+    alone (the readers are made to fail if called), and its case evaluated, also in
+    this process (``workers=0``, where a crash would end the batch)."""
+    decision = riskreview.evaluate({"case_id": "BIG"}, as_of=DAY)
+    line = decision.to_json().encode()
+    long = line[:-1] + b',"padding":"' + b"x" * MAX_DECISION_BYTES + b'"}'
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a line past the limit was read")
+
+    monkeypatch.setattr(_forward.orjson, "loads", never)
+    monkeypatch.setattr(_forward, "_DECODE", never)
+    with pytest.raises(Unusable) as refused:
+        forward_line(long, DAY + timedelta(days=1), riskreview.default_pack(), VERSION)
+    assert refused.value.kind == "not_a_decision"
+    assert refused.value.detail == f"{len(long):,} bytes, longer than any decision"
+    monkeypatch.undo()
+    (again,) = evaluate_many(
+        [{"case_id": "BIG"}], DAY + timedelta(days=1), workers=0,
+        previous={"BIG": long.decode()},
+    )
+    assert again.status == "ok"
+    with pytest.raises(ArgumentValueError, match="more than the 16,777,216 bytes"):
+        Decision.from_json(long)
