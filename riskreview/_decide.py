@@ -25,7 +25,7 @@ from riskreview._explain import why
 from riskreview._match import Outcome, match
 from riskreview._reference import Reference, Result
 from riskreview._runtime import Runtime, runtime
-from riskreview._stable import first_after, first_change, time_tests
+from riskreview._stable import derived_time_tests, first_after, first_change, time_tests
 from riskreview._values import reference, values
 from riskreview._walk import walk
 from riskreview.decision import Decision, PackRef, RuleOutcome
@@ -78,20 +78,22 @@ def _stable_until(
     as_of = ref.as_of
     known = rt.memo.get("time_tests")
     if known is None:  # worked out once per policy period
-        daily = any(d.reads_as_of for d in pack.derived)
+        daily = derived_time_tests(pack.derived)
         known = rt.memo["time_tests"] = (
             daily,
             time_tests(cr.rule.when for cr in rt.compiled.rules),
             {id(cr.rule.when): cr.index for cr in rt.compiled.rules},
         )
     daily, tests, rule_of = known
-    if daily:
+    if daily is None:
         return as_of + timedelta(days=1)  # a derived value of as_of may change any day
 
     def false_today(when: Any) -> bool:
         return found[rule_of[id(when)]] is Outcome.NOT_FIRED
 
     bound = first_after(as_of, chain(flips, pack.change_dates))
+    if daily:  # the first day a derived value could change ends the span too
+        bound = first_change(ref, daily, bound)
     return first_change(ref, tests, bound, false_today)
 
 

@@ -5,6 +5,9 @@ as the dates on which it can change:
 
 * a time window in a condition (``older_than``, ``within_last``, ``within_next``)
   closes or opens as the day passes a date of the case;
+* a derived value that reads the day changes only where a window or an age in its
+  conditions does (:func:`derived_time_tests`); one that counts days to ``as_of``,
+  or an ``age``, may change any day, and ends the span the next day;
 * an age (a virtual ``age`` field) changes on a birthday;
 * the policy in force changes on the pack's next change date;
 * a due date or next review that rolls with the day (see
@@ -22,8 +25,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from riskreview._conditions import All, AnyOf, Cmp, FieldRef, Named, Node, Not, ParamRef, Quant
+from riskreview._conditions import (
+    All,
+    AnyOf,
+    Cmp,
+    FieldRef,
+    Named,
+    Node,
+    Not,
+    ParamRef,
+    Quant,
+    walk,
+)
 from riskreview._condnodes import CALENDAR_UNITS, add_months
+from riskreview._derivedefs import DerivedDef
 from riskreview._reference import Reference, item_key, window_holds
 from riskreview.calendar import Calendar
 from riskreview.decision import RollingDue
@@ -88,6 +103,35 @@ def time_tests(nodes: Iterable[Node]) -> tuple[TimeTest, ...]:
         (within, node, tuple(tops.values()), None if within is None else item_key(within))
         for (within, node), tops in found.items()
     )
+
+
+def derived_time_tests(defs: Iterable[DerivedDef]) -> tuple[TimeTest, ...] | None:
+    """The comparisons in the pack's derived values whose outcome can change with the
+    day alone (see :func:`time_tests`), each held by the condition it is part of; a
+    value's ``where`` is held as ``any`` of its list's items meeting it (its value is
+    the same on two days on which no item meets it). A derived value can change only
+    on a day one of them changes, so :func:`first_change` of them ends a decision's
+    span. None when a value can change on any day: an ``age``, a span to ``as_of``,
+    or a window inside a list test inside a ``where``."""
+    nodes: list[Node] = []
+    for d in defs:
+        if not d.reads_as_of:
+            continue
+        if d.op == "age" or any(f.path == "as_of" for f in d.fields):
+            return None
+        if d.where is not None:
+            if not d.fields or any(
+                isinstance(n, Quant) and any(_moves_in(n.cond)) for n in walk(d.where)
+            ):
+                return None
+            nodes.append(Quant(d.fields[0].path, "any", d.where, d.fields[0]))
+        nodes.extend(c for c in d.conditions if c is not d.where)
+    return time_tests(nodes)
+
+
+def _moves_in(node: Node) -> Iterator[bool]:
+    """Whether each comparison in ``node`` can change with the day alone."""
+    return (isinstance(n, Cmp) and _moves(n) for n in walk(node))
 
 
 def _moves(node: Cmp) -> bool:

@@ -3,6 +3,7 @@ same case again gives exactly the decision :func:`riskreview.refresh` brings for
 
 from __future__ import annotations
 
+import functools
 import shutil
 import statistics
 from datetime import date, timedelta
@@ -239,3 +240,57 @@ def test_a_fixed_due_date_tied_with_a_rolling_one_gives_its_trigger_from_the_fir
     assert enquiry.rule_ids == ("CS-06", "REL-02-CSC") and enquiry.due_date == as_of
     assert enquiry.trigger_date == date(2027, 1, 4) and enquiry.rolling is None
     assert _days_hold(data, as_of) == HORIZON
+
+
+HMPPS_TIER = Path(__file__).resolve().parents[2] / "examples" / "packs" / "hmpps-tier"
+
+
+@functools.cache
+def _hmpps() -> riskreview.Pack:
+    return riskreview.load_pack(HMPPS_TIER)
+
+
+def _assessed(completed: date) -> dict[str, Any]:
+    """A person in custody (a mandate for change) with one Layer 3 assessment."""
+    return {
+        "case_id": "H1",
+        "inputs": {
+            "convictions": [{"sentence_type": "SC"}],
+            "assessments": [{"layer": "LAYER3", "status": "COMPLETE", "completed": str(completed)}],
+        },
+    }
+
+
+def test_a_derived_value_that_reads_the_day_ends_the_span_on_the_day_it_changes() -> None:
+    """The HMPPS tiering pack's valid assessment is one completed in the last 55 weeks.
+    The span ends the day the assessment leaves that window, not the next day as when
+    every value reading the day ended every span (a rescan then reused nothing of
+    this pack), and that day the change level really changes."""
+    as_of = date(2026, 9, 1)
+    completed = as_of - timedelta(weeks=55) + timedelta(days=10)
+    data = _assessed(completed)
+    decision = riskreview.evaluate(data, as_of=as_of, pack=_hmpps())
+    assert decision.reported["change_level"]["value"] != "2"
+    until = decision.stable_until
+    assert until is not None and as_of + timedelta(days=9) <= until <= as_of + timedelta(days=11)
+    assert _days_hold(data, as_of, _hmpps()) == (until - as_of).days
+    after = riskreview.evaluate(data, as_of=until, pack=_hmpps())
+    assert after.reported["change_level"]["value"] == "2"  # no valid assessment: level 2
+
+
+def test_an_assessment_far_inside_its_window_holds_for_weeks() -> None:
+    as_of = date(2026, 9, 1)
+    decision = riskreview.evaluate(_assessed(as_of - timedelta(weeks=5)), as_of=as_of,
+                                   pack=_hmpps())
+    assert decision.stable_until is None or decision.stable_until > as_of + timedelta(weeks=49)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(dated_case_dicts(pack=_hmpps()))
+def test_every_day_before_stable_until_holds_for_a_pack_of_day_reading_values(
+    dated: tuple[dict[str, Any], date],
+) -> None:
+    """Generated cases of the HMPPS tiering pack, whose derived values read the day
+    (a window over assessments, one over the last release)."""
+    data, as_of = dated
+    _days_hold(data, as_of, _hmpps())
