@@ -15,17 +15,11 @@ and the line never goes to a worker. A line written otherwise whose case id has
 a usable decision goes to a worker to be validated and digested; every other
 line is evaluated.
 
-**The spot check.** A decision brought forward is never evaluated again, so
-nothing at run time would notice a previous file changed after the batch wrote
-it (an action taken out of a line that stays well formed) or a fault in
-bringing decisions forward. So one in :data:`SPOT` of them, drawn afresh each day
-from the input digests, goes to a worker as an :class:`Audit`: the case is
-evaluated, and the result must be the decision brought forward, byte for byte
-(bringing forward gives exactly what evaluating on the new day gives, until
-``stable_until``). One that is not fails the batch (:class:`~riskreview.errors.
-EngineError`): nothing is put in place, and the message says to run again
-without ``--previous``. A fault that touches many decisions is caught every
-night; one changed line, one night in :data:`SPOT`.
+**The spot check** (:func:`riskreview.batch.audit`): one decision brought forward
+in :data:`~riskreview.batch.SPOT`, drawn afresh each day, goes to a worker as an
+:class:`Audit`, to be evaluated again; one that is not the decision brought
+forward fails the batch: nothing is put in place, and the message says to run
+again without ``--previous``.
 """
 
 from __future__ import annotations
@@ -37,7 +31,6 @@ import os
 import re
 import shutil
 import tempfile
-import zlib
 from collections import Counter
 from collections.abc import Generator, Iterator
 from datetime import date
@@ -53,7 +46,15 @@ from riskreview._decide import decide, input_digest
 from riskreview._forward import Unusable, forward_line
 from riskreview._pool import PENDING, Alone, Answered, Early, Pending, Reply
 from riskreview._version import VERSION
-from riskreview.batch import BatchResult, _decide_one, _failed, evaluate_many
+from riskreview.batch import (
+    BatchResult,
+    Disagrees,
+    _decide_one,
+    _failed,
+    audit,
+    drawn,
+    evaluate_many,
+)
 from riskreview.errors import EngineError
 from riskreview.pack import Pack
 
@@ -62,9 +63,6 @@ EVALUATOR = "riskreview._rescan:answer"
 
 #: Bytes of the previous file in one share: a few hundred decisions.
 SHARE_BYTES = 8 << 20
-
-#: One in this many decisions brought forward is evaluated again (the spot check).
-SPOT = 256
 
 #: Why a previous line was not used, in words, for the batch's message.
 REASONS = {
@@ -130,14 +128,7 @@ def answer(item: Any, as_of: date, pack: Pack) -> Reply:
 
 
 def _audit(item: Audit, as_of: date, pack: Pack) -> Reply:
-    """``reused`` with the decision brought forward when evaluating the case again
-    gives it byte for byte, else ``disagrees``."""
-    reply = _decide_one(item.line, as_of, pack)
-    status, decision, error = reply[0], reply[1], reply[2]
-    if status == "ok" and decision == item.expected:
-        return "reused", decision, None, reply[3] if len(reply) == 4 else (item.case_id, ())
-    said = "a different decision" if status == "ok" else f"{status} ({error})"
-    return "disagrees", None, f"evaluating it again gives {said}", (item.case_id, ())
+    return audit(item.line, item.expected, item.case_id, as_of, pack)
 
 
 def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
@@ -213,10 +204,18 @@ def _check(item: Check, as_of: date, pack: Pack) -> Reply:
     return "ok", decision.to_json(), None, (decision.case_id, decision.action_codes)
 
 
-def _drawn(digest: str, as_of: date) -> bool:
-    """Whether the decision of the case with input ``digest`` is spot-checked on
-    ``as_of``: one in :data:`SPOT`, drawn afresh each day."""
-    return zlib.crc32(f"{as_of}/{digest}".encode()) % SPOT == 0
+@contextlib.contextmanager
+def _in_context(previous: Path) -> Iterator[None]:
+    """A spot check's failure told with the previous file it read."""
+    try:
+        yield
+    except Disagrees as error:
+        raise EngineError(
+            f"the decision brought forward for case {error.case_id} from {previous} is not "
+            f"what the spot check gets: {error.detail}. The previous file was changed "
+            "after it was written, or bringing decisions forward is at fault: run again "
+            "without --previous"
+        ) from None
 
 
 def read_entry(entry: Entry) -> str:
@@ -323,21 +322,13 @@ class Rescan:
         self, answers: Generator[BatchResult, None, None], parts: int
     ) -> Generator[BatchResult, None, None]:
         try:
-            with contextlib.closing(answers):
+            with contextlib.closing(answers), _in_context(self.previous):
                 for result in answers:
                     if result.index < parts:
                         self._record(result)
                         self.waiting -= 1
                         self._keep()
                         continue
-                    if result.status == "disagrees":
-                        raise EngineError(
-                            f"the decision brought forward for case {result.case_id} from "
-                            f"{self.previous} is not what the spot check gets: "
-                            f"{result.error}. The previous file was changed after it was "
-                            "written, or bringing decisions forward is at fault: run again "
-                            "without --previous"
-                        )
                     yield BatchResult(
                         result.index - parts,
                         result.case_id,
@@ -361,7 +352,7 @@ class Rescan:
         entry = self.by_digest.get("sha256:" + hashlib.sha256(line).hexdigest())
         if entry is not None and _names(line, entry.case_id):
             text = self._text(entry)
-            if _drawn(entry.digest, self.as_of):
+            if drawn(entry.digest, self.as_of):
                 self.audited += 1
                 return Audit(raw, text, entry.case_id)
             return Answered("reused", text, None, (entry.case_id, entry.codes))

@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import zlib
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sized
 from datetime import date
 from pathlib import Path
@@ -48,7 +49,13 @@ from riskreview._refresh import bring_forward, refusal
 from riskreview._version import VERSION
 from riskreview.case import Case
 from riskreview.decision import Decision
-from riskreview.errors import ArgumentError, ArgumentValueError, CaseError, RiskReviewError
+from riskreview.errors import (
+    ArgumentError,
+    ArgumentValueError,
+    CaseError,
+    EngineError,
+    RiskReviewError,
+)
 from riskreview.pack import Pack, default_pack, load_pack
 
 __all__ = [
@@ -163,21 +170,73 @@ def _decide_one(item: Any, as_of: date, pack: Pack) -> Reply:
 
 def _reuse_or_evaluate(entry: Any, as_of: date, pack: Pack) -> Reply:
     """``reused`` with the previous decision refreshed to ``as_of`` when it still holds
-    (:func:`riskreview.refresh`), else the case evaluated as :func:`_decide_one`."""
+    (:func:`riskreview.refresh`), else the case evaluated as :func:`_decide_one`; one
+    in :data:`SPOT` reused decisions spot-checked (:func:`audit`)."""
     if not isinstance(entry, _Again):
         return _decide_one(entry, as_of, pack)
     item, previous = entry.item, entry.previous
     if previous is not None:
         reused = _reuse(item, entry.case_id, previous, as_of, pack)
         if reused is not None:
-            return "reused", reused[0], None, reused[1]
+            text, known, digest = reused
+            if drawn(digest, as_of):
+                return audit(item, text, known[0] or "", as_of, pack)
+            return "reused", text, None, known
     return _decide_one(item, as_of, pack)
+
+
+#: One in this many decisions brought forward is evaluated again (the spot check).
+SPOT = 256
+#: The status of a spot-checked decision that is not what evaluating again gives.
+DISAGREES = "disagrees"
+
+
+def drawn(digest: str, as_of: date) -> bool:
+    """Whether the decision of the case with input ``digest`` is spot-checked when
+    brought forward to ``as_of``: one in :data:`SPOT`, drawn afresh each day."""
+    return zlib.crc32(f"{as_of}/{digest}".encode()) % SPOT == 0
+
+
+def audit(item: Any, expected: str, case_id: str, as_of: date, pack: Pack) -> Reply:
+    """The spot check of a decision brought forward, ``expected``: ``reused`` when
+    evaluating the case again gives it byte for byte, else :data:`DISAGREES` (which
+    the results raise as :class:`Disagrees`).
+
+    A decision brought forward is never evaluated again, so nothing at run time would
+    notice previous decisions changed after they were written (an action taken out
+    of one that stays well formed) or a fault in bringing decisions forward, which
+    gives exactly what evaluating on the new day gives, until ``stable_until``. A
+    fault that touches many decisions is caught on its first run; one changed
+    decision, on about one run in :data:`SPOT`.
+    """
+    reply = _decide_one(item, as_of, pack)
+    status, decision, error = reply[0], reply[1], reply[2]
+    if status == "ok" and decision == expected:
+        return "reused", decision, None, reply[3] if len(reply) == 4 else (case_id, ())
+    said = "a different decision" if status == "ok" else f"{status} ({error})"
+    return DISAGREES, None, f"evaluating it again gives {said}", (case_id, ())
+
+
+class Disagrees(EngineError):
+    """A decision brought forward that evaluating its case again does not give (the
+    spot check, :func:`audit`): the previous decisions were changed after they were
+    written, or bringing them forward is at fault. Raised by the results, so that no
+    more decisions are brought forward from them."""
+
+    def __init__(self, case_id: str | None, detail: str) -> None:
+        super().__init__(
+            f"the previous decision given for case {case_id} is not what the spot check "
+            f"gets: {detail}; evaluate without previous decisions"
+        )
+        self.case_id = case_id
+        self.detail = detail
 
 
 def _reuse(
     item: Any, case_id: str | None, previous: str, as_of: date, pack: Pack
-) -> tuple[str, Known] | None:
-    """The previous decision brought forward to ``as_of``, or None when the case may
+) -> tuple[str, Known, str] | None:
+    """The previous decision brought forward to ``as_of`` (with what is known of the
+    case and its input digest), or None when the case may
     decide differently: its input changed, the pack or library is another, or the
     decision's ``stable_until`` has come (anything unreadable is simply evaluated)."""
     if len(previous) > MAX_DECISION_BYTES:  # not read at all (see forward_line)
@@ -198,12 +257,12 @@ def _reuse(
             return None
     except RiskReviewError:
         return None
-    return moved.line.decode("utf-8"), (moved.case_id, moved.codes)
+    return moved.line.decode("utf-8"), (moved.case_id, moved.codes), digest
 
 
 def _reuse_decision(
     item: Any, case_id: str | None, previous: str, as_of: date, pack: Pack
-) -> tuple[str, Known] | None:
+) -> tuple[str, Known, str] | None:
     """:func:`_reuse` for a previous decision that is not canonical JSON (written by
     hand, or pretty-printed): read whole, brought forward as an object."""
     try:
@@ -218,7 +277,7 @@ def _reuse_decision(
         moved = bring_forward(decision, as_of, pack)
     except RiskReviewError:
         return None
-    return moved.to_json(), (moved.case_id, moved.action_codes)
+    return moved.to_json(), (moved.case_id, moved.action_codes), decision.input_digest
 
 
 def _line_digest(item: Any) -> str | None:
@@ -273,7 +332,11 @@ def evaluate_many(
     the same pack and library, on a day before its previous decision's
     ``stable_until``, is not evaluated again: that decision is brought forward to
     ``as_of`` by :func:`riskreview.refresh` (statuses and rolling dates) and its
-    result has status ``reused``. A nightly scan then costs what changed.
+    result has status ``reused``. A nightly scan then costs what changed. One in 256
+    of the decisions brought forward, drawn afresh each day, is evaluated again and
+    must be the same: one that is not raises :class:`~riskreview.errors.EngineError`
+    from the results (the previous decisions were changed after they were written,
+    or bringing them forward is at fault), and none is brought forward after it.
     """
     check_cases("cases", cases)
     check_as_of(as_of)
@@ -334,6 +397,8 @@ def _in_process(
 def _result(
     index: int, item: Any, reply: tuple[str, str | None, str | None], known: Known | None
 ) -> BatchResult:
+    if reply[0] == DISAGREES:
+        raise Disagrees(known[0] if known is not None else _case_id(item), reply[2] or "")
     if known is None:
         return BatchResult(index, _case_id(item), *reply)
     return BatchResult(index, known[0], *reply, codes=known[1] if reply[1] is not None else None)

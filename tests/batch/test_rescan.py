@@ -130,3 +130,53 @@ def test_a_canonical_line_is_matched_without_validation_and_a_doctored_one_is_no
     doctored = line[:-1] + ',"case_id":' + json.dumps(case.case_id) + "}"
     (again,) = evaluate_many([doctored], later, previous=first)
     assert again.status == "case_error"
+
+
+def test_every_decision_reused_in_memory_is_what_evaluating_again_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The spot check drawing every decision (in this process): each one brought
+    forward from an earlier run's Decision objects is evaluated again and is the same."""
+    monkeypatch.setattr(riskreview.batch, "SPOT", 1)
+    cases = list(generate(40, seed=12, as_of=DAY))
+    first = {r.case_id: r.decision for r in evaluate_many(cases, DAY)}
+    later = DAY + timedelta(days=3)
+    again = list(evaluate_many(cases, later, previous=first))
+    assert sum(r.status == "reused" for r in again) > 20
+    assert [r.decision for r in again] == [
+        riskreview.evaluate(c, as_of=later).to_json() for c in cases
+    ]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_doctored_decision_drawn_for_the_spot_check_stops_the_results(workers: int) -> None:
+    """An action taken out of a previous decision that the day's draw picks: the
+    results raise (an EngineError naming the case) rather than bring it forward;
+    one the draw passes over is brought forward as given (the check's limit)."""
+    cases = list(generate(800, seed=13, as_of=DAY))
+    first = {r.case_id: json.loads(r.decision or "") for r in evaluate_many(cases, DAY)}
+    later = DAY + timedelta(days=1)
+    held = [
+        d for d in first.values()
+        if d["actions"] and d.get("stable_until", "9") > str(later)
+    ]
+    chosen = [d for d in held if riskreview.batch.drawn(d["input_digest"], later)]
+    spared = [d for d in held if d not in chosen]
+    assert chosen and spared
+    doctored = dict(spared[0], actions=spared[0]["actions"][:-1])
+    previous = {k: _json(v) for k, v in first.items()} | {doctored["case_id"]: _json(doctored)}
+    results = {r.case_id: r for r in evaluate_many(cases, later, workers=workers,
+                                                   previous=previous)}
+    assert results[doctored["case_id"]].status == "reused"
+    assert results[doctored["case_id"]].decision is not None
+    assert len(json.loads(results[doctored["case_id"]].decision or "")["actions"]) == len(
+        doctored["actions"]
+    )
+    doctored = dict(chosen[0], actions=chosen[0]["actions"][:-1])
+    previous[doctored["case_id"]] = _json(doctored)
+    with pytest.raises(riskreview.EngineError, match=f"case {doctored['case_id']} is not"):
+        list(evaluate_many(cases, later, workers=workers, previous=previous))
+
+
+def _json(decision: dict[str, Any]) -> str:
+    return json.dumps(decision, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -314,7 +314,7 @@ def test_every_decision_brought_forward_is_what_evaluating_again_gives(
 ) -> None:
     """The spot check drawing every decision (in this process: no workers): each one
     brought forward is evaluated again and found byte for byte the same."""
-    monkeypatch.setattr(_rescan, "SPOT", 1)
+    monkeypatch.setattr(riskreview.batch, "SPOT", 1)
     cases = _write(tmp_path / "cases.jsonl", caseload)
     first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
     _decide(cases, first, DAY, "--workers", "0")
@@ -338,7 +338,7 @@ def test_a_doctored_decision_the_spot_check_draws_fails_the_batch(
         d["case_id"]: d for d in map(json.loads, first.read_text("utf-8").splitlines())
     }
     held = [d for d in previous.values() if d.get("stable_until", "9") > str(LATER)]
-    drawn = {d["case_id"] for d in held if _rescan._drawn(d["input_digest"], LATER)}
+    drawn = {d["case_id"] for d in held if riskreview.batch.drawn(d["input_digest"], LATER)}
     spared = {d["case_id"] for d in held if d["actions"]} - drawn
     assert drawn and spared
 
