@@ -110,10 +110,12 @@ class Audit:
 @attrs.frozen
 class Check:
     """A case line, not canonical, whose case id has a usable previous decision:
-    the worker validates and digests it to know whether it is the same case."""
+    the worker validates and digests it to know whether it is the same case (and,
+    when ``audit``, spot-checks the decision if it is)."""
 
     line: bytes
     entry: Entry
+    audit: bool = False
 
 
 def answer(item: Any, as_of: date, pack: Pack) -> Reply:
@@ -197,6 +199,8 @@ def _check(item: Check, as_of: date, pack: Pack) -> Reply:
         digest = input_digest(case)
         if digest == item.entry.digest and case.case_id == item.entry.case_id:
             text = read_entry(item.entry)
+            if item.audit:
+                return audit(item.line, text, case.case_id, as_of, pack)
             return "reused", text, None, (item.entry.case_id, item.entry.codes)
         decision = decide(case, as_of, pack, digest=digest)  # the arguments are the batch's
     except Exception as error:  # every failure is the case's answer
@@ -357,7 +361,11 @@ class Rescan:
                 return Audit(raw, text, entry.case_id)
             return Answered("reused", text, None, (entry.case_id, entry.codes))
         entry = self.by_case.get(_line_case_id(raw) or "")
-        return raw if entry is None else Check(raw, entry)
+        if entry is None:
+            return raw
+        drawn_today = drawn(entry.digest, self.as_of)
+        self.audited += drawn_today  # checked if the line is that case
+        return Check(raw, entry, drawn_today)
 
     def _text(self, entry: Entry) -> str:
         fd = self.files.get(entry.file)

@@ -309,13 +309,15 @@ def _doctored(first: Path, chosen: set[str]) -> None:
     first.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
 
 
+@pytest.mark.parametrize("plain", [0, 60], ids=["canonical", "validated"])
 def test_every_decision_brought_forward_is_what_evaluating_again_gives(
-    tmp_path: Path, caseload: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, caseload: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, plain: int
 ) -> None:
     """The spot check drawing every decision (in this process: no workers): each one
-    brought forward is evaluated again and found byte for byte the same."""
+    brought forward is evaluated again and found byte for byte the same, whether its
+    case line was recognised by its bytes or validated first (written loosely)."""
     monkeypatch.setattr(riskreview.batch, "SPOT", 1)
-    cases = _write(tmp_path / "cases.jsonl", caseload)
+    cases = _write(tmp_path / "cases.jsonl", caseload, plain=plain)
     first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
     _decide(cases, first, DAY, "--workers", "0")
     for day in (LATER, DAY + timedelta(days=6)):
@@ -358,3 +360,27 @@ def test_a_doctored_decision_the_spot_check_draws_fails_the_batch(
     ), result.stderr
     assert again.read_bytes() == last_run  # nothing put in place
     assert not list(tmp_path.glob(".*"))
+
+
+@pytest.mark.parametrize("plain", [0, 60], ids=["canonical", "validated"])
+def test_a_doctored_decision_fails_the_spot_check_however_its_case_is_recognised(
+    tmp_path: Path, caseload: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, plain: int
+) -> None:
+    """Every decision drawn (in this process): one with an action taken out fails the
+    batch whether its case line is recognised by its bytes or validated first."""
+    monkeypatch.setattr(riskreview.batch, "SPOT", 1)
+    cases = _write(tmp_path / "cases.jsonl", caseload, plain=plain)
+    first, again = tmp_path / "first.jsonl", tmp_path / "again.jsonl"
+    _decide(cases, first, DAY, "--workers", "0")
+    held = [
+        d for d in map(json.loads, first.read_text("utf-8").splitlines())
+        if d["actions"] and d.get("stable_until", "9") > str(LATER)
+    ]
+    _doctored(first, {held[0]["case_id"]})
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", "0",
+                    "--previous", first)
+    assert result.exit_code == 3, result.output
+    assert f"case {held[0]['case_id']} from {first} is not what the spot check gets" in (
+        result.stderr
+    )
+    assert not again.exists()
