@@ -48,8 +48,11 @@ class Field:
 
     @functools.cached_property
     def steps(self) -> tuple[str, ...]:
-        """The attribute names that lead to the value (for a virtual field, to its owner)."""
+        """The attribute names that lead to the value (for a virtual field, to its owner:
+        the case itself for one that reads more than its section)."""
         names = tuple(self.path.split("."))
+        if self.virtual in _OF_CASE:
+            return ()
         return names[:-1] if self.virtual else names
 
     @functools.cached_property
@@ -83,10 +86,24 @@ _VIRTUALS: dict[str, Callable[[Any, date], Any]] = {
     "person.age": lambda person, as_of: _age_years(person.date_of_birth, as_of),
     "child.age": lambda child, as_of: _age_years(child.date_of_birth, as_of),
     "risk.overall_level": lambda risk, as_of: _overall(risk.levels),
-    "risk.last_assessment_date": lambda risk, as_of: _latest(
-        risk.last_review_date, risk.full_analysis_date, risk.screening_date
-    ),
+    "risk.last_assessment_date": lambda case, as_of: _last_assessment(case),
 }
+#: virtual fields computed from the whole case, not from the section holding them
+_OF_CASE = frozenset(("risk.last_assessment_date",))
+
+
+def _last_assessment(case: Any) -> date | None:
+    """The latest of the last review, the full analysis and the screening; unknown
+    (None) while one of them is absent and the case's system does not hold the
+    screening records: a later one may be there, so the dates present are only a
+    lower bound, and a rule deciding on them would decide on a guess."""
+    risk = case.risk
+    if risk is None:
+        return None
+    dates = (risk.last_review_date, risk.full_analysis_date, risk.screening_date)
+    if None in dates and _case.RecordGroup.SCREENING in (case.not_held or ()):
+        return None
+    return _latest(*dates)
 
 
 def _latest(*dates: date | None) -> date | None:

@@ -89,3 +89,30 @@ def test_a_horizon_only_sorts_actions_into_due_now_and_upcoming(
     wide = riskreview.evaluate(data, as_of=as_of, upcoming_within=100_000)
     assert not wide.upcoming
     assert sorted(wide.action_codes) == sorted(plain.action_codes)
+
+
+def test_a_date_of_a_group_not_held_is_no_latest_assessment() -> None:
+    """The case the long property run found: a full analysis of 2021-06-06, no other
+    assessment date, and the screening records not held. A later review may be in
+    the records the system does not hold, so the latest assessment is unknown: the
+    review interval (REV-01) waits on it with the schedule (REV-02), both asking for
+    the records, and no review is required on a date that is only a lower bound. With
+    the group held, the same case requires the review."""
+    data: dict[str, Any] = {
+        "case_id": "C0",
+        "risk": {"full_analysis_date": "2021-06-06"},
+        "not_held": ["screening"],
+    }
+    as_of = date(2024, 1, 1)
+    decision = riskreview.evaluate(data, as_of=as_of)
+    assert decision.action("RISK_REVIEW") is None
+    asked = {i.code: i for i in decision.information}
+    assert "REV-01" in asked["ESTABLISH_LAST_ASSESSMENT"].rule_ids
+    assert asked["ESTABLISH_LAST_ASSESSMENT"].not_held
+    assert asked["ESTABLISH_LAST_REVIEW"].rule_ids == ("REV-02",)
+    held = riskreview.evaluate({**data, "not_held": []}, as_of=as_of).action("RISK_REVIEW")
+    assert held is not None and held.rule_ids == ("REV-01", "REV-02")
+    every = {**data, "risk": {"full_analysis_date": "2021-06-06", "screening_date": "2021-05-01",
+                              "last_review_date": "2021-07-01"}}
+    known = riskreview.evaluate(every, as_of=as_of).action("RISK_REVIEW")
+    assert known is not None and "REV-01" in known.rule_ids  # every date there: known
