@@ -125,12 +125,8 @@ def answer(item: Any, as_of: date, pack: Pack) -> Reply:
     if isinstance(item, Check):
         return _check(item, as_of, pack)
     if isinstance(item, Audit):
-        return _audit(item, as_of, pack)
+        return audit(item.line, item.expected, item.case_id, as_of, pack)
     return _decide_one(item, as_of, pack)
-
-
-def _audit(item: Audit, as_of: date, pack: Pack) -> Reply:
-    return audit(item.line, item.expected, item.case_id, as_of, pack)
 
 
 def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
