@@ -30,8 +30,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import secrets
 import select
 import signal
 import stat
@@ -297,8 +295,8 @@ class Output:
             raise FileProblem(f"{target}: cannot write it: it is read-only")
         self.final = Path(os.path.realpath(target))  # a symlink is written through
         name = self.final.name
-        self.swept = _leftovers.sweep(self.final.parent, _temp_pattern(name))
-        temp = self.final.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
+        self.swept = _leftovers.sweep(self.final.parent, _leftovers.temp_pattern(name))
+        temp = self.final.with_name(_leftovers.temp_name(name))
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         self.stream = self._open(lambda: os.open(temp, flags, 0o666))
         _leftovers.claim(self.stream.fileno())
@@ -368,11 +366,6 @@ def unwritable(error: OSError, *targets: Path) -> FileProblem:
         f"{named}: cannot write {them}: {error.strerror or error}; no output was put in "
         "place, each is as it was"
     )
-
-
-def _temp_pattern(name: str) -> re.Pattern[str]:
-    """The names of the temporary files of an output named ``name``."""
-    return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
 
 
 def _sync(fd: int) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import time
@@ -32,13 +33,24 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: nothing is claimed or swept
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["GRACE", "Swept", "claim", "shown", "sweep"]
+__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern"]
 
 #: Seconds an entry must have been left unchanged before it is swept.
 GRACE = 10.0
 
 #: (name, bytes) of each entry swept
 Swept = list[tuple[str, int]]
+
+
+def temp_name(name: str) -> str:
+    """A new name for a file written aside before it replaces the file ``name``:
+    ``.<name>.<8 hex>.tmp``, which :func:`temp_pattern` matches."""
+    return f".{name}.{secrets.token_hex(4)}.tmp"
+
+
+def temp_pattern(name: str) -> re.Pattern[str]:
+    """The names :func:`temp_name` gives for the file ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
 
 
 def claim(fd: int) -> bool:

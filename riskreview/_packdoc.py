@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from riskreview import _conditions as cond
+from riskreview import _leftovers
 from riskreview._conditions import DATE_AS_ORDER
 from riskreview._explain import DATE_WORDS, OP_WORDS
 from riskreview._fields import CASE_FIELDS, Field
@@ -683,10 +684,16 @@ def write(pack: Pack) -> tuple[Path, bool]:
     text = render(pack)
     changed = written(pack) != text
     if changed:  # written aside and put in place whole: never half a README
-        aside = path.with_name(f".{README}.{os.getpid()}.tmp")
+        # what a run killed before os.replace left aside is removed first; the file
+        # written aside is claimed (locked) so that no other run removes it meanwhile
+        _leftovers.sweep(path.parent, _leftovers.temp_pattern(README))
+        aside = path.with_name(_leftovers.temp_name(README))
         try:
-            aside.write_text(text, encoding="utf-8")
-            os.replace(aside, path)
+            with open(aside, "x", encoding="utf-8") as out:
+                _leftovers.claim(out.fileno())
+                out.write(text)
+                out.flush()
+                os.replace(aside, path)
         finally:
             aside.unlink(missing_ok=True)
     return path, changed

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 from cli_support import Run
 
-from riskreview import _packdoc
+from riskreview import _leftovers, _packdoc
 from riskreview.pack import load_pack
 
 
@@ -76,3 +78,30 @@ def test_doc_of_a_folder_that_is_not_a_pack_is_one_error_line(run: Run, tmp_path
     result = run("doc", tmp_path)
     assert result.exit_code == 2
     assert result.stderr == f"error: {tmp_path}: not a pack folder (no pack.yaml in it)\n"
+
+
+def test_doc_removes_what_a_killed_doc_left_aside_and_nothing_in_use(
+    run: Run, minimal_pack: Path
+) -> None:
+    """A ``doc`` killed between writing the README aside and putting it in place
+    leaves ``.README.md.<8 hex>.tmp``: the next ``doc`` removes it once it has been
+    left for the grace time and no process holds it; one held, or just written, stays."""
+    left = minimal_pack / ".README.md.0123abcd.tmp"
+    held = minimal_pack / ".README.md.89abcdef.tmp"
+    fresh = minimal_pack / ".README.md.00ff00ff.tmp"
+    other = minimal_pack / ".README.md.tmp"  # not a name doc gives: never touched
+    for path in (left, held, fresh, other):
+        path.write_text("half a README", "utf-8")
+    old = time.time() - _leftovers.GRACE - 5
+    for path in (left, held, other):
+        os.utime(path, (old, old))
+    with open(held, "rb") as holder:
+        assert _leftovers.claim(holder.fileno())  # as a doc still writing holds it
+        assert run("doc", minimal_pack).exit_code == 0
+    assert not left.exists()
+    assert held.exists() and fresh.exists() and other.exists()
+    assert (minimal_pack / "README.md").read_text("utf-8") == _packdoc.render(
+        load_pack(minimal_pack)
+    )
+    names = {p.name for p in minimal_pack.iterdir() if p.name.startswith(".README")}
+    assert names == {held.name, fresh.name, other.name}  # nothing of its own left
