@@ -47,7 +47,7 @@ import attrs
 import orjson
 from rich.progress import Progress
 
-from riskreview import _leftovers
+from riskreview import _leftovers, _seal
 from riskreview._pool import PENDING, STOPS, Early, Pending
 from riskreview._pool import start_early as early_workers
 from riskreview._rescan import EVALUATOR, Rescan, sweep_beside
@@ -250,12 +250,16 @@ def _identity(path: Path) -> tuple[str | int, ...]:
     return (info.st_dev, info.st_ino)
 
 
-def check_distinct(source: Source, output: Path, errors: Path) -> None:
-    """Refuse an output that is the input, or both outputs in one file."""
+def check_distinct(source: Source, output: Path, errors: Path, *seal: Path) -> None:
+    """Refuse an output that is the input, or two outputs in one file (``seal``: the
+    decisions' seal, when there is one)."""
     seen: dict[tuple[str | int, ...], str] = {}
     if source.identity is not None:
         seen[source.identity] = "the input"
-    for target, name in ((output, "the decisions output (-o)"), (errors, "the errors file")):
+    named = [(output, "the decisions output (-o)")]
+    named += [(path, "the seal of the decisions output") for path in seal]
+    named.append((errors, "the errors file"))
+    for target, name in named:
         key = _identity(target)
         if key in seen:
             raise FileProblem(f"{target}: is {seen[key]}; write to another file")
@@ -543,13 +547,23 @@ def run(
     it, in order), and not at all when the batch failed. ``interrupts``: the
     caller's, already entered (else the batch holds Ctrl-C back itself).
     """
-    check_distinct(source, output, errors)
+    beside = _folder_of(output)
+    # a decisions file gets its seal beside it (not a device or a pipe)
+    seals = (_seal.path_of(output),) if beside is not None else ()
+    check_distinct(source, output, errors, *seals)
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
     rescan: Rescan | None = None
-    beside = _folder_of(output)
     swept = sweep_beside(beside)  # a killed rescan's folder, whether this is one or not
+    check: _seal.Check | None = None
+    sealed: str | None = None
     if isinstance(previous, PreviousFile):
+        try:
+            sealed = _seal.expected(previous.path)
+        except _seal.SealProblem as problem:
+            raise FileProblem(f"{problem}; nothing was written") from None
+        if sealed is not None:  # worked out while the rescan runs
+            check = _seal.Check(previous.path)
         rescan = Rescan(previous.path, as_of, pack, beside)
         results = rescan.results(source.lines(numbers), count, timeout, early)
     else:
@@ -567,9 +581,11 @@ def run(
     leftover = contextlib.closing(rescan) if rescan is not None else contextlib.nullcontext()
     stops = Interrupts() if interrupts is None else contextlib.nullcontext(interrupts)
     with leftover, stops as held:  # the rescan's folder goes, whatever happens
-        blocks = outputs(output, errors, lines=source.pipe)
-        with contextlib.closing(results), blocks as (out, err):
-            swept += [*out.swept, *err.swept, *(rescan.swept if rescan is not None else ())]
+        blocks = outputs(output, errors, *seals, lines=source.pipe)
+        sealing = _seal.Sealing() if seals else None
+        with contextlib.closing(results), blocks as (out, err, *seal):
+            swept += [s for o in (out, err, *seal) for s in o.swept]
+            swept += rescan.swept if rescan is not None else []
             if swept:
                 progress.console.print(_swept(swept), markup=False, highlight=False)
             counting = source.counting  # the count still to come, if any
@@ -593,7 +609,7 @@ def run(
                 now = time.monotonic()
                 flushing = now - flushed > _FLUSH
                 try:
-                    _write(out.stream, err.stream, line, result)
+                    _write(out.stream, err.stream, line, result, sealing)
                     if flushing:
                         out.stream.flush()
                         err.stream.flush()
@@ -609,13 +625,39 @@ def run(
                         progress.update(task, total=counting.result())
                         counting = None
             results.close()  # the workers stop before the outputs are put in place
+            if check is not None:  # a previous file changed since: nothing put in place
+                _check_seal(check, sealed, output, errors)
+            if sealing is not None:
+                try:
+                    seal[0].stream.write(sealing.text(output.name))
+                except OSError as error:
+                    raise unwritable(error, output, errors, *seals) from None
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:
         return Outcome(summary, interrupted, source.total, last_line)
     problems = rescan.problems()
     if problems is not None:
         progress.console.print(problems, markup=False, highlight=False)
-    return Outcome(summary, interrupted, source.total, last_line, rescan.report())
+    report = rescan.report() | {"sealed": check is not None}
+    return Outcome(summary, interrupted, source.total, last_line, report)
+
+
+def _check_seal(check: _seal.Check, sealed: str | None, output: Path, errors: Path) -> None:
+    """Raise FileProblem when the previous file read by ``check`` is not the one its
+    seal (``sealed``: the SHA-256 it records) was written for."""
+    try:
+        found = check.digest()
+    except _seal.SealProblem as problem:
+        raise FileProblem(f"{problem}; nothing was put in place") from None
+    if found != sealed:
+        seal = _seal.path_of(check.path)
+        raise FileProblem(
+            f"{check.path}: is not the file its seal {seal.name} was written for (its "
+            "SHA-256 differs): it was changed after the batch that wrote it, and its "
+            f"decisions cannot be brought forward; nothing was put in place, {output} and "
+            f"{errors} are as they were; run again without --previous to evaluate every "
+            "case, or with the file as that batch wrote it"
+        )
 
 
 def _swept(swept: _leftovers.Swept) -> str:
@@ -678,9 +720,14 @@ def _folder_of(output: Path) -> Path | None:
     return Path(os.path.realpath(output)).parent if stat.S_ISREG(info.st_mode) else None
 
 
-def _write(out: IO[str], err: IO[str], line: int, result: BatchResult) -> None:
+def _write(
+    out: IO[str], err: IO[str], line: int, result: BatchResult, sealing: _seal.Sealing | None
+) -> None:
     if result.decision is not None:
-        out.write(result.decision + "\n")
+        text = result.decision + "\n"
+        out.write(text)
+        if sealing is not None:
+            sealing.add(text)
         return
     record = {"line": line, "case_id": result.case_id, "status": result.status}
     err.write(json.dumps(record | {"error": result.error}, ensure_ascii=False) + "\n")

@@ -412,6 +412,9 @@ def batch(
     With --previous, a nightly scan costs what changed: each case whose input is
     unchanged, under the same pack, before its previous decision's stable_until,
     is brought forward from that decision (status "reused" in the summary).
+    Decisions written to a file get their seal beside it (FILE.sha256, as
+    sha256sum writes it); a previous file its seal does not match (changed after
+    its batch wrote it) fails the rescan with exit 2, nothing put in place.
 
     Both files are written aside and put in place when the batch ends, so a run
     refused (exit 2) or failed (exit 3) leaves them as they were. Ctrl-C stops

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskreview
-from riskreview import _batchio, _rescan
+from riskreview import _batchio, _rescan, _seal
 from riskreview.cli import cli
 from riskreview.pack import default_pack_path
 from riskreview.strategies import case_dicts
@@ -295,9 +295,13 @@ def test_a_rescan_keeps_its_index_from_the_collector_only_while_it_runs(
     assert gc.get_freeze_count() == 0
 
 
-def _doctored(first: Path, chosen: set[str]) -> None:
+def _doctored(first: Path, chosen: set[str], *, unseal: bool = True) -> None:
     """Take the last action out of the previous decisions of the ``chosen`` cases, as
-    a script editing the file might: each line stays a well formed decision."""
+    a script editing the file might: each line stays a well formed decision. With
+    ``unseal``, the file's seal goes too (a file copied without it), so that only
+    the spot check stands between the edit and the rescan."""
+    if unseal:
+        _seal.path_of(first).unlink()
     lines = []
     for line in first.read_text("utf-8").splitlines():
         decision = json.loads(line)
@@ -348,9 +352,10 @@ def test_a_doctored_decision_the_spot_check_draws_fails_the_batch(
     rescan = _decide(cases, again, LATER, "--workers", "2", "--previous", first)
     assert rescan["previous"]["spot_checked"] == len(drawn)
     assert rescan["by_status"]["reused"] == len(held)
+    assert rescan["previous"]["sealed"] is False
 
     last_run = again.read_bytes()
-    _doctored(first, {min(drawn)})
+    _doctored(first, {min(drawn)}, unseal=False)
     result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(),
                     "--workers", "2", "--previous", first)
     assert result.exit_code == 3, result.output

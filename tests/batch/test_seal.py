@@ -1,0 +1,217 @@
+"""A decisions file's seal (``<file>.sha256``): written with the file, checked by the
+rescan that takes the file as ``--previous``; a file changed after its batch wrote it
+fails that rescan before anything is put in place."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+import riskreview
+from riskreview import _seal
+from riskreview.cli import cli
+from riskreview.synthetic import generate
+
+DAY = date(2026, 11, 23)
+LATER = DAY + timedelta(days=1)
+
+
+def _batch(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["batch", *(str(a) for a in args)])
+
+
+def _cases(path: Path, n: int, seed: int = 7) -> Path:
+    cases = [riskreview.Case.from_dict(c).to_json() for c in generate(n, seed=seed, as_of=DAY)]
+    path.write_text("".join(line + "\n" for line in cases), encoding="utf-8")
+    return path
+
+
+def _summary(result: Result) -> dict[str, Any]:
+    assert result.exit_code in (0, 1), result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
+
+
+def _seal_of(path: Path) -> str:
+    return f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n"
+
+
+@pytest.fixture
+def decided(tmp_path: Path) -> tuple[Path, Path]:
+    """300 cases and their decisions of DAY (with the seal the batch wrote)."""
+    cases = _cases(tmp_path / "cases.jsonl", 300)
+    first = tmp_path / "first.jsonl"
+    _summary(_batch(cases, "-o", first, "--as-of", DAY.isoformat(), "--workers", "0", "--json"))
+    return cases, first
+
+
+def _held(first: Path) -> list[dict[str, Any]]:
+    """The previous decisions a rescan on LATER brings forward that hold an action and
+    that the spot check does not draw that day: only the seal stands for them."""
+    return [
+        d
+        for d in map(json.loads, first.read_text("utf-8").splitlines())
+        if d["actions"]
+        and d.get("stable_until", "9") > LATER.isoformat()
+        and not riskreview.batch.drawn(d["input_digest"], LATER)
+    ]
+
+
+def test_a_batch_writes_the_seal_of_its_decisions_beside_them(decided: tuple[Path, Path]) -> None:
+    _, first = decided
+    seal = first.with_name("first.jsonl.sha256")
+    assert seal.read_text("utf-8") == _seal_of(first)
+    if shutil.which("sha256sum"):  # the operator's own check of it
+        checked = subprocess.run(
+            ["sha256sum", "-c", seal.name],
+            cwd=first.parent, capture_output=True, text=True, check=False,
+        )
+        assert checked.returncode == 0 and checked.stdout == "first.jsonl: OK\n"
+
+
+def test_a_batch_to_a_device_writes_no_seal(tmp_path: Path) -> None:
+    cases = _cases(tmp_path / "cases.jsonl", 3)
+    errors = tmp_path / "errors.jsonl"
+    result = _batch(cases, "-o", "/dev/null", "--errors", errors, "--as-of", DAY.isoformat(),
+                    "--workers", "0", "--json")
+    assert _summary(result)["by_status"] == {"ok": 3}
+    assert not Path("/dev/null.sha256").exists()
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_sealed_previous_file_is_checked_and_used(
+    decided: tuple[Path, Path], workers: str
+) -> None:
+    cases, first = decided
+    again = first.with_name("again.jsonl")
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", workers,
+                    "--previous", first, "--json")
+    summary = _summary(result)
+    assert summary["previous"]["sealed"] is True
+    assert summary["by_status"]["reused"] > 200
+    assert again.with_name("again.jsonl.sha256").read_text("utf-8") == _seal_of(again)
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_decision_changed_after_its_batch_fails_the_rescan_the_spot_check_would_pass(
+    decided: tuple[Path, Path], workers: str
+) -> None:
+    """One action taken out of one decision the spot check does not draw: the edit
+    keeps the line a well formed decision of the very case, so only the seal finds it.
+    Nothing is put in place."""
+    cases, first = decided
+    again = first.with_name("again.jsonl")
+    before = _summary(_batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers",
+                             "0", "--previous", first, "--json"))
+    assert before["previous"]["sealed"] is True
+    last_run, last_seal = again.read_bytes(), again.with_name("again.jsonl.sha256").read_bytes()
+
+    target = _held(first)[0]
+    doctored = []
+    for line in first.read_text("utf-8").splitlines():
+        decision = json.loads(line)
+        if decision["case_id"] == target["case_id"]:
+            decision["actions"].pop()
+            doctored.append(json.dumps(decision, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False) + "\n")
+        else:
+            doctored.append(line + "\n")
+    first.write_text("".join(doctored), encoding="utf-8")
+
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", workers,
+                    "--previous", first)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {first}: is not the file its seal first.jsonl.sha256 was written for (its "
+        "SHA-256 differs): it was changed after the batch that wrote it, and its decisions "
+        f"cannot be brought forward; nothing was put in place, {again} and "
+        f"{first.with_name('again.errors.jsonl')} are as they were; run again without "
+        "--previous to evaluate every case, or with the file as that batch wrote it\n"
+    )
+    assert again.read_bytes() == last_run
+    assert again.with_name("again.jsonl.sha256").read_bytes() == last_seal
+    assert not list(first.parent.glob(".*"))  # no temporary file or folder left
+
+
+def test_a_previous_file_cut_short_fails_its_seal(decided: tuple[Path, Path]) -> None:
+    """A copy that stopped part way (a full disk, a transfer broken off) and still
+    ends at a line end: its lines are all well formed decisions."""
+    cases, first = decided
+    data = first.read_bytes()
+    first.write_bytes(data[: data.rindex(b"\n", 0, len(data) // 2) + 1])
+    again = first.with_name("again.jsonl")
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", "0",
+                    "--previous", first)
+    assert result.exit_code == 2 and "(its SHA-256 differs)" in result.stderr, result.output
+    assert not again.exists()
+
+
+def test_a_previous_file_without_its_seal_is_used_as_before(decided: tuple[Path, Path]) -> None:
+    cases, first = decided
+    moved = first.with_name("moved.jsonl")
+    first.rename(moved)  # the seal stays behind
+    summary = _summary(_batch(cases, "-o", first.with_name("again.jsonl"), "--as-of",
+                              LATER.isoformat(), "--workers", "0", "--previous", moved, "--json"))
+    assert summary["previous"]["sealed"] is False
+    assert summary["by_status"]["reused"] > 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "not a seal\n", "0" * 64 + "\n", "0" * 63 + "  first.jsonl\n",
+     "0" * 64 + "  first.jsonl\n" + "0" * 64 + "  other.jsonl\n", "\xff" * 20, "0" * 5000],
+    ids=["empty", "words", "no-name", "short", "two-lines", "not-text", "huge"],
+)
+def test_a_seal_that_is_not_one_is_refused_before_anything_is_written(
+    decided: tuple[Path, Path], text: str
+) -> None:
+    cases, first = decided
+    first.with_name("first.jsonl.sha256").write_bytes(text.encode("utf-8", "surrogateescape"))
+    again = first.with_name("again.jsonl")
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", "0",
+                    "--previous", first)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {first}.sha256: is not a seal (one line: the SHA-256 of the file in "
+        "hexadecimal, two spaces, its name); nothing was written\n"
+    )
+    assert not again.exists()
+
+
+def test_a_seal_of_the_right_file_under_another_name_is_taken(decided: tuple[Path, Path]) -> None:
+    """The name in the seal is the file's when it was written: a file and its seal
+    renamed together are still checked by the digest, which is what counts."""
+    cases, first = decided
+    moved = first.with_name("renamed.jsonl")
+    first.rename(moved)
+    first.with_name("first.jsonl.sha256").rename(moved.with_name("renamed.jsonl.sha256"))
+    summary = _summary(_batch(cases, "-o", first.with_name("again.jsonl"), "--as-of",
+                              LATER.isoformat(), "--workers", "0", "--previous", moved, "--json"))
+    assert summary["previous"]["sealed"] is True
+
+
+def test_the_errors_file_may_not_be_the_seal(tmp_path: Path) -> None:
+    cases = _cases(tmp_path / "cases.jsonl", 2)
+    out = tmp_path / "out.jsonl"
+    result = _batch(cases, "-o", out, "--errors", tmp_path / "out.jsonl.sha256",
+                    "--as-of", DAY.isoformat(), "--workers", "0")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {tmp_path}/out.jsonl.sha256: is the seal of the decisions output; "
+        "write to another file\n"
+    )
+    assert not out.exists()
+
+
+def test_a_check_of_a_file_that_cannot_be_read_says_so(tmp_path: Path) -> None:
+    check = _seal.Check(tmp_path / "gone.jsonl")
+    with pytest.raises(_seal.SealProblem, match=r"gone\.jsonl: cannot read it to check its seal"):
+        check.digest()
