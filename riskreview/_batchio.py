@@ -393,8 +393,28 @@ def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
         for output in opened:
             output.discard()
         raise
-    for output in opened:
-        output.place()
+    with _placing(opened):
+        for output in opened:
+            output.place()
+
+
+@contextlib.contextmanager
+def _placing(opened: list[Output]) -> Iterator[None]:
+    """Hold the folder of the first output written aside locked while the outputs are
+    put in place: two batches writing the same files at once put theirs in place one
+    after the other, so that a decisions file and its seal always come from one batch."""
+    first = next((o.final for o in opened if o.temp is not None), None)
+    fd = None
+    if first is not None:
+        with contextlib.suppress(OSError):
+            fd = os.open(first.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if fd is not None:
+            _leftovers.wait_for(fd)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 class Interrupts:

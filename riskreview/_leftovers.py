@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: nothing is claimed or swept
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern"]
+__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern", "wait_for"]
 
 #: Seconds an entry must have been left unchanged before it is swept.
 GRACE = 10.0
@@ -63,6 +63,26 @@ def claim(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def wait_for(fd: int, seconds: float = 30.0) -> bool:
+    """Lock the file or folder open as ``fd`` for as long as it stays open, waiting
+    up to ``seconds`` while another process holds it (whether the lock was taken:
+    not where the file system has none, nor when it was held all that time)."""
+    if fcntl is None:  # pragma: no cover - not on POSIX
+        return False
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # held by another process
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        except OSError:  # no locks on this file system
+            return False
+        else:
+            return True
 
 
 def sweep(folder: Path, pattern: re.Pattern[str]) -> Swept:

@@ -7,13 +7,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from riskreview import _leftovers
+from riskreview import _batchio, _leftovers
 from riskreview._batchio import Output
 from riskreview._leftovers import GRACE, claim, shown, sweep
 from riskreview._rescan import Rescan, _folder, sweep_beside
@@ -156,3 +157,37 @@ def test_a_rescan_claims_its_folder_until_it_closes(tmp_path: Path) -> None:
     assert sweep_beside(tmp_path) == [] and Path(folder).is_dir()
     rescan.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_putting_outputs_in_place_waits_while_another_batch_puts_its_own(tmp_path: Path) -> None:
+    """Two batches writing the same decisions file and seal at once put theirs in place
+    one after the other (a lock on the folder), so that the file and its seal always
+    come from one batch; a lock held past the wait is given up, not waited for."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(tmp_path)], stdout=subprocess.PIPE
+    )
+    target = tmp_path / "out.jsonl"
+    placed = threading.Event()
+
+    def batch() -> None:
+        with _batchio.outputs(target, tmp_path / "out.jsonl.sha256") as (out, seal):
+            out.stream.write("decision\n")
+            seal.stream.write("seal\n")
+        placed.set()
+
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            assert not _leftovers.wait_for(folder, seconds=0.2)  # held past the wait
+        finally:
+            os.close(folder)
+        thread = threading.Thread(target=batch)
+        thread.start()
+        assert not placed.wait(0.5) and not target.exists()  # waiting for the other
+    finally:
+        holder.kill()
+        holder.communicate()
+    thread.join(10)
+    assert placed.is_set() and target.read_text("utf-8") == "decision\n"
+    assert (tmp_path / "out.jsonl.sha256").read_text("utf-8") == "seal\n"
