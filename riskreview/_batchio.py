@@ -649,7 +649,7 @@ def run(
                 _check_seal(check, sealed, output, errors)
             if sealing is not None:
                 try:
-                    seal[0].stream.write(sealing.text(output.name))
+                    seal[0].stream.write(sealing.text(out.final.name))
                 except OSError as error:
                     raise unwritable(error, output, errors, *seals) from None
         summary = tally.summary(round(time.monotonic() - started, 3))

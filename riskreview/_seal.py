@@ -19,6 +19,7 @@ formed, not an edit made by someone who writes the seal again.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 from pathlib import Path
@@ -40,8 +41,11 @@ class SealProblem(Exception):
 
 
 def path_of(decisions: Path) -> Path:
-    """The seal beside the decisions file ``decisions``."""
-    return decisions.with_name(decisions.name + SUFFIX)
+    """The seal beside the decisions file ``decisions``: beside the file itself when
+    ``decisions`` is a symbolic link to it (``latest.jsonl``, say), as a batch
+    writing through the link writes the file."""
+    real = Path(os.path.realpath(decisions))
+    return real.with_name(real.name + SUFFIX)
 
 
 class Sealing:

@@ -215,3 +215,22 @@ def test_a_check_of_a_file_that_cannot_be_read_says_so(tmp_path: Path) -> None:
     check = _seal.Check(tmp_path / "gone.jsonl")
     with pytest.raises(_seal.SealProblem, match=r"gone\.jsonl: cannot read it to check its seal"):
         check.digest()
+
+
+def test_a_seal_sits_beside_the_file_a_link_leads_to(decided: tuple[Path, Path]) -> None:
+    """``latest.jsonl`` a symbolic link to the night's file: a batch writing through
+    the link seals the file itself, and a rescan reading through it checks that seal."""
+    cases, first = decided
+    latest = first.with_name("latest.jsonl")
+    latest.symlink_to(first.name)
+    summary = _summary(_batch(cases, "-o", first.with_name("again.jsonl"), "--as-of",
+                              LATER.isoformat(), "--workers", "0", "--previous", latest, "--json"))
+    assert summary["previous"]["sealed"] is True
+
+    _summary(_batch(cases, "-o", latest, "--as-of", LATER.isoformat(), "--workers", "0", "--json"))
+    assert latest.is_symlink() and not first.with_name("latest.jsonl.sha256").exists()
+    assert first.with_name("first.jsonl.sha256").read_text("utf-8") == _seal_of(first)
+    first.write_bytes(first.read_bytes()[:-1])  # the last line end taken off
+    result = _batch(cases, "-o", first.with_name("again.jsonl"), "--as-of", LATER.isoformat(),
+                    "--workers", "0", "--previous", latest)
+    assert result.exit_code == 2 and "first.jsonl.sha256 was written for" in result.stderr
