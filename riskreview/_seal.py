@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import threading
 from pathlib import Path
 
@@ -71,13 +72,20 @@ def expected(decisions: Path) -> str | None:
     Raises :class:`SealProblem` for a seal that cannot be read or is not one line
     as ``sha256sum`` writes it (a seal that could say anything proves nothing)."""
     seal = path_of(decisions)
-    try:
-        with open(seal, "rb") as stream:
-            raw = stream.read(4096 + 1)
+    try:  # not blocking: a pipe put there would wait for a writer for ever
+        fd = os.open(seal, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise SealProblem(f"{seal}: cannot read it ({error.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SealProblem(f"{seal}: is not a file")
+        raw = os.read(fd, 4096 + 1)
+    except OSError as error:
+        raise SealProblem(f"{seal}: cannot read it ({error.strerror})") from None
+    finally:
+        os.close(fd)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -234,3 +235,21 @@ def test_a_seal_sits_beside_the_file_a_link_leads_to(decided: tuple[Path, Path])
     result = _batch(cases, "-o", first.with_name("again.jsonl"), "--as-of", LATER.isoformat(),
                     "--workers", "0", "--previous", latest)
     assert result.exit_code == 2 and "first.jsonl.sha256 was written for" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_seal_that_is_not_a_file_is_refused_without_waiting(
+    decided: tuple[Path, Path], kind: str
+) -> None:
+    """A pipe in the seal's place would keep a plain ``open`` waiting for a writer."""
+    cases, first = decided
+    seal = first.with_name("first.jsonl.sha256")
+    seal.unlink()
+    if kind == "folder":
+        seal.mkdir()
+    else:
+        os.mkfifo(seal)
+    result = _batch(cases, "-o", first.with_name("again.jsonl"), "--as-of", LATER.isoformat(),
+                    "--workers", "0", "--previous", first)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: {seal}: is not a file; nothing was written\n"
