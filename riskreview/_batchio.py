@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import select
@@ -277,9 +278,12 @@ class Output:
     lives; those of the same target that a killed batch left are removed first
     (``swept``)."""
 
-    def __init__(self, target: Path, *, lines: bool = True) -> None:
+    def __init__(self, target: Path, *, lines: bool = True, hashed: bool = False) -> None:
         self.target = target
-        self.buffering = 1 if lines else 1 << 20
+        self.lines = lines
+        #: what is written counted in a SHA-256 (:attr:`digest`): for a file's seal
+        self.hashing: _seal.Hashing | None = None
+        self._hashed = hashed
         self.temp: Path | None = None
         self.syncing: threading.Thread | None = None
         self.swept: _leftovers.Swept = []
@@ -313,7 +317,13 @@ class Output:
             fd = opener()
         except OSError as error:
             raise FileProblem(f"{self.target}: cannot write it: {error.strerror}") from None
-        return open(fd, "w", encoding="utf-8", buffering=self.buffering)
+        if not self._hashed:
+            return open(fd, "w", encoding="utf-8", buffering=1 if self.lines else 1 << 20)
+        # as open() stacks them, with the file's bytes counted under the buffer
+        self.hashing = _seal.Hashing(fd)
+        size = io.DEFAULT_BUFFER_SIZE if self.lines else 1 << 20
+        buffered = io.BufferedWriter(self.hashing, buffer_size=size)
+        return io.TextIOWrapper(buffered, encoding="utf-8", line_buffering=self.lines)
 
     def sync_soon(self) -> None:
         """Have what is written so far go to disk, in the background (the batch goes
@@ -379,13 +389,17 @@ def _sync(fd: int) -> None:
 
 
 @contextlib.contextmanager
-def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
+def outputs(
+    *targets: Path, lines: bool = True, hashed: bool = False
+) -> Iterator[tuple[Output, ...]]:
     """Open every output (line by line or not, see :class:`Output`); put them all in
-    place when the block ends, none if it fails or one cannot be finished."""
+    place when the block ends, none if it fails or one cannot be finished. With
+    ``hashed``, the first is counted in a SHA-256 as it is written, and its seal
+    (:mod:`riskreview._seal`) written beside it once it is in place."""
     opened: list[Output] = []
     try:
-        for target in targets:
-            opened.append(Output(target, lines=lines))
+        for number, target in enumerate(targets):
+            opened.append(Output(target, lines=lines, hashed=hashed and number == 0))
         yield tuple(opened)
         for output in opened:
             output.finish()
@@ -393,9 +407,21 @@ def outputs(*targets: Path, lines: bool = True) -> Iterator[tuple[Output, ...]]:
         for output in opened:
             output.discard()
         raise
+    first = opened[0] if opened else None
+    sealed = first is not None and first.hashing is not None and first.temp is not None
     with _placing(opened):
+        if sealed:  # the last seal goes first: it is not of the file now put in place
+            _seal.remove(opened[0].final)
         for output in opened:
             output.place()
+        if first is not None and first.hashing is not None and sealed:
+            try:
+                _seal.write(first.final, first.hashing.digest)
+            except OSError as error:
+                raise FileProblem(
+                    f"{_seal.path_of(first.final)}: cannot write the seal of the decisions "
+                    f"({error.strerror or error}); the outputs are in place without it"
+                ) from None
 
 
 @contextlib.contextmanager
@@ -571,19 +597,24 @@ def run(
     # a decisions file gets its seal beside it (not a device or a pipe)
     seals = (_seal.path_of(output),) if beside is not None else ()
     check_distinct(source, output, errors, *seals)
+    check: _seal.Check | None = None
+    sealed: _seal.Seal | None = None
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
     rescan: Rescan | None = None
     swept = sweep_beside(beside)  # a killed rescan's folder, whether this is one or not
-    check: _seal.Check | None = None
-    sealed: str | None = None
     if isinstance(previous, PreviousFile):
         try:
             sealed = _seal.expected(previous.path)
+            # unless it stands as it did when sealed, its SHA-256 is worked out meanwhile
+            if sealed is not None and sealed.standing != _seal.standing(previous.path):
+                check = _seal.Check(previous.path)
         except _seal.SealProblem as problem:
             raise FileProblem(f"{problem}; nothing was written") from None
-        if sealed is not None:  # worked out while the rescan runs
-            check = _seal.Check(previous.path)
+        except OSError as error:
+            raise FileProblem(
+                f"{previous.path}: cannot read the previous decisions ({error.strerror})"
+            ) from None
         rescan = Rescan(previous.path, as_of, pack, beside)
         results = rescan.results(source.lines(numbers), count, timeout, early)
     else:
@@ -601,10 +632,9 @@ def run(
     leftover = contextlib.closing(rescan) if rescan is not None else contextlib.nullcontext()
     stops = Interrupts() if interrupts is None else contextlib.nullcontext(interrupts)
     with leftover, stops as held:  # the rescan's folder goes, whatever happens
-        blocks = outputs(output, errors, *seals, lines=source.pipe)
-        sealing = _seal.Sealing() if seals else None
-        with contextlib.closing(results), blocks as (out, err, *seal):
-            swept += [s for o in (out, err, *seal) for s in o.swept]
+        blocks = outputs(output, errors, lines=source.pipe, hashed=bool(seals))
+        with contextlib.closing(results), blocks as (out, err):
+            swept += [*out.swept, *err.swept]
             swept += rescan.swept if rescan is not None else []
             if swept:
                 progress.console.print(_swept(swept), markup=False, highlight=False)
@@ -629,7 +659,7 @@ def run(
                 now = time.monotonic()
                 flushing = now - flushed > _FLUSH
                 try:
-                    _write(out.stream, err.stream, line, result, sealing)
+                    _write(out.stream, err.stream, line, result)
                     if flushing:
                         out.stream.flush()
                         err.stream.flush()
@@ -645,20 +675,15 @@ def run(
                         progress.update(task, total=counting.result())
                         counting = None
             results.close()  # the workers stop before the outputs are put in place
-            if check is not None:  # a previous file changed since: nothing put in place
-                _check_seal(check, sealed, output, errors)
-            if sealing is not None:
-                try:
-                    seal[0].stream.write(sealing.text(out.final.name))
-                except OSError as error:
-                    raise unwritable(error, output, errors, *seals) from None
+            if check is not None and sealed is not None:  # changed since: nothing put in place
+                _check_seal(check, sealed.digest, output, errors)
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:
         return Outcome(summary, interrupted, source.total, last_line)
     problems = rescan.problems()
     if problems is not None:
         progress.console.print(problems, markup=False, highlight=False)
-    report = rescan.report() | {"sealed": check is not None}
+    report = rescan.report() | {"sealed": sealed is not None}
     return Outcome(summary, interrupted, source.total, last_line, report)
 
 
@@ -740,14 +765,9 @@ def _folder_of(output: Path) -> Path | None:
     return Path(os.path.realpath(output)).parent if stat.S_ISREG(info.st_mode) else None
 
 
-def _write(
-    out: IO[str], err: IO[str], line: int, result: BatchResult, sealing: _seal.Sealing | None
-) -> None:
+def _write(out: IO[str], err: IO[str], line: int, result: BatchResult) -> None:
     if result.decision is not None:
-        text = result.decision + "\n"
-        out.write(text)
-        if sealing is not None:
-            sealing.add(text)
+        out.write(result.decision + "\n")
         return
     record = {"line": line, "case_id": result.case_id, "status": result.status}
     err.write(json.dumps(record | {"error": result.error}, ensure_ascii=False) + "\n")

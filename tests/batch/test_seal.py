@@ -42,7 +42,27 @@ def _summary(result: Result) -> dict[str, Any]:
 
 
 def _seal_of(path: Path) -> str:
-    return f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n"
+    """The seal a batch writes for the file at ``path`` as it stands now."""
+    info = path.stat()
+    return (
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n"
+        f"# riskreview: device {info.st_dev} inode {info.st_ino} bytes {info.st_size} "
+        f"modified {info.st_mtime_ns} changed {info.st_ctime_ns}\n"
+    )
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files whose SHA-256 a rescan works out (not those standing as sealed)."""
+    checked: list[Path] = []
+    real = _seal.Check.__init__
+
+    def check(self: _seal.Check, path: Path) -> None:
+        checked.append(path)
+        real(self, path)
+
+    monkeypatch.setattr(_seal.Check, "__init__", check)
+    return checked
 
 
 @pytest.fixture
@@ -88,8 +108,8 @@ def test_a_batch_to_a_device_writes_no_seal(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_a_sealed_previous_file_is_checked_and_used(
-    decided: tuple[Path, Path], workers: str
+def test_a_sealed_previous_file_standing_as_sealed_is_used_unhashed(
+    decided: tuple[Path, Path], workers: str, hashed: list[Path]
 ) -> None:
     cases, first = decided
     again = first.with_name("again.jsonl")
@@ -98,12 +118,45 @@ def test_a_sealed_previous_file_is_checked_and_used(
     summary = _summary(result)
     assert summary["previous"]["sealed"] is True
     assert summary["by_status"]["reused"] > 200
+    assert hashed == []  # the night's file, untouched since: its standing is enough
     assert again.with_name("again.jsonl.sha256").read_text("utf-8") == _seal_of(again)
+
+
+def test_a_copy_of_a_sealed_file_is_hashed_and_used(
+    decided: tuple[Path, Path], hashed: list[Path]
+) -> None:
+    """Copied with its seal (a new inode, new times): its SHA-256 is worked out."""
+    cases, first = decided
+    copy = first.with_name("copy.jsonl")
+    shutil.copyfile(first, copy)
+    shutil.copyfile(first.with_name("first.jsonl.sha256"), copy.with_name("copy.jsonl.sha256"))
+    summary = _summary(_batch(cases, "-o", first.with_name("again.jsonl"), "--as-of",
+                              LATER.isoformat(), "--workers", "0", "--previous", copy, "--json"))
+    assert summary["previous"]["sealed"] is True and summary["by_status"]["reused"] > 200
+    assert hashed == [copy]
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_time_back_is_still_hashed(
+    decided: tuple[Path, Path], hashed: list[Path]
+) -> None:
+    """One digit of a due date changed, the modification time set back as ``touch -r``
+    would: the change time moved, which no user can set, so the file is hashed."""
+    cases, first = decided
+    before = first.stat()
+    data = first.read_bytes()
+    at = data.index(b'"due_date":"2') + len(b'"due_date":"2')
+    first.write_bytes(data[:at] + (b"1" if data[at:at + 1] != b"1" else b"2") + data[at + 1:])
+    os.utime(first, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert first.stat().st_size == before.st_size
+    result = _batch(cases, "-o", first.with_name("again.jsonl"), "--as-of", LATER.isoformat(),
+                    "--workers", "0", "--previous", first)
+    assert result.exit_code == 2 and "(its SHA-256 differs)" in result.stderr, result.output
+    assert hashed == [first]
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_a_decision_changed_after_its_batch_fails_the_rescan_the_spot_check_would_pass(
-    decided: tuple[Path, Path], workers: str
+    decided: tuple[Path, Path], workers: str, hashed: list[Path]
 ) -> None:
     """One action taken out of one decision the spot check does not draw: the edit
     keeps the line a well formed decision of the very case, so only the seal finds it.
@@ -139,6 +192,7 @@ def test_a_decision_changed_after_its_batch_fails_the_rescan_the_spot_check_woul
     )
     assert again.read_bytes() == last_run
     assert again.with_name("again.jsonl.sha256").read_bytes() == last_seal
+    assert hashed == [first]  # the edit moved its standing: it was hashed, and failed
     assert not list(first.parent.glob(".*"))  # no temporary file or folder left
 
 
@@ -168,8 +222,11 @@ def test_a_previous_file_without_its_seal_is_used_as_before(decided: tuple[Path,
 @pytest.mark.parametrize(
     "text",
     ["", "not a seal\n", "0" * 64 + "\n", "0" * 63 + "  first.jsonl\n",
-     "0" * 64 + "  first.jsonl\n" + "0" * 64 + "  other.jsonl\n", "\xff" * 20, "0" * 5000],
-    ids=["empty", "words", "no-name", "short", "two-lines", "not-text", "huge"],
+     "0" * 64 + "  first.jsonl\n" + "0" * 64 + "  other.jsonl\n", "\xff" * 20, "0" * 5000,
+     "0" * 64 + "  first.jsonl\n# riskreview: device 1 inode 2 bytes 3\n",
+     "0" * 64 + "  first.jsonl\n# a comment of another\n"],
+    ids=["empty", "words", "no-name", "short", "two-lines", "not-text", "huge", "half-standing",
+         "other-comment"],
 )
 def test_a_seal_that_is_not_one_is_refused_before_anything_is_written(
     decided: tuple[Path, Path], text: str
@@ -181,8 +238,9 @@ def test_a_seal_that_is_not_one_is_refused_before_anything_is_written(
                     "--previous", first)
     assert result.exit_code == 2, result.output
     assert result.stderr == (
-        f"error: {first}.sha256: is not a seal (one line: the SHA-256 of the file in "
-        "hexadecimal, two spaces, its name); nothing was written\n"
+        f"error: {first}.sha256: is not a seal (a line as sha256sum writes it: the SHA-256 "
+        "of the file in hexadecimal, two spaces, its name; then how the file stood); "
+        "nothing was written\n"
     )
     assert not again.exists()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -170,9 +171,8 @@ def test_putting_outputs_in_place_waits_while_another_batch_puts_its_own(tmp_pat
     placed = threading.Event()
 
     def batch() -> None:
-        with _batchio.outputs(target, tmp_path / "out.jsonl.sha256") as (out, seal):
+        with _batchio.outputs(target, tmp_path / "errors.jsonl", hashed=True) as (out, _):
             out.stream.write("decision\n")
-            seal.stream.write("seal\n")
         placed.set()
 
     try:
@@ -190,4 +190,5 @@ def test_putting_outputs_in_place_waits_while_another_batch_puts_its_own(tmp_pat
         holder.communicate()
     thread.join(10)
     assert placed.is_set() and target.read_text("utf-8") == "decision\n"
-    assert (tmp_path / "out.jsonl.sha256").read_text("utf-8") == "seal\n"
+    digest = hashlib.sha256(b"decision\n").hexdigest()
+    assert (tmp_path / "out.jsonl.sha256").read_text("utf-8").startswith(f"{digest}  out.jsonl\n")
