@@ -46,6 +46,7 @@ __all__ = [
     "SealProblem",
     "expected",
     "path_of",
+    "remove",
     "standing",
     "write",
 ]
@@ -71,6 +72,7 @@ class Seal:
 
     digest: str
     standing: Standing | None
+
 
 #: Bytes read at a time when checking a file
 _BLOCK = 8 << 20
