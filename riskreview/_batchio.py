@@ -436,7 +436,7 @@ def _placing(opened: list[Output]) -> Iterator[None]:
             fd = os.open(first.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         if fd is not None:
-            _leftovers.wait_for(fd)
+            _leftovers.claim(fd, wait=30.0)
         yield
     finally:
         if fd is not None:

@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: nothing is claimed or swept
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern", "wait_for"]
+__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern"]
 
 #: Seconds an entry must have been left unchanged before it is swept.
 GRACE = 10.0
@@ -53,30 +53,18 @@ def temp_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
 
 
-def claim(fd: int) -> bool:
-    """Lock the file or folder open as ``fd`` for as long as it stays open (whether
-    the lock was taken: not where the file system has none)."""
-    if fcntl is None:  # pragma: no cover - not on POSIX
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True
-
-
-def wait_for(fd: int, seconds: float = 30.0) -> bool:
+def claim(fd: int, wait: float = 0.0) -> bool:
     """Lock the file or folder open as ``fd`` for as long as it stays open, waiting
-    up to ``seconds`` while another process holds it (whether the lock was taken:
-    not where the file system has none, nor when it was held all that time)."""
+    up to ``wait`` seconds while another process holds it (whether the lock was
+    taken: not where the file system has none, nor when it was held all that time)."""
     if fcntl is None:  # pragma: no cover - not on POSIX
         return False
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + wait
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:  # held by another process
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 return False
             time.sleep(0.01)
         except OSError:  # no locks on this file system

@@ -179,7 +179,7 @@ def test_putting_outputs_in_place_waits_while_another_batch_puts_its_own(tmp_pat
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
         folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            assert not _leftovers.wait_for(folder, seconds=0.2)  # held past the wait
+            assert not claim(folder, wait=0.2)  # held past the wait
         finally:
             os.close(folder)
         thread = threading.Thread(target=batch)
