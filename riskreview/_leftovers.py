@@ -33,7 +33,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX: nothing is claimed or swept
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["GRACE", "Swept", "claim", "shown", "sweep", "temp_name", "temp_pattern"]
+__all__ = ["GRACE", "Swept", "claim", "replace", "shown", "sweep", "temp_name", "temp_pattern"]
 
 #: Seconds an entry must have been left unchanged before it is swept.
 GRACE = 10.0
@@ -51,6 +51,24 @@ def temp_name(name: str) -> str:
 def temp_pattern(name: str) -> re.Pattern[str]:
     """The names :func:`temp_name` gives for the file ``name``."""
     return re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
+
+
+def replace(path: Path, text: str) -> None:
+    """Put ``text`` in place of the file ``path`` whole: written aside
+    (:func:`temp_name`), claimed while it is written, synced, then renamed over it.
+    What a process killed meanwhile left aside is removed first (:func:`sweep`).
+    Raises OSError when it cannot be written; ``path`` is then as it was."""
+    sweep(path.parent, temp_pattern(path.name))
+    aside = path.with_name(temp_name(path.name))
+    try:
+        with open(aside, "x", encoding="utf-8") as out:
+            claim(out.fileno())
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+            os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
 
 
 def claim(fd: int, wait: float = 0.0) -> bool:

@@ -17,7 +17,6 @@ Regenerate a pack's README with ``riskreview doc PACK`` (:func:`write`);
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -684,18 +683,7 @@ def write(pack: Pack) -> tuple[Path, bool]:
     text = render(pack)
     changed = written(pack) != text
     if changed:  # written aside and put in place whole: never half a README
-        # what a run killed before os.replace left aside is removed first; the file
-        # written aside is claimed (locked) so that no other run removes it meanwhile
-        _leftovers.sweep(path.parent, _leftovers.temp_pattern(README))
-        aside = path.with_name(_leftovers.temp_name(README))
-        try:
-            with open(aside, "x", encoding="utf-8") as out:
-                _leftovers.claim(out.fileno())
-                out.write(text)
-                out.flush()
-                os.replace(aside, path)
-        finally:
-            aside.unlink(missing_ok=True)
+        _leftovers.replace(path, text)
     return path, changed
 
 

@@ -139,17 +139,7 @@ def write(decisions: Path, digest: str) -> None:
         f"{digest}  {decisions.name}\n# riskreview: device {now[0]} inode {now[1]} "
         f"bytes {now[2]} modified {now[3]} changed {now[4]}\n"
     )
-    _leftovers.sweep(seal.parent, _leftovers.temp_pattern(seal.name))
-    aside = seal.with_name(_leftovers.temp_name(seal.name))
-    try:
-        with open(aside, "x", encoding="utf-8") as out:
-            _leftovers.claim(out.fileno())
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-            os.replace(aside, seal)
-    finally:
-        aside.unlink(missing_ok=True)
+    _leftovers.replace(seal, text)
 
 
 def remove(decisions: Path) -> None:
