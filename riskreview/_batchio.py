@@ -407,20 +407,21 @@ def outputs(
         for output in opened:
             output.discard()
         raise
-    first = opened[0] if opened else None
-    sealed = first is not None and first.hashing is not None and first.temp is not None
+    # the first output's SHA-256, when it is a file to seal
+    hashing = opened[0].hashing if opened and opened[0].temp is not None else None
     with _placing(opened):
-        if sealed:  # the last seal goes first: it is not of the file now put in place
+        if hashing is not None:  # the last seal goes first: not of the file put in place
             _seal.remove(opened[0].final)
         for output in opened:
             output.place()
-        if first is not None and first.hashing is not None and sealed:
+        if hashing is not None:
             try:
-                _seal.write(first.final, first.hashing.digest)
+                _seal.write(opened[0].final, hashing.digest)
             except OSError as error:
                 raise FileProblem(
-                    f"{_seal.path_of(first.final)}: cannot write the seal of the decisions "
-                    f"({error.strerror or error}); the outputs are in place without it"
+                    f"{_seal.path_of(opened[0].final)}: cannot write the seal of the "
+                    f"decisions ({error.strerror or error}); the outputs are in place "
+                    "without it"
                 ) from None
 
 
@@ -608,7 +609,7 @@ def run(
             sealed = _seal.expected(previous.path)
             # unless it stands as it did when sealed, its SHA-256 is worked out meanwhile
             if sealed is not None and sealed.standing != _seal.standing(previous.path):
-                check = _seal.Check(previous.path)
+                check = _seal.Check(previous.path, sealed.digest)
         except _seal.SealProblem as problem:
             raise FileProblem(f"{problem}; nothing was written") from None
         except OSError as error:
@@ -634,8 +635,7 @@ def run(
     with leftover, stops as held:  # the rescan's folder goes, whatever happens
         blocks = outputs(output, errors, lines=source.pipe, hashed=bool(seals))
         with contextlib.closing(results), blocks as (out, err):
-            swept += [*out.swept, *err.swept]
-            swept += rescan.swept if rescan is not None else []
+            swept += [*out.swept, *err.swept, *(rescan.swept if rescan is not None else ())]
             if swept:
                 progress.console.print(_swept(swept), markup=False, highlight=False)
             counting = source.counting  # the count still to come, if any
@@ -675,8 +675,8 @@ def run(
                         progress.update(task, total=counting.result())
                         counting = None
             results.close()  # the workers stop before the outputs are put in place
-            if check is not None and sealed is not None:  # changed since: nothing put in place
-                _check_seal(check, sealed.digest, output, errors)
+            if check is not None:  # a previous file changed since: nothing put in place
+                _check_seal(check, output, errors)
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:
         return Outcome(summary, interrupted, source.total, last_line)
@@ -687,14 +687,14 @@ def run(
     return Outcome(summary, interrupted, source.total, last_line, report)
 
 
-def _check_seal(check: _seal.Check, sealed: str | None, output: Path, errors: Path) -> None:
+def _check_seal(check: _seal.Check, output: Path, errors: Path) -> None:
     """Raise FileProblem when the previous file read by ``check`` is not the one its
-    seal (``sealed``: the SHA-256 it records) was written for."""
+    seal was written for."""
     try:
         found = check.digest()
     except _seal.SealProblem as problem:
         raise FileProblem(f"{problem}; nothing was put in place") from None
-    if found != sealed:
+    if found != check.expected:
         seal = _seal.path_of(check.path)
         raise FileProblem(
             f"{check.path}: is not the file its seal {seal.name} was written for (its "

@@ -124,8 +124,8 @@ class Hashing(io.RawIOBase):
         return self._hash.hexdigest()
 
 
-def standing(path: Path | int) -> Standing:
-    """How the file at ``path`` (or open as a descriptor) stands now."""
+def standing(path: Path) -> Standing:
+    """How the file at ``path`` stands now."""
     info = os.stat(path)
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
@@ -185,11 +185,13 @@ def expected(decisions: Path) -> Seal | None:
 
 
 class Check(threading.Thread):
-    """The SHA-256 of a file, worked out in the background (:meth:`digest` waits)."""
+    """The SHA-256 of a file, worked out in the background (:meth:`digest` waits), to
+    compare with ``expected``: the one its seal records."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, expected: str) -> None:
         super().__init__(name="riskreview-seal-check", daemon=True)
         self.path = path
+        self.expected = expected
         self._digest: str | None = None
         self._error: str | None = None
         self.start()

@@ -57,9 +57,9 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     checked: list[Path] = []
     real = _seal.Check.__init__
 
-    def check(self: _seal.Check, path: Path) -> None:
+    def check(self: _seal.Check, path: Path, expected: str) -> None:
         checked.append(path)
-        real(self, path)
+        real(self, path, expected)
 
     monkeypatch.setattr(_seal.Check, "__init__", check)
     return checked
@@ -271,7 +271,7 @@ def test_the_errors_file_may_not_be_the_seal(tmp_path: Path) -> None:
 
 
 def test_a_check_of_a_file_that_cannot_be_read_says_so(tmp_path: Path) -> None:
-    check = _seal.Check(tmp_path / "gone.jsonl")
+    check = _seal.Check(tmp_path / "gone.jsonl", "0" * 64)
     with pytest.raises(_seal.SealProblem, match=r"gone\.jsonl: cannot read it to check its seal"):
         check.digest()
 
