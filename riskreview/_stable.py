@@ -33,7 +33,6 @@ from riskreview._conditions import (
     Named,
     Node,
     Not,
-    ParamRef,
     Quant,
     walk,
 )
@@ -258,11 +257,11 @@ def _item_holds(ref: Reference, cond: Node, item: Any, day: date) -> object:
 
 
 def _amounts(ref: Reference, amount: Any) -> list[int]:
-    """Every amount a window can take on the day (each row of a table whose key is unknown)."""
-    if not isinstance(amount, ParamRef):
-        return [int(amount)]
-    value = ref.param(amount.name, ref.as_of)
-    return [int(v) for v in value.values()] if isinstance(value, dict) else [int(value)]
+    """Every amount a window can take on the day: one, or each row of a keyed table
+    whose key is unknown (:meth:`Reference.options`). A known key holds for the
+    whole span: it is a label of the case, and a derived one ends the span on the
+    first day it could change."""
+    return [int(v) for v in ref.options(amount)]
 
 
 def _window_flips(

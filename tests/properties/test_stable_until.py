@@ -294,3 +294,34 @@ def test_every_day_before_stable_until_holds_for_a_pack_of_day_reading_values(
     (a window over assessments, one over the last release)."""
     data, as_of = dated
     _days_hold(data, as_of, _hmpps())
+
+
+# --- the days a test changes but the decision does not: passed over, not ends of the span
+
+
+def _holds_past_tomorrow(data: dict[str, Any], as_of: date) -> riskreview.Decision:
+    """The decision of ``as_of``, checked: its span reaches past the next day, and
+    that day's decision is the one brought forward, stable_until apart."""
+    decision = riskreview.evaluate(data, as_of=as_of)
+    tomorrow = as_of + timedelta(days=1)
+    assert decision.stable_until is None or decision.stable_until > tomorrow
+    brought = _unchecked_refresh(decision, tomorrow)
+    again = riskreview.evaluate(data, as_of=tomorrow)
+    assert _apart_from_span(brought) == _apart_from_span(again)
+    assert _days_hold(data, as_of) >= 2
+    return decision
+
+
+def test_a_known_risk_level_reads_one_row_of_the_review_interval() -> None:
+    """REV-01 reads the review interval by the overall risk level (8 weeks for very
+    high, 12 for high). For a very high case the assessment passing 12 weeks changes
+    nothing: only the very high row is read, as the rule reads it, not every row as
+    when the level is unknown."""
+    as_of = date(2026, 11, 23)
+    data = {
+        "case_id": "K1",
+        "risk": {"levels": {"public": "very_high"}, "last_review_date": "2026-08-31"},
+    }
+    assert (as_of - date(2026, 8, 31)).days == 12 * 7  # the high row's edge is tomorrow
+    decision = _holds_past_tomorrow(data, as_of)
+    assert "REV-01" in {r for a in decision.actions for r in a.rule_ids}
