@@ -63,11 +63,11 @@ def review(
     schedule = _scheduled(pack, ref, policy)
     nxt = _next_review(pack, ref, calendar, found, actions, flips, schedule)
     as_of = ref.as_of
-    if schedule.day is not None and schedule.day > as_of:
+    current = next((a for a in actions if a.code == policy.action), None)
+    if schedule.day is not None and schedule.day > as_of and not _due_by(current, schedule.day):
         flips.append(schedule.day)  # the day the regular review falls due
     if nxt.date > as_of:
         return actions, nxt, ()
-    current = next((a for a in actions if a.code == policy.action), None)
     if current is not None and current.due_date <= nxt.date:
         return actions, nxt, ()  # a required review already falls due by then
     if schedule.waits is not None:
@@ -76,6 +76,13 @@ def review(
     due = _schedule_action(pack, calendar, as_of, schedule, nxt, current, within)
     kept = tuple(a for a in actions if a.code != policy.action)
     return (*kept, due), nxt, ()
+
+
+def _due_by(current: RequiredAction | None, day: date) -> bool:
+    """Whether the review action already required falls due by ``day`` on a date that
+    does not roll: then the next review is that date, before and after the regular
+    review falls due on ``day``, and the required review stands as it is."""
+    return current is not None and current.rolling is None and current.due_date <= day
 
 
 def _schedule_action(

@@ -325,3 +325,20 @@ def test_a_known_risk_level_reads_one_row_of_the_review_interval() -> None:
     assert (as_of - date(2026, 8, 31)).days == 12 * 7  # the high row's edge is tomorrow
     decision = _holds_past_tomorrow(data, as_of)
     assert "REV-01" in {r for a in decision.actions for r in a.rule_ids}
+
+
+def test_the_regular_review_falling_due_after_a_review_already_due_changes_nothing() -> None:
+    """A change of address brought the review forward to a fixed date before the
+    regular one (12 weeks for high): the day the regular review falls due, the next
+    review is still the earlier date and the required review stands as it was."""
+    as_of = date(2026, 11, 23)
+    data = {
+        "case_id": "K2",
+        "risk": {"levels": {"public": "high"}, "last_review_date": "2026-09-01"},
+        "events": [{"type": "change_of_address", "date": "2026-10-01"}],
+    }
+    assert date(2026, 9, 1) + timedelta(weeks=12) == as_of + timedelta(days=1)
+    decision = _holds_past_tomorrow(data, as_of)
+    [review] = [a for a in decision.actions if a.code == "RISK_REVIEW"]
+    assert review.rolling is None and review.due_date < as_of + timedelta(days=1)
+    assert decision.next_review is not None and decision.next_review.date == review.due_date
