@@ -27,7 +27,7 @@ from riskreview._reference import Reference, Result
 from riskreview._runtime import Runtime, runtime
 from riskreview._stable import derived_time_tests, first_after, first_change, time_tests
 from riskreview._values import reference, values
-from riskreview._walk import walk
+from riskreview._walk import reading, walk
 from riskreview.decision import Decision, PackRef, RuleOutcome
 from riskreview.pack import Pack
 
@@ -79,22 +79,28 @@ def _stable_until(
     known = rt.memo.get("time_tests")
     if known is None:  # worked out once per policy period
         daily = derived_time_tests(pack.derived)
+        rules_of: dict[int, list[Any]] = {}
+        for cr in rt.compiled.rules:  # two rules may share a condition
+            rules_of.setdefault(id(cr.rule.when), []).append(cr)
         known = rt.memo["time_tests"] = (
             daily,
             time_tests(cr.rule.when for cr in rt.compiled.rules),
-            {id(cr.rule.when): cr.index for cr in rt.compiled.rules},
+            rules_of,
         )
-    daily, tests, rule_of = known
+    daily, tests, rules_of = known
     if daily is None:
         return as_of + timedelta(days=1)  # a derived value of as_of may change any day
 
     def false_today(when: Any) -> bool:
-        return found[rule_of[id(when)]] is Outcome.NOT_FIRED
+        return found[rules_of[id(when)][0].index] is Outcome.NOT_FIRED
+
+    def reads(when: Any, on_day: Reference) -> object:
+        return [reading(on_day, cr.rule) for cr in rules_of[id(when)]]
 
     bound = first_after(as_of, chain(flips, pack.change_dates))
     if daily:  # the first day a derived value could change ends the span too
         bound = first_change(ref, daily, bound)
-    return first_change(ref, tests, bound, false_today)
+    return first_change(ref, tests, bound, false_today, reads)
 
 
 def input_digest(case: Any) -> str:

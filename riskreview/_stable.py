@@ -145,6 +145,7 @@ def first_change(
     tests: Iterable[TimeTest],
     bound: date | None,
     false_today: Callable[[Node], bool] | None = None,
+    reads: Callable[[Node, Reference], object] | None = None,
 ) -> date | None:
     """The first day after ``as_of`` and before ``bound`` on which one of ``tests`` (see
     :func:`time_tests`) changes its outcome for the case or one of its items, in a
@@ -158,7 +159,11 @@ def first_change(
     changes nothing when its type never matched), and if a rule holding the test is
     not false on both days (a rule that is false plays no part in the decision).
     ``false_today`` says whether a rule's condition is false on ``as_of`` (what the
-    engine found), when the caller knows.
+    engine found), when the caller knows. ``reads``, when given, is what the decision
+    reads of a rule's condition on the day a reference evaluator reads (its truth, and
+    the evidence, due-date anchor or questions that go with it): a day on which it
+    reads the same of every rule holding the test as the day before is passed over
+    too (a rule still fired by another of its alternatives, say).
     """
     as_of = ref.as_of
     calendar = ref.calendar
@@ -219,13 +224,20 @@ def first_change(
             truths[key] = _read_on(ref, on_day, day).truth(rule)
         return truths[key] is False
 
+    def unchanged(rule: Node, day: date) -> bool:
+        before = day - one
+        if false_on(rule, before) and false_on(rule, day):
+            return True  # a rule that is false plays no part in the decision
+        if reads is None:
+            return False
+        return reads(rule, _read_on(ref, on_day, before)) == reads(rule, _read_on(ref, on_day, day))
+
     for day, number, item, start in proposed:
         if start is not None and outcome(number, item, start, day) == outcome(
             number, item, start, day - one
         ):
             continue
-        rules = tests[number][2]
-        if all(false_on(rule, d) for rule in rules for d in (day - one, day)):
+        if all(unchanged(rule, day) for rule in tests[number][2]):
             continue
         return day
     return bound

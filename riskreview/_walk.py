@@ -86,6 +86,19 @@ def walk(pack: Any, ref: Reference, found: Mapping[int, Outcome], *, trace: bool
     return Walked(fired, asked, results)
 
 
+def reading(ref: Reference, rule: Any) -> tuple[Any, ...]:
+    """What a decision reads of ``rule`` for the case on the day ``ref`` reads: its
+    truth, with a fired rule's evidence and due-date anchor or an undetermined rule's
+    questions, as the walk reads them. Two days on which it is the same give the rule
+    the same part in the decision."""
+    truth = ref.truth(rule.when)
+    if truth is True:
+        return truth, _fired(ref, rule, needs_complete_walk(rule))[1]
+    if truth is None:
+        return truth, _asked(ref, rule)[1]
+    return (truth,)
+
+
 def _check(ref: Reference, rule: Any, truth: bool | None, outcome: Outcome) -> None:
     if truth is not outcome.truth:
         raise EngineError(

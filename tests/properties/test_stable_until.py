@@ -342,3 +342,34 @@ def test_the_regular_review_falling_due_after_a_review_already_due_changes_nothi
     [review] = [a for a in decision.actions if a.code == "RISK_REVIEW"]
     assert review.rolling is None and review.due_date < as_of + timedelta(days=1)
     assert decision.next_review is not None and decision.next_review.date == review.due_date
+
+
+def test_a_rule_still_fired_by_another_alternative_reads_the_same() -> None:
+    """DA-05-JUDGEMENT fires on stalking in the index offence or on a recent
+    separation (90 days). The separation leaving the window tomorrow changes the
+    test, not the rule: it still fires, with the same evidence, by the stalking."""
+    as_of = date(2026, 11, 23)
+    data = {
+        "case_id": "K3",
+        "index_offence": {"categories": ["stalking"]},
+        "registrations": ["domestic_abuse_perpetrator"],
+        "events": [{"type": "separation", "date": str(as_of - timedelta(days=90))}],
+    }
+    decision = _holds_past_tomorrow(data, as_of)
+    assert "DA-05-JUDGEMENT" in {r for a in decision.actions for r in a.rule_ids}
+
+
+def test_a_rule_fired_by_the_leaving_item_alone_still_ends_the_span() -> None:
+    """The same separation with no other factor: the day it leaves the window the
+    rule stops firing, and the span ends that day."""
+    as_of = date(2026, 11, 23)
+    data = {
+        "case_id": "K4",
+        "registrations": ["domestic_abuse_perpetrator"],
+        "events": [{"type": "separation", "date": str(as_of - timedelta(days=90))}],
+    }
+    decision = riskreview.evaluate(data, as_of=as_of)
+    assert "DA-05-JUDGEMENT" in {r for a in decision.actions for r in a.rule_ids}
+    assert decision.stable_until == as_of + timedelta(days=1)
+    after = riskreview.evaluate(data, as_of=as_of + timedelta(days=1))
+    assert "DA-05-JUDGEMENT" not in {r for a in after.actions for r in a.rule_ids}
