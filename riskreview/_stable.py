@@ -140,6 +140,16 @@ def _moves(node: Cmp) -> bool:
     return node.op in _WINDOWS or ages
 
 
+#: The most dated items (over every test's list) for which :func:`first_change` reads
+#: rules (its ``reads``): each reading reads every item its rule tests, on each day
+#: an item's test changes, so a case with more goes without, and any change of a
+#: test in a rule not false ends its span, as before rules were read. The limit is
+#: of the case's items, not of the days looked at, so that the span ends on the same
+#: day from whichever day of it the case is evaluated (a rescan's spot check holds
+#: a decision brought forward to a fresh one, ``stable_until`` included).
+READ_ITEMS = 64
+
+
 def first_change(
     ref: Reference,
     tests: Iterable[TimeTest],
@@ -172,6 +182,7 @@ def first_change(
     proposed: list[tuple[date, int, Any, date | None]] = []
     tests = tuple(tests)
     amounts_of: list[list[int]] = []  # each window's amounts on as_of, by test
+    dated = 0  # the items (or the case) whose dates the windows read
     for number, (within, node, _, key) in enumerate(tests):
         scope = (ref.case,) if within is None else tuple(ref.lookup(ref.case, within.field) or ())
         amounts_of.append([])
@@ -183,6 +194,7 @@ def first_change(
             if within is not None and key is not None and scope:
                 owners = [scope[i] for i in ref.keyed(within.path, scope, key)]
             amounts: list[int] | None = None  # read when a window has a date to count from
+            dated += len(owners)
             for owner in owners:
                 start = ref.lookup(owner, node.field)
                 if isinstance(start, date):
@@ -195,11 +207,14 @@ def first_change(
         births = list(_age_flips(ref, node.field.virtual, scope))
         if isinstance(node.value, FieldRef):
             births.extend(_age_flips(ref, node.value.field.virtual, (ref.case,)))
+        dated += len(births)
         for day in births:  # a birthday: the age is a year more
             if day > as_of and (bound is None or day < bound):
                 proposed.append((day, number, None, None))
     if not proposed:
         return bound
+    if dated > READ_ITEMS:
+        reads = None
     proposed.sort(key=_day_and_test)
     one = timedelta(days=1)
     on_day: dict[date, Reference] = {as_of: ref}  # the case read on each day looked at
@@ -224,13 +239,22 @@ def first_change(
             truths[key] = _read_on(ref, on_day, day).truth(rule)
         return truths[key] is False
 
+    readings: dict[tuple[int, date], object] = {}  # (rule, day) → what is read of it
+
+    def read(rule: Node, day: date) -> object:
+        key = (id(rule), day)
+        if key not in readings:
+            assert reads is not None
+            readings[key] = reads(rule, _read_on(ref, on_day, day))
+        return readings[key]
+
     def unchanged(rule: Node, day: date) -> bool:
         before = day - one
         if false_on(rule, before) and false_on(rule, day):
             return True  # a rule that is false plays no part in the decision
         if reads is None:
-            return False
-        return reads(rule, _read_on(ref, on_day, before)) == reads(rule, _read_on(ref, on_day, day))
+            return False  # the span ends: early, never wrong
+        return read(rule, before) == read(rule, day)
 
     for day, number, item, start in proposed:
         if start is not None and outcome(number, item, start, day) == outcome(

@@ -16,7 +16,7 @@ from _property_support import dated_case_dicts, examples
 from hypothesis import given, settings
 
 import riskreview
-from riskreview import ArgumentError, _refresh
+from riskreview import ArgumentError, _refresh, _stable
 from riskreview.errors import ArgumentValueError
 from riskreview.synthetic import generate
 
@@ -373,3 +373,29 @@ def test_a_rule_fired_by_the_leaving_item_alone_still_ends_the_span() -> None:
     assert decision.stable_until == as_of + timedelta(days=1)
     after = riskreview.evaluate(data, as_of=as_of + timedelta(days=1))
     assert "DA-05-JUDGEMENT" not in {r for a in after.actions for r in a.rule_ids}
+
+
+@pytest.mark.parametrize("count", [30, 90])
+def test_rules_are_read_on_the_days_of_a_bounded_number_of_items(count: int) -> None:
+    """Separations, one leaving the 90-day window on each of the next days, in a rule
+    that stalking fires anyway. Up to ``READ_ITEMS`` dated items the rule is read on
+    each of those days and none ends the span; past it (each reading reads every
+    event) the first ends it, as before rules were read. Either way the decision
+    holds every day before it, from whichever day of the span it is made."""
+    as_of = date(2026, 11, 23)
+    data = {
+        "case_id": "K5",
+        "index_offence": {"categories": ["stalking"]},
+        "registrations": ["domestic_abuse_perpetrator"],
+        "events": [
+            {"type": "separation", "date": str(as_of - timedelta(days=89 - k))}
+            for k in range(count)
+        ],
+    }
+    until = riskreview.evaluate(data, as_of=as_of).stable_until
+    assert until is not None
+    if count <= _stable.READ_ITEMS:
+        assert until > as_of + timedelta(days=count)
+    else:
+        assert until == as_of + timedelta(days=2)  # the first leaves the day after tomorrow
+    assert _days_hold(data, as_of) == min(HORIZON, (until - as_of).days)
