@@ -14,9 +14,11 @@ import attrs
 import pytest
 from _property_support import dated_case_dicts, examples
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import riskreview
 from riskreview import ArgumentError, _refresh, _stable
+from riskreview.case import EventType
 from riskreview.errors import ArgumentValueError
 from riskreview.synthetic import generate
 
@@ -399,3 +401,48 @@ def test_rules_are_read_on_the_days_of_a_bounded_number_of_items(count: int) -> 
     else:
         assert until == as_of + timedelta(days=2)  # the first leaves the day after tomorrow
     assert _days_hold(data, as_of) == min(HORIZON, (until - as_of).days)
+
+
+_LEVELS = ["low", "medium", "high", "very_high"]
+
+
+@st.composite
+def _dated_events(draw: st.DrawFn) -> tuple[dict[str, Any], date]:
+    """A case with up to 80 events within about four months of ``as_of`` (either side
+    of ``READ_ITEMS``), with or without factors that fire the rules testing them by
+    another alternative, and a risk level and review date about their intervals."""
+    as_of = date(2026, 11, 23)
+    kinds = st.sampled_from([t.value for t in EventType])
+    events = draw(
+        st.lists(
+            st.builds(
+                lambda kind, back: {"type": kind, "date": str(as_of - timedelta(days=back))},
+                kinds,
+                st.integers(0, 130),
+            ),
+            max_size=80,
+        )
+    )
+    data: dict[str, Any] = {"case_id": "E", "events": events}
+    if draw(st.booleans()):
+        data["index_offence"] = {"categories": ["stalking", "domestic_abuse"]}
+    if draw(st.booleans()):
+        data["registrations"] = ["domestic_abuse_perpetrator"]
+    if draw(st.booleans()):
+        data["risk"] = {
+            "levels": {"public": draw(st.sampled_from(_LEVELS))},
+            "last_review_date": str(as_of - timedelta(days=draw(st.integers(0, 200)))),
+        }
+    return data, as_of
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(_dated_events())
+def test_every_day_before_stable_until_holds_with_many_dated_events(
+    dated: tuple[dict[str, Any], date],
+) -> None:
+    """Many events leaving their windows on many days, about the number of dated items
+    up to which rules are read on each of those days: whichever way the span is found,
+    the decision holds every day before it, stable_until included."""
+    data, as_of = dated
+    _days_hold(data, as_of)
