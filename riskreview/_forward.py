@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import threading
 from datetime import date
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 import orjson
@@ -77,13 +77,17 @@ class Moved(NamedTuple):
     codes: tuple[str, ...]
 
 
-def forward_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved:
+def forward_line(
+    raw: bytes, as_of: date, pack: Pack, library: str, *, sealed: bool = False
+) -> Moved:
     """A previous decision's canonical JSON line (without its newline) brought
-    forward to ``as_of``. Raises :class:`Unusable`."""
+    forward to ``as_of``. Raises :class:`Unusable`. ``sealed``: the line is from a
+    file its seal vouches for (:mod:`riskreview._seal`), so the parts bringing
+    forward never reads are not checked again."""
     if len(raw) > MAX_DECISION_BYTES:
         raise Unusable("not_a_decision", f"{len(raw):,} bytes, longer than any decision")
     try:
-        moved = _fast_line(raw, as_of, pack, library)
+        moved = _fast_line(raw, as_of, pack, library, sealed)
     except _ODD as error:
         raise Unusable("not_a_decision", f"{type(error).__name__} bringing it forward") from None
     except RecursionError:  # nested deeper than the structures are read: the slower path
@@ -230,22 +234,38 @@ class _Rolling(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     unit: Literal["days", "weeks", "working_days"]
 
 
-class _Action(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+#: How an action's heavy parts are read (evidence, reasons and sources, wording; see
+#: ``_HEAVY``): each checked as it is read, or, from a sealed file, kept as its bytes
+_E = TypeVar("_E")
+_T = TypeVar("_T")
+_W = TypeVar("_W")
+#: How an action, and the reported values, are read
+_A = TypeVar("_A")
+_R = TypeVar("_R")
+
+
+class _Action(
+    msgspec.Struct,
+    Generic[_E, _T, _W],
+    forbid_unknown_fields=True,
+    kw_only=True,
+    omit_defaults=True,
+):
     area: str
     code: str
     due_date: date
-    evidence: list[_Evidence]
+    evidence: _E
     priority: Priority
-    reasons: list[str]
+    reasons: _T
     rolling: _Rolling | _Unset = msgspec.UNSET
     rule_ids: list[str]
-    sources: list[str]
+    sources: _T
     status: Status
     timing: Timing
     title: str
     trigger_date: date | None
     unblocks: _NonEmpty | _Unset = msgspec.UNSET
-    wording: str
+    wording: _W
     working_days: _Int
 
 
@@ -274,8 +294,14 @@ class _PackRef(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     version: str
 
 
-class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
-    actions: list[_Action]
+class _Decision(
+    msgspec.Struct,
+    Generic[_A, _R],
+    forbid_unknown_fields=True,
+    kw_only=True,
+    omit_defaults=True,
+):
+    actions: list[_A]
     as_of: date
     case_id: str
     information: list[_Information]
@@ -283,14 +309,22 @@ class _Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_d
     library_version: str
     next_review: _Review | None
     pack: _PackRef
-    reported: Annotated[dict[str, dict[str, _Value]], msgspec.Meta(min_length=1)] | _Unset = (
-        msgspec.UNSET
-    )
+    reported: _R | _Unset = msgspec.UNSET
     stable_until: date | _Unset = msgspec.UNSET
     upcoming_within: _Int | _Unset = msgspec.UNSET
 
 
-_DECODE = msgspec.json.Decoder(_Decision).decode
+_Reported = Annotated[dict[str, dict[str, _Value]], msgspec.Meta(min_length=1)]
+#: A line read with every key and type checked.
+_DECODE = msgspec.json.Decoder(
+    _Decision[_Action[list[_Evidence], list[str], str], _Reported]
+).decode
+#: A line of a sealed file (:mod:`riskreview._seal`: the file is, byte for byte, what a
+#: batch wrote): its heavy parts and reported values, which bringing forward never
+#: reads, are kept as their bytes, unchecked, and written back as they are.
+_DECODE_SEALED = msgspec.json.Decoder(
+    _Decision[_Action[msgspec.Raw, msgspec.Raw, msgspec.Raw], msgspec.Raw]
+).decode
 #: Each structure declares its fields in sorted order, so "deterministic" (only a
 #: mapping's keys sorted) writes the bytes "sorted" writes, sooner; a field declared
 #: out of order would send every line the slower way, never write a wrong one (the
@@ -303,7 +337,7 @@ _BUFFERS = threading.local()
 _KEEP = 1 << 20
 
 
-def _encoded(decision: _Decision) -> bytearray:
+def _encoded(decision: _Decision[Any, Any]) -> bytearray:
     """``decision`` as canonical JSON, in this thread's buffer (until its next use)."""
     buffer: bytearray | None = getattr(_BUFFERS, "buffer", None)
     if buffer is None or len(buffer) > _KEEP:
@@ -312,12 +346,15 @@ def _encoded(decision: _Decision) -> bytearray:
     return buffer
 
 
-def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | None:
+def _fast_line(
+    raw: bytes, as_of: date, pack: Pack, library: str, sealed: bool = False
+) -> Moved | None:
     """:func:`forward_line` on a line of exactly the shape ``Decision.to_dict`` writes,
     as :func:`bring_forward` does it, field by field (a test holds the two equal on
-    every day of many decisions' spans); None for any other line."""
+    every day of many decisions' spans); None for any other line. ``sealed``: the
+    heavy parts and reported values are kept as their bytes (:data:`_DECODE_SEALED`)."""
     try:
-        decision = _DECODE(raw)
+        decision = (_DECODE_SEALED if sealed else _DECODE)(raw)
     except msgspec.MsgspecError:
         return None
     if _encoded(decision) != raw or not _left_out(decision):
@@ -351,7 +388,7 @@ def _fast_line(raw: bytes, as_of: date, pack: Pack, library: str) -> Moved | Non
     return Moved(bytes(_encoded(decision)), decision.case_id, decision.input_digest, codes)
 
 
-def _left_out(decision: _Decision) -> bool:
+def _left_out(decision: _Decision[Any, Any]) -> bool:
     """Whether each flag ``Decision.to_dict`` writes only with one value has that value."""
     for action in decision.actions:
         if action.rolling is not msgspec.UNSET and action.rolling.from_as_of is True:

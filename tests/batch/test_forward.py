@@ -51,14 +51,17 @@ def _days(line: bytes) -> list[date]:
     return [DAY + timedelta(days=n) for n in range(min((last - DAY).days, 40))]
 
 
+@pytest.mark.parametrize("sealed", [False, True], ids=["checked", "sealed"])
 def test_a_decision_brought_forward_on_its_json_is_the_refreshed_decision_on_every_day(
-    lines: list[bytes],
+    lines: list[bytes], sealed: bool
 ) -> None:
+    """Every line, checked in full or, from a sealed file, with its heavy parts kept
+    as their bytes."""
     pack = riskreview.default_pack()
     compared = rolling = 0
     for line in lines:
         for day in _days(line):
-            moved = forward_line(line, day, pack, VERSION)
+            moved = forward_line(line, day, pack, VERSION, sealed=sealed)
             expected = _round_trip(line, day)
             assert moved.line == expected, (json.loads(line)["case_id"], day)
             data = json.loads(expected)
@@ -211,6 +214,47 @@ def test_a_doctored_decision_is_refused_or_brought_forward_as_the_round_trip_wou
         assert refused.value.kind == "not_a_decision"
     else:
         assert forward_line(line, later, pack, VERSION).line.decode() == expected
+
+
+#: The mutations of parts bringing forward never reads, which a line from a sealed
+#: file keeps as its bytes, unchecked (the seal vouches for them)
+_HEAVY_MUTATIONS = {m for m in MUTATIONS if m.startswith("evidence ")} | {
+    "reasons that are not text",
+    "an empty reported",
+    "a reported value",
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_a_doctored_line_from_a_sealed_file_is_checked_but_for_its_heavy_parts(
+    lines: list[bytes], mutation: str
+) -> None:
+    """Sealed, a line doctored anywhere bringing forward reads (a date, a status, a key
+    out of place) is refused or brought forward exactly as when checked in full; one
+    doctored in its evidence or reported values is refused, or brought forward with
+    those parts as they are."""
+    data = copy.deepcopy(_with_rolling(lines))
+    MUTATIONS[mutation](data)
+    pack = riskreview.default_pack()
+    later = DAY + timedelta(days=1)
+    line = dumps(data).encode()
+
+    def outcome(sealed: bool) -> bytes | str:
+        try:
+            return forward_line(line, later, pack, VERSION, sealed=sealed).line
+        except Unusable as refused:
+            return refused.kind
+
+    checked, sealed = outcome(False), outcome(True)
+    if mutation not in _HEAVY_MUTATIONS or checked == sealed:
+        assert sealed == checked
+        return
+    assert isinstance(sealed, bytes), sealed
+    moved = json.loads(sealed)
+    for key in ("evidence", "reasons", "sources", "wording"):
+        by_code = {a["code"]: a.get(key) for a in data["actions"]}
+        assert all(a.get(key) == by_code[a["code"]] for a in moved["actions"])
+    assert moved.get("reported") == data.get("reported")
 
 
 def test_a_line_that_is_not_canonical_json_is_not_brought_forward_as_json(
