@@ -600,6 +600,8 @@ def run(
     check_distinct(source, output, errors, *seals)
     check: _seal.Check | None = None
     sealed: _seal.Seal | None = None
+    # a sealed previous file, and how it stood when the batch began to read it
+    read_as: tuple[Path, _seal.Standing] | None = None
     numbers: deque[int] = deque()
     count = default_workers(source.total) if workers is None else workers
     rescan: Rescan | None = None
@@ -607,16 +609,18 @@ def run(
     if isinstance(previous, PreviousFile):
         try:
             sealed = _seal.expected(previous.path)
-            # unless it stands as it did when sealed, its SHA-256 is worked out meanwhile
-            if sealed is not None and sealed.standing != _seal.standing(previous.path):
-                check = _seal.Check(previous.path, sealed.digest)
+            if sealed is not None:
+                # unless it stands as it did when sealed, its SHA-256 is worked out meanwhile
+                read_as = (previous.path, _seal.standing(previous.path))
+                if sealed.standing != read_as[1]:
+                    check = _seal.Check(previous.path, sealed.digest)
         except _seal.SealProblem as problem:
             raise FileProblem(f"{problem}; nothing was written") from None
         except OSError as error:
             raise FileProblem(
                 f"{previous.path}: cannot read the previous decisions ({error.strerror})"
             ) from None
-        rescan = Rescan(previous.path, as_of, pack, beside)
+        rescan = Rescan(previous.path, as_of, pack, beside, sealed=sealed is not None)
         results = rescan.results(source.lines(numbers), count, timeout, early)
     else:
         results = evaluate_many(
@@ -677,6 +681,8 @@ def run(
             results.close()  # the workers stop before the outputs are put in place
             if check is not None:  # a previous file changed since: nothing put in place
                 _check_seal(check, output, errors)
+            if read_as is not None:  # nor one changed while it was read
+                _check_standing(*read_as, output, errors)
         summary = tally.summary(round(time.monotonic() - started, 3))
     if rescan is None:
         return Outcome(summary, interrupted, source.total, last_line)
@@ -702,6 +708,27 @@ def _check_seal(check: _seal.Check, output: Path, errors: Path) -> None:
             f"decisions cannot be brought forward; nothing was put in place, {output} and "
             f"{errors} are as they were; run again without --previous to evaluate every "
             "case, or with the file as that batch wrote it"
+        )
+
+
+def _check_standing(
+    previous: Path, read_as: _seal.Standing, output: Path, errors: Path
+) -> None:
+    """Raise FileProblem when the sealed previous file no longer stands as it did
+    when the batch began to read it (written to or replaced meanwhile: the seal,
+    checked against it then, vouches for none of what was read after)."""
+    try:
+        now = _seal.standing(previous)
+    except OSError as error:
+        now = None
+        why = error.strerror
+    else:
+        why = "it was written to, replaced or touched"
+    if now != read_as:
+        raise FileProblem(
+            f"{previous}: changed while the batch read it ({why}), so its seal "
+            f"vouches for none of it; nothing was put in place, {output} and {errors} "
+            "are as they were; run again"
         )
 
 

@@ -78,12 +78,15 @@ REASONS = {
 @attrs.frozen
 class Share(Alone):
     """Bytes ``start`` to ``end`` of the previous file (whole lines); what a worker
-    brings forward goes to a file of its own in ``folder``."""
+    brings forward goes to a file of its own in ``folder``. ``sealed``: the file has a
+    seal, checked before anything is put in place (see
+    :func:`~riskreview._forward.forward_line`)."""
 
     path: str
     start: int
     end: int
     folder: str
+    sealed: bool = False
 
 
 class Entry(NamedTuple):
@@ -145,11 +148,11 @@ def bring_forward_share(share: Share, as_of: date, pack: Pack) -> Reply:
             offset = out.tell()
             entries: list[tuple[str, str, int, int, tuple[str, ...]]] = []
             unusable: Counter[str] = Counter()
-            lines = 0
+            lines, sealed = 0, share.sealed
             for start, stop in _lines(data):
                 lines += 1
                 try:
-                    moved = forward_line(data[start:stop], as_of, pack, VERSION)
+                    moved = forward_line(data[start:stop], as_of, pack, VERSION, sealed=sealed)
                 except Unusable as why:
                     unusable[why.kind] += 1
                     continue
@@ -224,8 +227,11 @@ def read_entry(entry: Entry) -> str:
         return os.pread(source.fileno(), entry.length, entry.offset).decode("utf-8")
 
 
-def shares(path: Path, folder: str, size: int = SHARE_BYTES) -> list[Share]:
-    """``path`` cut into shares of about ``size`` bytes, each ending at a line's end."""
+def shares(
+    path: Path, folder: str, size: int = SHARE_BYTES, sealed: bool = False
+) -> list[Share]:
+    """``path`` cut into shares of about ``size`` bytes, each ending at a line's end
+    (``sealed``: see :class:`Share`)."""
     total = os.path.getsize(path)
     found: list[Share] = []
     start = 0
@@ -234,7 +240,7 @@ def shares(path: Path, folder: str, size: int = SHARE_BYTES) -> list[Share]:
             source.seek(min(start + size, total))
             source.readline()  # on to the end of the line the cut fell in
             end = min(source.tell(), total)
-            found.append(Share(str(path), start, end, folder))
+            found.append(Share(str(path), start, end, folder, sealed))
             start = end
     return found
 
@@ -243,11 +249,20 @@ class Rescan:
     """One rescan: the shares of ``previous``, the index the workers answer with, the
     results in input order, and what could not be used (:meth:`report`)."""
 
-    def __init__(self, previous: Path, as_of: date, pack: Pack, beside: Path | None) -> None:
+    def __init__(
+        self,
+        previous: Path,
+        as_of: date,
+        pack: Pack,
+        beside: Path | None,
+        sealed: bool = False,
+    ) -> None:
         self.previous = previous
         self.as_of = as_of
         self.pack = pack
         self.beside = beside
+        #: the previous file has a seal, checked before anything is put in place
+        self.sealed = sealed
         self.by_digest: dict[str, Entry] = {}
         self.by_case: dict[str, Entry] = {}
         self.unusable: Counter[str] = Counter()
@@ -277,7 +292,7 @@ class Rescan:
         folder, self.claimed, self.swept = _folder(self.beside)
         self.folder = folder
         try:
-            parts = shares(self.previous, folder)
+            parts = shares(self.previous, folder, sealed=self.sealed)
             self.waiting = len(parts)
             answers = evaluate_many(
                 self._items(parts, cases),

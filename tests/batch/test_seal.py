@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import riskreview
-from riskreview import _seal
+from riskreview import _rescan, _seal
 from riskreview.cli import cli
 from riskreview.synthetic import generate
 
@@ -311,3 +311,50 @@ def test_a_seal_that_is_not_a_file_is_refused_without_waiting(
                     "--workers", "0", "--previous", first)
     assert result.exit_code == 2, result.output
     assert result.stderr == f"error: {seal}: is not a file; nothing was written\n"
+
+
+def test_a_sealed_file_written_to_while_the_rescan_reads_it_fails_the_rescan(
+    decided: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seal vouches for the file as it stood when the rescan began to read it
+    (its lines are then brought forward without their heavy parts checked again): a
+    line added while the shares are read fails the rescan, and nothing is put in
+    place."""
+    cases, first = decided
+    real = _rescan.bring_forward_share
+    seen: list[bool] = []
+
+    def share_then_write(share: _rescan.Share, as_of: date, pack: Any) -> Any:
+        seen.append(share.sealed)
+        with first.open("ab") as extra:
+            extra.write(first.read_bytes().splitlines(keepends=True)[0])
+        return real(share, as_of, pack)
+
+    monkeypatch.setattr(_rescan, "bring_forward_share", share_then_write)
+    again = first.with_name("again.jsonl")
+    result = _batch(cases, "-o", again, "--as-of", LATER.isoformat(), "--workers", "0",
+                    "--previous", first)
+    assert seen and all(seen)
+    assert result.exit_code == 2, result.output
+    assert "changed while the batch read it" in result.stderr
+    assert "nothing was put in place" in result.stderr
+    assert not again.exists() and not _seal.path_of(again).exists()
+
+
+def test_an_unsealed_previous_file_is_read_with_every_part_checked(
+    decided: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases, first = decided
+    _seal.path_of(first).unlink()
+    real = _rescan.bring_forward_share
+    seen: list[bool] = []
+
+    def share(share: _rescan.Share, as_of: date, pack: Any) -> Any:
+        seen.append(share.sealed)
+        return real(share, as_of, pack)
+
+    monkeypatch.setattr(_rescan, "bring_forward_share", share)
+    result = _batch(cases, "-o", first.with_name("again.jsonl"), "--as-of", LATER.isoformat(),
+                    "--workers", "0", "--previous", first, "--json")
+    assert _summary(result)["previous"]["sealed"] is False
+    assert seen and not any(seen)
